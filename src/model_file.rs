@@ -1,0 +1,174 @@
+//! The model file: a small, versioned, checksummed binary format.
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 4 | magic `HWNN` (bytes 48 57 4E 4E) |
+//! | 4 | 4 | format version, u32 little-endian: 1 |
+//! | 8 | 4 | inputs, u32 LE: 784 |
+//! | 12 | 4 | h, hidden units, u32 LE: 1 to 4096 |
+//! | 16 | 4 | outputs, u32 LE: 10 |
+//! | 20 | 4 | hidden activation, u32 LE: 0 = sigmoid, 1 = relu |
+//! | 24 | 4·P | the P = 795h + 10 parameters, f32 LE, in the order w1 (784×h, row-major: pixel i → unit j at i·h + j), b1 (h), w2 (h×10, row-major: unit j → digit k at j·10 + k), b2 (10) |
+//! | 24 + 4P | 4 | CRC-32 (IEEE, as zlib's `crc32`) of all the bytes before it, u32 LE |
+
+use crate::error::{Error, Result};
+use crate::math::Activation;
+use crate::network::{check_hidden, parameter_count, Network, INPUTS, OUTPUTS};
+
+/// The first four bytes of every model file.
+pub const MAGIC: [u8; 4] = *b"HWNN";
+/// The version this code writes and reads.
+pub const VERSION: u32 = 1;
+const HEADER: usize = 24;
+
+/// The bytes of a model file for `network`.
+pub fn to_bytes(network: &Network) -> Vec<u8> {
+    let params = network.params();
+    let mut out = Vec::with_capacity(HEADER + 4 * params.len() + 4);
+    out.extend_from_slice(&MAGIC);
+    for field in [VERSION, INPUTS as u32, network.hidden() as u32, OUTPUTS as u32, activation_code(network.activation())] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    for p in params {
+        out.extend_from_slice(&p.to_le_bytes());
+    }
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// A network from the bytes of a model file; `name` is used in errors.
+pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
+    let err = |at: String, problem: String| Error::format(name, at, problem);
+    if bytes.is_empty() {
+        return Err(err("byte 0".into(), "the file is empty, not a model file".into()));
+    }
+    if bytes.len() < 4 || bytes[..4] != MAGIC {
+        return Err(err("byte 0".into(), "not a handwritten model file (it does not start with HWNN)".into()));
+    }
+    if bytes.len() < HEADER {
+        return Err(err(format!("byte {}", bytes.len()), format!("the file ends inside the {HEADER}-byte header")));
+    }
+    let field = |i: usize| u32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]]);
+    let (version, inputs, hidden, outputs, activation) = (field(1), field(2), field(3), field(4), field(5));
+    if version != VERSION {
+        return Err(err("byte 4".into(), format!("format version {version}, this program reads version {VERSION}")));
+    }
+    if inputs as usize != INPUTS || outputs as usize != OUTPUTS {
+        return Err(err("byte 8".into(), format!("a {inputs}→{outputs} network, expected {INPUTS}→{OUTPUTS}")));
+    }
+    check_hidden(hidden as usize).map_err(|e| err("byte 12".into(), e.to_string()))?;
+    let activation = match activation {
+        0 => Activation::Sigmoid,
+        1 => Activation::Relu,
+        other => return Err(err("byte 20".into(), format!("unknown activation code {other} (0 = sigmoid, 1 = relu)"))),
+    };
+    let count = parameter_count(hidden as usize);
+    let expected = HEADER + 4 * count + 4;
+    if bytes.len() != expected {
+        let how = if bytes.len() < expected { "truncated" } else { "too long" };
+        return Err(err(
+            format!("byte {}", bytes.len().min(expected)),
+            format!("{how}: a network with {hidden} hidden units takes {expected} bytes, the file has {}", bytes.len()),
+        ));
+    }
+    let body = &bytes[..expected - 4];
+    let stored = u32::from_le_bytes([bytes[expected - 4], bytes[expected - 3], bytes[expected - 2], bytes[expected - 1]]);
+    let computed = crc32fast::hash(body);
+    if stored != computed {
+        return Err(err(
+            format!("byte {}", expected - 4),
+            format!("checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is corrupted"),
+        ));
+    }
+    let params: Vec<f32> =
+        body[HEADER..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    if let Some(i) = params.iter().position(|p| !p.is_finite()) {
+        return Err(err(format!("byte {}", HEADER + 4 * i), format!("parameter {i} is {}, not a finite number", params[i])));
+    }
+    Network::from_params(hidden as usize, activation, params).map_err(|e| err("byte 24".into(), e.to_string()))
+}
+
+fn activation_code(activation: Activation) -> u32 {
+    match activation {
+        Activation::Sigmoid => 0,
+        Activation::Relu => 1,
+    }
+}
+
+/// Reads a model file from disk.
+pub fn read(path: &std::path::Path) -> Result<Network> {
+    let bytes = crate::mnist::read_file(path)?;
+    from_bytes(&bytes, &path.display().to_string())
+}
+
+/// Writes a model file to disk atomically: into a temporary file beside `path`,
+/// then renamed over it, so an existing model is never left half-written.
+pub fn write(network: &Network, path: &std::path::Path) -> Result<()> {
+    use std::io::Write;
+    let name = path.display().to_string();
+    if path.is_dir() {
+        return Err(Error::format(&name, "path", "is a directory, not a file"));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let tmp_name = tmp.display().to_string();
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp_name, e))?;
+        f.write_all(&to_bytes(network)).map_err(|e| Error::io(&tmp_name, e))?;
+        f.sync_all().map_err(|e| Error::io(&tmp_name, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(&name, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::Init;
+    use rand::SeedableRng;
+
+    fn net() -> Network {
+        Network::new(5, Activation::Relu, Init::Uniform, &mut rand_pcg::Pcg64::seed_from_u64(9)).unwrap()
+    }
+
+    #[test]
+    fn round_trips_bit_exactly() {
+        let n = net();
+        let bytes = to_bytes(&n);
+        assert_eq!(bytes.len(), 24 + 4 * (795 * 5 + 10) + 4);
+        assert_eq!(&bytes[..4], b"HWNN");
+        assert_eq!(from_bytes(&bytes, "m").unwrap(), n);
+    }
+
+    #[test]
+    fn every_single_byte_change_is_caught() {
+        let bytes = to_bytes(&net());
+        for i in (0..bytes.len()).step_by(97).chain([0, 4, 12, 20, bytes.len() - 1]) {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x10;
+            assert!(from_bytes(&bad, "m").is_err(), "flip at byte {i} went unnoticed");
+        }
+    }
+
+    #[test]
+    fn truncated_and_foreign_files_are_named() {
+        let bytes = to_bytes(&net());
+        let err = from_bytes(&bytes[..bytes.len() - 9], "m.bin").unwrap_err().to_string();
+        assert!(err.starts_with("m.bin: byte") && err.contains("truncated"), "{err}");
+        let err = from_bytes(b"\x89PNG\r\n\x1a\n....", "cat.png").unwrap_err().to_string();
+        assert!(err.contains("not a handwritten model file"), "{err}");
+        assert!(from_bytes(b"", "e").unwrap_err().to_string().contains("empty"));
+        let mut huge = bytes[..24].to_vec();
+        huge[12..16].copy_from_slice(&1_000_000_000u32.to_le_bytes());
+        let err = from_bytes(&huge, "h").unwrap_err().to_string();
+        assert!(err.contains("byte 12") && err.contains("1 to 4096"), "{err}");
+    }
+}

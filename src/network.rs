@@ -1,0 +1,613 @@
+//! The network: its parameters (w1, b1, w2, b2) and the forward pass, backward
+//! pass and SGD update, one equation per step.
+//!
+//! # Conventions
+//! A batch is a matrix whose B rows are samples (row vectors), so the tutorial's
+//! column-vector equations z1 = w1·a0 + b1 read here as z1 = a0·w1 + b1 with w1
+//! of shape (784, h): the transpose of the tutorial's h×784. Row i of w1 holds
+//! the weights from pixel i to every hidden unit, so an input pixel that is zero
+//! (80% of MNIST) skips a whole contiguous row, in the forward pass and in the
+//! gradient. The equations, in this convention:
+//!
+//! | step | equation | shapes |
+//! |---|---|---|
+//! | hidden | z1 = a0·w1 + b1, a1 = f(z1) | (B,784)·(784,h) + (h) → (B,h) |
+//! | output | z2 = a1·w2 + b2, a2 = softmax(z2) | (B,h)·(h,10) + (10) → (B,10) |
+//! | loss | L = −(1/B) Σ_b Σ_k y_bk ln a2_bk | scalar |
+//! | output error | δ2 = ∂L/∂z2 = (a2 − y)/B | (B,10) |
+//! | | ∂L/∂w2 = a1ᵀ·δ2, ∂L/∂b2 = Σ_b δ2 | (h,10), (10) |
+//! | hidden error | δ1 = ∂L/∂z1 = (δ2·w2ᵀ) ⊙ f'(z1) | (B,h) |
+//! | | ∂L/∂w1 = a0ᵀ·δ1, ∂L/∂b1 = Σ_b δ1 | (784,h), (h) |
+//! | update | θ ← θ − η·∂L/∂θ for θ in w1, b1, w2, b2 | |
+//!
+//! With B = 1 this is exactly the tutorial's per-sample step.
+
+use crate::error::{Error, Result};
+use crate::kernels::{axmy, axpy, dot, simd_versions};
+use crate::math::{argmax, cross_entropy, softmax, Activation};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// Pixels in an input image (28×28).
+pub const INPUTS: usize = 784;
+/// Output classes (the digits 0–9).
+pub const OUTPUTS: usize = 10;
+/// The largest hidden layer accepted from outside (the command line, the page, a model file).
+pub const MAX_HIDDEN: usize = 4096;
+
+/// How the parameters start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Init {
+    /// Every weight and bias uniform in [−1, 1], as the tutorial does.
+    Uniform,
+    /// Weights uniform in [−r, r] scaled to the layer (Xavier/Glorot r = √(6/(fan_in + fan_out))
+    /// for sigmoid, He r = √(6/fan_in) for ReLU); biases zero.
+    Scaled,
+}
+
+impl Init {
+    /// The name used on the command line and in the page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::Uniform => "uniform",
+            Init::Scaled => "scaled",
+        }
+    }
+
+    /// Parses `uniform` or `scaled` (`xavier` and `he` are accepted for `scaled`).
+    pub fn from_name(name: &str) -> Option<Init> {
+        match name {
+            "uniform" => Some(Init::Uniform),
+            "scaled" | "xavier" | "he" => Some(Init::Scaled),
+            _ => None,
+        }
+    }
+}
+
+/// The network 784 → h → 10: all parameters in one contiguous buffer, in the
+/// order w1 (784×h, row-major), b1 (h), w2 (h×10, row-major), b2 (10), so that
+/// the update is one loop and the model file is one slice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    hidden: usize,
+    activation: Activation,
+    params: Vec<f32>,
+}
+
+/// The number of parameters of a network with `hidden` units: 784h + h + 10h + 10.
+pub fn parameter_count(hidden: usize) -> usize {
+    INPUTS * hidden + hidden + hidden * OUTPUTS + OUTPUTS
+}
+
+/// Checks a hidden-layer size from outside.
+pub fn check_hidden(hidden: usize) -> Result<()> {
+    if (1..=MAX_HIDDEN).contains(&hidden) {
+        Ok(())
+    } else {
+        Err(Error::setting("hidden units", format!("{hidden} is outside the allowed range 1 to {MAX_HIDDEN}")))
+    }
+}
+
+impl Network {
+    /// A new network with parameters drawn by `init` from `rng`.
+    pub fn new(hidden: usize, activation: Activation, init: Init, rng: &mut impl Rng) -> Result<Network> {
+        check_hidden(hidden)?;
+        let mut params = vec![0.0; parameter_count(hidden)];
+        let mut net = Network { hidden, activation, params: Vec::new() };
+        match init {
+            Init::Uniform => params.iter_mut().for_each(|p| *p = rng.random_range(-1.0..=1.0)),
+            Init::Scaled => {
+                let r1 = scaled_range(activation, INPUTS, hidden);
+                let r2 = scaled_range(activation, hidden, OUTPUTS);
+                let (w1, w2) = (net.w1_range(), net.w2_range());
+                params[w1].iter_mut().for_each(|p| *p = rng.random_range(-r1..=r1));
+                params[w2].iter_mut().for_each(|p| *p = rng.random_range(-r2..=r2));
+            }
+        }
+        net.params = params;
+        Ok(net)
+    }
+
+    /// A network from its parameters, laid out as [`Network::params`] describes.
+    pub fn from_params(hidden: usize, activation: Activation, params: Vec<f32>) -> Result<Network> {
+        check_hidden(hidden)?;
+        if params.len() != parameter_count(hidden) {
+            return Err(Error::Mismatch {
+                what: format!(
+                    "a network with {hidden} hidden units has {} parameters, not {}",
+                    parameter_count(hidden),
+                    params.len()
+                ),
+            });
+        }
+        Ok(Network { hidden, activation, params })
+    }
+
+    /// h, the number of hidden units.
+    pub fn hidden(&self) -> usize {
+        self.hidden
+    }
+
+    /// f, the hidden activation.
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// All parameters: w1 (784×h) | b1 (h) | w2 (h×10) | b2 (10).
+    pub fn params(&self) -> &[f32] {
+        &self.params
+    }
+
+    /// All parameters, mutable (for the gradient check and for loading).
+    pub fn params_mut(&mut self) -> &mut [f32] {
+        &mut self.params
+    }
+
+    fn w1_range(&self) -> std::ops::Range<usize> {
+        0..INPUTS * self.hidden
+    }
+    fn b1_range(&self) -> std::ops::Range<usize> {
+        let s = INPUTS * self.hidden;
+        s..s + self.hidden
+    }
+    fn w2_range(&self) -> std::ops::Range<usize> {
+        let s = (INPUTS + 1) * self.hidden;
+        s..s + self.hidden * OUTPUTS
+    }
+    fn b2_range(&self) -> std::ops::Range<usize> {
+        let s = (INPUTS + 1 + OUTPUTS) * self.hidden;
+        s..s + OUTPUTS
+    }
+
+    /// w1, shape (784, h): w1[i·h + j] is the weight from pixel i to hidden unit j.
+    pub fn w1(&self) -> &[f32] {
+        &self.params[self.w1_range()]
+    }
+    /// b1, shape (h).
+    pub fn b1(&self) -> &[f32] {
+        &self.params[self.b1_range()]
+    }
+    /// w2, shape (h, 10): w2[j·10 + k] is the weight from hidden unit j to output k.
+    pub fn w2(&self) -> &[f32] {
+        &self.params[self.w2_range()]
+    }
+    /// b2, shape (10).
+    pub fn b2(&self) -> &[f32] {
+        &self.params[self.b2_range()]
+    }
+
+    /// The four tensors as (name, values) in storage order, for checks and reports.
+    pub fn tensors(&self) -> [(&'static str, &[f32]); 4] {
+        [("w1", self.w1()), ("b1", self.b1()), ("w2", self.w2()), ("b2", self.b2())]
+    }
+
+    /// a2 = softmax(f(a0·w1 + b1)·w2 + b2) for one image of 784 pixels in [0, 1]:
+    /// the ten probabilities.
+    pub fn predict(&self, a0: &[f32]) -> [f32; OUTPUTS] {
+        self.predict_with_hidden(a0).1
+    }
+
+    /// The forward pass for one image, keeping a1 (h), the hidden activations, as well as a2 (10).
+    pub fn predict_with_hidden(&self, a0: &[f32]) -> (Vec<f32>, [f32; OUTPUTS]) {
+        let mut batch = Batch::with_capacity(1);
+        batch.push_f32(a0, 0);
+        let mut ws = Workspace::default();
+        forward(self, &batch, &mut ws);
+        let mut a2 = [0.0; OUTPUTS];
+        a2.copy_from_slice(&ws.a2);
+        (ws.a1, a2)
+    }
+
+    /// The forward pass over a batch: fills `ws` with z1, a1, z2, a2 and each row's
+    /// loss, and returns the sum of the losses and the number of correct predictions.
+    pub fn evaluate_batch(&self, batch: &Batch, ws: &mut Workspace) -> BatchStats {
+        forward(self, batch, ws)
+    }
+
+    /// The mean loss L over `batch` and its gradient ∂L/∂θ, laid out like [`Network::params`].
+    /// The reference the fast training step is checked against.
+    pub fn gradient(&self, batch: &Batch) -> (f32, Vec<f32>) {
+        let mut ws = Workspace::default();
+        let stats = forward(self, batch, &mut ws);
+        backward(self, batch, &mut ws);
+        (stats.loss_sum as f32 / batch.len() as f32, ws.grad.clone())
+    }
+
+    /// One SGD step on `batch` with learning rate η: forward, backward, then
+    /// θ ← θ − η·∂L/∂θ. Returns the batch's loss and accuracy measured *before* the step.
+    ///
+    /// If the loss is not finite the parameters are left untouched and the error
+    /// says so (the learning rate is too large).
+    pub fn train_batch(&mut self, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats> {
+        train_step(self, batch, learning_rate, ws)
+    }
+}
+
+fn scaled_range(activation: Activation, fan_in: usize, fan_out: usize) -> f32 {
+    match activation {
+        Activation::Sigmoid => (6.0 / (fan_in + fan_out) as f32).sqrt(),
+        Activation::Relu => (6.0 / fan_in as f32).sqrt(),
+    }
+}
+
+/// A batch of images stored sparsely (only nonzero pixels), with their labels.
+/// Built once per batch from 8-bit or float images; pixel values are in [0, 1].
+#[derive(Clone, Debug, Default)]
+pub struct Batch {
+    /// Row b's nonzero pixels are `index[start[b]..start[b + 1]]`, `value[..]` likewise.
+    start: Vec<usize>,
+    index: Vec<u16>,
+    value: Vec<f32>,
+    labels: Vec<u8>,
+}
+
+impl Batch {
+    /// An empty batch with room for `rows` images.
+    pub fn with_capacity(rows: usize) -> Batch {
+        let mut start = Vec::with_capacity(rows + 1);
+        start.push(0);
+        Batch { start, index: Vec::with_capacity(rows * 200), value: Vec::with_capacity(rows * 200), labels: Vec::with_capacity(rows) }
+    }
+
+    /// Empties the batch, keeping its memory.
+    pub fn clear(&mut self) {
+        self.start.clear();
+        self.start.push(0);
+        self.index.clear();
+        self.value.clear();
+        self.labels.clear();
+    }
+
+    /// Adds an image of 784 bytes (0 = background, 255 = ink) with its label.
+    pub fn push_u8(&mut self, pixels: &[u8], label: u8) {
+        debug_assert_eq!(pixels.len(), INPUTS);
+        self.ensure_started();
+        for (i, &p) in pixels.iter().enumerate() {
+            if p != 0 {
+                self.index.push(i as u16);
+                self.value.push(p as f32 / 255.0);
+            }
+        }
+        self.end_row(label);
+    }
+
+    /// Adds an image of 784 values in [0, 1] with its label.
+    pub fn push_f32(&mut self, pixels: &[f32], label: u8) {
+        debug_assert_eq!(pixels.len(), INPUTS);
+        self.ensure_started();
+        for (i, &p) in pixels.iter().enumerate() {
+            if p != 0.0 {
+                self.index.push(i as u16);
+                self.value.push(p);
+            }
+        }
+        self.end_row(label);
+    }
+
+    fn ensure_started(&mut self) {
+        if self.start.is_empty() {
+            self.start.push(0);
+        }
+    }
+
+    fn end_row(&mut self, label: u8) {
+        self.start.push(self.index.len());
+        self.labels.push(label);
+    }
+
+    /// B, the number of images.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// True when the batch holds no image.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The labels, one per image.
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
+    /// Row b's nonzero pixels: (indices, values).
+    #[inline(always)]
+    fn row(&self, b: usize) -> (&[u16], &[f32]) {
+        let r = self.start[b]..self.start[b + 1];
+        (&self.index[r.clone()], &self.value[r])
+    }
+}
+
+/// Loss and accuracy of one batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BatchStats {
+    /// Σ_b L_b over the batch (not the mean), in f64 so that epochs add up exactly enough.
+    pub loss_sum: f64,
+    /// How many rows the network classified correctly.
+    pub correct: usize,
+    /// B.
+    pub count: usize,
+}
+
+impl BatchStats {
+    /// Adds another batch's figures to these.
+    pub fn add(&mut self, other: BatchStats) {
+        self.loss_sum += other.loss_sum;
+        self.correct += other.correct;
+        self.count += other.count;
+    }
+}
+
+/// The scratch memory of a forward and backward pass, reused from batch to batch.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    /// (B, h) pre-activations and activations of the hidden layer.
+    z1: Vec<f32>,
+    a1: Vec<f32>,
+    /// (B, 10) logits and probabilities; `a2` becomes δ2 in the backward pass.
+    z2: Vec<f32>,
+    a2: Vec<f32>,
+    /// (B) logsumexp(z2) per row.
+    lse: Vec<f32>,
+    /// (B, h) δ1.
+    d1: Vec<f32>,
+    /// ∂L/∂θ, laid out like the parameters. Rows of ∂L/∂w1 outside `touched` are zero.
+    grad: Vec<f32>,
+    /// The rows of w1 (input pixels) that are nonzero somewhere in the batch.
+    touched: Vec<u16>,
+    is_touched: Vec<bool>,
+}
+
+impl Workspace {
+    /// The probabilities a2 of the last forward pass, B rows of 10.
+    pub fn probabilities(&self) -> &[f32] {
+        &self.a2
+    }
+
+    /// The hidden activations a1 of the last forward pass, B rows of h.
+    pub fn hidden_activations(&self) -> &[f32] {
+        &self.a1
+    }
+
+    fn resize(&mut self, rows: usize, hidden: usize, params: usize) {
+        self.z1.resize(rows * hidden, 0.0);
+        self.a1.resize(rows * hidden, 0.0);
+        self.z2.resize(rows * OUTPUTS, 0.0);
+        self.a2.resize(rows * OUTPUTS, 0.0);
+        self.lse.resize(rows, 0.0);
+        self.d1.resize(rows * hidden, 0.0);
+        if self.grad.len() != params {
+            self.grad = vec![0.0; params];
+            self.touched.clear();
+        }
+        self.is_touched.resize(INPUTS, false);
+    }
+}
+
+simd_versions! {
+    /// The forward pass over a batch (see the module's table):
+    /// z1 = a0·w1 + b1, a1 = f(z1), z2 = a1·w2 + b2, a2 = softmax(z2), L_b = logsumexp(z2_b) − z2_b,y.
+    fn forward(net: &Network, batch: &Batch, ws: &mut Workspace) -> BatchStats = forward_inline;
+}
+
+simd_versions! {
+    /// The backward pass after [`forward`]: fills `ws.grad` with ∂L/∂θ of the mean loss.
+    fn backward(net: &Network, batch: &Batch, ws: &mut Workspace) -> () = backward_inline;
+}
+
+simd_versions! {
+    /// forward, backward and update in one compiled unit (the training hot path).
+    fn train_step(net: &mut Network, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats> = train_step_inline;
+}
+
+#[inline(always)]
+fn train_step_inline(net: &mut Network, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats> {
+    let stats = forward_inline(net, batch, ws);
+    if !stats.loss_sum.is_finite() {
+        return Err(Error::Diverged { epoch: 0, batch: 0, loss: stats.loss_sum as f32 });
+    }
+    backward_inline(net, batch, ws);
+    update_inline(net, learning_rate, ws);
+    Ok(stats)
+}
+
+#[inline(always)]
+fn forward_inline(net: &Network, batch: &Batch, ws: &mut Workspace) -> BatchStats {
+    let (h, rows) = (net.hidden, batch.len());
+    ws.resize(rows, h, net.params.len());
+    let (w1, b1, w2, b2) = (net.w1(), net.b1(), net.w2(), net.b2());
+    let mut stats = BatchStats { count: rows, ..BatchStats::default() };
+    for b in 0..rows {
+        // z1_b = a0_b·w1 + b1: (784)·(784, h) + (h) → (h), over the nonzero pixels of a0_b only.
+        let z1 = &mut ws.z1[b * h..(b + 1) * h];
+        z1.copy_from_slice(b1);
+        let (index, value) = batch.row(b);
+        for (&i, &v) in index.iter().zip(value) {
+            let i = i as usize;
+            axpy(z1, v, &w1[i * h..(i + 1) * h]);
+        }
+        // a1_b = f(z1_b): (h).
+        let a1 = &mut ws.a1[b * h..(b + 1) * h];
+        net.activation.apply(z1, a1);
+        // z2_b = a1_b·w2 + b2: (h)·(h, 10) + (10) → (10).
+        let z2 = &mut ws.z2[b * OUTPUTS..(b + 1) * OUTPUTS];
+        z2.copy_from_slice(b2);
+        for (j, &a) in a1.iter().enumerate() {
+            axpy(z2, a, &w2[j * OUTPUTS..(j + 1) * OUTPUTS]);
+        }
+        // a2_b = softmax(z2_b); L_b = logsumexp(z2_b) − z2_b,y.
+        let a2 = &mut ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS];
+        let lse = softmax(z2, a2);
+        ws.lse[b] = lse;
+        let label = batch.labels[b] as usize;
+        stats.loss_sum += cross_entropy(lse, z2, label.min(OUTPUTS - 1)) as f64;
+        stats.correct += (argmax(a2) == label) as usize;
+    }
+    stats
+}
+
+#[inline(always)]
+fn backward_inline(net: &Network, batch: &Batch, ws: &mut Workspace) {
+    let (h, rows) = (net.hidden, batch.len());
+    let (w1_range, b1_range, w2_range, b2_range) = (net.w1_range(), net.b1_range(), net.w2_range(), net.b2_range());
+    let w2 = &net.params[w2_range.clone()];
+    // Start from zero gradients: the rows of ∂L/∂w1 touched by the last batch, and the rest.
+    let grad = &mut ws.grad;
+    for &i in &ws.touched {
+        let i = i as usize;
+        grad[i * h..(i + 1) * h].fill(0.0);
+        ws.is_touched[i] = false;
+    }
+    ws.touched.clear();
+    grad[b1_range.start..].fill(0.0);
+    let (dw1, rest) = grad.split_at_mut(b1_range.start);
+    let (db1, rest) = rest.split_at_mut(h);
+    let (dw2, db2) = rest.split_at_mut(w2_range.len());
+    debug_assert_eq!(dw1.len(), w1_range.len());
+    debug_assert_eq!(db2.len(), b2_range.len());
+
+    let inv_b = 1.0 / rows as f32;
+    for b in 0..rows {
+        // δ2_b = (a2_b − y_b)/B: (10). Computed in place of a2.
+        let d2 = &mut ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS];
+        d2[batch.labels[b] as usize % OUTPUTS] -= 1.0;
+        d2.iter_mut().for_each(|d| *d *= inv_b);
+        let d2 = &ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS];
+        let a1 = &ws.a1[b * h..(b + 1) * h];
+        // ∂L/∂b2 += δ2_b; ∂L/∂w2 += a1_bᵀ·δ2_b: (h, 1)·(1, 10) → (h, 10).
+        axpy(db2, 1.0, d2);
+        for (j, &a) in a1.iter().enumerate() {
+            axpy(&mut dw2[j * OUTPUTS..(j + 1) * OUTPUTS], a, d2);
+        }
+        // δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h).
+        let d1 = &mut ws.d1[b * h..(b + 1) * h];
+        for (j, d) in d1.iter_mut().enumerate() {
+            *d = dot(&w2[j * OUTPUTS..(j + 1) * OUTPUTS], d2);
+        }
+        net.activation.times_derivative(a1, d1);
+        // ∂L/∂b1 += δ1_b; ∂L/∂w1 += a0_bᵀ·δ1_b: (784, 1)·(1, h) → (784, h), nonzero rows of a0_b only.
+        axpy(db1, 1.0, d1);
+        let (index, value) = batch.row(b);
+        for (&i, &v) in index.iter().zip(value) {
+            let iu = i as usize;
+            if !ws.is_touched[iu] {
+                ws.is_touched[iu] = true;
+                ws.touched.push(i);
+            }
+            axpy(&mut dw1[iu * h..(iu + 1) * h], v, d1);
+        }
+    }
+}
+
+#[inline(always)]
+fn update_inline(net: &mut Network, learning_rate: f32, ws: &Workspace) {
+    // θ ← θ − η·∂L/∂θ: w1's touched rows (the others have zero gradient), then b1, w2, b2 at once.
+    let h = net.hidden;
+    let split = net.b1_range().start;
+    let (w1, rest) = net.params.split_at_mut(split);
+    let (dw1, drest) = ws.grad.split_at(split);
+    for &i in &ws.touched {
+        let r = i as usize * h..(i as usize + 1) * h;
+        axmy(&mut w1[r.clone()], learning_rate, &dw1[r]);
+    }
+    axmy(rest, learning_rate, drest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_pcg::Pcg64;
+
+    fn random_batch(rng: &mut Pcg64, rows: usize) -> Batch {
+        let mut batch = Batch::with_capacity(rows);
+        for _ in 0..rows {
+            let image: Vec<f32> =
+                (0..INPUTS).map(|_| if rng.random_bool(0.3) { rng.random_range(0.0..1.0) } else { 0.0 }).collect();
+            batch.push_f32(&image, rng.random_range(0..10));
+        }
+        batch
+    }
+
+    #[test]
+    fn parameter_layout() {
+        let net = Network::new(3, Activation::Sigmoid, Init::Uniform, &mut Pcg64::seed_from_u64(1)).unwrap();
+        assert_eq!(net.params().len(), 784 * 3 + 3 + 30 + 10);
+        assert_eq!(net.w1().len(), 784 * 3);
+        assert_eq!(net.b1().len(), 3);
+        assert_eq!(net.w2().len(), 30);
+        assert_eq!(net.b2().len(), 10);
+        assert!(net.params().iter().all(|p| (-1.0..=1.0).contains(p)));
+    }
+
+    #[test]
+    fn scaled_init_has_zero_biases_and_small_weights() {
+        let net = Network::new(50, Activation::Relu, Init::Scaled, &mut Pcg64::seed_from_u64(2)).unwrap();
+        assert!(net.b1().iter().chain(net.b2()).all(|&b| b == 0.0));
+        let r = (6.0f32 / 784.0).sqrt();
+        assert!(net.w1().iter().all(|w| w.abs() <= r));
+        assert!(net.w1().iter().any(|w| w.abs() > r / 2.0));
+    }
+
+    #[test]
+    fn hidden_size_is_checked() {
+        let mut rng = Pcg64::seed_from_u64(3);
+        assert!(Network::new(0, Activation::Sigmoid, Init::Uniform, &mut rng).is_err());
+        let err = Network::new(MAX_HIDDEN + 1, Activation::Sigmoid, Init::Uniform, &mut rng).unwrap_err();
+        assert!(err.to_string().contains("1 to 4096"), "{err}");
+        assert!(Network::from_params(2, Activation::Relu, vec![0.0; 5]).is_err());
+    }
+
+    #[test]
+    fn train_step_applies_exactly_the_gradient() {
+        let mut rng = Pcg64::seed_from_u64(4);
+        for activation in [Activation::Sigmoid, Activation::Relu] {
+            let net = Network::new(7, activation, Init::Uniform, &mut rng).unwrap();
+            let batch = random_batch(&mut rng, 5);
+            let (loss, grad) = net.gradient(&batch);
+            let mut trained = net.clone();
+            let mut ws = Workspace::default();
+            // Twice with the same workspace, to check it is reset between batches.
+            let stats = trained.train_batch(&batch, 0.5, &mut ws).unwrap();
+            assert!((stats.loss_sum as f32 / 5.0 - loss).abs() < 1e-5);
+            for ((&after, &before), &g) in trained.params().iter().zip(net.params()).zip(&grad) {
+                assert_eq!(after, before - 0.5 * g);
+            }
+            let batch2 = random_batch(&mut rng, 3);
+            let (_, grad2) = trained.gradient(&batch2);
+            let before = trained.clone();
+            trained.train_batch(&batch2, 0.1, &mut ws).unwrap();
+            for ((&after, &before), &g) in trained.params().iter().zip(before.params()).zip(&grad2) {
+                assert_eq!(after, before - 0.1 * g);
+            }
+        }
+    }
+
+    #[test]
+    fn divergence_leaves_the_network_untouched() {
+        let mut net = Network::new(4, Activation::Relu, Init::Uniform, &mut Pcg64::seed_from_u64(5)).unwrap();
+        net.params_mut()[0] = f32::INFINITY;
+        let before = net.clone();
+        let mut batch = Batch::with_capacity(1);
+        let mut image = vec![0.0; INPUTS];
+        image[0] = 1.0;
+        batch.push_f32(&image, 3);
+        let err = net.train_batch(&batch, 0.1, &mut Workspace::default()).unwrap_err();
+        assert!(matches!(err, Error::Diverged { .. }));
+        assert_eq!(net.params()[1..], before.params()[1..]);
+    }
+
+    #[test]
+    fn predict_gives_probabilities() {
+        let mut rng = Pcg64::seed_from_u64(6);
+        let net = Network::new(16, Activation::Sigmoid, Init::Uniform, &mut rng).unwrap();
+        let image: Vec<f32> = (0..INPUTS).map(|i| ((i * 7) % 13) as f32 / 13.0).collect();
+        let p = net.predict(&image);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        assert!(p.iter().all(|&p| (0.0..=1.0).contains(&p)));
+        let (a1, p2) = net.predict_with_hidden(&image);
+        assert_eq!(a1.len(), 16);
+        assert_eq!(p, p2);
+    }
+}

@@ -1,0 +1,369 @@
+//! Training: epochs, shuffling, mini-batches, the learning-rate schedule,
+//! augmentation, and the metrics that report on it.
+//!
+//! A [`Trainer`] is a state machine that its caller drives a stretch of batches
+//! at a time ([`Trainer::step`]), so that a command-line progress bar and a web
+//! worker that pauses, resumes and reports live curves use the same loop. It
+//! never reads a clock: callers time what they want to time.
+
+use crate::augment::augment;
+use crate::error::{Error, Result};
+use crate::math::{argmax, Activation};
+use crate::mnist::Dataset;
+use crate::network::{check_hidden, Batch, BatchStats, Init, Network, Workspace, INPUTS, OUTPUTS};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_pcg::Pcg64;
+use serde::{Deserialize, Serialize};
+
+/// How the learning rate η changes over the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Schedule {
+    /// η stays at its initial value (the tutorial).
+    Constant,
+    /// η_t = η·½(1 + cos(π·t/T)) over the T batches of the whole run.
+    Cosine,
+    /// η is multiplied by `step_factor` every `step_every` epochs.
+    Step,
+}
+
+impl Schedule {
+    /// Parses `constant`, `cosine` or `step`.
+    pub fn from_name(name: &str) -> Option<Schedule> {
+        match name {
+            "constant" => Some(Schedule::Constant),
+            "cosine" => Some(Schedule::Cosine),
+            "step" => Some(Schedule::Step),
+            _ => None,
+        }
+    }
+}
+
+/// Everything that decides a training run. Same settings, same data, same seed:
+/// the same network, bit for bit, on the same build.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrainConfig {
+    /// h, hidden units (1 to 4096).
+    pub hidden: usize,
+    /// f, the hidden activation.
+    pub activation: Activation,
+    /// Passes over the training set (1 to 1000).
+    pub epochs: usize,
+    /// B, images per SGD step (1 to 4096); 1 is the tutorial's per-sample SGD.
+    pub batch_size: usize,
+    /// η, the initial learning rate (above 0, at most 100).
+    pub learning_rate: f32,
+    /// How η changes over the run.
+    pub schedule: Schedule,
+    /// For [`Schedule::Step`]: epochs between two reductions (at least 1).
+    pub step_every: usize,
+    /// For [`Schedule::Step`]: the factor applied at each reduction (above 0, at most 1).
+    pub step_factor: f32,
+    /// How the parameters start.
+    pub init: Init,
+    /// Seed of every random choice: initialisation, shuffling, augmentation.
+    pub seed: u64,
+    /// Train on randomly shifted, rotated, scaled, thinned and thickened copies of the images.
+    pub augment: bool,
+}
+
+impl Default for TrainConfig {
+    /// The recipe of the shipped model: the tutorial's 784-28-10 sigmoid network,
+    /// trained with scaled initialisation, mini-batches of 32 and a cosine schedule.
+    fn default() -> TrainConfig {
+        TrainConfig {
+            hidden: 28,
+            activation: Activation::Sigmoid,
+            epochs: 10,
+            batch_size: 32,
+            learning_rate: 0.5,
+            schedule: Schedule::Cosine,
+            step_every: 5,
+            step_factor: 0.5,
+            init: Init::Scaled,
+            seed: 1,
+            augment: false,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The tutorial's run: 28 sigmoid units, uniform [−1, 1] initialisation,
+    /// per-sample SGD (B = 1) at η = 0.1 for 10 epochs.
+    pub fn tutorial() -> TrainConfig {
+        TrainConfig {
+            hidden: 28,
+            activation: Activation::Sigmoid,
+            epochs: 10,
+            batch_size: 1,
+            learning_rate: 0.1,
+            schedule: Schedule::Constant,
+            init: Init::Uniform,
+            ..TrainConfig::default()
+        }
+    }
+
+    /// Checks every setting, with a message that gives the allowed range.
+    pub fn validate(&self) -> Result<()> {
+        check_hidden(self.hidden)?;
+        if !(1..=1000).contains(&self.epochs) {
+            return Err(Error::setting("epochs", format!("{} is outside the allowed range 1 to 1000", self.epochs)));
+        }
+        if !(1..=4096).contains(&self.batch_size) {
+            return Err(Error::setting("batch size", format!("{} is outside the allowed range 1 to 4096", self.batch_size)));
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate <= 100.0) {
+            return Err(Error::setting(
+                "learning rate",
+                format!("{} is outside the allowed range: above 0, at most 100", self.learning_rate),
+            ));
+        }
+        if self.schedule == Schedule::Step {
+            if self.step_every == 0 {
+                return Err(Error::setting("step every", "must be at least 1 epoch"));
+            }
+            if !(self.step_factor > 0.0 && self.step_factor <= 1.0) {
+                return Err(Error::setting(
+                    "step factor",
+                    format!("{} is outside the allowed range: above 0, at most 1", self.step_factor),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a call to [`Trainer::step`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Progress {
+    /// The epoch being trained, counted from 1.
+    pub epoch: usize,
+    /// Batches done in this epoch, and how many it has.
+    pub batch: usize,
+    pub batches_per_epoch: usize,
+    /// Loss (mean) and accuracy over the batches of this call, measured as they were trained.
+    pub loss: f64,
+    pub accuracy: f64,
+    /// Images trained on in this call.
+    pub images: usize,
+    /// The learning rate of the last batch.
+    pub learning_rate: f32,
+    /// True when this call finished the epoch.
+    pub epoch_done: bool,
+}
+
+/// Drives the training of one network over one training set.
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    config: TrainConfig,
+    network: Network,
+    rng: Pcg64,
+    order: Vec<u32>,
+    /// Completed epochs, and batches done in the current one.
+    epochs_done: usize,
+    batch_in_epoch: usize,
+    batch: Batch,
+    workspace: Workspace,
+    augmented: Vec<u8>,
+}
+
+impl Trainer {
+    /// A trainer for a new network made by `config`, over a training set of `train_len` images.
+    pub fn new(config: TrainConfig, train_len: usize) -> Result<Trainer> {
+        config.validate()?;
+        let mut rng = Pcg64::seed_from_u64(config.seed);
+        let network = Network::new(config.hidden, config.activation, config.init, &mut rng)?;
+        Trainer::continue_from(config, network, train_len, rng)
+    }
+
+    /// A trainer that goes on training `network` (its size and activation win over `config`'s).
+    pub fn with_network(mut config: TrainConfig, network: Network, train_len: usize) -> Result<Trainer> {
+        config.hidden = network.hidden();
+        config.activation = network.activation();
+        config.validate()?;
+        let rng = Pcg64::seed_from_u64(config.seed);
+        Trainer::continue_from(config, network, train_len, rng)
+    }
+
+    fn continue_from(config: TrainConfig, network: Network, train_len: usize, rng: Pcg64) -> Result<Trainer> {
+        if train_len == 0 {
+            return Err(Error::Mismatch { what: "the training set is empty".into() });
+        }
+        let order = (0..train_len as u32).collect();
+        let batch = Batch::with_capacity(config.batch_size);
+        Ok(Trainer {
+            config,
+            network,
+            rng,
+            order,
+            epochs_done: 0,
+            batch_in_epoch: 0,
+            batch,
+            workspace: Workspace::default(),
+            augmented: vec![0; INPUTS],
+        })
+    }
+
+    /// The settings of this run.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// The network as trained so far.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// The network, giving up the trainer.
+    pub fn into_network(self) -> Network {
+        self.network
+    }
+
+    /// Epochs completed.
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+
+    /// True when every epoch of the run is done.
+    pub fn is_finished(&self) -> bool {
+        self.epochs_done >= self.config.epochs
+    }
+
+    /// Batches in one epoch: ⌈n / B⌉ (the last one may be smaller).
+    pub fn batches_per_epoch(&self) -> usize {
+        self.order.len().div_ceil(self.config.batch_size)
+    }
+
+    /// η for batch `t` of the run (counted from 0 over all epochs).
+    pub fn learning_rate_at(&self, t: usize) -> f32 {
+        let c = &self.config;
+        match c.schedule {
+            Schedule::Constant => c.learning_rate,
+            Schedule::Cosine => {
+                let total = (c.epochs * self.batches_per_epoch()) as f64;
+                let x = std::f64::consts::PI * t as f64 / total;
+                (c.learning_rate as f64 * 0.5 * (1.0 + x.cos())) as f32
+            }
+            Schedule::Step => {
+                let epoch = t / self.batches_per_epoch();
+                c.learning_rate * c.step_factor.powi((epoch / c.step_every) as i32)
+            }
+        }
+    }
+
+    /// Trains at most `max_batches` batches of `train`, stopping early at the end of
+    /// the epoch. `train` must be the set of `train_len` images the trainer was made for.
+    ///
+    /// A non-finite loss stops with [`Error::Diverged`] and leaves the network as it was
+    /// before that batch.
+    pub fn step(&mut self, train: &Dataset, max_batches: usize) -> Result<Progress> {
+        if train.len() != self.order.len() {
+            return Err(Error::Mismatch {
+                what: format!("the trainer was made for {} images, not {}", self.order.len(), train.len()),
+            });
+        }
+        if self.is_finished() {
+            return Err(Error::Mismatch { what: format!("all {} epochs are done", self.config.epochs) });
+        }
+        let per_epoch = self.batches_per_epoch();
+        let b = self.config.batch_size;
+        let mut stats = BatchStats::default();
+        let mut learning_rate = self.learning_rate_at(self.epochs_done * per_epoch + self.batch_in_epoch);
+        for _ in 0..max_batches {
+            if self.batch_in_epoch == 0 {
+                self.order.shuffle(&mut self.rng);
+            }
+            let t = self.epochs_done * per_epoch + self.batch_in_epoch;
+            learning_rate = self.learning_rate_at(t);
+            let indices = &self.order[self.batch_in_epoch * b..((self.batch_in_epoch + 1) * b).min(self.order.len())];
+            if self.config.augment {
+                self.batch.clear();
+                for &i in indices {
+                    augment(train.image(i as usize), &mut self.augmented, &mut self.rng);
+                    self.batch.push_u8(&self.augmented, train.label(i as usize));
+                }
+            } else {
+                train.fill_batch(indices, &mut self.batch);
+            }
+            let batch_stats = self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(|e| match e {
+                Error::Diverged { loss, .. } => Error::Diverged { epoch: self.epochs_done + 1, batch: self.batch_in_epoch + 1, loss },
+                other => other,
+            })?;
+            stats.add(batch_stats);
+            self.batch_in_epoch += 1;
+            if self.batch_in_epoch == per_epoch {
+                break;
+            }
+        }
+        let epoch_done = self.batch_in_epoch == per_epoch;
+        let progress = Progress {
+            epoch: self.epochs_done + 1,
+            batch: self.batch_in_epoch,
+            batches_per_epoch: per_epoch,
+            loss: stats.loss_sum / stats.count.max(1) as f64,
+            accuracy: stats.correct as f64 / stats.count.max(1) as f64,
+            images: stats.count,
+            learning_rate,
+            epoch_done,
+        };
+        if epoch_done {
+            self.epochs_done += 1;
+            self.batch_in_epoch = 0;
+        }
+        Ok(progress)
+    }
+
+    /// Trains the rest of the current epoch.
+    pub fn run_epoch(&mut self, train: &Dataset) -> Result<Progress> {
+        self.step(train, usize::MAX)
+    }
+}
+
+/// How a network does on a dataset.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Mean cross-entropy loss.
+    pub loss: f64,
+    /// Fraction classified correctly.
+    pub accuracy: f64,
+    /// `confusion[true][predicted]`: how many images of each digit were read as each digit.
+    pub confusion: [[u32; OUTPUTS]; OUTPUTS],
+}
+
+/// Evaluates `network` on every image of `data`.
+pub fn evaluate(network: &Network, data: &Dataset) -> Evaluation {
+    const CHUNK: usize = 256;
+    let mut batch = Batch::with_capacity(CHUNK);
+    let mut ws = Workspace::default();
+    let mut total = BatchStats::default();
+    let mut confusion = [[0u32; OUTPUTS]; OUTPUTS];
+    let indices: Vec<u32> = (0..data.len() as u32).collect();
+    for chunk in indices.chunks(CHUNK) {
+        data.fill_batch(chunk, &mut batch);
+        total.add(network.evaluate_batch(&batch, &mut ws));
+        for (row, &label) in ws.probabilities().chunks_exact(OUTPUTS).zip(batch.labels()) {
+            confusion[label as usize][argmax(row)] += 1;
+        }
+    }
+    let n = total.count.max(1) as f64;
+    Evaluation { loss: total.loss_sum / n, accuracy: total.correct as f64 / n, confusion }
+}
+
+/// The per-epoch record that the command line prints (`--json`) and the page plots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    /// Mean loss and accuracy of the network after the epoch, over the whole training set.
+    pub loss: f64,
+    /// The previous epoch's loss minus this one's (the tutorial's "loss reduction"; absent after the first).
+    pub loss_reduction: Option<f64>,
+    pub train_accuracy: f64,
+    pub test_loss: f64,
+    pub test_accuracy: f64,
+    /// Seconds spent training this epoch (not evaluating).
+    pub seconds: f64,
+    /// The learning rate at the end of the epoch.
+    pub learning_rate: f32,
+}
