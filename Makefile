@@ -1,0 +1,87 @@
+# The two commands:
+#   make serve   installs what is missing, builds the wasm and the site, serves it and prints the address
+#   make test    installs what is missing, then lint + native tests + wasm tests in Firefox and Chromium + end-to-end
+# Every target that needs a tool depends on `setup`, which is a quick no-op once everything is installed.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := help
+
+# wasm-opt comes from the npm package binaryen; cargo tools live in ~/.cargo/bin.
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# The browser build leaves out the command-line trainer's dependencies.
+WASM_FEATURES := --no-default-features
+# The drivers the wasm tests use: the installed ones, never a download.
+GECKODRIVER ?= $(shell command -v geckodriver || echo $(HOME)/.cargo/bin/geckodriver)
+CHROMEDRIVER ?= $(shell command -v chromedriver || echo /usr/bin/chromedriver)
+# Port for `make serve` (0 would pick a free one).
+PORT ?= 8000
+
+# Put `@$(timed)` first in a recipe: the recipe's commands are traced as they run, and its time printed at the end.
+timed = start=$$SECONDS; trap '{ rc=$$?; set +x; } 2>/dev/null; echo "== $@: $$([ $$rc = 0 ] && echo ok || echo FAILED) in $$((SECONDS - start)) s"' EXIT; set -x
+
+.PHONY: help setup wasm site serve test lint fmt test-native test-wasm test-wasm-firefox test-wasm-chrome test-e2e clean
+
+help:
+	@echo "make serve   build everything and serve the demo (prints the address)"
+	@echo "make test    run every check: lint, test-native, test-wasm, test-e2e"
+	@echo "other targets: setup wasm site lint fmt test-native test-wasm-firefox test-wasm-chrome test-e2e clean"
+
+## Installs what is missing (Debian browsers, wasm32 target, wasm-pack, wasm-bindgen-cli, geckodriver, npm packages).
+setup:
+	@scripts/setup.sh
+
+## The page's WebAssembly module and its JS glue, in www/pkg.
+wasm: setup
+	@$(timed)
+	wasm-pack build --release --target web --out-dir www/pkg --no-typescript . $(WASM_FEATURES)
+
+## The whole site, wasm + page + data + default model, in dist/.
+site: setup
+	@$(timed)
+	scripts/build-site.sh
+
+## Builds the site and serves it on 127.0.0.1:$(PORT), printing the address.
+serve: site
+	node scripts/serve.mjs dist $(PORT)
+
+test: lint test-native test-wasm test-e2e
+	@echo "== make test: all suites passed"
+
+## rustfmt and clippy (warnings denied) for the native build and for the browser build.
+lint: setup
+	@$(timed)
+	cargo fmt --all --check
+	cargo clippy --all-targets --locked -- -D warnings
+	cargo clippy --all-targets --locked --target wasm32-unknown-unknown $(WASM_FEATURES) -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+## Unit, integration and doc tests of the library and the CLI.
+test-native: setup
+	@$(timed)
+	cargo test --release --locked
+
+## tests/web.rs compiled to wasm and run in headless browsers by wasm-bindgen-test.
+test-wasm: test-wasm-firefox test-wasm-chrome
+
+test-wasm-firefox: setup
+	@$(timed)
+	wasm-pack test --headless --firefox --geckodriver "$(GECKODRIVER)" --release --mode no-install . \
+		$(WASM_FEATURES) --locked --test web
+
+test-wasm-chrome: setup
+	@$(timed)
+	wasm-pack test --headless --chrome --chromedriver "$(CHROMEDRIVER)" --release --mode no-install . \
+		$(WASM_FEATURES) --locked --test web
+
+## The built site driven in headless Chromium (playwright-core) and Firefox (geckodriver).
+test-e2e: site
+	@$(timed)
+	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+clean:
+	cargo clean
+	rm -rf dist www/pkg
