@@ -86,7 +86,53 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
     if let Some(i) = params.iter().position(|p| !p.is_finite()) {
         return Err(err(format!("byte {}", HEADER + 4 * i), format!("parameter {i} is {}, not a finite number", params[i])));
     }
-    Network::from_params(hidden as usize, activation, params).map_err(|e| err("byte 24".into(), e.to_string()))
+    let network =
+        Network::from_params(hidden as usize, activation, params).map_err(|e| err("byte 24".into(), e.to_string()))?;
+    check_bounded(&network).map_err(|problem| err("byte 24".into(), problem))?;
+    Ok(network)
+}
+
+/// The largest |z1| or |z2| a model may reach on an image with pixels in [0, 1]:
+/// far beyond any trained network, far below `f32::MAX` (3.4e38), so that no
+/// drawing can make the forward pass overflow to infinity and the probabilities NaN.
+const MAX_ACTIVATION: f64 = 1e30;
+
+/// Checks that finite parameters also give finite outputs for every image a0 in [0, 1]^784:
+/// |z1_j| ≤ |b1_j| + Σ_i |w1_ij| = Z1_j, a1_j ≤ Z1_j (ReLU) or 1 (sigmoid),
+/// |z2_k| ≤ |b2_k| + Σ_j a1_j·|w2_jk|, each bound (and so every partial sum) ≤ [`MAX_ACTIVATION`].
+fn check_bounded(network: &Network) -> std::result::Result<(), String> {
+    let h = network.hidden();
+    let mut z1_bound: Vec<f64> = network.b1().iter().map(|b| f64::from(b.abs())).collect();
+    for row in network.w1().chunks_exact(h) {
+        for (bound, w) in z1_bound.iter_mut().zip(row) {
+            *bound += f64::from(w.abs());
+        }
+    }
+    if let Some(j) = z1_bound.iter().position(|&z| z > MAX_ACTIVATION) {
+        return Err(format!(
+            "the weights of hidden unit {j} are so large that a drawing could give it z1 = {:.1e}, \
+             beyond what the network can compute; this is not a trained network",
+            z1_bound[j]
+        ));
+    }
+    let mut z2_bound: Vec<f64> = network.b2().iter().map(|b| f64::from(b.abs())).collect();
+    for (row, z1) in network.w2().chunks_exact(OUTPUTS).zip(&z1_bound) {
+        let a1 = match network.activation() {
+            Activation::Sigmoid => 1.0,
+            Activation::Relu => *z1,
+        };
+        for (bound, w) in z2_bound.iter_mut().zip(row) {
+            *bound += a1 * f64::from(w.abs());
+        }
+    }
+    if let Some(k) = z2_bound.iter().position(|&z| z > MAX_ACTIVATION) {
+        return Err(format!(
+            "the weights of output {k} are so large that a drawing could give it z2 = {:.1e}, \
+             beyond what the network can compute; this is not a trained network",
+            z2_bound[k]
+        ));
+    }
+    Ok(())
 }
 
 fn activation_code(activation: Activation) -> u32 {
@@ -170,5 +216,24 @@ mod tests {
         huge[12..16].copy_from_slice(&1_000_000_000u32.to_le_bytes());
         let err = from_bytes(&huge, "h").unwrap_err().to_string();
         assert!(err.contains("byte 12") && err.contains("1 to 4096"), "{err}");
+    }
+
+    /// Found by the model_file fuzz target: finite but huge parameters gave NaN probabilities.
+    #[test]
+    fn finite_parameters_that_would_overflow_are_refused() {
+        let n = net();
+        for (index, activation) in [(3, Activation::Relu), (795 * 5 + 2, Activation::Sigmoid)] {
+            let mut params = n.params().to_vec();
+            params[index] = 3e38;
+            let huge = Network::from_params(5, activation, params).unwrap();
+            let err = from_bytes(&to_bytes(&huge), "m").unwrap_err().to_string();
+            assert!(err.starts_with("m: byte 24: the weights of") && err.contains("so large"), "{err}");
+        }
+        // Large weights that still cannot overflow are kept: 1e6 in w1 and w2.
+        let mut params = n.params().to_vec();
+        params[3] = 1e6;
+        params[795 * 5 + 2] = 1e6;
+        let large = Network::from_params(5, Activation::Relu, params).unwrap();
+        assert_eq!(from_bytes(&to_bytes(&large), "m").unwrap(), large);
     }
 }
