@@ -26,7 +26,9 @@ pub fn to_bytes(network: &Network) -> Vec<u8> {
     let params = network.params();
     let mut out = Vec::with_capacity(HEADER + 4 * params.len() + 4);
     out.extend_from_slice(&MAGIC);
-    for field in [VERSION, INPUTS as u32, network.hidden() as u32, OUTPUTS as u32, activation_code(network.activation())] {
+    for field in
+        [VERSION, INPUTS as u32, network.hidden() as u32, OUTPUTS as u32, activation_code(network.activation())]
+    {
         out.extend_from_slice(&field.to_le_bytes());
     }
     for p in params {
@@ -73,7 +75,8 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
         ));
     }
     let body = &bytes[..expected - 4];
-    let stored = u32::from_le_bytes([bytes[expected - 4], bytes[expected - 3], bytes[expected - 2], bytes[expected - 1]]);
+    let stored =
+        u32::from_le_bytes([bytes[expected - 4], bytes[expected - 3], bytes[expected - 2], bytes[expected - 1]]);
     let computed = crc32fast::hash(body);
     if stored != computed {
         return Err(err(
@@ -84,7 +87,10 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
     let params: Vec<f32> =
         body[HEADER..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     if let Some(i) = params.iter().position(|p| !p.is_finite()) {
-        return Err(err(format!("byte {}", HEADER + 4 * i), format!("parameter {i} is {}, not a finite number", params[i])));
+        return Err(err(
+            format!("byte {}", HEADER + 4 * i),
+            format!("parameter {i} is {}, not a finite number", params[i]),
+        ));
     }
     let network =
         Network::from_params(hidden as usize, activation, params).map_err(|e| err("byte 24".into(), e.to_string()))?;
