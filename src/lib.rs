@@ -43,7 +43,7 @@ pub mod preprocess;
 pub mod train;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, Result};
 pub use math::Activation;

