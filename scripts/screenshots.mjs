@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Screenshots of the built site in headless Chromium: desktop and phone (390×844),
+// light and dark, with a digit drawn through real pointer events; for looking at.
+//
+//   node scripts/screenshots.mjs [OUT_DIR]     (default: target/screenshots; the site is dist/)
+
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve } from './serve.mjs';
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+/** A "7" as strokes in pad units. */
+const SEVEN = [[[0.28, 0.25], [0.72, 0.25], [0.62, 0.45], [0.5, 0.78]]];
+
+export async function drawStrokes(page, strokes, steps = 12) {
+  const box = await page.locator('#pad').boundingBox();
+  for (const stroke of strokes) {
+    const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (let i = 1; i < stroke.length; i++) {
+      const [x0, y0] = at(stroke[i - 1]);
+      const [x1, y1] = at(stroke[i]);
+      for (let s = 1; s <= steps; s++) await page.mouse.move(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps);
+    }
+    await page.mouse.up();
+  }
+}
+
+async function main() {
+  const out = process.argv[2] ?? 'target/screenshots';
+  fs.mkdirSync(out, { recursive: true });
+  const { server, url } = await serve('dist', 0);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    for (const [name, viewport, scale] of [['desktop', { width: 1280, height: 900 }, 1], ['phone', { width: 390, height: 844 }, 3]]) {
+      for (const colorScheme of ['light', 'dark']) {
+        const context = await browser.newContext({ viewport, deviceScaleFactor: scale, colorScheme, serviceWorkers: 'block' });
+        const page = await context.newPage();
+        page.on('console', (m) => m.type() === 'error' && console.log(`[${name} ${colorScheme}] console: ${m.text()}`));
+        page.on('pageerror', (e) => console.log(`[${name} ${colorScheme}] page error: ${e.message}`));
+        await page.goto(url);
+        await page.waitForSelector('body[data-ready=true]');
+        await drawStrokes(page, SEVEN);
+        await page.waitForFunction(() => document.querySelector('#prediction').textContent !== '');
+        const digit = await page.textContent('#prediction');
+        const file = path.join(out, `${name}-${colorScheme}.png`);
+        await page.screenshot({ path: file, fullPage: name === 'desktop' });
+        if (name === 'phone') await page.screenshot({ path: path.join(out, `${name}-${colorScheme}-full.png`), fullPage: true });
+        console.log(`${file}: the pad reads the drawn 7 as ${digit}`);
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

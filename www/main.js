@@ -1,0 +1,204 @@
+// The page's entry: loads the WebAssembly core and the pretrained model, connects
+// the pad to the network (at most one prediction per animation frame), and keeps
+// the networks the pad can use: pretrained, trained here, uploaded.
+
+import init, { Model, preprocess } from './pkg/handwritten.js';
+import { Pad, INK_SIDE } from './pad.js';
+import { showPreview, showProbabilities } from './view.js';
+import { showWeights, showActivations } from './inside.js';
+import { TrainPanel } from './train-panel.js';
+import { loadTrained } from './store.js';
+
+const $ = (id) => document.getElementById(id);
+const select = /** @type {HTMLSelectElement} */ ($('model-select'));
+const messageBox = $('message');
+
+/** The networks the pad can use, by slot: default, trained, uploaded. */
+const models = new Map();
+const labels = new Map();
+let active = 'default';
+
+/** Shows a message to the person (error by default), or hides it for ''. */
+export function showMessage(text, kind = 'error') {
+  messageBox.hidden = !text;
+  messageBox.textContent = text;
+  messageBox.classList.toggle('ok', kind === 'ok');
+}
+
+function errorText(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Puts a network in a slot (replacing and freeing the old one) and refreshes the picker. */
+export function setModel(slot, model, label, { use = false } = {}) {
+  const old = models.get(slot);
+  models.set(slot, model);
+  labels.set(slot, label);
+  if (old && old !== model) old.free();
+  refreshSelect();
+  if (use || slot === active) useModel(slot);
+}
+
+/** Updates a slot's label only. */
+export function setModelLabel(slot, label) {
+  labels.set(slot, label);
+  refreshSelect();
+}
+
+function refreshSelect() {
+  const order = ['default', 'trained', 'uploaded'];
+  const options = order.filter((s) => models.has(s)).map((s) => new Option(labels.get(s), s, false, s === active));
+  select.replaceChildren(...options);
+  select.value = active;
+}
+
+let weightsShown = null;
+function useModel(slot) {
+  const model = models.get(slot);
+  if (!model) return;
+  active = slot;
+  select.value = slot;
+  $('model-hidden').textContent = String(model.hidden);
+  $('model-info').textContent = `784 → ${model.hidden} → 10, ${model.activation}`;
+  $('download').disabled = false;
+  // Weight images are redrawn at most twice a second while a network learns.
+  const now = performance.now();
+  if (weightsShown === null || weightsShown.slot !== slot || now - weightsShown.at > 500) {
+    showWeights(model);
+    weightsShown = { slot, at: now };
+  }
+  schedulePredict();
+}
+
+/** The network on the pad. */
+export function activeModel() {
+  return models.get(active);
+}
+
+// Prediction, at most once per animation frame.
+let frame = 0;
+function schedulePredict() {
+  if (!frame) frame = requestAnimationFrame(predictNow);
+}
+
+/** Timing of the last preprocessing + prediction, for the benchmark script. */
+export const timing = { last: 0, count: 0 };
+
+function predictNow() {
+  frame = 0;
+  const model = activeModel();
+  $('undo').disabled = $('clear').disabled = pad.isEmpty;
+  $('pad-hint').classList.toggle('gone', !pad.isEmpty);
+  try {
+    const t0 = performance.now();
+    const pixels = pad.isEmpty ? undefined : preprocess(pad.pixels(), INK_SIDE, INK_SIDE);
+    const p = pixels && model ? model.predict(pixels) : null;
+    const a1 = pixels && model ? model.hiddenActivations(pixels) : null;
+    timing.last = performance.now() - t0;
+    timing.count++;
+    showPreview(pixels ?? null);
+    showProbabilities(p);
+    showActivations(a1);
+  } catch (e) {
+    showMessage(`Could not read the drawing: ${errorText(e)}`);
+  }
+}
+
+const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
+  onChange: schedulePredict,
+  onMessage: (text) => {
+    $('pad-message').textContent = text;
+    clearTimeout(pad.messageTimer);
+    pad.messageTimer = setTimeout(() => ($('pad-message').textContent = ''), 3000);
+  },
+});
+
+$('clear').addEventListener('click', () => pad.clear());
+$('undo').addEventListener('click', () => pad.undo());
+document.addEventListener('keydown', (e) => {
+  const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement;
+  if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typing) {
+    e.preventDefault();
+    pad.undo();
+  } else if (e.key === 'Escape' && !typing) {
+    pad.clear();
+  }
+});
+select.addEventListener('change', () => useModel(select.value));
+
+$('download').addEventListener('click', () => {
+  const model = activeModel();
+  if (!model) return;
+  const blob = new Blob([model.toBytes()], { type: 'application/octet-stream' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `handwritten-784-${model.hidden}-10-${model.activation}.bin`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+});
+
+$('upload').addEventListener('change', async (e) => {
+  const input = /** @type {HTMLInputElement} */ (e.target);
+  const file = input.files?.[0];
+  input.value = '';
+  if (!file) return;
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const model = Model.fromBytes(bytes, file.name);
+    setModel('uploaded', model, `Uploaded: ${file.name}`, { use: true });
+    showMessage(`Loaded ${file.name}: 784 → ${model.hidden} → 10, ${model.activation}. It is now on the pad.`, 'ok');
+  } catch (err) {
+    showMessage(`${file.name} was not loaded, the pad keeps its network. ${errorText(err)}`);
+  }
+});
+
+async function loadDefault() {
+  const url = new URL('models/default.bin', import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`the pretrained model could not be fetched (${response.status} ${response.statusText})`);
+  return Model.fromBytes(new Uint8Array(await response.arrayBuffer()), 'models/default.bin');
+}
+
+async function restoreTrained() {
+  let record;
+  try {
+    record = await loadTrained();
+  } catch {
+    return; // No storage (private mode, blocked): nothing to restore.
+  }
+  if (!record) return;
+  try {
+    const model = Model.fromBytes(record.bytes, 'the saved network');
+    const acc = record.testAccuracy == null ? '' : `, ${(record.testAccuracy * 100).toFixed(1)}%`;
+    setModel('trained', model, `Trained here (saved${acc})`);
+    panel.restored(record);
+  } catch (e) {
+    showMessage(`The network saved by an earlier visit could not be read and was ignored: ${errorText(e)}`);
+  }
+}
+
+let panel;
+async function main() {
+  await init();
+  panel = new TrainPanel({ setModel, setModelLabel, showMessage, activeSlot: () => active });
+  const [model] = await Promise.all([loadDefault(), document.fonts?.ready]);
+  setModel('default', model, 'Pretrained (784 → 28 → 10)', { use: true });
+  setModelLabel('default', `Pretrained (784 → ${model.hidden} → 10)`);
+  document.body.dataset.ready = 'true';
+  await restoreTrained();
+  if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+    navigator.serviceWorker.register('./sw.js').catch(() => {
+      // No service worker (served from the repository, or not allowed): the page still works online.
+    });
+  }
+}
+
+main().catch((e) => {
+  showMessage(`The page could not start: ${errorText(e)}`);
+  document.body.dataset.ready = 'error';
+});
+
+// For the end-to-end tests and benchmarks: the pad and the timing of the last prediction.
+window.handwritten = { pad, timing };

@@ -1,0 +1,45 @@
+// Keeps the last trained network across page reloads, in IndexedDB.
+// Every failure is reported to the caller; the page works without storage.
+
+const DB = 'handwritten';
+const STORE = 'models';
+const KEY = 'trained';
+
+function open() {
+  return new Promise((resolve, reject) => {
+    if (!('indexedDB' in self)) return reject(new Error('this browser has no IndexedDB'));
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error('the saved-network database is blocked by another tab'));
+  });
+}
+
+async function run(mode, body) {
+  const db = await open();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const req = body(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(req?.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error || new Error('the transaction was aborted'));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Saves the trained network.
+ * @param {{bytes: Uint8Array, settings: object, testAccuracy: number|null, epochs: number, complete: boolean, date: number}} record
+ */
+export function saveTrained(record) {
+  return run('readwrite', (s) => s.put(record, KEY));
+}
+
+/** The saved network record, or undefined. */
+export function loadTrained() {
+  return run('readonly', (s) => s.get(KEY));
+}

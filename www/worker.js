@@ -1,0 +1,196 @@
+// The training worker: fetches the gzip-compressed MNIST files (once), trains in
+// slices of batches so that it can answer pause, resume and stop between them,
+// and reports progress, per-epoch test results and the network as it learns.
+//
+// Messages in:  {type: 'start', settings} | {type: 'pause'} | {type: 'resume'} | {type: 'stop'}
+// Messages out: {type: 'loading', file, loaded, total} | {type: 'loaded', seconds}
+//               {type: 'started', settings, batchesPerEpoch}
+//               {type: 'progress', epoch, batch, batchesPerEpoch, loss, accuracy, learningRate}
+//               {type: 'model', bytes} | {type: 'epoch', epoch, seconds, testLoss, testAccuracy, trainLoss, trainAccuracy, confusion}
+//               {type: 'paused'} | {type: 'resumed'} | {type: 'done', reason: 'finished'|'stopped'} | {type: 'error', message}
+
+import init, { Data, Training } from './pkg/handwritten.js';
+
+const FILES = [
+  'train-images-idx3-ubyte.gz',
+  'train-labels-idx1-ubyte.gz',
+  't10k-images-idx3-ubyte.gz',
+  't10k-labels-idx1-ubyte.gz',
+];
+/** Approximate compressed sizes, for a progress bar before the server says. */
+const EXPECTED = [9912422, 28881, 1648877, 4542];
+/** Work per slice before looking at messages again (ms). */
+const SLICE_MS = 60;
+/** Network updates sent to the page at most this often (ms). */
+const MODEL_EVERY_MS = 250;
+/** Points per epoch on the training curves. */
+const POINTS_PER_EPOCH = 25;
+
+const ready = init();
+/** @type {Data|null} kept across runs, so a second run does not fetch again */
+let data = null;
+let run = null;
+
+const post = (msg, transfer) => self.postMessage(msg, transfer || []);
+
+/** Waits for the next task: lets pause/resume/stop messages in (a MessageChannel avoids setTimeout's 4 ms clamp). */
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const nextTask = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
+
+self.onmessage = async ({ data: msg }) => {
+  try {
+    if (msg.type === 'start') await start(msg.settings);
+    else if (msg.type === 'pause' && run && !run.paused) { run.paused = true; post({ type: 'paused' }); }
+    else if (msg.type === 'resume' && run?.paused) { run.paused = false; run.wake?.(); post({ type: 'resumed' }); }
+    else if (msg.type === 'stop' && run) { run.stopped = true; run.wake?.(); }
+  } catch (e) {
+    post({ type: 'error', message: errorText(e) });
+  }
+};
+
+function errorText(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function start(settings) {
+  if (run) {
+    post({ type: 'error', message: 'A training run is already going: stop it before starting another.', busy: true });
+    return;
+  }
+  run = { paused: false, stopped: false, wake: null };
+  try {
+    await ready;
+    if (!data) data = await loadData();
+    if (run.stopped) return post({ type: 'done', reason: 'stopped' });
+    const training = new Training(settings, data);
+    try {
+      await train(training);
+    } finally {
+      training.free();
+    }
+  } finally {
+    run = null;
+  }
+}
+
+async function loadData() {
+  const t0 = performance.now();
+  const loaded = [0, 0, 0, 0];
+  const totals = EXPECTED.slice();
+  const report = (file) =>
+    post({ type: 'loading', file, loaded: loaded.reduce((a, b) => a + b), total: totals.reduce((a, b) => a + b) });
+  const bytes = await Promise.all(
+    FILES.map(async (name, i) => {
+      const url = new URL(`data/${name}`, import.meta.url);
+      let response;
+      try {
+        response = await fetch(url);
+      } catch (e) {
+        throw new Error(`Could not fetch the MNIST file ${name}: ${errorText(e)}. Check the connection and press Train again.`);
+      }
+      if (!response.ok) {
+        throw new Error(`Could not fetch the MNIST file ${name}: the server answered ${response.status} ${response.statusText}.`);
+      }
+      const length = Number(response.headers.get('Content-Length'));
+      if (length > 0 && !response.headers.get('Content-Encoding')) totals[i] = length;
+      // Count the compressed bytes as they arrive, then gunzip in the browser.
+      const counter = new TransformStream({
+        transform(chunk, controller) {
+          loaded[i] += chunk.byteLength;
+          report(name);
+          controller.enqueue(chunk);
+        },
+      });
+      let stream = response.body.pipeThrough(counter);
+      if (!response.headers.get('Content-Encoding')) stream = stream.pipeThrough(new DecompressionStream('gzip'));
+      try {
+        return new Uint8Array(await new Response(stream).arrayBuffer());
+      } catch (e) {
+        throw new Error(`The MNIST file ${name} could not be read (${errorText(e)}): it is truncated or not gzip data.`);
+      }
+    }),
+  );
+  const result = Data.fromIdx(bytes[0], bytes[1], bytes[2], bytes[3]);
+  post({ type: 'loaded', seconds: (performance.now() - t0) / 1000, trainSize: result.trainSize, testSize: result.testSize });
+  return result;
+}
+
+async function train(training) {
+  const settings = training.settings();
+  const perEpoch = training.batchesPerEpoch;
+  const stretch = Math.max(1, Math.ceil(perEpoch / POINTS_PER_EPOCH));
+  post({ type: 'started', settings, batchesPerEpoch: perEpoch });
+  sendModel(training);
+  let slice = 8; // batches per slice, adapted to take about SLICE_MS
+  let lastModel = performance.now();
+  let epochMs = 0;
+  let pos = 0; // batches done in the current epoch
+  let sum = { loss: 0, correct: 0, images: 0 };
+  let epochSum = { loss: 0, correct: 0, images: 0 };
+  while (!training.isFinished) {
+    if (run.paused && !run.stopped) await new Promise((resolve) => (run.wake = resolve));
+    if (run.stopped) break;
+    const t0 = performance.now();
+    let p;
+    let done = 0;
+    // Never cross a curve point's boundary inside a call.
+    do {
+      p = training.step(Math.min(slice - done, stretch - (pos % stretch)));
+      const after = p.epoch_done ? perEpoch : p.batch;
+      done += after - pos;
+      pos = p.epoch_done ? 0 : after;
+      for (const s of [sum, epochSum]) {
+        s.loss += p.loss * p.images;
+        s.correct += p.accuracy * p.images;
+        s.images += p.images;
+      }
+      if (p.epoch_done || pos % stretch === 0) {
+        post({
+          type: 'progress',
+          epoch: p.epoch,
+          batch: p.batch,
+          batchesPerEpoch: perEpoch,
+          loss: sum.loss / sum.images,
+          accuracy: sum.correct / sum.images,
+          learningRate: p.learning_rate,
+        });
+        sum = { loss: 0, correct: 0, images: 0 };
+      }
+    } while (done < slice && !p.epoch_done);
+    const ms = performance.now() - t0;
+    epochMs += ms;
+    slice = Math.max(1, Math.min(4096, Math.round((slice * SLICE_MS) / Math.max(ms, 1))));
+    if (p.epoch_done) {
+      const e = training.evaluate();
+      post({
+        type: 'epoch',
+        epoch: p.epoch,
+        seconds: epochMs / 1000,
+        trainLoss: epochSum.loss / epochSum.images,
+        trainAccuracy: epochSum.correct / epochSum.images,
+        testLoss: e.loss,
+        testAccuracy: e.accuracy,
+        confusion: e.confusion,
+      });
+      sendModel(training);
+      lastModel = performance.now();
+      epochMs = 0;
+      epochSum = { loss: 0, correct: 0, images: 0 };
+    } else if (performance.now() - lastModel > MODEL_EVERY_MS) {
+      sendModel(training);
+      lastModel = performance.now();
+    }
+    await nextTask();
+  }
+  sendModel(training);
+  post({ type: 'done', reason: training.isFinished ? 'finished' : 'stopped', epochs: training.epochsDone });
+}
+
+function sendModel(training) {
+  const model = training.model();
+  const bytes = model.toBytes();
+  model.free();
+  post({ type: 'model', bytes }, [bytes.buffer]);
+}
