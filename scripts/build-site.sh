@@ -42,7 +42,7 @@ done
 rm -rf dist
 mkdir -p dist/www/pkg dist/www/models dist/www/data
 cp index.html dist/
-cp www/*.js www/*.css www/*.html dist/www/ 2>/dev/null || cp www/*.js www/*.css dist/www/
+cp www/*.js www/*.css www/*.html dist/www/
 rm -f dist/www/sw.js
 cp www/pkg/handwritten.js www/pkg/handwritten_bg.wasm dist/www/pkg/
 cp www/models/default.bin dist/www/models/

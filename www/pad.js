@@ -2,8 +2,8 @@
 // clear, and a fixed-size transparent "ink" canvas whose alpha channel is what
 // the Rust preprocessing reads. JS owns the pixels; Rust turns them into numbers.
 
-/** Side of the ink canvas handed to the preprocessing, in pixels (10 × MNIST). */
-export const INK_SIDE = 280;
+/** Side of the ink canvas handed to the preprocessing, in pixels (8 × MNIST). */
+export const INK_SIDE = 224;
 /** Stroke width as a fraction of the pad's side (about an MNIST pen on a 20-pixel digit). */
 const STROKE = 0.072;
 
@@ -44,9 +44,29 @@ export class Pad {
     return this.strokes.length === 0;
   }
 
-  /** The ink canvas's RGBA pixels (alpha = ink). */
+  /**
+   * The ink canvas's RGBA pixels (alpha = ink), cropped to the strokes' bounding box
+   * plus the pen's radius: the preprocessing finds the ink's own box and centre, so the
+   * crop changes nothing but the time (the copy out of the canvas is the costly part).
+   * @returns {{data: Uint8ClampedArray, width: number, height: number}}
+   */
   pixels() {
-    return this.inkCtx.getImageData(0, 0, INK_SIDE, INK_SIDE).data;
+    let x0 = 1, y0 = 1, x1 = 0, y1 = 0;
+    for (const s of this.strokes) {
+      for (const [x, y] of s) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+    const r = (STROKE / 2) * INK_SIDE + 2;
+    const clamp = (v) => Math.max(0, Math.min(INK_SIDE, v));
+    const left = clamp(Math.floor(x0 * INK_SIDE - r));
+    const top = clamp(Math.floor(y0 * INK_SIDE - r));
+    const width = Math.max(1, clamp(Math.ceil(x1 * INK_SIDE + r)) - left);
+    const height = Math.max(1, clamp(Math.ceil(y1 * INK_SIDE + r)) - top);
+    return { data: this.inkCtx.getImageData(left, top, width, height).data, width, height };
   }
 
   /** Matches the backing store to the displayed size × devicePixelRatio (crisp on high-DPI screens). */
