@@ -18,8 +18,10 @@ pub enum Error {
     Setting { name: &'static str, problem: String },
     /// Two inputs that must agree do not (image count vs label count, model sizes, ...).
     Mismatch { what: String },
-    /// Training produced a non-finite loss: the learning rate is too large for this network.
-    Diverged { epoch: usize, batch: usize, loss: f32 },
+    /// Training diverged: a batch's loss was not finite (`batch` says which; the network
+    /// was not updated with it), or a whole epoch's mean loss was worse than guessing.
+    /// The learning rate is too large for this network.
+    Diverged { epoch: usize, batch: Option<usize>, loss: f32 },
 }
 
 /// The library's result type.
@@ -46,10 +48,15 @@ impl fmt::Display for Error {
             Error::Format { path, at, problem } => write!(f, "{path}: {at}: {problem}"),
             Error::Setting { name, problem } => write!(f, "{name}: {problem}"),
             Error::Mismatch { what } => f.write_str(what),
-            Error::Diverged { epoch, batch, loss } => write!(
+            Error::Diverged { epoch, batch: Some(batch), loss } => write!(
                 f,
-                "training diverged at epoch {epoch}, batch {batch}: the loss became {loss} \
-                 (try a smaller learning rate); the network was not updated with it"
+                "training diverged at epoch {epoch}, batch {batch}: the loss became {loss}; \
+                 try a smaller learning rate"
+            ),
+            Error::Diverged { epoch, batch: None, loss } => write!(
+                f,
+                "training diverged in epoch {epoch}: its mean loss {loss:.2} is worse than guessing \
+                 (ln 10 = 2.30); try a smaller learning rate"
             ),
         }
     }

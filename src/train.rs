@@ -112,7 +112,10 @@ impl TrainConfig {
             return Err(Error::setting("epochs", format!("{} is outside the allowed range 1 to 1000", self.epochs)));
         }
         if !(1..=4096).contains(&self.batch_size) {
-            return Err(Error::setting("batch size", format!("{} is outside the allowed range 1 to 4096", self.batch_size)));
+            return Err(Error::setting(
+                "batch size",
+                format!("{} is outside the allowed range 1 to 4096", self.batch_size),
+            ));
         }
         if !(self.learning_rate > 0.0 && self.learning_rate <= 100.0) {
             return Err(Error::setting(
@@ -167,7 +170,14 @@ pub struct Trainer {
     batch: Batch,
     workspace: Workspace,
     augmented: Vec<u8>,
+    /// Loss and accuracy of the current epoch so far, as its batches were trained.
+    epoch_stats: BatchStats,
 }
+
+/// An epoch whose mean training loss is above this has diverged: a network that
+/// always answers "each digit 10%" scores ln 10 ≈ 2.30, and a learning network
+/// is far below it after one epoch.
+pub const DIVERGED_LOSS: f64 = 4.0 * std::f64::consts::LN_10;
 
 impl Trainer {
     /// A trainer for a new network made by `config`, over a training set of `train_len` images.
@@ -203,6 +213,7 @@ impl Trainer {
             batch,
             workspace: Workspace::default(),
             augmented: vec![0; INPUTS],
+            epoch_stats: BatchStats::default(),
         })
     }
 
@@ -256,8 +267,9 @@ impl Trainer {
     /// Trains at most `max_batches` batches of `train`, stopping early at the end of
     /// the epoch. `train` must be the set of `train_len` images the trainer was made for.
     ///
-    /// A non-finite loss stops with [`Error::Diverged`] and leaves the network as it was
-    /// before that batch.
+    /// A non-finite batch loss stops with [`Error::Diverged`] and leaves the network as it
+    /// was before that batch; so does an epoch whose mean loss ends above [`DIVERGED_LOSS`]
+    /// (the network is then as trained, and worse than guessing).
     pub fn step(&mut self, train: &Dataset, max_batches: usize) -> Result<Progress> {
         if train.len() != self.order.len() {
             return Err(Error::Mismatch {
@@ -287,11 +299,15 @@ impl Trainer {
             } else {
                 train.fill_batch(indices, &mut self.batch);
             }
-            let batch_stats = self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(|e| match e {
-                Error::Diverged { loss, .. } => Error::Diverged { epoch: self.epochs_done + 1, batch: self.batch_in_epoch + 1, loss },
-                other => other,
-            })?;
+            let batch_stats =
+                self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(|e| match e {
+                    Error::Diverged { loss, .. } => {
+                        Error::Diverged { epoch: self.epochs_done + 1, batch: Some(self.batch_in_epoch + 1), loss }
+                    }
+                    other => other,
+                })?;
             stats.add(batch_stats);
+            self.epoch_stats.add(batch_stats);
             self.batch_in_epoch += 1;
             if self.batch_in_epoch == per_epoch {
                 break;
@@ -309,8 +325,13 @@ impl Trainer {
             epoch_done,
         };
         if epoch_done {
+            let epoch_loss = self.epoch_stats.loss_sum / self.epoch_stats.count.max(1) as f64;
             self.epochs_done += 1;
             self.batch_in_epoch = 0;
+            self.epoch_stats = BatchStats::default();
+            if epoch_loss > DIVERGED_LOSS {
+                return Err(Error::Diverged { epoch: self.epochs_done, batch: None, loss: epoch_loss as f32 });
+            }
         }
         Ok(progress)
     }
