@@ -1,0 +1,105 @@
+// A minimal W3C WebDriver client for geckodriver: enough to open a page in headless Firefox, run scripts,
+// wait for a state and draw with a pointer. Plain fetch to the standard endpoints; no extra package.
+import { spawn } from 'node:child_process';
+import { freePort, waitForOutput } from './harness.mjs';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+export async function launchFirefox() {
+  const geckodriver = process.env.GECKODRIVER || 'geckodriver';
+  const port = await freePort();
+  const driver = spawn(geckodriver, ['--host', '127.0.0.1', '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitForOutput(driver, /Listening on/, 'geckodriver');
+  const base = `http://127.0.0.1:${port}`;
+  const call = async (method, path, body) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) {
+      throw new Error(`WebDriver ${method} ${path}: ${json.value?.error}: ${json.value?.message}`);
+    }
+    return json.value;
+  };
+  let session;
+  try {
+    const args = ['-headless'];
+    const options = { args, prefs: { 'browser.shell.checkDefaultBrowser': false } };
+    if (process.env.FIREFOX) options.binary = process.env.FIREFOX;
+    session = await call('POST', '/session', {
+      capabilities: { alwaysMatch: { browserName: 'firefox', 'moz:firefoxOptions': options } },
+    });
+  } catch (e) {
+    driver.kill();
+    throw e;
+  }
+  const id = session.sessionId;
+  const s = (path) => `/session/${id}${path}`;
+  await call('POST', s('/timeouts'), { script: 60_000, pageLoad: 60_000 });
+  return {
+    goto: (url) => call('POST', s('/url'), { url }),
+    /** Runs `body` (a function body using `arguments`) in the page and returns its value. */
+    run: (body, ...args) => call('POST', s('/execute/sync'), { script: body, args }),
+    /**
+     * Resolves when `predicate` (the source of a function) returns a truthy value in the page, checked on every
+     * animation frame and DOM change; rejects after `timeout` ms with `what`.
+     */
+    waitFor: (predicate, what, timeout = 30_000) =>
+      call('POST', s('/execute/async'), {
+        script: `const [predicate, timeout, what, done] = arguments;
+          const check = new Function('return (' + predicate + ')()');
+          const started = performance.now();
+          (function poll() {
+            let value;
+            try { value = check(); } catch (e) { value = undefined; }
+            if (value) return done({ ok: true, value });
+            if (performance.now() - started > timeout) return done({ ok: false });
+            requestAnimationFrame(poll);
+          })();`,
+        args: [predicate.toString(), timeout, what],
+      }).then((r) => {
+        if (!r.ok) throw new Error(`Firefox: timed out after ${timeout} ms waiting for ${what}`);
+        return r.value;
+      }),
+    element: async (selector) => (await call('POST', s('/element'), { using: 'css selector', value: selector }))[ELEMENT],
+    /** Resolves after the next animation frame: what the page does on the frame after a change is done. */
+    settle: () => call('POST', s('/execute/async'), { script: 'requestAnimationFrame(() => arguments[0]())', args: [] }),
+    /** Draws strokes in unit coordinates of the element (0..1 across and down) with a mouse pointer. */
+    draw: async (selector, strokes) => {
+      const el = await call('POST', s('/element'), { using: 'css selector', value: selector });
+      const rect = await call('GET', s(`/element/${el[ELEMENT]}/rect`));
+      const at = ([u, v]) => ({
+        type: 'pointerMove',
+        duration: 0,
+        origin: 'viewport',
+        x: Math.round(rect.x + u * rect.width),
+        y: Math.round(rect.y + v * rect.height),
+      });
+      const actions = [];
+      for (const stroke of strokes) {
+        actions.push(at(stroke[0]), { type: 'pointerDown', button: 0 });
+        for (let i = 1; i < stroke.length; i++) {
+          const [u0, v0] = stroke[i - 1];
+          const [u1, v1] = stroke[i];
+          for (let t = 1; t <= 4; t++) actions.push(at([u0 + ((u1 - u0) * t) / 4, v0 + ((v1 - v0) * t) / 4]));
+        }
+        actions.push({ type: 'pointerUp', button: 0 });
+      }
+      await call('POST', s('/actions'), {
+        actions: [{ type: 'pointer', id: 'pen', parameters: { pointerType: 'mouse' }, actions }],
+      });
+      await call('DELETE', s('/actions'));
+    },
+    close: async () => {
+      try {
+        await call('DELETE', s(''));
+      } finally {
+        driver.kill();
+      }
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// The drawing pad in headless Chromium: digits drawn with the mouse and a finger are read by the pretrained
+// network, the ten probabilities add up to 1, and clear and undo do what they say.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer,
+  launchChromium,
+  openSite,
+  DIGITS,
+  drawFresh,
+  drawWithMouse,
+  drawWithTouch,
+  reading,
+  checkReading,
+  maxDifference,
+} from './harness.mjs';
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  page = await openSite(browser, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('an empty pad shows no prediction', async () => {
+  const { digit, p } = await reading(page);
+  assert.equal(digit, null);
+  assert.deepEqual(p, Array(10).fill(0));
+  assert.ok(await page.locator('#clear').isDisabled());
+  assert.ok(await page.locator('#undo').isDisabled());
+});
+
+for (const digit of Object.keys(DIGITS).map(Number)) {
+  test(`a ${digit} drawn with the mouse is read as ${digit}`, async () => {
+    const shown = await drawFresh(page, DIGITS[digit]);
+    checkReading(shown, assert);
+    assert.equal(shown.digit, digit, `drew ${digit}, the page shows ${shown.digit}: ${shown.p}`);
+    assert.ok(shown.p[digit] > 0.5, `p(${digit}) = ${shown.p[digit]}`);
+  });
+}
+
+test('the 28×28 preview shows the drawing centred', async () => {
+  await drawFresh(page, DIGITS[1]);
+  const centre = await page.evaluate(() => {
+    const ctx = document.querySelector('#preview').getContext('2d');
+    const d = ctx.getImageData(0, 0, 28, 28).data;
+    let mass = 0;
+    let x = 0;
+    let y = 0;
+    for (let i = 0; i < 784; i++) {
+      const v = d[4 * i];
+      mass += v;
+      x += v * (i % 28);
+      y += v * Math.floor(i / 28);
+    }
+    return { mass, x: x / mass, y: y / mass };
+  });
+  assert.ok(centre.mass > 0, 'the preview is blank');
+  assert.ok(Math.abs(centre.x - 14) < 1 && Math.abs(centre.y - 14) < 1, `centre of the preview at ${centre.x}, ${centre.y}`);
+});
+
+test('clear empties the pad and the prediction', async () => {
+  const drawn = await drawFresh(page, DIGITS[7]);
+  assert.notEqual(drawn.digit, null);
+  await page.click('#clear');
+  const { digit, p } = await reading(page);
+  assert.equal(digit, null);
+  assert.deepEqual(p, Array(10).fill(0));
+  assert.ok(await page.locator('#clear').isDisabled());
+});
+
+test('undo removes the last stroke only', async () => {
+  // A 1, then a bar across its top makes it a 7; undo gives the 1 back.
+  const one = await drawFresh(page, DIGITS[1]);
+  assert.equal(one.digit, 1);
+  await drawWithMouse(page, [
+    [
+      [0.25, 0.16],
+      [0.52, 0.15],
+    ],
+  ]);
+  const seven = await reading(page);
+  checkReading(seven, assert);
+  assert.ok(maxDifference(seven.p, one.p) > 0.2, `the second stroke changed little: ${one.p} → ${seven.p}`);
+  await page.click('#undo');
+  const back = await reading(page);
+  assert.equal(back.digit, 1);
+  // The 1 is redrawn in one piece rather than as it was drawn, segment by segment: nearly the same ink.
+  assert.ok(maxDifference(back.p, one.p) < 0.05, `after undo ${back.p}, before the second stroke ${one.p}`);
+  await page.click('#undo');
+  const empty = await reading(page);
+  assert.equal(empty.digit, null);
+  assert.ok(await page.locator('#undo').isDisabled());
+});
+
+test('a digit drawn with a finger is read like one drawn with the mouse', async () => {
+  const context = await browser.newContext({ viewport: { width: 500, height: 900 }, hasTouch: true, isMobile: true });
+  try {
+    const phone = await context.newPage();
+    await phone.goto(server.url);
+    await phone.waitForFunction(() => document.body.dataset.ready === 'true');
+    const pointerTypes = await phone.evaluateHandle(() => {
+      const seen = new Set();
+      document.querySelector('#pad').addEventListener('pointerdown', (e) => seen.add(e.pointerType));
+      return seen;
+    });
+    await drawWithTouch(phone, DIGITS[7]);
+    const shown = await reading(phone);
+    assert.deepEqual(await pointerTypes.evaluate((seen) => [...seen]), ['touch']);
+    checkReading(shown, assert);
+    assert.equal(shown.digit, 7, `drew 7 with a finger, the page shows ${shown.digit}: ${shown.p}`);
+    // The page did not scroll while drawing.
+    assert.equal(await phone.evaluate(() => window.scrollY), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test('nothing went wrong behind the scenes', () => {
+  assert.deepEqual(page.problems, []);
+});

@@ -1,0 +1,116 @@
+// Training in the browser, in headless Chromium: a one-epoch run goes through its states to a test accuracy, the
+// pad reads with the new network, and a reload finds the trained network kept.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchChromium, openSite, DIGITS, drawFresh, checkReading, maxDifference } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+/** What the pretrained and the trained network read in the same drawings, by digit. */
+const pretrained = {};
+const trained = {};
+let testAccuracy;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  page = await openSite(browser, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Reads every test digit with the network on the pad. */
+async function readAll() {
+  const out = {};
+  for (const digit of Object.keys(DIGITS)) {
+    out[digit] = await drawFresh(page, DIGITS[digit]);
+    checkReading(out[digit], assert);
+  }
+  return out;
+}
+
+test('a short training run goes through its states to a test accuracy', { timeout: 300_000 }, async () => {
+  Object.assign(pretrained, await readAll());
+  assert.equal(await page.locator('#train-status').getAttribute('data-state'), 'idle');
+
+  await page.fill('#hidden', '20');
+  await page.fill('#epochs', '1');
+  // Every state #train-status takes, in order.
+  await page.evaluate(() => {
+    const status = document.querySelector('#train-status');
+    window.states = [status.dataset.state];
+    new MutationObserver(() => {
+      if (window.states.at(-1) !== status.dataset.state) window.states.push(status.dataset.state);
+    }).observe(status, { attributes: true, attributeFilter: ['data-state'] });
+  });
+  await page.click('#train');
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#train-status').dataset.state), null, {
+    timeout: 280_000,
+  });
+  const status = page.locator('#train-status');
+  assert.equal(await status.getAttribute('data-state'), 'done', `training ended with: ${await status.textContent()}`);
+  assert.deepEqual(await page.evaluate(() => window.states), ['idle', 'loading', 'training', 'done']);
+  testAccuracy = Number(await status.getAttribute('data-test-accuracy'));
+  assert.ok(testAccuracy > 0.85 && testAccuracy <= 1, `test accuracy after one epoch: ${testAccuracy}`);
+  assert.match(await status.textContent(), /Done: 1 epochs?/);
+  assert.match(await status.textContent(), new RegExp((testAccuracy * 100).toFixed(2)));
+  assert.equal(await page.locator('#epochs-table tbody tr').count(), 1);
+  assert.ok(await page.locator('#message').isHidden(), await page.locator('#message').textContent());
+});
+
+test('the pad reads with the network just trained', async () => {
+  assert.ok(testAccuracy, 'needs the training run');
+  assert.equal(await page.locator('#model-select').inputValue(), 'trained');
+  assert.match(await page.locator('#model-info').textContent(), /784 → 20 → 10/);
+  Object.assign(trained, await readAll());
+  const differences = Object.keys(DIGITS).map((d) => maxDifference(trained[d].p, pretrained[d].p));
+  assert.ok(Math.min(...differences) > 1e-3, `the readings did not change: ${differences}`);
+  const right = Object.keys(DIGITS).filter((d) => trained[d].digit === Number(d));
+  assert.ok(right.length >= Object.keys(DIGITS).length - 2, `the new network reads only ${right} right`);
+
+  // Back to the pretrained network: the same drawing, the pretrained reading.
+  await page.selectOption('#model-select', 'default');
+  const again = await drawFresh(page, DIGITS[3]);
+  assert.ok(maxDifference(again.p, pretrained[3].p) < 1e-6, `${again.p} vs ${pretrained[3].p}`);
+  await page.selectOption('#model-select', 'trained');
+});
+
+test('after a reload the trained network is kept', async () => {
+  assert.ok(testAccuracy, 'needs the training run');
+  // The page saves the network in IndexedDB when the run is done; wait for that record.
+  await page.waitForFunction(
+    () =>
+      new Promise((resolve) => {
+        const open = indexedDB.open('handwritten');
+        open.onerror = () => resolve(false);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('models')) return resolve(false) || db.close();
+          const get = db.transaction('models').objectStore('models').get('trained');
+          get.onsuccess = () => resolve(get.result?.complete === true) || db.close();
+          get.onerror = () => resolve(false) || db.close();
+        };
+      }),
+    null,
+    { timeout: 10_000 },
+  );
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === 'true');
+  await page.waitForFunction(() => [...document.querySelectorAll('#model-select option')].some((o) => o.value === 'trained'));
+  const status = page.locator('#train-status');
+  assert.equal(Number(await status.getAttribute('data-test-accuracy')), testAccuracy);
+  await page.selectOption('#model-select', 'trained');
+  assert.match(await page.locator('#model-info').textContent(), /784 → 20 → 10/);
+  for (const digit of Object.keys(DIGITS)) {
+    const shown = await drawFresh(page, DIGITS[digit]);
+    assert.ok(maxDifference(shown.p, trained[digit].p) < 1e-6, `digit ${digit}: ${shown.p} vs ${trained[digit].p}`);
+  }
+});
+
+test('nothing went wrong behind the scenes', () => {
+  assert.deepEqual(page.problems, []);
+});
