@@ -35,7 +35,7 @@ setup:
 ## The page's WebAssembly module and its JS glue, in www/pkg.
 wasm: setup
 	@$(timed)
-	wasm-pack build --release --target web --out-dir www/pkg --no-typescript . $(WASM_FEATURES)
+	wasm-pack build --release --target web --no-typescript --no-pack --out-dir www/pkg . $(WASM_FEATURES)
 
 ## The whole site, wasm + page + data + default model, in dist/.
 site: setup
@@ -49,12 +49,13 @@ serve: site
 test: lint test-native test-wasm test-e2e
 	@echo "== make test: all suites passed"
 
-## rustfmt and clippy (warnings denied) for the native build and for the browser build.
+## rustfmt and clippy (warnings denied): every native target, and the browser build (the library with src/wasm.rs
+## and its browser tests).
 lint: setup
 	@$(timed)
 	cargo fmt --all --check
 	cargo clippy --all-targets --locked -- -D warnings
-	cargo clippy --all-targets --locked --target wasm32-unknown-unknown $(WASM_FEATURES) -- -D warnings
+	cargo clippy --lib --test web --locked --target wasm32-unknown-unknown $(WASM_FEATURES) -- -D warnings
 
 fmt:
 	cargo fmt --all
