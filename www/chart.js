@@ -78,6 +78,10 @@ export class Chart {
     const step = Math.max(1, Math.ceil(this.xMax / 10));
     for (let e = 0; e <= this.xMax; e += step) ctx.fillText(String(e), x(e), H - bottom + 6);
 
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top - 4, W - left - right + 4, H - top - bottom + 8);
+    ctx.clip();
     for (const s of this.series) {
       ctx.strokeStyle = ctx.fillStyle = colour(s.colour);
       ctx.lineWidth = 1.5;
@@ -93,5 +97,6 @@ export class Chart {
         ctx.stroke();
       }
     }
+    ctx.restore();
   }
 }

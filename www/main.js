@@ -212,4 +212,4 @@ main().catch((e) => {
 });
 
 // For the end-to-end tests and benchmarks: the pad and the timing of the last prediction.
-window.handwritten = { pad, timing, predictNow };
+window.handwritten = { pad, timing, predictNow, activeModel };

@@ -1,9 +1,11 @@
 // The drawing pad: strokes from mouse, touch and pen (pointer events), undo and
-// clear, and a fixed-size transparent "ink" canvas whose alpha channel is what
+// clear, and a transparent "ink" canvas, re-drawn at a fixed scale, whose alpha channel is what
 // the Rust preprocessing reads. JS owns the pixels; Rust turns them into numbers.
 
-/** Side of the ink canvas handed to the preprocessing, in pixels (8 × MNIST). */
-export const INK_SIDE = 224;
+/** The longer side of the drawing's bounding box on the ink canvas, in pixels (8 × MNIST's 20). */
+const INK_BOX = 160;
+/** The pen on the ink canvas, as a fraction of INK_BOX: MNIST's strokes are about 2 of its 20 pixels. */
+const INK_PEN = 0.1;
 /** Stroke width as a fraction of the pad's side (about an MNIST pen on a 20-pixel digit). */
 const STROKE = 0.072;
 
@@ -20,9 +22,7 @@ export class Pad {
     this.strokes = [];
     this.current = null;
     this.pointerId = null;
-    this.ink = document.createElement('canvas');
-    this.ink.width = this.ink.height = INK_SIDE;
-    this.inkCtx = this.ink.getContext('2d', { willReadFrequently: true });
+    this.inkCtx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
     this.ctx = canvas.getContext('2d');
     this.inkColour = '#111';
     this.resize();
@@ -45,28 +45,47 @@ export class Pad {
   }
 
   /**
-   * The ink canvas's RGBA pixels (alpha = ink), cropped to the strokes' bounding box
-   * plus the pen's radius: the preprocessing finds the ink's own box and centre, so the
-   * crop changes nothing but the time (the copy out of the canvas is the costly part).
+   * The drawing as ink for the preprocessing: the strokes re-drawn on a transparent
+   * canvas (alpha = ink) scaled so that their bounding box is INK_BOX pixels on its
+   * longer side, with a pen INK_PEN of that: the network sees the same stroke width
+   * relative to the digit (as MNIST's did) however large or small it was drawn, and
+   * the canvas copied out is small whatever the size of the pad.
    * @returns {{data: Uint8ClampedArray, width: number, height: number}}
    */
   pixels() {
-    let x0 = 1, y0 = 1, x1 = 0, y1 = 0;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const s of this.strokes) {
       for (const [x, y] of s) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
+        x0 = Math.min(x0, x); x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y); y1 = Math.max(y1, y);
       }
     }
-    const r = (STROKE / 2) * INK_SIDE + 2;
-    const clamp = (v) => Math.max(0, Math.min(INK_SIDE, v));
-    const left = clamp(Math.floor(x0 * INK_SIDE - r));
-    const top = clamp(Math.floor(y0 * INK_SIDE - r));
-    const width = Math.max(1, clamp(Math.ceil(x1 * INK_SIDE + r)) - left);
-    const height = Math.max(1, clamp(Math.ceil(y1 * INK_SIDE + r)) - top);
-    return { data: this.inkCtx.getImageData(left, top, width, height).data, width, height };
+    const scale = INK_BOX / Math.max(x1 - x0, y1 - y0, 0.02);
+    const pen = INK_PEN * INK_BOX;
+    const margin = pen / 2 + 2;
+    const width = Math.ceil((x1 - x0) * scale + 2 * margin);
+    const height = Math.ceil((y1 - y0) * scale + 2 * margin);
+    const ctx = this.inkCtx;
+    ctx.canvas.width = width;
+    ctx.canvas.height = height;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.lineWidth = pen;
+    ctx.strokeStyle = ctx.fillStyle = '#000';
+    for (const stroke of this.strokes) {
+      const px = ([x, y]) => [(x - x0) * scale + margin, (y - y0) * scale + margin];
+      ctx.beginPath();
+      const [sx, sy] = px(stroke[0]);
+      if (stroke.length === 1) {
+        ctx.arc(sx, sy, pen / 2, 0, 2 * Math.PI);
+        ctx.fill();
+        continue;
+      }
+      ctx.moveTo(sx, sy);
+      for (let i = 1; i < stroke.length; i++) ctx.lineTo(...px(stroke[i]));
+      ctx.stroke();
+    }
+    return { data: ctx.getImageData(0, 0, width, height).data, width, height };
   }
 
   /** Matches the backing store to the displayed size × devicePixelRatio (crisp on high-DPI screens). */
@@ -159,16 +178,13 @@ export class Pad {
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     ctx.lineWidth = STROKE * side;
-    ctx.strokeStyle = ctx === this.inkCtx ? '#000' : this.inkColour;
+    ctx.strokeStyle = this.inkColour;
     ctx.fillStyle = ctx.strokeStyle;
   }
 
-  /** Draws stroke points from index `from` on, on both canvases. */
+  /** Draws stroke points from index `from` on. */
   segment(stroke, from) {
-    for (const [ctx, w, h] of [
-      [this.ctx, this.canvas.width, this.canvas.height],
-      [this.inkCtx, INK_SIDE, INK_SIDE],
-    ]) {
+    for (const [ctx, w, h] of [[this.ctx, this.canvas.width, this.canvas.height]]) {
       this.style(ctx, Math.min(w, h));
       ctx.beginPath();
       const [x0, y0] = stroke[from];
@@ -186,7 +202,6 @@ export class Pad {
   redraw() {
     this.inkColour = getComputedStyle(this.canvas).getPropertyValue('--ink').trim() || '#111';
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    this.inkCtx.clearRect(0, 0, INK_SIDE, INK_SIDE);
     for (const s of this.strokes) this.segment(s, 0);
   }
 }
