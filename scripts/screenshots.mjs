@@ -18,6 +18,7 @@ export const CHROMIUM_ARGS = [
 const SEVEN = [[[0.28, 0.25], [0.72, 0.25], [0.62, 0.45], [0.5, 0.78]]];
 
 export async function drawStrokes(page, strokes, steps = 12) {
+  await page.locator('#pad').scrollIntoViewIfNeeded();
   const box = await page.locator('#pad').boundingBox();
   for (const stroke of strokes) {
     const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];

@@ -79,7 +79,7 @@ export class TrainPanel {
     if (this.run) return;
     const acc = record.testAccuracy == null ? '' : ` Test accuracy ${(record.testAccuracy * 100).toFixed(2)}%.`;
     const how = record.complete
-      ? `Your network from ${new Date(record.date).toLocaleString()} is kept (${record.epochs} epochs).${acc}`
+      ? `Your network from ${new Date(record.date).toLocaleString()} is kept (${record.epochs} epoch${record.epochs === 1 ? '' : 's'}).${acc}`
       : `A training run was interrupted (by a reload?); its network after ${record.epochs} epoch${record.epochs === 1 ? '' : 's'} is kept.${acc}`;
     this.setState('idle', how);
     if (record.testAccuracy != null) this.status.dataset.testAccuracy = String(record.testAccuracy);
