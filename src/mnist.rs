@@ -149,14 +149,8 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], name: &str) -> Result<std::borrow::Cow<'a, 
 
 fn idx_header(bytes: &[u8], name: &str, magic: [u8; 4], rank: usize) -> Result<Vec<usize>> {
     let header_len = 4 + 4 * rank;
-    if bytes.len() < header_len {
-        return Err(Error::format(
-            name,
-            format!("byte {}", bytes.len()),
-            format!("file ends inside the {header_len}-byte IDX header"),
-        ));
-    }
-    if bytes[..4] != magic {
+    // The magic number first, so that a file of another kind is called that, however short.
+    if bytes.len() >= 4 && bytes[..4] != magic {
         let kind = if rank == 3 { "images" } else { "labels" };
         return Err(Error::format(
             name,
@@ -165,6 +159,13 @@ fn idx_header(bytes: &[u8], name: &str, magic: [u8; 4], rank: usize) -> Result<V
                 "magic number {:02x}{:02x}{:02x}{:02x} is not that of IDX {kind} ({:02x}{:02x}{:02x}{:02x})",
                 bytes[0], bytes[1], bytes[2], bytes[3], magic[0], magic[1], magic[2], magic[3]
             ),
+        ));
+    }
+    if bytes.len() < header_len {
+        return Err(Error::format(
+            name,
+            format!("byte {}", bytes.len()),
+            format!("file ends inside the {header_len}-byte IDX header"),
         ));
     }
     Ok((0..rank)
@@ -190,7 +191,9 @@ fn idx_body<'a>(bytes: &'a [u8], name: &str, offset: usize, count: usize, item: 
             format!("byte {}", offset + want),
             format!("{} bytes after the {count} items the header announces", have - want),
         )),
-        None => Err(Error::format(name, "byte 4", format!("header claims {count} items, more than this reader accepts"))),
+        None => {
+            Err(Error::format(name, "byte 4", format!("header claims {count} items, more than this reader accepts")))
+        }
     }
 }
 
@@ -199,9 +202,8 @@ fn idx_body<'a>(bytes: &'a [u8], name: &str, offset: usize, count: usize, item: 
 /// whose first field is not a number). Every data line is kept: the first image
 /// is not dropped.
 pub fn parse_csv(text: &[u8], name: &str) -> Result<Dataset> {
-    let text = std::str::from_utf8(text).map_err(|e| {
-        Error::format(name, format!("byte {}", e.valid_up_to()), "not a text file (invalid UTF-8)")
-    })?;
+    let text = std::str::from_utf8(text)
+        .map_err(|e| Error::format(name, format!("byte {}", e.valid_up_to()), "not a text file (invalid UTF-8)"))?;
     let mut images = Vec::new();
     let mut labels = Vec::new();
     for (line_index, line) in text.lines().enumerate() {
@@ -227,7 +229,11 @@ pub fn parse_csv(text: &[u8], name: &str) -> Result<Dataset> {
             })?;
             if c == 0 {
                 if value as usize >= OUTPUTS {
-                    return Err(Error::format(name, format!("row {row}, column 1"), format!("label {value} is not a digit 0-9")));
+                    return Err(Error::format(
+                        name,
+                        format!("row {row}, column 1"),
+                        format!("label {value} is not a digit 0-9"),
+                    ));
                 }
                 labels.push(value as u8);
             } else {
@@ -261,9 +267,24 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
         return Err(Error::format(&name, "path", "is a directory, not a file"));
     }
     if meta.len() > MAX_FILE_BYTES as u64 {
-        return Err(Error::format(&name, "size", format!("{} bytes is more than the {MAX_FILE_BYTES} this reader accepts", meta.len())));
+        return Err(Error::format(
+            &name,
+            "size",
+            format!("{} bytes is more than the {MAX_FILE_BYTES} this reader accepts", meta.len()),
+        ));
     }
-    std::fs::read(path).map_err(|e| Error::io(&name, e))
+    // A device or pipe reports no size (/dev/zero never ends): the read itself is bounded.
+    let file = std::fs::File::open(path).map_err(|e| Error::io(&name, e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| Error::io(&name, e))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Error::format(
+            &name,
+            format!("byte {MAX_FILE_BYTES}"),
+            format!("the data goes on past the {MAX_FILE_BYTES} bytes this reader accepts"),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Reads a dataset from a file: IDX images (whose labels file is found beside it) or CSV.
@@ -274,8 +295,13 @@ pub fn read_dataset(path: &Path) -> Result<Dataset> {
         let text = maybe_gunzip(&bytes, &name)?;
         return parse_csv(&text, &name);
     }
-    let labels_path = labels_beside(path)
-        .ok_or_else(|| Error::format(&name, "file name", "cannot tell the labels file of this images file (expected '...images-idx3-ubyte')"))?;
+    let labels_path = labels_beside(path).ok_or_else(|| {
+        Error::format(
+            &name,
+            "file name",
+            "cannot tell the labels file of this images file (expected '...images-idx3-ubyte')",
+        )
+    })?;
     let labels = read_file(&labels_path)?;
     parse_idx(&bytes, &name, &labels, &labels_path.display().to_string())
 }
@@ -311,6 +337,9 @@ pub fn default_data_dir() -> PathBuf {
 /// `t10k-labels-idx1-ubyte`), each raw or with `.gz`.
 pub fn load_mnist_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
     let name = dir.display().to_string();
+    if dir.is_file() {
+        return Err(Error::format(&name, "path", "is a file, not the directory of the four MNIST files"));
+    }
     if !dir.is_dir() {
         return Err(Error::format(
             &name,
@@ -372,7 +401,10 @@ mod tests {
         let body = format!("{}\n{}\n", row(5), row(0));
         let d = parse_csv(body.as_bytes(), "a.csv").unwrap();
         assert_eq!(d.labels(), &[5, 0]);
-        let header: String = std::iter::once("label".to_string()).chain((1..=784).map(|i| format!("p{i}"))).collect::<Vec<_>>().join(",");
+        let header: String = std::iter::once("label".to_string())
+            .chain((1..=784).map(|i| format!("p{i}")))
+            .collect::<Vec<_>>()
+            .join(",");
         let d = parse_csv(format!("{header}\r\n{body}").as_bytes(), "b.csv").unwrap();
         assert_eq!(d.len(), 2);
         assert_eq!(d.image(0)[300], (300 % 256) as u8);

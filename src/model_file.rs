@@ -159,9 +159,18 @@ pub fn read(path: &std::path::Path) -> Result<Network> {
 pub fn write(network: &Network, path: &std::path::Path) -> Result<()> {
     use std::io::Write;
     let name = path.display().to_string();
-    if path.is_dir() {
-        return Err(Error::format(&name, "path", "is a directory, not a file"));
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return Err(Error::format(&name, "path", "is a directory, not a file")),
+        // A device or pipe (/dev/null, /dev/full) is written in place: renaming a file over it would replace it.
+        Ok(meta) if !meta.is_file() => {
+            let mut f = std::fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(&name, e))?;
+            return f.write_all(&to_bytes(network)).and_then(|()| f.flush()).map_err(|e| Error::io(&name, e));
+        }
+        _ => {}
     }
+    // Through a symbolic link, the file it points to is replaced, not the link.
+    let resolved = if path.is_symlink() { std::fs::canonicalize(path).ok() } else { None };
+    let path = resolved.as_deref().unwrap_or(path);
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),

@@ -117,7 +117,10 @@ struct PredictArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match try_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -125,6 +128,28 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version are printed as asked; a wrong argument is one line on stderr, exit status 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    // clap's message, up to its usage section, on one line.
+    let text = e.to_string();
+    let message: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .map(|line| line.trim())
+        .filter(|line| !line.is_empty())
+        .map(|line| line.strip_prefix("error: ").unwrap_or(line))
+        .collect();
+    eprintln!("handwritten: {}; see handwritten --help", message.join(" ").replace(" tip: ", "; "));
+    ExitCode::from(2)
 }
 
 type CliResult<T = ()> = Result<T, String>;
@@ -157,12 +182,12 @@ fn train(args: TrainArgs) -> CliResult {
         augment: args.augment,
     };
     config.validate().map_err(|e| e.to_string())?;
+    if args.limit == Some(0) {
+        return Err("--limit: 0 is outside the allowed range: at least 1 image".into());
+    }
     check_writable(&args.out)?;
     let (mut train, test) = load_data(args.data)?;
     if let Some(n) = args.limit {
-        if n == 0 {
-            return Err("--limit: must be at least 1".into());
-        }
         train = train.take(n);
     }
     let mut trainer = Trainer::new(config.clone(), train.len()).map_err(|e| e.to_string())?;
@@ -245,15 +270,18 @@ fn train(args: TrainArgs) -> CliResult {
 /// Fails early, before a long training run, if `path` cannot be written.
 fn check_writable(path: &Path) -> CliResult {
     let name = path.display();
-    if path.is_dir() {
-        return Err(format!("{name}: is a directory, not a file"));
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return Err(format!("{name}: is a directory, not a file")),
+        Ok(meta) if !meta.is_file() => return Ok(()), // a device or pipe, written in place
+        _ => {}
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        return Err(format!("{name}: the directory {} does not exist", dir.display()));
+        let problem = if dir.exists() { "is not a directory" } else { "does not exist" };
+        return Err(format!("{name}: {} {problem}", dir.display()));
     }
     let probe = dir.join(format!(".handwritten-write-test-{}", std::process::id()));
     std::fs::File::create(&probe).map_err(|e| format!("{name}: cannot write in {}: {e}", dir.display()))?;

