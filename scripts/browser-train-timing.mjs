@@ -5,6 +5,7 @@
 //  - secondsTo95: from pressing Train (data fetch included) until a test accuracy >= 95%;
 //  - moveMs: preprocessing + prediction for one pointer move (median and 95th percentile
 //    over 300 calls on a drawn digit, getImageData included);
+//  - readyMs: from navigation to a page that predicts (wasm and default model loaded);
 //  - gzipBytes: the JS and wasm the page loads (each file gzip -9), without model and data.
 //
 //   node scripts/browser-train-timing.mjs [--epochs N]   (default 3 epochs, then stop)
@@ -29,6 +30,7 @@ try {
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(url);
   await page.waitForSelector('body[data-ready=true]');
+  const readyMs = await page.evaluate(() => window.handwritten.timing.readyMs);
 
   await drawStrokes(page, [[[0.3, 0.2], [0.7, 0.2], [0.45, 0.8]], [[0.35, 0.5], [0.65, 0.5]]]);
   const samples = await page.evaluate(() => {
@@ -57,7 +59,7 @@ try {
   }
   await page.click('#stop');
   await page.waitForSelector('#train-status[data-state=done]');
-  console.log(JSON.stringify({ browser: `chromium ${browser.version()}`, epochSeconds, testAccuracy, secondsTo95, moveMs, gzipBytes }, null, 1));
+  console.log(JSON.stringify({ browser: `chromium ${browser.version()}`, readyMs, epochSeconds, testAccuracy, secondsTo95, moveMs, gzipBytes }, null, 1));
 } finally {
   await browser.close();
   server.close();

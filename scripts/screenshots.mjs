@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Screenshots of the built site in headless Chromium: desktop and phone (390×844),
-// light and dark, with a digit drawn through real pointer events; for looking at.
+// light and dark, with a digit drawn through real pointer events; then the training
+// panel after two epochs and the hidden units lit by a drawing (dark); for looking at.
 //
 //   node scripts/screenshots.mjs [OUT_DIR]     (default: target/screenshots; the site is dist/)
 
@@ -57,6 +58,22 @@ async function main() {
         await context.close();
       }
     }
+    // The training panel after two epochs and the hidden units lit by a drawing, in dark mode.
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme: 'dark', serviceWorkers: 'block' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.log(`[training] page error: ${e.message}`));
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready=true]');
+    await page.fill('#epochs', '2');
+    await page.click('#train');
+    await page.waitForSelector('#train-status[data-state=done]', { timeout: 120000 });
+    await page.locator('#train-panel').screenshot({ path: path.join(out, 'training-dark.png') });
+    await drawStrokes(page, SEVEN);
+    await page.locator('#units').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector('#units canvas.lit'));
+    await page.locator('#inside').screenshot({ path: path.join(out, 'inside-dark.png') });
+    console.log(`${out}/training-dark.png, ${out}/inside-dark.png: ${await page.textContent('#train-status')}`);
+    await context.close();
   } finally {
     await browser.close();
     server.close();

@@ -117,6 +117,7 @@ export class TrainPanel {
     delete this.status.dataset.epochSeconds;
     this.table.tBodies[0].replaceChildren();
     this.table.hidden = true;
+    $('confusion-figure').hidden = true;
     this.lossChart.reset(settings.epochs, [{ colour: '--chart-1' }]);
     this.accuracyChart.reset(settings.epochs, [{ colour: '--chart-1' }, { colour: '--chart-2', dots: true }]);
     this.progress.value = 0;
@@ -232,11 +233,29 @@ export class TrainPanel {
       msg.seconds.toFixed(2),
     ]) row.insertCell().textContent = v;
     this.table.hidden = false;
+    this.showConfusion(msg.confusion);
     this.page.setModelLabel('trained', `Trained here (learning, ${(msg.testAccuracy * 100).toFixed(1)}% after epoch ${msg.epoch})`);
     if (this.status.dataset.state === 'training' && msg.epoch < run.settings.epochs) {
       this.status.textContent = `Training epoch ${msg.epoch + 1} of ${run.settings.epochs}… (test accuracy ${(msg.testAccuracy * 100).toFixed(2)}%)`;
     }
     this.save(false);
+  }
+
+  /** The confusion matrix `confusion[true][read]` as a shaded table. */
+  showConfusion(confusion) {
+    const table = $('confusion');
+    const head = `<tr><th scope="col"><span class="visually-hidden">true digit</span></th>${[...Array(10).keys()].map((k) => `<th scope="col">${k}</th>`).join('')}</tr>`;
+    const rows = confusion.map((row, t) => {
+      const total = row.reduce((a, b) => a + b, 0) || 1;
+      const cells = row.map((n, k) => {
+        const v = k === t ? n / total : Math.min(1, (n / total) * 10);
+        const title = k === t ? `${n} of ${total} ${t}s read right` : `${n} ${t}s read as ${k}`;
+        return `<td class="${k === t ? 'right' : 'wrong'}" style="--v:${v.toFixed(3)}" title="${title}">${n || ''}</td>`;
+      });
+      return `<tr><th scope="row">${t}</th>${cells.join('')}</tr>`;
+    });
+    table.innerHTML = head + rows.join('');
+    $('confusion-figure').hidden = false;
   }
 
   /** Keeps the run's network for the next visit: after each epoch, and at the end. */
