@@ -1,35 +1,209 @@
 //! The inner loops, and the choice of SIMD width.
 //!
-//! Every hot loop of the network is an `axpy` (y ← y + α·x) over a row of h
-//! hidden units or 10 outputs: elementwise, so the compiler vectorises it at
-//! whatever width the target allows, and the result is bit-identical at every
-//! width (no reassociation). [`simd_versions!`] compiles a function body once
-//! per instruction set (AVX-512, AVX2, baseline on x86-64; simd128 in wasm when
-//! the build enables it) and picks the widest the CPU has at run time.
+//! Every product of the network is one of two shapes, over rows of a row-major matrix m (rows, n):
+//!
+//! | kernel | equation | used for |
+//! |---|---|---|
+//! | [`vec_mat`] | out = init + Σ_t v_t·m[i_t, :] | z1 = a0·w1 + b1 (sparse a0), z2 = a1·w2 + b2, δ2·w2ᵀ |
+//! | [`add_outer`] | m[i_t, :] += v_t·x for every t | ∂L/∂w1 += a0ᵀ·δ1 (sparse a0), ∂L/∂w2 += a1ᵀ·δ2 |
+//!
+//! where (i_t, v_t) lists the nonzero entries of a row vector (the pixels of an MNIST image:
+//! about 19% of them), so zero pixels cost nothing. [`vec_mat`] keeps its sums in blocks of
+//! [`BLOCK`] columns held in local arrays, and the row operations ([`axpy`], [`axmy`],
+//! [`zero`]) work in pieces of fixed width; the compiler turns both into SIMD registers
+//! at whatever width the function is compiled for: [`simd_versions!`] compiles each hot
+//! function once per instruction set (AVX-512, AVX2, baseline SSE2 on x86-64; simd128 in
+//! wasm, which the build enables) and picks the widest the CPU has at run time.
+//!
+//! Multiplies and adds are kept separate (no fused multiply-add), and every lane does the
+//! same operations in the same order at every width, so the results are bit-identical on
+//! every x86-64 CPU. The plain loops of [`reference`] state the same equations without
+//! blocks; the tests check that the two agree.
+
+/// Columns per block: 32 floats are 2 AVX-512, 4 AVX2 or 8 SSE/simd128 registers.
+pub const BLOCK: usize = 32;
+
+/// Runs `$body` over [0, n) in pieces of fixed width: as many of 16 as fit, then one
+/// each of 8, 4, 2 and 1 as needed, with `$o` the piece's start and `$l` its width, a
+/// constant. A row of h = 28 is then 16 + 8 + 4 lanes, each one vector operation, with
+/// no store wider than the row (a wider store into the next row would make the next
+/// row's load wait for it).
+macro_rules! by_pieces {
+    ($n:expr, |$o:ident, $l:ident| $body:block) => {{
+        let n: usize = $n;
+        let mut $o = 0;
+        while n - $o >= 16 {
+            {
+                const $l: usize = 16;
+                $body
+            }
+            $o += 16;
+        }
+        if n - $o >= 8 {
+            const $l: usize = 8;
+            $body
+            $o += 8;
+        }
+        if n - $o >= 4 {
+            const $l: usize = 4;
+            $body
+            $o += 4;
+        }
+        if n - $o >= 2 {
+            const $l: usize = 2;
+            $body
+            $o += 2;
+        }
+        if n - $o >= 1 {
+            const $l: usize = 1;
+            $body
+        }
+    }};
+}
 
 /// y ← y + α·x, with `y.len() == x.len()`.
 #[inline(always)]
 pub fn axpy(y: &mut [f32], alpha: f32, x: &[f32]) {
-    debug_assert_eq!(y.len(), x.len());
-    for (y, &x) in y.iter_mut().zip(x) {
-        *y += alpha * x;
-    }
+    assert_eq!(y.len(), x.len());
+    by_pieces!(y.len(), |o, L| {
+        // Both loaded into registers first, so that the compiler needs no proof that x and y
+        // do not overlap to do all L lanes at once.
+        let y: &mut [f32; L] = (&mut y[o..o + L]).try_into().expect("L values");
+        let x: [f32; L] = x[o..o + L].try_into().expect("L values");
+        let mut r = *y;
+        for k in 0..L {
+            r[k] += alpha * x[k];
+        }
+        *y = r;
+    });
 }
 
 /// y ← y − α·x, with `y.len() == x.len()`: the SGD step θ ← θ − η·∂L/∂θ.
 #[inline(always)]
 pub fn axmy(y: &mut [f32], alpha: f32, x: &[f32]) {
-    debug_assert_eq!(y.len(), x.len());
-    for (y, &x) in y.iter_mut().zip(x) {
-        *y -= alpha * x;
+    assert_eq!(y.len(), x.len());
+    by_pieces!(y.len(), |o, L| {
+        // Both loaded into registers first, so that the compiler needs no proof that x and y
+        // do not overlap to do all L lanes at once.
+        let y: &mut [f32; L] = (&mut y[o..o + L]).try_into().expect("L values");
+        let x: [f32; L] = x[o..o + L].try_into().expect("L values");
+        let mut r = *y;
+        for k in 0..L {
+            r[k] -= alpha * x[k];
+        }
+        *y = r;
+    });
+}
+
+/// y ← 0.
+#[inline(always)]
+pub fn zero(y: &mut [f32]) {
+    by_pieces!(y.len(), |o, L| {
+        let y: &mut [f32; L] = (&mut y[o..o + L]).try_into().expect("L values");
+        *y = [0.0; L];
+    });
+}
+
+/// out = init + Σ_t value[t]·m[index[t], :]: a row vector with nonzero entries
+/// (index[t], value[t]) times the matrix m, shape (rows, n) row-major, plus init.
+///
+/// `out.len() == init.len() == n`, `index.len() == value.len()`, every index[t] < rows,
+/// and the indices increasing (as the pixels of an image are listed).
+/// The sum runs over t in two interleaved partial sums (even and odd t, added at the
+/// end), so that the loop is not one long chain of dependent additions.
+#[inline(always)]
+pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
+    if out.len() <= BLOCK / 2 {
+        vec_mat_blocks::<{ BLOCK / 2 }>(out, init, index, value, m)
+    } else {
+        vec_mat_blocks::<BLOCK>(out, init, index, value, m)
     }
 }
 
-/// Σ_i x_i·y_i, summed left to right.
 #[inline(always)]
-pub fn dot(x: &[f32], y: &[f32]) -> f32 {
-    debug_assert_eq!(x.len(), y.len());
-    x.iter().zip(y).fold(0.0, |s, (&x, &y)| s + x * y)
+fn vec_mat_blocks<const W: usize>(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
+    let n = out.len();
+    assert!(init.len() == n && index.len() == value.len());
+    for s in (0..n).step_by(W) {
+        let width = W.min(n - s);
+        // Two partial sums of one block of columns; lanes at and past `width` collect
+        // products with the next row's values and are never stored.
+        let mut even = [0.0f32; W];
+        let mut odd = [0.0f32; W];
+        // Rows whose block lies inside m (all but the last few, as the indices increase),
+        // two at a time, then the rest with zeros past the end of m.
+        let inside = index.partition_point(|&i| i as usize * n + s + W <= m.len());
+        let (index_in, index_out) = index.split_at(inside);
+        let (value_in, value_out) = value.split_at(inside);
+        let mut pairs_i = index_in.chunks_exact(2);
+        let mut pairs_v = value_in.chunks_exact(2);
+        for (i, v) in (&mut pairs_i).zip(&mut pairs_v) {
+            add_row(&mut even, v[0], block(m, i[0] as usize * n + s));
+            add_row(&mut odd, v[1], block(m, i[1] as usize * n + s));
+        }
+        if let (&[i], &[v]) = (pairs_i.remainder(), pairs_v.remainder()) {
+            add_row(&mut even, v, block(m, i as usize * n + s));
+        }
+        for (&i, &v) in index_out.iter().zip(value_out) {
+            let start = i as usize * n + s;
+            add_row(&mut even, v, std::array::from_fn(|k| m.get(start + k).copied().unwrap_or(0.0)));
+        }
+        for (k, o) in out[s..s + width].iter_mut().enumerate() {
+            *o = init[s + k] + (even[k] + odd[k]);
+        }
+    }
+}
+
+/// m[start..start + W].
+#[inline(always)]
+fn block<const W: usize>(m: &[f32], start: usize) -> [f32; W] {
+    m[start..start + W].try_into().expect("W values")
+}
+
+/// acc ← acc + v·row.
+#[inline(always)]
+fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W]) {
+    for k in 0..W {
+        acc[k] += v * row[k];
+    }
+}
+
+/// m[index[t], :] += value[t]·x for every t: the outer product of a row vector with
+/// nonzero entries (index[t], value[t]) and x, added into m, shape (rows, x.len()) row-major.
+#[inline(always)]
+pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) {
+    let n = x.len();
+    assert_eq!(index.len(), value.len());
+    for (&i, &v) in index.iter().zip(value) {
+        let i = i as usize;
+        axpy(&mut m[i * n..(i + 1) * n], v, x);
+    }
+}
+
+/// The same products as [`vec_mat`] and [`add_outer`], as plain loops over the equations:
+/// the reference the blocked kernels are tested against.
+pub mod reference {
+    /// out_j = init_j + Σ_t value_t·m[index_t, j].
+    pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
+        let n = out.len();
+        for j in 0..n {
+            let mut sum = init[j];
+            for (&i, &v) in index.iter().zip(value) {
+                sum += v * m[i as usize * n + j];
+            }
+            out[j] = sum;
+        }
+    }
+
+    /// m[index_t, j] += value_t·x_j.
+    pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) {
+        let n = x.len();
+        for (&i, &v) in index.iter().zip(value) {
+            for j in 0..n {
+                m[i as usize * n + j] += v * x[j];
+            }
+        }
+    }
 }
 
 /// The instruction set the dispatching functions use on this CPU.
@@ -92,6 +266,92 @@ pub(crate) use simd_versions;
 mod tests {
     use super::*;
 
+    simd_versions! {
+        fn vec_mat_simd(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) -> () = vec_mat;
+    }
+    simd_versions! {
+        fn add_outer_simd(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) -> () = add_outer;
+    }
+
+    /// Deterministic values in [−1, 1) with no pattern the kernels could depend on.
+    fn values(len: usize, seed: u32) -> Vec<f32> {
+        let mut state = seed.wrapping_mul(2654435761).wrapping_add(12345);
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    /// Row sets to try: empty, one row, the last row (a block runs past the end of m),
+    /// an odd count, and every row.
+    fn row_sets(rows: usize) -> Vec<Vec<u16>> {
+        let every: Vec<u16> = (0..rows as u16).collect();
+        let odd: Vec<u16> = (0..rows as u16).filter(|i| i % 3 != 1).collect();
+        vec![vec![], vec![0], vec![rows as u16 - 1], odd, every]
+    }
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() <= 1e-5 * (1.0 + a.abs().max(b.abs()))
+    }
+
+    #[test]
+    fn vec_mat_agrees_with_the_reference() {
+        let rows = 37;
+        for n in [1, 2, 10, 15, 16, 17, 28, 31, 32, 33, 64, 100] {
+            let m = values(rows * n, n as u32);
+            let init = values(n, 99);
+            for index in row_sets(rows) {
+                let value = values(index.len(), 7);
+                let mut expected = vec![f32::NAN; n];
+                reference::vec_mat(&mut expected, &init, &index, &value, &m);
+                for fast in [vec_mat as fn(&mut [f32], &[f32], &[u16], &[f32], &[f32]), vec_mat_simd] {
+                    let mut out = vec![f32::NAN; n];
+                    fast(&mut out, &init, &index, &value, &m);
+                    for (j, (&o, &e)) in out.iter().zip(&expected).enumerate() {
+                        assert!(close(o, e), "n {n}, rows {index:?}, column {j}: {o} vs {e}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn vec_mat_of_one_entry_is_exact() {
+        // out = init + v·m[i, :] has one rounding per column, whatever the blocking.
+        let (rows, n) = (5, 28);
+        let m = values(rows * n, 3);
+        let init = values(n, 4);
+        let mut out = vec![0.0; n];
+        vec_mat_simd(&mut out, &init, &[4], &[0.5], &m);
+        for j in 0..n {
+            assert_eq!(out[j], init[j] + 0.5 * m[4 * n + j]);
+        }
+    }
+
+    #[test]
+    fn add_outer_agrees_with_the_reference_and_leaves_other_rows_alone() {
+        let rows = 37;
+        for n in [1, 2, 10, 15, 16, 17, 28, 31, 32, 33, 64, 100] {
+            let m0 = values(rows * n, n as u32 + 1000);
+            let x = values(n, 5);
+            for index in row_sets(rows) {
+                let value = values(index.len(), 11);
+                let mut expected = m0.clone();
+                reference::add_outer(&mut expected, &index, &value, &x);
+                for fast in [add_outer as fn(&mut [f32], &[u16], &[f32], &[f32]), add_outer_simd] {
+                    let mut m = m0.clone();
+                    fast(&mut m, &index, &value, &x);
+                    // One multiply and one add per element, in the same order: bit-identical.
+                    assert_eq!(m, expected, "n {n}, rows {index:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn axpy_and_axmy_are_inverse_steps() {
         let x: Vec<f32> = (0..29).map(|i| i as f32 * 0.25 - 3.0).collect();
@@ -103,11 +363,5 @@ mod tests {
         }
         axmy(&mut y, 2.0, &x);
         assert_eq!(y, y0);
-    }
-
-    #[test]
-    fn dot_of_small_vectors() {
-        assert_eq!(dot(&[1.0, 2.0, 3.0], &[4.0, -5.0, 6.0]), 12.0);
-        assert_eq!(dot(&[], &[]), 0.0);
     }
 }

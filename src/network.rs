@@ -23,7 +23,7 @@
 //! With B = 1 this is exactly the tutorial's per-sample step.
 
 use crate::error::{Error, Result};
-use crate::kernels::{axmy, axpy, dot, simd_versions};
+use crate::kernels::{add_outer, axmy, axpy, reference, simd_versions, vec_mat, zero};
 use crate::math::{argmax, cross_entropy, softmax, Activation};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -214,6 +214,52 @@ impl Network {
         (stats.loss_sum as f32 / batch.len() as f32, ws.grad.clone())
     }
 
+    /// The same loss and gradient as [`Network::gradient`], computed by plain loops over
+    /// the equations of the module's table, on dense images, with the plain kernels of
+    /// [`reference`](crate::kernels::reference): slow and obviously right, the reference
+    /// the fast path is tested against. The two agree to float rounding (they add in
+    /// different orders); see the tests.
+    pub fn reference_gradient(&self, batch: &Batch) -> (f32, Vec<f32>) {
+        let h = self.hidden;
+        let mut grad = vec![0.0; self.params.len()];
+        let (b1_start, w2_range, b2_range) = (self.b1_range().start, self.w2_range(), self.b2_range());
+        let every_pixel: Vec<u16> = (0..INPUTS as u16).collect();
+        let every_unit: Vec<u16> = (0..h as u16).collect();
+        let rows = batch.len();
+        let mut loss = 0.0;
+        for b in 0..rows {
+            let mut a0 = vec![0.0; INPUTS];
+            let (index, value) = batch.row(b);
+            for (&i, &v) in index.iter().zip(value) {
+                a0[i as usize] = v;
+            }
+            // Forward: z1 = a0·w1 + b1, a1 = f(z1), z2 = a1·w2 + b2, a2 = softmax(z2).
+            let mut z1 = vec![0.0; h];
+            reference::vec_mat(&mut z1, self.b1(), &every_pixel, &a0, self.w1());
+            let mut a1 = vec![0.0; h];
+            self.activation.apply(&z1, &mut a1);
+            let mut z2 = [0.0; OUTPUTS];
+            reference::vec_mat(&mut z2, self.b2(), &every_unit, &a1, self.w2());
+            let mut a2 = [0.0; OUTPUTS];
+            let lse = softmax(&z2, &mut a2);
+            let label = batch.labels[b] as usize;
+            loss += cross_entropy(lse, &z2, label);
+            // Backward: δ2 = (a2 − y)/B; δ1_j = Σ_k w2_jk·δ2_k·f'(z1_j).
+            let mut d2 = a2;
+            d2[label] -= 1.0;
+            d2.iter_mut().for_each(|d| *d /= rows as f32);
+            let mut d1: Vec<f32> =
+                (0..h).map(|j| (0..OUTPUTS).map(|k| self.w2()[j * OUTPUTS + k] * d2[k]).sum()).collect();
+            self.activation.times_derivative(&a1, &mut d1);
+            // ∂L/∂w1 += a0ᵀ·δ1, ∂L/∂b1 += δ1, ∂L/∂w2 += a1ᵀ·δ2, ∂L/∂b2 += δ2.
+            reference::add_outer(&mut grad[..b1_start], &every_pixel, &a0, &d1);
+            reference::add_outer(&mut grad[b1_start..w2_range.start], &[0], &[1.0], &d1);
+            reference::add_outer(&mut grad[w2_range.clone()], &every_unit, &a1, &d2);
+            reference::add_outer(&mut grad[b2_range.clone()], &[0], &[1.0], &d2);
+        }
+        (loss / rows as f32, grad)
+    }
+
     /// One SGD step on `batch` with learning rate η: forward, backward, then
     /// θ ← θ − η·∂L/∂θ. Returns the batch's loss and accuracy measured *before* the step.
     ///
@@ -231,6 +277,20 @@ fn scaled_range(activation: Activation, fan_in: usize, fan_out: usize) -> f32 {
     }
 }
 
+/// Words of a bitmap with one bit per input pixel.
+const PIXEL_WORDS: usize = INPUTS.div_ceil(64);
+
+/// `UNIT[p] = p / 255`: an 8-bit pixel as a value in [0, 1].
+static UNIT: [f32; 256] = {
+    let mut table = [0.0; 256];
+    let mut p = 0;
+    while p < 256 {
+        table[p] = p as f32 / 255.0;
+        p += 1;
+    }
+    table
+};
+
 /// A batch of images stored sparsely (only nonzero pixels), with their labels.
 /// Built once per batch from 8-bit or float images; pixel values are in [0, 1].
 #[derive(Clone, Debug, Default)]
@@ -240,6 +300,8 @@ pub struct Batch {
     index: Vec<u16>,
     value: Vec<f32>,
     labels: Vec<u8>,
+    /// Bit i is set when pixel i is nonzero in some row: the rows of w1 this batch touches.
+    touched: [u64; PIXEL_WORDS],
 }
 
 impl Batch {
@@ -247,7 +309,13 @@ impl Batch {
     pub fn with_capacity(rows: usize) -> Batch {
         let mut start = Vec::with_capacity(rows + 1);
         start.push(0);
-        Batch { start, index: Vec::with_capacity(rows * 200), value: Vec::with_capacity(rows * 200), labels: Vec::with_capacity(rows) }
+        Batch {
+            start,
+            index: Vec::with_capacity(rows * 200),
+            value: Vec::with_capacity(rows * 200),
+            labels: Vec::with_capacity(rows),
+            touched: [0; PIXEL_WORDS],
+        }
     }
 
     /// Empties the batch, keeping its memory.
@@ -257,16 +325,33 @@ impl Batch {
         self.index.clear();
         self.value.clear();
         self.labels.clear();
+        self.touched = [0; PIXEL_WORDS];
     }
 
     /// Adds an image of 784 bytes (0 = background, 255 = ink) with its label.
+    ///
+    /// Reads the image eight pixels at a time: `nonzero_bytes` marks the nonzero bytes
+    /// of a word, and only those are visited, so the 80% of zero pixels cost little.
     pub fn push_u8(&mut self, pixels: &[u8], label: u8) {
         debug_assert_eq!(pixels.len(), INPUTS);
         self.ensure_started();
-        for (i, &p) in pixels.iter().enumerate() {
-            if p != 0 {
+        self.index.reserve(INPUTS);
+        self.value.reserve(INPUTS);
+        // First all the words' masks, with no branch between the loads, so that the
+        // image's cache lines are fetched from memory at once rather than one by one.
+        let mut masks = [0u64; INPUTS / 8];
+        for (mask, word) in masks.iter_mut().zip(pixels.chunks_exact(8)) {
+            *mask = nonzero_bytes(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+        }
+        for (w, (word, &mask)) in pixels.chunks_exact(8).zip(&masks).enumerate() {
+            let mut nonzero = mask;
+            while nonzero != 0 {
+                let byte = nonzero.trailing_zeros() as usize / 8;
+                let i = w * 8 + byte;
                 self.index.push(i as u16);
-                self.value.push(p as f32 / 255.0);
+                self.value.push(UNIT[word[byte] as usize]);
+                self.touched[i / 64] |= 1 << (i % 64);
+                nonzero &= nonzero - 1;
             }
         }
         self.end_row(label);
@@ -280,6 +365,7 @@ impl Batch {
             if p != 0.0 {
                 self.index.push(i as u16);
                 self.value.push(p);
+                self.touched[i / 64] |= 1 << (i % 64);
             }
         }
         self.end_row(label);
@@ -319,6 +405,43 @@ impl Batch {
     }
 }
 
+/// The high bit of each nonzero byte of x, the other bits clear: (b & 0x7f) + 0x7f
+/// carries into bit 7 exactly when the low seven bits of b are not all zero, and never
+/// into the next byte.
+#[inline(always)]
+fn nonzero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    (((x & LOW7) + LOW7) | x) & !LOW7
+}
+
+/// The set bits i of a pixel bitmap, in increasing order.
+#[inline(always)]
+fn pixels(bitmap: &[u64; PIXEL_WORDS]) -> Pixels<'_> {
+    Pixels { bitmap, word: 0, bits: bitmap[0] }
+}
+
+struct Pixels<'a> {
+    bitmap: &'a [u64; PIXEL_WORDS],
+    /// The word being read, and its bits not yet returned.
+    word: usize,
+    bits: u64,
+}
+
+impl Iterator for Pixels<'_> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            self.word += 1;
+            self.bits = *self.bitmap.get(self.word)?;
+        }
+        let i = self.word * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(i)
+    }
+}
+
 /// Loss and accuracy of one batch.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BatchStats {
@@ -352,11 +475,16 @@ pub struct Workspace {
     lse: Vec<f32>,
     /// (B, h) δ1.
     d1: Vec<f32>,
-    /// ∂L/∂θ, laid out like the parameters. Rows of ∂L/∂w1 outside `touched` are zero.
+    /// ∂L/∂θ, laid out like the parameters. Rows of ∂L/∂w1 outside `grad_touched` are zero.
     grad: Vec<f32>,
-    /// The rows of w1 (input pixels) that are nonzero somewhere in the batch.
-    touched: Vec<u16>,
-    is_touched: Vec<bool>,
+    /// The rows of ∂L/∂w1 (input pixels) the last backward pass wrote.
+    grad_touched: [u64; PIXEL_WORDS],
+    /// w2ᵀ, shape (10, h), copied from w2 for each backward pass.
+    w2t: Vec<f32>,
+    /// 0, 1, 2, …, max(h, 10) − 1: the indices of a dense row vector for the kernels.
+    units: Vec<u16>,
+    /// h zeros.
+    zeros: Vec<f32>,
 }
 
 impl Workspace {
@@ -370,18 +498,28 @@ impl Workspace {
         &self.a1
     }
 
-    fn resize(&mut self, rows: usize, hidden: usize, params: usize) {
+    /// Sizes the forward pass's arrays for `rows` rows of `hidden` units.
+    fn resize(&mut self, rows: usize, hidden: usize) {
         self.z1.resize(rows * hidden, 0.0);
         self.a1.resize(rows * hidden, 0.0);
         self.z2.resize(rows * OUTPUTS, 0.0);
         self.a2.resize(rows * OUTPUTS, 0.0);
         self.lse.resize(rows, 0.0);
+        let units = hidden.max(OUTPUTS);
+        if self.units.len() != units {
+            self.units = (0..units as u16).collect();
+        }
+    }
+
+    /// Sizes the backward pass's arrays, for a network of `params` parameters.
+    fn resize_backward(&mut self, rows: usize, hidden: usize, params: usize) {
         self.d1.resize(rows * hidden, 0.0);
+        self.w2t.resize(OUTPUTS * hidden, 0.0);
+        self.zeros.resize(hidden, 0.0);
         if self.grad.len() != params {
             self.grad = vec![0.0; params];
-            self.touched.clear();
+            self.grad_touched = [0; PIXEL_WORDS];
         }
-        self.is_touched.resize(INPUTS, false);
     }
 }
 
@@ -405,7 +543,7 @@ simd_versions! {
 fn train_step_inline(net: &mut Network, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats> {
     let stats = forward_inline(net, batch, ws);
     if !stats.loss_sum.is_finite() {
-        return Err(Error::Diverged { epoch: 0, batch: 0, loss: stats.loss_sum as f32 });
+        return Err(Error::Diverged { epoch: 0, batch: Some(0), loss: stats.loss_sum as f32 });
     }
     backward_inline(net, batch, ws);
     update_inline(net, learning_rate, ws);
@@ -415,27 +553,20 @@ fn train_step_inline(net: &mut Network, batch: &Batch, learning_rate: f32, ws: &
 #[inline(always)]
 fn forward_inline(net: &Network, batch: &Batch, ws: &mut Workspace) -> BatchStats {
     let (h, rows) = (net.hidden, batch.len());
-    ws.resize(rows, h, net.params.len());
+    ws.resize(rows, h);
     let (w1, b1, w2, b2) = (net.w1(), net.b1(), net.w2(), net.b2());
     let mut stats = BatchStats { count: rows, ..BatchStats::default() };
     for b in 0..rows {
         // z1_b = a0_b·w1 + b1: (784)·(784, h) + (h) → (h), over the nonzero pixels of a0_b only.
         let z1 = &mut ws.z1[b * h..(b + 1) * h];
-        z1.copy_from_slice(b1);
         let (index, value) = batch.row(b);
-        for (&i, &v) in index.iter().zip(value) {
-            let i = i as usize;
-            axpy(z1, v, &w1[i * h..(i + 1) * h]);
-        }
+        vec_mat(z1, b1, index, value, w1);
         // a1_b = f(z1_b): (h).
         let a1 = &mut ws.a1[b * h..(b + 1) * h];
         net.activation.apply(z1, a1);
         // z2_b = a1_b·w2 + b2: (h)·(h, 10) + (10) → (10).
         let z2 = &mut ws.z2[b * OUTPUTS..(b + 1) * OUTPUTS];
-        z2.copy_from_slice(b2);
-        for (j, &a) in a1.iter().enumerate() {
-            axpy(z2, a, &w2[j * OUTPUTS..(j + 1) * OUTPUTS]);
-        }
+        vec_mat(z2, b2, &ws.units[..h], a1, w2);
         // a2_b = softmax(z2_b); L_b = logsumexp(z2_b) − z2_b,y.
         let a2 = &mut ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS];
         let lse = softmax(z2, a2);
@@ -450,22 +581,24 @@ fn forward_inline(net: &Network, batch: &Batch, ws: &mut Workspace) -> BatchStat
 #[inline(always)]
 fn backward_inline(net: &Network, batch: &Batch, ws: &mut Workspace) {
     let (h, rows) = (net.hidden, batch.len());
-    let (w1_range, b1_range, w2_range, b2_range) = (net.w1_range(), net.b1_range(), net.w2_range(), net.b2_range());
-    let w2 = &net.params[w2_range.clone()];
-    // Start from zero gradients: the rows of ∂L/∂w1 touched by the last batch, and the rest.
-    let grad = &mut ws.grad;
-    for &i in &ws.touched {
-        let i = i as usize;
-        grad[i * h..(i + 1) * h].fill(0.0);
-        ws.is_touched[i] = false;
+    ws.resize_backward(rows, h, net.params.len());
+    let (b1_start, w2_len) = (net.b1_range().start, net.w2_range().len());
+    // w2ᵀ (10, h), so that δ2·w2ᵀ is a row vector times a matrix like the forward products.
+    for (j, row) in net.w2().chunks_exact(OUTPUTS).enumerate() {
+        for (k, &w) in row.iter().enumerate() {
+            ws.w2t[k * h + j] = w;
+        }
     }
-    ws.touched.clear();
-    grad[b1_range.start..].fill(0.0);
-    let (dw1, rest) = grad.split_at_mut(b1_range.start);
+    // Start from zero gradients: the rows of ∂L/∂w1 the last batch wrote, and the rest.
+    let grad = &mut ws.grad;
+    for i in pixels(&ws.grad_touched) {
+        zero(&mut grad[i * h..(i + 1) * h]);
+    }
+    ws.grad_touched = batch.touched;
+    grad[b1_start..].fill(0.0);
+    let (dw1, rest) = grad.split_at_mut(b1_start);
     let (db1, rest) = rest.split_at_mut(h);
-    let (dw2, db2) = rest.split_at_mut(w2_range.len());
-    debug_assert_eq!(dw1.len(), w1_range.len());
-    debug_assert_eq!(db2.len(), b2_range.len());
+    let (dw2, db2) = rest.split_at_mut(w2_len);
 
     let inv_b = 1.0 / rows as f32;
     for b in 0..rows {
@@ -477,26 +610,15 @@ fn backward_inline(net: &Network, batch: &Batch, ws: &mut Workspace) {
         let a1 = &ws.a1[b * h..(b + 1) * h];
         // ∂L/∂b2 += δ2_b; ∂L/∂w2 += a1_bᵀ·δ2_b: (h, 1)·(1, 10) → (h, 10).
         axpy(db2, 1.0, d2);
-        for (j, &a) in a1.iter().enumerate() {
-            axpy(&mut dw2[j * OUTPUTS..(j + 1) * OUTPUTS], a, d2);
-        }
+        add_outer(dw2, &ws.units[..h], a1, d2);
         // δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h).
         let d1 = &mut ws.d1[b * h..(b + 1) * h];
-        for (j, d) in d1.iter_mut().enumerate() {
-            *d = dot(&w2[j * OUTPUTS..(j + 1) * OUTPUTS], d2);
-        }
+        vec_mat(d1, &ws.zeros, &ws.units[..OUTPUTS], d2, &ws.w2t);
         net.activation.times_derivative(a1, d1);
         // ∂L/∂b1 += δ1_b; ∂L/∂w1 += a0_bᵀ·δ1_b: (784, 1)·(1, h) → (784, h), nonzero rows of a0_b only.
         axpy(db1, 1.0, d1);
         let (index, value) = batch.row(b);
-        for (&i, &v) in index.iter().zip(value) {
-            let iu = i as usize;
-            if !ws.is_touched[iu] {
-                ws.is_touched[iu] = true;
-                ws.touched.push(i);
-            }
-            axpy(&mut dw1[iu * h..(iu + 1) * h], v, d1);
-        }
+        add_outer(dw1, index, value, d1);
     }
 }
 
@@ -507,8 +629,8 @@ fn update_inline(net: &mut Network, learning_rate: f32, ws: &Workspace) {
     let split = net.b1_range().start;
     let (w1, rest) = net.params.split_at_mut(split);
     let (dw1, drest) = ws.grad.split_at(split);
-    for &i in &ws.touched {
-        let r = i as usize * h..(i as usize + 1) * h;
+    for i in pixels(&ws.grad_touched) {
+        let r = i * h..(i + 1) * h;
         axmy(&mut w1[r.clone()], learning_rate, &dw1[r]);
     }
     axmy(rest, learning_rate, drest);
@@ -580,6 +702,51 @@ mod tests {
             trained.train_batch(&batch2, 0.1, &mut ws).unwrap();
             for ((&after, &before), &g) in trained.params().iter().zip(before.params()).zip(&grad2) {
                 assert_eq!(after, before - 0.1 * g);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_gradient_agrees_with_the_reference() {
+        let mut rng = Pcg64::seed_from_u64(7);
+        for activation in [Activation::Sigmoid, Activation::Relu] {
+            for (hidden, rows) in [(1, 1), (7, 5), (28, 32), (28, 1), (33, 3), (70, 4)] {
+                let net = Network::new(hidden, activation, Init::Uniform, &mut rng).unwrap();
+                let mut batch = random_batch(&mut rng, rows);
+                // The last pixel set, so that blocks run to the very end of w1.
+                let mut image = vec![0.5; INPUTS];
+                image[0] = 0.0;
+                batch.push_f32(&image, 9);
+                let (loss, grad) = net.gradient(&batch);
+                let (ref_loss, ref_grad) = net.reference_gradient(&batch);
+                assert!((loss - ref_loss).abs() <= 1e-5 * (1.0 + ref_loss.abs()), "{loss} vs {ref_loss}");
+                let scale = ref_grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+                for (p, (&g, &r)) in grad.iter().zip(&ref_grad).enumerate() {
+                    assert!((g - r).abs() <= 1e-5 * scale, "{activation:?} h {hidden} parameter {p}: {g} vs {r}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn push_u8_keeps_exactly_the_nonzero_pixels() {
+        let mut image = vec![0u8; INPUTS];
+        for (i, p) in [(0, 1u8), (7, 255), (8, 128), (63, 127), (64, 3), (700, 200), (783, 9)] {
+            image[i] = p;
+        }
+        let mut batch = Batch::with_capacity(2);
+        batch.push_u8(&image, 4);
+        batch.push_u8(&vec![0; INPUTS], 5);
+        let (index, value) = batch.row(0);
+        assert_eq!(index, [0, 7, 8, 63, 64, 700, 783]);
+        assert_eq!(value, [1.0 / 255.0, 1.0, 128.0 / 255.0, 127.0 / 255.0, 3.0 / 255.0, 200.0 / 255.0, 9.0 / 255.0]);
+        assert_eq!(batch.row(1).0.len(), 0);
+        let touched: Vec<u16> = pixels(&batch.touched).map(|i| i as u16).collect();
+        assert_eq!(touched, index);
+        // Every byte value, in every position of a word.
+        for p in 0..=255u8 {
+            for shift in 0..8 {
+                assert_eq!(nonzero_bytes((p as u64) << (8 * shift)) != 0, p != 0);
             }
         }
     }

