@@ -165,11 +165,14 @@ $('upload').addEventListener('change', async (e) => {
   }
 });
 
-async function loadDefault() {
-  const url = new URL('models/default.bin', import.meta.url);
-  const response = await fetch(url);
+// The pretrained model's bytes are fetched while the WebAssembly module compiles.
+const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(async (response) => {
   if (!response.ok) throw new Error(`the pretrained model could not be fetched (${response.status} ${response.statusText})`);
-  return Model.fromBytes(new Uint8Array(await response.arrayBuffer()), 'models/default.bin');
+  return new Uint8Array(await response.arrayBuffer());
+});
+
+async function loadDefault() {
+  return Model.fromBytes(await defaultBytes, 'models/default.bin');
 }
 
 async function restoreTrained() {
@@ -194,7 +197,7 @@ let panel;
 async function main() {
   await init();
   panel = new TrainPanel({ setModel, setModelLabel, showMessage, activeSlot: () => active });
-  const [model] = await Promise.all([loadDefault(), document.fonts?.ready]);
+  const model = await loadDefault();
   setModel('default', model, 'Pretrained (784 → 28 → 10)', { use: true });
   setModelLabel('default', `Pretrained (784 → ${model.hidden} → 10)`);
   timing.readyMs = performance.now();

@@ -123,6 +123,8 @@ async function train(training) {
   const stretch = Math.max(1, Math.ceil(perEpoch / POINTS_PER_EPOCH));
   post({ type: 'started', settings, batchesPerEpoch: perEpoch });
   sendModel(training);
+  // A large network's bytes are sent less often (every 250 ms up to about 100,000 parameters).
+  const modelEvery = MODEL_EVERY_MS * Math.max(1, (795 * settings.hidden + 10) / 1e5);
   let slice = 8; // batches per slice, adapted to take about SLICE_MS
   let lastModel = performance.now();
   let epochMs = 0;
@@ -178,7 +180,7 @@ async function train(training) {
       lastModel = performance.now();
       epochMs = 0;
       epochSum = { loss: 0, correct: 0, images: 0 };
-    } else if (performance.now() - lastModel > MODEL_EVERY_MS) {
+    } else if (performance.now() - lastModel > modelEvery) {
       sendModel(training);
       lastModel = performance.now();
     }
