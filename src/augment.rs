@@ -5,21 +5,21 @@
 use crate::mnist::SIDE;
 use rand::Rng;
 
-/// The largest rotation, in radians (±12°).
-pub const MAX_ROTATION: f32 = 12.0 * std::f32::consts::PI / 180.0;
-/// The scale range: 0.85 to 1.15.
-pub const MAX_SCALE_CHANGE: f32 = 0.15;
+/// The largest rotation, in radians (±8°).
+pub const MAX_ROTATION: f32 = 8.0 * std::f32::consts::PI / 180.0;
+/// The scale range: 0.92 to 1.08.
+pub const MAX_SCALE_CHANGE: f32 = 0.08;
 /// The largest shift, in pixels.
-pub const MAX_SHIFT: f32 = 2.5;
+pub const MAX_SHIFT: f32 = 1.0;
 
 /// Writes into `dst` (784 bytes) a randomly distorted copy of `src` (784 bytes):
 /// a rotation, scaling and shift about the image centre, sampled bilinearly, then,
-/// one time in three each, a thicker or a thinner stroke.
+/// one time in six each, a thicker or a thinner stroke.
 pub fn augment(src: &[u8], dst: &mut [u8], rng: &mut impl Rng) {
     let angle = rng.random_range(-MAX_ROTATION..=MAX_ROTATION);
     let scale = 1.0 + rng.random_range(-MAX_SCALE_CHANGE..=MAX_SCALE_CHANGE);
     let shift = (rng.random_range(-MAX_SHIFT..=MAX_SHIFT), rng.random_range(-MAX_SHIFT..=MAX_SHIFT));
-    let stroke = rng.random_range(0..3u8);
+    let stroke = rng.random_range(0..6u8);
     affine(src, dst, angle, scale, shift);
     match stroke {
         1 => thicken(dst),
