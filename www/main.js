@@ -39,6 +39,27 @@ export function setModel(slot, model, label, { use = false } = {}) {
   if (use || slot === active) useModel(slot);
 }
 
+/** Takes a network off the picker and frees it; the pad goes to `fallback` if it was using it. */
+export function removeModel(slot, fallback = 'default') {
+  const old = models.get(slot);
+  models.delete(slot);
+  labels.delete(slot);
+  if (active === slot) active = models.has(fallback) ? fallback : 'default';
+  refreshSelect();
+  useModel(active);
+  old?.free();
+}
+
+/** A copy of a slot's model file bytes, or null. */
+export function modelBytes(slot) {
+  return models.get(slot)?.toBytes() ?? null;
+}
+
+/** A slot's label, or null. */
+export function modelLabel(slot) {
+  return labels.get(slot) ?? null;
+}
+
 /** Updates a slot's label only. */
 export function setModelLabel(slot, label) {
   labels.set(slot, label);
@@ -53,7 +74,7 @@ function refreshSelect() {
 }
 
 let weightsShown = null;
-function useModel(slot) {
+export function useModel(slot) {
   const model = models.get(slot);
   if (!model) return;
   active = slot;
@@ -196,7 +217,9 @@ async function restoreTrained() {
 let panel;
 async function main() {
   await init();
-  panel = new TrainPanel({ setModel, setModelLabel, showMessage, activeSlot: () => active });
+  panel = new TrainPanel({
+    setModel, setModelLabel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active,
+  });
   const model = await loadDefault();
   setModel('default', model, 'Pretrained (784 → 28 → 10)', { use: true });
   setModelLabel('default', `Pretrained (784 → ${model.hidden} → 10)`);

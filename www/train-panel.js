@@ -20,7 +20,8 @@ const FIELDS = {
 
 export class TrainPanel {
   /**
-   * @param {{setModel: Function, setModelLabel: Function, showMessage: Function, activeSlot: () => string}} page
+   * @param {{setModel: Function, setModelLabel: Function, removeModel: Function, modelBytes: Function,
+   *   showMessage: Function, activeSlot: () => string}} page
    */
   constructor(page) {
     this.page = page;
@@ -112,7 +113,16 @@ export class TrainPanel {
         this.worker = null;
       };
     }
-    this.run = { settings, epochs: settings.epochs, gotModel: false, t0: performance.now(), lastTest: null };
+    this.run = {
+      settings,
+      epochs: settings.epochs,
+      gotModel: false,
+      t0: performance.now(),
+      lastTest: null,
+      // What to go back to if the run fails: the network trained before it, and the pad's choice.
+      previous: { bytes: this.page.modelBytes('trained'), label: this.page.modelLabel('trained'), slot: this.page.activeSlot() },
+      goodBytes: null,
+    };
     delete this.status.dataset.testAccuracy;
     delete this.status.dataset.epochSeconds;
     this.table.tBodies[0].replaceChildren();
@@ -127,7 +137,9 @@ export class TrainPanel {
   }
 
   fail(message) {
+    const run = this.run;
     this.run = null;
+    if (run?.gotModel) this.restore(run);
     this.setState('error', message);
     this.page.showMessage(`${message} The pad keeps working with its network.`);
   }
@@ -178,7 +190,7 @@ export class TrainPanel {
       case 'done': {
         const acc = run.lastTest == null ? '' : ` Test accuracy ${(run.lastTest * 100).toFixed(2)}%.`;
         const text = msg.reason === 'finished'
-          ? `Done: ${msg.epochs} epochs in ${((performance.now() - run.t0) / 1000).toFixed(1)} s.${acc}`
+          ? `Done: ${msg.epochs} epoch${msg.epochs === 1 ? '' : 's'} in ${((performance.now() - run.t0) / 1000).toFixed(1)} s.${acc}`
           : `Stopped after ${msg.epochs ?? 0} full epoch${msg.epochs === 1 ? '' : 's'}.${acc} The network as it is now stays on the pad.`;
         this.save(true);
         this.run = null;
@@ -195,6 +207,21 @@ export class TrainPanel {
     }
   }
 
+  /**
+   * After a failed run: the network of its last finished epoch stays on the pad, or,
+   * when it finished none, the network there was before it.
+   */
+  restore(run) {
+    if (run.goodBytes) {
+      this.page.setModel('trained', Model.fromBytes(run.goodBytes, 'the trained network'), `Trained here (after epoch ${run.epochsDone})`);
+    } else if (run.previous.bytes) {
+      this.page.setModel('trained', Model.fromBytes(run.previous.bytes, 'the previous network'), run.previous.label);
+      this.page.useModel(run.previous.slot);
+    } else {
+      this.page.removeModel('trained', run.previous.slot);
+    }
+  }
+
   onModel(bytes) {
     const run = this.run;
     let model;
@@ -207,6 +234,8 @@ export class TrainPanel {
     const first = !run.gotModel;
     run.gotModel = true;
     run.bytes = bytes;
+    if (run.epochJustDone) run.goodBytes = bytes; // the worker sends the network right after each epoch
+    run.epochJustDone = false;
     const epochs = Math.floor(this.progress.value);
     const label = this.status.dataset.state === 'done' || !this.run
       ? 'Trained here'
@@ -219,6 +248,7 @@ export class TrainPanel {
     const run = this.run;
     run.lastTest = msg.testAccuracy;
     run.epochsDone = msg.epoch;
+    run.epochJustDone = true;
     this.accuracyChart.add(1, msg.epoch, msg.testAccuracy);
     this.status.dataset.testAccuracy = String(msg.testAccuracy);
     this.status.dataset.epochSeconds = String(msg.seconds);
