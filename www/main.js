@@ -130,6 +130,11 @@ function predictNow() {
     timing.count++;
     showPreview(pixels ?? null);
     showProbabilities(p);
+    // Screen readers hear the verdict when a stroke ends, not on every frame of it.
+    if (!pad.current) {
+      const k = p ? p.indexOf(Math.max(...p)) : -1;
+      $('announce').textContent = k < 0 ? 'The pad is empty.' : `Read as ${k}, ${Math.round(p[k] * 100)} percent sure.`;
+    }
     showActivations(a1);
   } catch (e) {
     showMessage(`Could not read the drawing: ${errorText(e)}`);
