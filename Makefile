@@ -21,7 +21,8 @@ PORT ?= 8000
 # Put `@$(timed)` first in a recipe: the recipe's commands are traced as they run, and its time printed at the end.
 timed = start=$$SECONDS; trap '{ rc=$$?; set +x; } 2>/dev/null; echo "== $@: $$([ $$rc = 0 ] && echo ok || echo FAILED) in $$((SECONDS - start)) s"' EXIT; set -x
 
-.PHONY: help setup wasm site serve test lint fmt test-native test-wasm test-wasm-firefox test-wasm-chrome test-e2e clean
+
+.PHONY: help setup model wasm site serve test lint fmt test-native test-wasm test-wasm-firefox test-wasm-chrome test-e2e clean
 
 help:
 	@echo "make serve   build everything and serve the demo (prints the address)"
@@ -82,6 +83,12 @@ test-wasm-chrome: setup
 test-e2e: site
 	@$(timed)
 	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+## Retrains the page's pretrained model, www/models/default.bin (about a minute on one core).
+model: setup
+	@$(timed)
+	cargo run --release --locked -- train --hidden 28 --activation sigmoid --init scaled --batch 32 --lr 0.5 \
+		--schedule cosine --epochs 40 --augment --seed 1 --out www/models/default.bin
 
 clean:
 	cargo clean
