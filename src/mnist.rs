@@ -8,7 +8,7 @@
 //! anything is allocated.
 
 use crate::error::{Error, Result};
-use crate::network::{Batch, INPUTS, OUTPUTS};
+use crate::network::{Batch, SparseImages, INPUTS, OUTPUTS};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,8 @@ pub const MAX_FILE_BYTES: usize = 256 << 20;
 pub struct Dataset {
     images: Vec<u8>,
     labels: Vec<u8>,
+    /// The same images, only their nonzero pixels: what batches are filled from.
+    sparse: SparseImages,
 }
 
 impl Dataset {
@@ -40,7 +42,8 @@ impl Dataset {
         if let Some(i) = labels.iter().position(|&l| l as usize >= OUTPUTS) {
             return Err(Error::Mismatch { what: format!("label {} of image {i} is not a digit 0-9", labels[i]) });
         }
-        Ok(Dataset { images, labels })
+        let sparse = SparseImages::from_u8(&images);
+        Ok(Dataset { images, labels, sparse })
     }
 
     /// The number of images.
@@ -76,16 +79,13 @@ impl Dataset {
     /// The first `n` images (all of them if there are fewer).
     pub fn take(&self, n: usize) -> Dataset {
         let n = n.min(self.len());
-        Dataset { images: self.images[..n * INPUTS].to_vec(), labels: self.labels[..n].to_vec() }
+        let images = self.images[..n * INPUTS].to_vec();
+        Dataset { sparse: SparseImages::from_u8(&images), images, labels: self.labels[..n].to_vec() }
     }
 
     /// Appends images `indices` to `batch`.
     pub fn fill_batch(&self, indices: &[u32], batch: &mut Batch) {
-        batch.clear();
-        for &i in indices {
-            let i = i as usize;
-            batch.push_u8(self.image(i), self.labels[i]);
-        }
+        batch.fill_sparse(&self.sparse, indices, &self.labels);
     }
 }
 

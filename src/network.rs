@@ -357,6 +357,41 @@ impl Batch {
         self.end_row(label);
     }
 
+    /// Empties the batch and fills it with images `indices` of `images`, with `labels[i]`
+    /// the label of image i: the same rows as [`Batch::push_u8`] of the dense images.
+    ///
+    /// The images are scattered in memory (an epoch visits them in random order), so it
+    /// first reads one value of every cache line they occupy, in a loop with no branch
+    /// on the data: the processor fetches all of them at once instead of one at a time.
+    pub fn fill_sparse(&mut self, images: &SparseImages, indices: &[u32], labels: &[u8]) {
+        self.clear();
+        for &i in indices {
+            let i = i as usize;
+            let r = images.start[i] as usize..images.start[i + 1] as usize;
+            std::hint::black_box(images.touched[i][0]);
+            std::hint::black_box(images.touched[i][PIXEL_WORDS - 1]);
+            for k in (r.start..r.end).step_by(32) {
+                std::hint::black_box((images.index[k], images.value[k]));
+            }
+        }
+        for &i in indices {
+            self.push_sparse(images, i as usize, labels[i as usize]);
+        }
+    }
+
+    /// Adds image `i` of `images` with its label: the same row as [`Batch::push_u8`] of the
+    /// dense image.
+    pub fn push_sparse(&mut self, images: &SparseImages, i: usize, label: u8) {
+        self.ensure_started();
+        let r = images.start[i] as usize..images.start[i + 1] as usize;
+        self.index.extend_from_slice(&images.index[r.clone()]);
+        self.value.extend(images.value[r].iter().map(|&p| UNIT[p as usize]));
+        for (all, one) in self.touched.iter_mut().zip(&images.touched[i]) {
+            *all |= one;
+        }
+        self.end_row(label);
+    }
+
     /// Adds an image of 784 values in [0, 1] with its label.
     pub fn push_f32(&mut self, pixels: &[f32], label: u8) {
         debug_assert_eq!(pixels.len(), INPUTS);
@@ -402,6 +437,45 @@ impl Batch {
     fn row(&self, b: usize) -> (&[u16], &[f32]) {
         let r = self.start[b]..self.start[b + 1];
         (&self.index[r.clone()], &self.value[r])
+    }
+}
+
+/// Images (n × 784 bytes) stored once as their nonzero pixels, so that a batch is filled
+/// by copying rather than by scanning 784 bytes per image: image i's pixels are
+/// `index[start[i]..start[i + 1]]` with 8-bit values `value[..]` likewise.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SparseImages {
+    start: Vec<u32>,
+    index: Vec<u16>,
+    value: Vec<u8>,
+    /// Per image, bit i set when pixel i is nonzero.
+    touched: Vec<[u64; PIXEL_WORDS]>,
+}
+
+impl SparseImages {
+    /// The nonzero pixels of `images`, n × 784 bytes (a trailing partial image is ignored).
+    pub fn from_u8(images: &[u8]) -> SparseImages {
+        let mut sparse = SparseImages { start: vec![0], ..SparseImages::default() };
+        let mut batch = Batch::with_capacity(1);
+        for image in images.chunks_exact(INPUTS) {
+            batch.clear();
+            batch.push_u8(image, 0);
+            sparse.index.extend_from_slice(&batch.index);
+            sparse.value.extend(batch.index.iter().map(|&i| image[i as usize]));
+            sparse.start.push(sparse.index.len() as u32);
+            sparse.touched.push(batch.touched);
+        }
+        sparse
+    }
+
+    /// The number of images.
+    pub fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
+    /// True when there is no image.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -743,6 +817,13 @@ mod tests {
         assert_eq!(batch.row(1).0.len(), 0);
         let touched: Vec<u16> = pixels(&batch.touched).map(|i| i as u16).collect();
         assert_eq!(touched, index);
+        let sparse = SparseImages::from_u8(&[image.clone(), vec![0; INPUTS], image.clone()].concat());
+        assert_eq!(sparse.len(), 3);
+        let mut from_sparse = Batch::with_capacity(2);
+        from_sparse.push_sparse(&sparse, 2, 4);
+        from_sparse.push_sparse(&sparse, 1, 5);
+        assert_eq!((from_sparse.start, from_sparse.index, from_sparse.value), (batch.start, batch.index, batch.value));
+        assert_eq!((from_sparse.labels, from_sparse.touched), (batch.labels, batch.touched));
         // Every byte value, in every position of a word.
         for p in 0..=255u8 {
             for shift in 0..8 {
