@@ -127,12 +127,16 @@ async function train(training) {
   const modelEvery = MODEL_EVERY_MS * Math.max(1, (795 * settings.hidden + 10) / 1e5);
   let slice = 8; // batches per slice, adapted to take about SLICE_MS
   let lastModel = performance.now();
-  let epochMs = 0;
+  let epochStart = performance.now(); // wall clock of the epoch, pauses left out, evaluation excluded
   let pos = 0; // batches done in the current epoch
   let sum = { loss: 0, correct: 0, images: 0 };
   let epochSum = { loss: 0, correct: 0, images: 0 };
   while (!training.isFinished) {
-    if (run.paused && !run.stopped) await new Promise((resolve) => (run.wake = resolve));
+    if (run.paused && !run.stopped) {
+      const pausedAt = performance.now();
+      await new Promise((resolve) => (run.wake = resolve));
+      epochStart += performance.now() - pausedAt;
+    }
     if (run.stopped) break;
     const t0 = performance.now();
     let p;
@@ -162,14 +166,14 @@ async function train(training) {
       }
     } while (done < slice && !p.epoch_done);
     const ms = performance.now() - t0;
-    epochMs += ms;
-    slice = Math.max(1, Math.min(4096, Math.round((slice * SLICE_MS) / Math.max(ms, 1))));
+    slice = Math.max(1, Math.min(4096, Math.round((done * SLICE_MS) / Math.max(ms, 1))));
     if (p.epoch_done) {
+      const seconds = (performance.now() - epochStart) / 1000;
       const e = training.evaluate();
       post({
         type: 'epoch',
         epoch: p.epoch,
-        seconds: epochMs / 1000,
+        seconds,
         trainLoss: epochSum.loss / epochSum.images,
         trainAccuracy: epochSum.correct / epochSum.images,
         testLoss: e.loss,
@@ -178,7 +182,7 @@ async function train(training) {
       });
       sendModel(training);
       lastModel = performance.now();
-      epochMs = 0;
+      epochStart = performance.now();
       epochSum = { loss: 0, correct: 0, images: 0 };
     } else if (performance.now() - lastModel > modelEvery) {
       sendModel(training);
