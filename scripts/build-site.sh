@@ -64,9 +64,15 @@ files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' | sed
   cat www/sw.js
 } > dist/sw.js
 
-# What the page loads, excluding the model and the data: each file gzip -9 on its own, added up.
+# The JS and wasm the page loads (model, data, HTML and CSS excluded), each file
+# gzip -9 on its own and added up, against the budget of 150 KB.
+budget=150000
 total=0
-for f in dist/index.html dist/sw.js dist/www/*.js dist/www/*.css dist/www/pkg/*; do
+for f in dist/sw.js dist/www/*.js dist/www/pkg/*; do
   total=$((total + $(gzip -9 -c "$f" | wc -c)))
 done
-echo "build-site: dist/ ready (version $version); page, JS and wasm: $total bytes gzip"
+echo "build-site: dist/ ready (version $version); JS and wasm: $total bytes gzip (budget $budget)"
+if ((total > budget)); then
+  echo "build-site: the JS and wasm weigh $total bytes gzip, over the budget of $budget" >&2
+  exit 1
+fi
