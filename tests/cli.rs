@@ -326,6 +326,7 @@ fn broken_data_files_are_named_with_the_place() {
             idx_labels(1, &[0]),
             &["train-images-idx3-ubyte: byte 0: file ends inside the 16-byte IDX header"],
         ),
+        (idx_images(0, 0), idx_labels(0, &[]), &["data: the training set holds no images"]),
     ];
     for (images, labels, needles) in cases {
         let dir = temp();

@@ -164,7 +164,13 @@ fn try_main(cli: Cli) -> CliResult {
 
 fn load_data(dir: Option<PathBuf>) -> CliResult<(Dataset, Dataset)> {
     let dir = dir.unwrap_or_else(default_data_dir);
-    load_mnist_dir(&dir).map_err(|e| e.to_string())
+    let (train, test) = load_mnist_dir(&dir).map_err(|e| e.to_string())?;
+    for (set, data) in [("training", &train), ("test", &test)] {
+        if data.is_empty() {
+            return Err(format!("{}: the {set} set holds no images", dir.display()));
+        }
+    }
+    Ok((train, test))
 }
 
 fn train(args: TrainArgs) -> CliResult {
