@@ -93,3 +93,8 @@ model: setup
 clean:
 	cargo clean
 	rm -rf dist www/pkg
+
+## Benchmarks, not tests: ours natively and in headless browsers against the peers in ../shared/peers, one table.
+.PHONY: bench
+bench: setup
+	node scripts/bench.mjs

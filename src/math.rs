@@ -37,7 +37,8 @@ impl Activation {
     #[inline(always)]
     pub fn apply(self, z: &[f32], a: &mut [f32]) {
         match self {
-            Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+            // Along the row with the vectorised e^x of the kernels (within 3e-7 of `sigmoid`).
+            Activation::Sigmoid => crate::kernels::sigmoid_row(z, a),
             Activation::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(0.0)),
         }
     }

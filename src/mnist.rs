@@ -83,6 +83,14 @@ impl Dataset {
         Dataset { sparse: SparseImages::from_u8(&images), images, labels: self.labels[..n].to_vec() }
     }
 
+    /// Asks the processor to fetch images `indices` into its caches, without waiting: a hint
+    /// that they will be read soon (by the next [`Dataset::fill_batch`]).
+    pub fn prefetch(&self, indices: &[u32]) {
+        for &i in indices {
+            self.sparse.prefetch(i as usize);
+        }
+    }
+
     /// Appends images `indices` to `batch`.
     pub fn fill_batch(&self, indices: &[u32], batch: &mut Batch) {
         batch.fill_sparse(&self.sparse, indices, &self.labels);

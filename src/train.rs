@@ -298,6 +298,9 @@ impl Trainer {
                 }
             } else {
                 train.fill_batch(indices, &mut self.batch);
+                // The next batch's images, fetched into the caches while this one trains.
+                let next = (self.batch_in_epoch + 1) * b..((self.batch_in_epoch + 2) * b).min(self.order.len());
+                train.prefetch(self.order.get(next).unwrap_or_default());
             }
             let batch_stats =
                 self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(|e| match e {

