@@ -61,10 +61,13 @@ lint: setup
 fmt:
 	cargo fmt --all
 
-## Unit, integration and doc tests of the library and the CLI.
+## Unit, integration and doc tests of the library and the CLI, optimised as in release (MNIST training takes
+## seconds) but without release's link-time optimisation, which costs minutes of linking per test binary.
+## The profile is defined here, not in Cargo.toml, and builds into target/opttest.
 test-native: setup
 	@$(timed)
-	cargo test --release --locked
+	CARGO_PROFILE_OPTTEST_INHERITS=release CARGO_PROFILE_OPTTEST_LTO=false CARGO_PROFILE_OPTTEST_CODEGEN_UNITS=16 \
+		cargo test --profile opttest --locked
 
 ## tests/web.rs compiled to wasm and run in headless browsers by wasm-bindgen-test.
 test-wasm: test-wasm-firefox test-wasm-chrome
