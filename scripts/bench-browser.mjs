@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The browser half of the benchmark (scripts/bench.sh runs it): serves SITE (benches/web's page, the release
+// The browser half of the benchmark (scripts/bench.mjs runs it): serves SITE (benches/web's page, the release
 // wasm in pkg/, the MNIST files in data/) on 127.0.0.1 and runs the page's window.runBench() in headless Chromium
 // (playwright-core) and headless Firefox (geckodriver), each in a fresh browser. Prints one JSON line per browser:
 //   BROWSER {"browser": "chromium", "version": ..., "epochSeconds": [...], "epochMedianSeconds": ..., ...}

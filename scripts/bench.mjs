@@ -70,6 +70,41 @@ say('native training and inference (cargo bench --bench epoch)');
     results.notes.push('native benchmark failed (see above)');
   }
 }
+// ---- the NumPy peers, right after our native figures (the machine as it was for those) ----
+const peersWanted = setting('PEERS', '1') !== '0';
+if (peersWanted && !fs.existsSync(PEERS)) {
+  results.notes.push(`no peers: ${PEERS} does not exist (set PEERS_DIR); only our own figures are shown`);
+} else if (peersWanted) {
+  // NumPy in a venv of its own (PyPI numpy), made once.
+  const venv = path.join(OUT, 'venv');
+  const python = path.join(venv, 'bin/python');
+  if (!fs.existsSync(python) || !run(python, ['-c', 'import numpy']).ok) {
+    say('a Python venv with numpy for the NumPy peers');
+    if (!(run('python3', ['-m', 'venv', venv]).ok && run(path.join(venv, 'bin/pip'), ['install', '--quiet', 'numpy']).ok)) {
+      results.notes.push('could not make a Python venv with numpy (python3-venv missing?): no NumPy peers');
+    }
+  }
+  if (fs.existsSync(python)) {
+    // The peers README allows running NumPy without this machine's OpenBLAS core-type overrides.
+    const numpyEnv = { ...env };
+    delete numpyEnv.OPENBLAS_CORETYPE;
+    delete numpyEnv.OPENBLAS_L2_SIZE;
+    say('NumPy mini-batch peer (batch 32, one BLAS thread)');
+    const r = run(python, [path.join(PEERS, 'numpy_minibatch.py'), DATA, setting('NUMPY_EPOCHS', '5')], { env: numpyEnv });
+    const last = r.stdout.trim().split('\n').pop();
+    if (r.ok && Number.isFinite(Number(last))) results.numpy = { epochSeconds: Number(last) };
+    else results.notes.push('the NumPy mini-batch peer failed');
+    if (setting('SEED_PEER', '1') !== '0') {
+      say("the tutorial's per-sample loop in NumPy (one epoch)");
+      const s = run(python, [path.join(PEERS, 'seed_numpy.py'), DATA, '1'], { env: numpyEnv });
+      const m = s.stdout.match(/epoch 1: ([\d.]+) s, ([\d,]+) samples\/s, test accuracy ([\d.]+)/);
+      if (m) results.seed = { epochSeconds: Number(m[1]), samplesPerSecond: Number(m[2].replace(/,/g, '')), accuracy: Number(m[3]) };
+      else results.notes.push("the tutorial's per-sample NumPy peer failed");
+    }
+  }
+}
+
+// ---- ours, the native kernels ----
 if (setting('KERNELS', '1') !== '0') {
   say('native kernels (criterion: cargo bench --bench kernels)');
   const r = run('cargo', ['bench', '--locked', '--bench', 'kernels', '--', '--warm-up-time', '1', '--measurement-time', '3']);
@@ -117,37 +152,7 @@ if (built.ok) {
 }
 
 // ---- peers ----
-const peersWanted = setting('PEERS', '1') !== '0';
-if (peersWanted && !fs.existsSync(PEERS)) {
-  results.notes.push(`no peers: ${PEERS} does not exist (set PEERS_DIR); only our own figures are shown`);
-} else if (peersWanted) {
-  // NumPy in a venv of its own (PyPI numpy), made once.
-  const venv = path.join(OUT, 'venv');
-  const python = path.join(venv, 'bin/python');
-  if (!fs.existsSync(python) || !run(python, ['-c', 'import numpy']).ok) {
-    say('a Python venv with numpy for the NumPy peers');
-    if (!(run('python3', ['-m', 'venv', venv]).ok && run(path.join(venv, 'bin/pip'), ['install', '--quiet', 'numpy']).ok)) {
-      results.notes.push('could not make a Python venv with numpy (python3-venv missing?): no NumPy peers');
-    }
-  }
-  if (fs.existsSync(python)) {
-    // The peers README allows running NumPy without this machine's OpenBLAS core-type overrides.
-    const numpyEnv = { ...env };
-    delete numpyEnv.OPENBLAS_CORETYPE;
-    delete numpyEnv.OPENBLAS_L2_SIZE;
-    say('NumPy mini-batch peer (batch 32, one BLAS thread)');
-    const r = run(python, [path.join(PEERS, 'numpy_minibatch.py'), DATA, setting('NUMPY_EPOCHS', '5')], { env: numpyEnv });
-    const last = r.stdout.trim().split('\n').pop();
-    if (r.ok && Number.isFinite(Number(last))) results.numpy = { epochSeconds: Number(last) };
-    else results.notes.push('the NumPy mini-batch peer failed');
-    if (setting('SEED_PEER', '1') !== '0') {
-      say("the tutorial's per-sample loop in NumPy (one epoch)");
-      const s = run(python, [path.join(PEERS, 'seed_numpy.py'), DATA, '1'], { env: numpyEnv });
-      const m = s.stdout.match(/epoch 1: ([\d.]+) s, ([\d,]+) samples\/s, test accuracy ([\d.]+)/);
-      if (m) results.seed = { epochSeconds: Number(m[1]), samplesPerSecond: Number(m[2].replace(/,/g, '')), accuracy: Number(m[3]) };
-      else results.notes.push("the tutorial's per-sample NumPy peer failed");
-    }
-  }
+if (peersWanted && fs.existsSync(PEERS)) {
   // TensorFlow.js, in its own folder under target/ (it installs its npm packages there once).
   say('TensorFlow.js peer (../shared/peers/tfjs/run_all.sh)');
   const work = path.join(OUT, 'tfjs-peer');

@@ -357,8 +357,9 @@ impl Batch {
     /// the label of image i: the same rows as [`Batch::push_u8`] of the dense images.
     ///
     /// The images are scattered in memory (an epoch visits them in random order), so it
-    /// first reads one value of every cache line they occupy, in a loop with no branch
-    /// on the data: the processor fetches all of them at once instead of one at a time.
+    /// first asks for all their cache lines ([`SparseImages::prefetch`]): the processor
+    /// fetches them at once instead of one at a time. (The trainer also asks for the next
+    /// batch's while this one trains.)
     pub fn fill_sparse(&mut self, images: &SparseImages, indices: &[u32], labels: &[u8]) {
         self.clear();
         for &i in indices {
@@ -464,7 +465,7 @@ impl SparseImages {
     }
 
     /// Asks the processor to fetch image i's pixels into its caches, without waiting for them.
-    #[inline]
+    #[inline(always)]
     pub fn prefetch(&self, i: usize) {
         let r = self.start[i] as usize..self.start[i + 1] as usize;
         prefetch(&self.touched[i]);
