@@ -265,7 +265,10 @@ fn images_that_cannot_be_read_are_named() {
     png.extend_from_slice(&ihdr);
     png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
     write(dir.path(), "huge.png", &png);
+    // Decodable, but wider than a canvas the preprocessing takes.
+    write(dir.path(), "wide.pgm", &pgm(4100, 2, |_, _| 255));
     for (name, needle) in [
+        ("wide.pgm", "4100×2 pixels; images up to 4096×4096 are read"),
         ("text.png", "cannot decode"),
         ("empty.pgm", "cannot decode"),
         ("cut.pgm", "cannot decode"),

@@ -350,6 +350,12 @@ fn predict(args: PredictArgs) -> CliResult {
         if width == 0 || height == 0 {
             return Err(format!("{name}: the image is empty ({width}×{height})"));
         }
+        if width > preprocess::MAX_SIDE || height > preprocess::MAX_SIDE {
+            return Err(format!(
+                "{name}: the image is {width}×{height} pixels; images up to {max}×{max} are read",
+                max = preprocess::MAX_SIDE
+            ));
+        }
         let ink = ink_of_gray(image.as_raw(), width, height);
         let pixels = preprocess::preprocess(&ink, width, height)
             .map_err(|e| format!("{name}: {e}"))?
