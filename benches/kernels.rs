@@ -13,6 +13,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use handwritten::kernels::{add_outer, reference, simd_level, vec_mat};
 use handwritten::network::{Batch, Network, Workspace, INPUTS, OUTPUTS};
+use handwritten::simd_versions;
 use handwritten::{Activation, Init};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
@@ -44,56 +45,26 @@ fn values(rng: &mut Pcg64, n: usize) -> Vec<f32> {
     (0..n).map(|_| rng.random_range(-1.0..1.0)).collect()
 }
 
-/// Calls `$f(args)` compiled for AVX-512 or AVX2 when the CPU has them.
-macro_rules! dispatch {
-    ($f:ident($($arg:expr),*)) => {{
-        #[cfg(target_arch = "x86_64")]
-        {
-            #[target_feature(enable = "avx512f,avx2,fma")]
-            unsafe fn avx512(f: impl FnOnce()) {
-                f()
-            }
-            #[target_feature(enable = "avx2,fma")]
-            unsafe fn avx2(f: impl FnOnce()) {
-                f()
-            }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU has AVX-512F.
-                return unsafe { avx512(|| $f($($arg),*)) };
-            }
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                // SAFETY: the CPU has AVX2 and FMA.
-                return unsafe { avx2(|| $f($($arg),*)) };
-            }
-        }
-        $f($($arg),*)
-    }};
+/// z1_b = a0_b·w1 + b1 for every image.
+#[inline(always)]
+fn z1_body(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) {
+    for (b, (index, value)) in images.iter().enumerate() {
+        vec_mat(&mut z1[b * H..(b + 1) * H], b1, index, value, w1);
+    }
 }
 
-/// The z1 and dw1 bodies, compiled for the widest SIMD of this CPU.
-fn z1_fast(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) {
-    #[inline(always)]
-    fn body(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) {
-        for (b, (index, value)) in images.iter().enumerate() {
-            vec_mat(&mut z1[b * H..(b + 1) * H], b1, index, value, w1);
-        }
+/// ∂L/∂w1 += a0_bᵀ·δ1_b for every image.
+#[inline(always)]
+fn dw1_body(dw1: &mut [f32], images: &[(Vec<u16>, Vec<f32>)], d1: &[f32]) {
+    for (b, (index, value)) in images.iter().enumerate() {
+        add_outer(dw1, index, value, &d1[b * H..(b + 1) * H]);
     }
-    dispatch!(body(z1, b1, images, w1))
-}
-
-fn dw1_fast(dw1: &mut [f32], images: &[(Vec<u16>, Vec<f32>)], d1: &[f32]) {
-    #[inline(always)]
-    fn body(dw1: &mut [f32], images: &[(Vec<u16>, Vec<f32>)], d1: &[f32]) {
-        for (b, (index, value)) in images.iter().enumerate() {
-            add_outer(dw1, index, value, &d1[b * H..(b + 1) * H]);
-        }
-    }
-    dispatch!(body(dw1, images, d1))
 }
 
 /// z2 = a1·w2 + b2, δ = δ2·w2ᵀ and ∂L/∂w2 += a1ᵀ·δ2 for every row.
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn small_fast(
+fn small_body(
     z2: &mut [f32],
     d1: &mut [f32],
     dw2: &mut [f32],
@@ -103,9 +74,26 @@ fn small_fast(
     w2t: &[f32],
     b2: &[f32],
 ) {
-    #[inline(always)]
+    let units: Vec<u16> = (0..H as u16).collect();
+    let zeros = [0.0; H];
+    for b in 0..B {
+        let (a1, d2) = (&a1[b * H..(b + 1) * H], &d2[b * OUTPUTS..(b + 1) * OUTPUTS]);
+        vec_mat(&mut z2[b * OUTPUTS..(b + 1) * OUTPUTS], b2, &units, a1, w2);
+        vec_mat(&mut d1[b * H..(b + 1) * H], &zeros, &units[..OUTPUTS], d2, w2t);
+        add_outer(dw2, &units, a1, d2);
+    }
+}
+
+// The three bodies, each compiled for the widest SIMD of this CPU by the network's own dispatch.
+simd_versions! {
+    fn z1_fast(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) -> () = z1_body;
+}
+simd_versions! {
+    fn dw1_fast(dw1: &mut [f32], images: &[(Vec<u16>, Vec<f32>)], d1: &[f32]) -> () = dw1_body;
+}
+simd_versions! {
     #[allow(clippy::too_many_arguments)]
-    fn body(
+    fn small_fast(
         z2: &mut [f32],
         d1: &mut [f32],
         dw2: &mut [f32],
@@ -114,17 +102,7 @@ fn small_fast(
         w2: &[f32],
         w2t: &[f32],
         b2: &[f32],
-    ) {
-        let units: Vec<u16> = (0..H as u16).collect();
-        let zeros = [0.0; H];
-        for b in 0..B {
-            let (a1, d2) = (&a1[b * H..(b + 1) * H], &d2[b * OUTPUTS..(b + 1) * OUTPUTS]);
-            vec_mat(&mut z2[b * OUTPUTS..(b + 1) * OUTPUTS], b2, &units, a1, w2);
-            vec_mat(&mut d1[b * H..(b + 1) * H], &zeros, &units[..OUTPUTS], d2, w2t);
-            add_outer(dw2, &units, a1, d2);
-        }
-    }
-    dispatch!(body(z2, d1, dw2, a1, d2, w2, w2t, b2))
+    ) -> () = small_body;
 }
 
 fn kernels(c: &mut Criterion) {

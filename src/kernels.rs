@@ -284,6 +284,8 @@ pub fn simd_level() -> &'static str {
 /// Defines `fn $name(args) -> ret` that runs `$body_fn(args)` compiled for the
 /// widest x86-64 SIMD the CPU supports. `$body_fn` and everything it calls in its
 /// hot loops must be `#[inline(always)]`, so that it is compiled inside each wrapper.
+/// Exported so that the benchmarks run the kernels under the network's own dispatch.
+#[macro_export]
 macro_rules! simd_versions {
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty = $body_fn:path;) => {
         $(#[$meta])*
@@ -313,7 +315,7 @@ macro_rules! simd_versions {
         }
     };
 }
-pub(crate) use simd_versions;
+pub use crate::simd_versions;
 
 #[cfg(test)]
 mod tests {
