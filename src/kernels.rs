@@ -201,8 +201,10 @@ fn vec_mat_blocks<const W: usize>(out: &mut [f32], init: &[f32], index: &[u16], 
             let start = i as usize * n + s;
             add_row(&mut even, v, std::array::from_fn(|k| m.get(start + k).copied().unwrap_or(0.0)));
         }
-        for (k, o) in out[s..s + width].iter_mut().enumerate() {
-            *o = init[s + k] + (even[k] + odd[k]);
+        // Summed at full width with constant indices, so that both sums stay in registers.
+        let sum: [f32; W] = std::array::from_fn(|k| even[k] + odd[k]);
+        for ((o, &i), &x) in out[s..s + width].iter_mut().zip(&init[s..s + width]).zip(&sum[..width]) {
+            *o = i + x;
         }
     }
 }
@@ -227,9 +229,21 @@ fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W]) {
 pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) {
     let n = x.len();
     assert_eq!(index.len(), value.len());
-    for (&i, &v) in index.iter().zip(value) {
-        let i = i as usize;
-        axpy(&mut m[i * n..(i + 1) * n], v, x);
+    if n <= BLOCK {
+        // x copied once into a local array, which the compiler keeps in registers: read from
+        // memory inside the loop, x would be reloaded for every row (the compiler cannot
+        // prove that the stores into m leave it alone), each load waiting on the stores before it.
+        let mut local = [0.0f32; BLOCK];
+        local[..n].copy_from_slice(x);
+        for (&i, &v) in index.iter().zip(value) {
+            let i = i as usize;
+            axpy(&mut m[i * n..(i + 1) * n], v, &local[..n]);
+        }
+    } else {
+        for (&i, &v) in index.iter().zip(value) {
+            let i = i as usize;
+            axpy(&mut m[i * n..(i + 1) * n], v, x);
+        }
     }
 }
 
