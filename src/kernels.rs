@@ -173,33 +173,82 @@ pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &
     }
 }
 
+/// [`vec_mat`] for n ≤ [`BLOCK`] known when the function is compiled: each row is read in
+/// [`by_pieces!`] of its exact width (28 = 16 + 8 + 4 lanes) rather than a whole block, so no
+/// load runs past the row, and both partial sums stay in registers. (With n known only at
+/// run time the pieces cost a test each per row; [`vec_mat`]'s fixed blocks are then faster.)
+/// The same operations in the same order as [`vec_mat`], so the same results to the bit.
+#[inline(always)]
+pub fn vec_mat_exact(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
+    let n = out.len();
+    assert!(n <= BLOCK && init.len() == n && index.len() == value.len());
+    let mut even = [0.0f32; BLOCK];
+    let mut odd = [0.0f32; BLOCK];
+    let mut pairs_i = index.chunks_exact(2);
+    let mut pairs_v = value.chunks_exact(2);
+    for (i, v) in (&mut pairs_i).zip(&mut pairs_v) {
+        add_row_pieces(&mut even, v[0], &m[i[0] as usize * n..][..n]);
+        add_row_pieces(&mut odd, v[1], &m[i[1] as usize * n..][..n]);
+    }
+    if let (&[i], &[v]) = (pairs_i.remainder(), pairs_v.remainder()) {
+        add_row_pieces(&mut even, v, &m[i as usize * n..][..n]);
+    }
+    by_pieces!(n, |o, L| {
+        let out: &mut [f32; L] = (&mut out[o..o + L]).try_into().expect("L values");
+        let init: [f32; L] = init[o..o + L].try_into().expect("L values");
+        for k in 0..L {
+            out[k] = init[k] + (even[o + k] + odd[o + k]);
+        }
+    });
+}
+
+/// acc[..row.len()] ← acc + v·row, in [`by_pieces!`].
+#[inline(always)]
+fn add_row_pieces(acc: &mut [f32; BLOCK], v: f32, row: &[f32]) {
+    by_pieces!(row.len(), |o, L| {
+        let r: [f32; L] = row[o..o + L].try_into().expect("L values");
+        for k in 0..L {
+            acc[o + k] += v * r[k];
+        }
+    });
+}
+
 #[inline(always)]
 fn vec_mat_blocks<const W: usize>(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
     let n = out.len();
     assert!(init.len() == n && index.len() == value.len());
     for s in (0..n).step_by(W) {
         let width = W.min(n - s);
-        // Two partial sums of one block of columns; lanes at and past `width` collect
-        // products with the next row's values and are never stored.
+        // Two partial sums of one block of columns, row t going to `even` or `odd` as t is;
+        // lanes at and past `width` collect products with the next row's values and are
+        // never stored. Rows whose block lies inside m (all but the last few, as the indices
+        // increase) two at a time; then the rest, with zeros past the end of m.
         let mut even = [0.0f32; W];
         let mut odd = [0.0f32; W];
-        // Rows whose block lies inside m (all but the last few, as the indices increase),
-        // two at a time, then the rest with zeros past the end of m.
-        let inside = index.partition_point(|&i| i as usize * n + s + W <= m.len());
-        let (index_in, index_out) = index.split_at(inside);
-        let (value_in, value_out) = value.split_at(inside);
-        let mut pairs_i = index_in.chunks_exact(2);
-        let mut pairs_v = value_in.chunks_exact(2);
-        for (i, v) in (&mut pairs_i).zip(&mut pairs_v) {
-            add_row(&mut even, v[0], block(m, i[0] as usize * n + s));
-            add_row(&mut odd, v[1], block(m, i[1] as usize * n + s));
+        let mut inside = index.len();
+        while inside > 0 && index[inside - 1] as usize * n + s + W > m.len() {
+            inside -= 1;
         }
-        if let (&[i], &[v]) = (pairs_i.remainder(), pairs_v.remainder()) {
-            add_row(&mut even, v, block(m, i as usize * n + s));
+        let paired = inside & !1;
+        for (i, v) in index[..paired].chunks_exact(2).zip(value[..paired].chunks_exact(2)) {
+            let (a, b) = (i[0] as usize * n + s, i[1] as usize * n + s);
+            add_row(&mut even, v[0], m[a..a + W].try_into().expect("W values"));
+            add_row(&mut odd, v[1], m[b..b + W].try_into().expect("W values"));
         }
-        for (&i, &v) in index_out.iter().zip(value_out) {
-            let start = i as usize * n + s;
-            add_row(&mut even, v, std::array::from_fn(|k| m.get(start + k).copied().unwrap_or(0.0)));
+        if inside > paired {
+            let a = index[paired] as usize * n + s;
+            add_row(&mut even, value[paired], m[a..a + W].try_into().expect("W values"));
+        }
+        for (k, (&i, &v)) in index[inside..].iter().zip(&value[inside..]).enumerate() {
+            let (t, start) = (inside + k, i as usize * n + s);
+            let row = std::array::from_fn(|k| m.get(start + k).copied().unwrap_or(0.0));
+            // (Two calls rather than one on a chosen array: an array chosen at run time
+            // would have to live in memory, and the sums with it.)
+            if t % 2 == 0 {
+                add_row(&mut even, v, row);
+            } else {
+                add_row(&mut odd, v, row);
+            }
         }
         // Summed at full width with constant indices, so that both sums stay in registers.
         let sum: [f32; W] = std::array::from_fn(|k| even[k] + odd[k]);
@@ -207,12 +256,6 @@ fn vec_mat_blocks<const W: usize>(out: &mut [f32], init: &[f32], index: &[u16], 
             *o = i + x;
         }
     }
-}
-
-/// m[start..start + W].
-#[inline(always)]
-fn block<const W: usize>(m: &[f32], start: usize) -> [f32; W] {
-    m[start..start + W].try_into().expect("W values")
 }
 
 /// acc ← acc + v·row.
@@ -339,6 +382,9 @@ mod tests {
         fn vec_mat_simd(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) -> () = vec_mat;
     }
     simd_versions! {
+        fn vec_mat_exact_simd(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) -> () = vec_mat_exact;
+    }
+    simd_versions! {
         fn add_outer_simd(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) -> () = add_outer;
     }
 
@@ -383,6 +429,25 @@ mod tests {
                     for (j, (&o, &e)) in out.iter().zip(&expected).enumerate() {
                         assert!(close(o, e), "n {n}, rows {index:?}, column {j}: {o} vs {e}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn vec_mat_exact_gives_vec_mats_results_to_the_bit() {
+        let rows = 37;
+        for n in [1, 2, 3, 10, 15, 16, 17, 28, 31, 32] {
+            let m = values(rows * n, n as u32 + 77);
+            let init = values(n, 98);
+            for index in row_sets(rows) {
+                let value = values(index.len(), 8);
+                let mut blocks = vec![f32::NAN; n];
+                vec_mat_simd(&mut blocks, &init, &index, &value, &m);
+                for exact in [vec_mat_exact as fn(&mut [f32], &[f32], &[u16], &[f32], &[f32]), vec_mat_exact_simd] {
+                    let mut out = vec![f32::NAN; n];
+                    exact(&mut out, &init, &index, &value, &m);
+                    assert_eq!(out, blocks, "n {n}, rows {index:?}");
                 }
             }
         }

@@ -96,13 +96,15 @@ pub fn cross_entropy(logsumexp: f32, z2: &[f32], label: usize) -> f32 {
 }
 
 /// The index of the largest value (the first one on ties): the predicted digit.
-#[inline]
+/// Written as selects rather than branches: which value wins is data the processor cannot predict.
+#[inline(always)]
 pub fn argmax(row: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in row.iter().enumerate() {
-        if v > row[best] {
-            best = i;
-        }
+    let Some(&first) = row.first() else { return 0 };
+    let (mut best, mut best_value) = (0, first);
+    for (i, &v) in row.iter().enumerate().skip(1) {
+        let better = v > best_value;
+        best = if better { i } else { best };
+        best_value = if better { v } else { best_value };
     }
     best
 }
