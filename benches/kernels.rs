@@ -1,9 +1,11 @@
 //! Criterion benchmarks of the native kernels, at the tutorial's shapes (784-28-10, batch 32),
 //! each beside its plain reference implementation:
 //!
-//! - `z1`: z1_b = a0_b·w1 + b1 over the nonzero pixels of 32 MNIST-like images ([`vec_mat`]);
-//! - `dw1`: ∂L/∂w1 += a0_bᵀ·δ1_b for the same images ([`add_outer`]);
-//! - `small`: z2 = a1·w2 + b2, δ2·w2ᵀ and ∂L/∂w2 += a1ᵀ·δ2 for 32 rows;
+//! - `z1`: z1_b = a0_b·w1 + b1 over the nonzero pixels of 32 MNIST-like images: `fast` with
+//!   [`vec_mat_exact`] (rows in pieces of their exact width, as the network runs h = 28),
+//!   `blocks` with [`vec_mat`] (whole 32-lane blocks, as it runs widths known only at run time);
+//! - `dw1`: w1 += a0_bᵀ·(−η·δ1_b) for the same images ([`add_outer`]);
+//! - `small`: z2 = a1·w2 + b2 and δ2·w2ᵀ for 32 rows, and ∂L/∂w2 = a1ᵀ·δ2 summed over them;
 //! - `train_batch`: one whole SGD step at batch 32 and at batch 1.
 //!
 //! Run with `cargo bench --bench kernels` (add `-- z1` to run one group). The kernels are
@@ -11,7 +13,7 @@
 //! the CPU has, as in the network ([`handwritten::kernels::simd_level`] says which).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use handwritten::kernels::{add_outer, reference, simd_level, vec_mat};
+use handwritten::kernels::{add_outer, reference, simd_level, vec_mat, vec_mat_exact};
 use handwritten::network::{Batch, Network, Workspace, INPUTS, OUTPUTS};
 use handwritten::simd_versions;
 use handwritten::{Activation, Init};
@@ -49,6 +51,14 @@ fn values(rng: &mut Pcg64, n: usize) -> Vec<f32> {
 #[inline(always)]
 fn z1_body(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) {
     for (b, (index, value)) in images.iter().enumerate() {
+        vec_mat_exact(&mut z1[b * H..(b + 1) * H], b1, index, value, w1);
+    }
+}
+
+/// The same with whole blocks.
+#[inline(always)]
+fn z1_blocks_body(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) {
+    for (b, (index, value)) in images.iter().enumerate() {
         vec_mat(&mut z1[b * H..(b + 1) * H], b1, index, value, w1);
     }
 }
@@ -61,7 +71,8 @@ fn dw1_body(dw1: &mut [f32], images: &[(Vec<u16>, Vec<f32>)], d1: &[f32]) {
     }
 }
 
-/// z2 = a1·w2 + b2, δ = δ2·w2ᵀ and ∂L/∂w2 += a1ᵀ·δ2 for every row.
+/// z2 = a1·w2 + b2 and δ = δ2·w2ᵀ for every row; ∂L/∂w2 = a1ᵀ·δ2 as the network sums it,
+/// (∂L/∂w2)ᵀ = δ2ᵀ·a1 row by row over the batch (`d2t` is δ2ᵀ, (10, B); `dw2` receives (10, h)).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn small_body(
@@ -74,19 +85,25 @@ fn small_body(
     w2t: &[f32],
     b2: &[f32],
 ) {
-    let units: Vec<u16> = (0..H as u16).collect();
+    let units: Vec<u16> = (0..B as u16).collect();
     let zeros = [0.0; H];
     for b in 0..B {
         let (a1, d2) = (&a1[b * H..(b + 1) * H], &d2[b * OUTPUTS..(b + 1) * OUTPUTS]);
-        vec_mat(&mut z2[b * OUTPUTS..(b + 1) * OUTPUTS], b2, &units, a1, w2);
-        vec_mat(&mut d1[b * H..(b + 1) * H], &zeros, &units[..OUTPUTS], d2, w2t);
-        add_outer(dw2, &units, a1, d2);
+        vec_mat_exact(&mut z2[b * OUTPUTS..(b + 1) * OUTPUTS], b2, &units[..H], a1, w2);
+        vec_mat_exact(&mut d1[b * H..(b + 1) * H], &zeros, &units[..OUTPUTS], d2, w2t);
+    }
+    let d2t: Vec<f32> = (0..OUTPUTS * B).map(|i| d2[(i % B) * OUTPUTS + i / B]).collect();
+    for k in 0..OUTPUTS {
+        vec_mat_exact(&mut dw2[k * H..(k + 1) * H], &zeros, &units, &d2t[k * B..(k + 1) * B], a1);
     }
 }
 
 // The three bodies, each compiled for the widest SIMD of this CPU by the network's own dispatch.
 simd_versions! {
     fn z1_fast(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) -> () = z1_body;
+}
+simd_versions! {
+    fn z1_blocks(z1: &mut [f32], b1: &[f32], images: &[(Vec<u16>, Vec<f32>)], w1: &[f32]) -> () = z1_blocks_body;
 }
 simd_versions! {
     fn dw1_fast(dw1: &mut [f32], images: &[(Vec<u16>, Vec<f32>)], d1: &[f32]) -> () = dw1_body;
@@ -117,6 +134,7 @@ fn kernels(c: &mut Criterion) {
     let mut group = c.benchmark_group("z1");
     let mut z1 = vec![0.0; B * H];
     group.bench_function("fast", |bench| bench.iter(|| z1_fast(black_box(&mut z1), &b1, &images, &w1)));
+    group.bench_function("blocks", |bench| bench.iter(|| z1_blocks(black_box(&mut z1), &b1, &images, &w1)));
     group.bench_function("reference", |bench| {
         bench.iter(|| {
             for (b, (index, value)) in images.iter().enumerate() {

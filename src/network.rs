@@ -604,8 +604,12 @@ impl Workspace {
 macro_rules! for_hidden_width {
     ($hidden:expr, $f:ident($($arg:expr),* $(,)?)) => {
         match $hidden {
+            // (In the browser only the tutorial's 28, the page's default: each width is another
+            // copy of the training step in the download.)
+            #[cfg(not(target_arch = "wasm32"))]
             16 => $f::<16>($($arg),*),
             28 => $f::<28>($($arg),*),
+            #[cfg(not(target_arch = "wasm32"))]
             32 => $f::<32>($($arg),*),
             _ => $f::<0>($($arg),*),
         }
