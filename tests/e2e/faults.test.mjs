@@ -2,12 +2,13 @@
 // cleared in the middle of a stroke, two fingers at once, the MNIST data failing to arrive, a reload while training.
 // Each test checks what the person is told and that the page, and the network on the pad, still work afterwards.
 // Every test opens its own browser context (its own IndexedDB), so no test sees another's trained network.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer,
-  launchChromium,
+  withSite,
   openSite,
+  recordStates,
+  waitForState,
   DIGITS,
   padBox,
   drawFresh,
@@ -22,15 +23,7 @@ let browser;
 /** Problems (page errors, console errors) of every page, by test, checked at the end. */
 const problems = [];
 
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+withSite((site) => ({ server, browser } = site), { openPage: false });
 
 /** Opens the site in a fresh context, runs `body(page)`, keeps the page's problems and closes the context. */
 async function withPage(name, contextOptions, body) {
@@ -44,23 +37,6 @@ async function withPage(name, contextOptions, body) {
 }
 
 const state = (page) => page.locator('#train-status').getAttribute('data-state');
-
-/** Records every state #train-status takes, in order, in window.states. */
-function recordStates(page) {
-  return page.evaluate(() => {
-    const status = document.querySelector('#train-status');
-    window.states = [status.dataset.state];
-    new MutationObserver(() => {
-      if (window.states.at(-1) !== status.dataset.state) window.states.push(status.dataset.state);
-    }).observe(status, { attributes: true, attributeFilter: ['data-state'] });
-  });
-}
-
-function waitForState(page, states, timeout = 60_000) {
-  return page.waitForFunction((s) => s.includes(document.querySelector('#train-status').dataset.state), states, {
-    timeout,
-  });
-}
 
 /** The centre of an element, scrolled into view, in CSS pixels of the viewport. */
 async function centre(page, selector) {

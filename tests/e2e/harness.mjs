@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: the built site (dist/) served by the project's own server on a free port of
 // 127.0.0.1, headless Chromium through playwright-core, digits drawn as pointer strokes, and readers of the page's
 // state. Every wait is for a state of the page, never a fixed time.
+import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
@@ -80,6 +81,25 @@ export function launchChromium() {
 }
 
 /**
+ * The site for one test file: before its tests, starts the static server and Chromium, opens the site in a page
+ * (unless `openPage` is false) and hands `{ server, browser, page }` to `ready`; after them, closes both.
+ */
+export function withSite(ready, { openPage = true } = {}) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchChromium();
+    const page = openPage ? await openSite(browser, server.url) : undefined;
+    await ready({ server, browser, page });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+}
+
+/**
  * A page of the site in a fresh context; page errors and console errors are collected in `page.problems` so a test
  * can check that nothing went wrong behind the scenes.
  */
@@ -92,6 +112,24 @@ export async function openSite(browser, url, contextOptions = {}) {
   await page.goto(url);
   await waitForModel(page);
   return page;
+}
+
+/** Records every state #train-status takes, in order, in window.states. */
+export function recordStates(page) {
+  return page.evaluate(() => {
+    const status = document.querySelector('#train-status');
+    window.states = [status.dataset.state];
+    new MutationObserver(() => {
+      if (window.states.at(-1) !== status.dataset.state) window.states.push(status.dataset.state);
+    }).observe(status, { attributes: true, attributeFilter: ['data-state'] });
+  });
+}
+
+/** Waits until #train-status is in one of `states`. */
+export function waitForState(page, states, timeout = 60_000) {
+  return page.waitForFunction((s) => s.includes(document.querySelector('#train-status').dataset.state), states, {
+    timeout,
+  });
 }
 
 // ---- digits as strokes ------------------------------------------------------------------------------------------

@@ -1,11 +1,9 @@
 // The drawing pad in headless Chromium: digits drawn with the mouse and a finger are read by the pretrained
 // network, the ten probabilities add up to 1, and clear and undo do what they say.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer,
-  launchChromium,
-  openSite,
+  withSite,
   DIGITS,
   drawFresh,
   drawWithMouse,
@@ -18,17 +16,7 @@ import {
 let server;
 let browser;
 let page;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-  page = await openSite(browser, server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+withSite((site) => ({ server, browser, page } = site));
 
 test('an empty pad shows no prediction', async () => {
   const { digit, p } = await reading(page);

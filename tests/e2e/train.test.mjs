@@ -1,27 +1,16 @@
 // Training in the browser, in headless Chromium: a one-epoch run goes through its states to a test accuracy, the
 // pad reads with the new network, and a reload finds the trained network kept.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchChromium, openSite, DIGITS, drawFresh, checkReading, maxDifference } from './harness.mjs';
+import { withSite, recordStates, waitForState, DIGITS, drawFresh, checkReading, maxDifference } from './harness.mjs';
 
-let server;
-let browser;
 let page;
 /** What the pretrained and the trained network read in the same drawings, by digit. */
 const pretrained = {};
 const trained = {};
 let testAccuracy;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-  page = await openSite(browser, server.url);
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+withSite((site) => ({ page } = site));
 
 /** Reads every test digit with the network on the pad. */
 async function readAll() {
@@ -39,18 +28,9 @@ test('a short training run goes through its states to a test accuracy', { timeou
 
   await page.fill('#hidden', '20');
   await page.fill('#epochs', '1');
-  // Every state #train-status takes, in order.
-  await page.evaluate(() => {
-    const status = document.querySelector('#train-status');
-    window.states = [status.dataset.state];
-    new MutationObserver(() => {
-      if (window.states.at(-1) !== status.dataset.state) window.states.push(status.dataset.state);
-    }).observe(status, { attributes: true, attributeFilter: ['data-state'] });
-  });
+  await recordStates(page);
   await page.click('#train');
-  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#train-status').dataset.state), null, {
-    timeout: 280_000,
-  });
+  await waitForState(page, ['done', 'error'], 280_000);
   const status = page.locator('#train-status');
   assert.equal(await status.getAttribute('data-state'), 'done', `training ended with: ${await status.textContent()}`);
   assert.deepEqual(await page.evaluate(() => window.states), ['idle', 'loading', 'training', 'done']);

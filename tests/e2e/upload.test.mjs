@@ -1,29 +1,20 @@
 // Uploading a model file in headless Chromium: a corrupted, truncated or foreign file gets a clear message and
 // the pad keeps reading with the network it had; a good file goes on the pad.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SITE, startServer, launchChromium, openSite, DIGITS, drawFresh, reading, maxDifference } from './harness.mjs';
+import { SITE, withSite, DIGITS, drawFresh, reading, maxDifference } from './harness.mjs';
 
-let server;
-let browser;
 let page;
 let model;
 let before2;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-  page = await openSite(browser, server.url);
+withSite(async (site) => {
+  page = site.page;
   model = await readFile(path.join(SITE, 'www/models/default.bin'));
   before2 = await drawFresh(page, DIGITS[2]);
   assert.equal(before2.digit, 2);
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
 });
 
 async function upload(name, buffer) {
