@@ -1,6 +1,7 @@
-// The drawing pad: strokes from mouse, touch and pen (pointer events), undo and
-// clear, and a transparent "ink" canvas, re-drawn at a fixed scale, whose alpha channel is what
-// the Rust preprocessing reads. JS owns the pixels; Rust turns them into numbers.
+// The drawing pad: strokes from mouse, touch and pen (pointer events) or from the keyboard (arrow
+// keys move a pen, Space or Enter puts it down and lifts it), undo and clear, and a transparent
+// "ink" canvas, re-drawn at a fixed scale, whose alpha channel is what the Rust preprocessing
+// reads. JS owns the pixels; Rust turns them into numbers.
 
 /** The longer side of the drawing's bounding box on the ink canvas, in pixels (8 × MNIST's 20). */
 const INK_BOX = 160;
@@ -8,6 +9,10 @@ const INK_BOX = 160;
 const INK_PEN = 0.13;
 /** Stroke width as a fraction of the pad's side (about an MNIST pen on a 20-pixel digit). */
 const STROKE = 0.072;
+/** How far an arrow key moves the keyboard pen, as a fraction of the pad's side (with Shift, a quarter of it). */
+const KEY_STEP = 0.04;
+/** Arrow keys as directions on the pad. */
+const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 export class Pad {
   /**
@@ -22,6 +27,9 @@ export class Pad {
     this.strokes = [];
     this.current = null;
     this.pointerId = null;
+    /** The keyboard pen: where it is, in pad units, and its stroke while it is down. */
+    this.cursor = [0.5, 0.5];
+    this.keyStroke = null;
     this.inkCtx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
     this.ctx = canvas.getContext('2d');
     this.inkColour = '#111';
@@ -37,6 +45,53 @@ export class Pad {
     // No scrolling, zooming or context menu while drawing on touch screens.
     canvas.addEventListener('touchstart', (e) => e.preventDefault(), { passive: false });
     canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+    canvas.addEventListener('keydown', (e) => this.key(e));
+    canvas.addEventListener('focus', () => {
+      this.redraw();
+      if (this.keyboardFocus) this.onMessage('Arrow keys move the pen (Shift: finer), Space puts it down or lifts it.');
+    });
+    canvas.addEventListener('blur', () => {
+      if (this.keyStroke) this.liftKeyPen();
+      this.redraw();
+    });
+  }
+
+  /** True when the pad was reached by keyboard (not clicked): the keyboard pen is then shown. */
+  get keyboardFocus() {
+    return document.activeElement === this.canvas && this.canvas.matches(':focus-visible');
+  }
+
+  /** Arrow keys move the keyboard pen, drawing while it is down; Space or Enter puts it down or lifts it. */
+  key(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key in ARROWS) {
+      e.preventDefault();
+      const step = e.shiftKey ? KEY_STEP / 4 : KEY_STEP;
+      const [dx, dy] = ARROWS[e.key];
+      const clamp = (v) => Math.min(0.98, Math.max(0.02, v));
+      this.cursor = [clamp(this.cursor[0] + dx * step), clamp(this.cursor[1] + dy * step)];
+      if (this.keyStroke) {
+        this.keyStroke.push([...this.cursor]);
+        this.onChange();
+      }
+      this.redraw();
+    } else if (e.key === ' ' || e.key === 'Enter') {
+      e.preventDefault();
+      if (this.keyStroke) {
+        this.liftKeyPen();
+      } else if (!this.current) {
+        this.keyStroke = this.current = [[...this.cursor]];
+        this.strokes.push(this.current);
+      }
+      this.redraw();
+      this.onChange();
+    }
+  }
+
+  /** Ends the keyboard stroke. */
+  liftKeyPen() {
+    this.keyStroke = null;
+    this.current = null;
   }
 
   /** True when nothing is drawn. */
@@ -109,6 +164,7 @@ export class Pad {
   down(e) {
     if (e.pointerType === 'mouse' && e.button !== 0) return;
     e.preventDefault();
+    if (this.keyStroke) this.liftKeyPen();
     if (this.pointerId !== null) {
       // A second finger while one is drawing: keep the first stroke, ignore this one.
       this.onMessage('One finger at a time: the second touch is ignored.');
@@ -165,6 +221,7 @@ export class Pad {
     }
     this.pointerId = null;
     this.current = null;
+    this.keyStroke = null;
   }
 
   /** Draws an array of strokes given in pad units (for tests and demos). */
@@ -203,5 +260,24 @@ export class Pad {
     this.inkColour = getComputedStyle(this.canvas).getPropertyValue('--ink').trim() || '#111';
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     for (const s of this.strokes) this.segment(s, 0);
+    if (this.keyboardFocus) this.drawCursor();
+  }
+
+  /** The keyboard pen: a ring the size of the stroke, filled while the pen is down. */
+  drawCursor() {
+    const ctx = this.ctx;
+    const { width: w, height: h } = this.canvas;
+    const r = (STROKE * Math.min(w, h)) / 2 + 2 * (window.devicePixelRatio || 1);
+    ctx.beginPath();
+    ctx.arc(this.cursor[0] * w, this.cursor[1] * h, r, 0, 2 * Math.PI);
+    ctx.lineWidth = 2 * (window.devicePixelRatio || 1);
+    ctx.strokeStyle = getComputedStyle(this.canvas).getPropertyValue('--accent').trim() || '#2563eb';
+    ctx.stroke();
+    if (this.keyStroke) {
+      ctx.globalAlpha = 0.35;
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    }
   }
 }

@@ -89,6 +89,51 @@ test('undo removes the last stroke only', async () => {
   assert.ok(await page.locator('#undo').isDisabled());
 });
 
+/** Presses `key` `times` times. */
+async function press(key, times = 1) {
+  for (let i = 0; i < times; i++) await page.keyboard.press(key);
+}
+
+test('the pad can be reached with Tab and drawn on with the keyboard alone', async () => {
+  if (await page.locator('#clear').isEnabled()) await page.click('#clear');
+  // From the top of the page (its first link), Tab until the pad has the focus, as a keyboard user would.
+  await page.evaluate(() => document.querySelector('a[href]').focus());
+  for (let i = 0; i < 30 && !(await page.evaluate(() => document.activeElement?.id === 'pad')); i++) await press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'pad', 'Tab never reached the pad');
+  assert.match(await page.locator('#pad-message').textContent(), /Arrow keys move the pen/);
+
+  const scrolled = await page.evaluate(() => window.scrollY);
+  // A 1: up to the top, pen down, straight down, pen up (Space, then Enter).
+  await press('ArrowUp', 8);
+  await press('Space');
+  await press('ArrowDown', 16);
+  assert.equal((await reading(page)).digit !== null, true, 'the pad reads while the pen is down');
+  await press('Enter');
+  const one = await reading(page);
+  checkReading(one, assert);
+  assert.equal(one.digit, 1, `the keyboard 1 reads as ${one.digit}: ${one.p}`);
+  assert.match(await page.locator('#announce').textContent(), /^Read as 1,/);
+
+  // Escape clears; then a 7: a bar to the right, and from its end down to the left (a staircase of fine steps).
+  await press('Escape');
+  assert.equal((await reading(page)).digit, null);
+  await press('ArrowLeft', 5);
+  await press('Space');
+  await press('ArrowRight', 10);
+  for (let i = 0; i < 16; i++) {
+    await press('ArrowDown');
+    await press('Shift+ArrowLeft');
+  }
+  await press('Space');
+  const seven = await reading(page);
+  checkReading(seven, assert);
+  assert.equal(seven.digit, 7, `the keyboard 7 reads as ${seven.digit}: ${seven.p}`);
+
+  // Arrow keys and Space on the pad move the pen, not the page.
+  assert.equal(await page.evaluate(() => window.scrollY), scrolled);
+  await page.click('#clear');
+});
+
 test('a digit drawn with a finger is read like one drawn with the mouse', async () => {
   const context = await browser.newContext({ viewport: { width: 500, height: 900 }, hasTouch: true, isMobile: true });
   try {
