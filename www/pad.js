@@ -51,8 +51,10 @@ export class Pad {
       if (this.keyboardFocus) this.onMessage('Arrow keys move the pen (Shift: finer), Space puts it down or lifts it.');
     });
     canvas.addEventListener('blur', () => {
-      if (this.keyStroke) this.liftKeyPen();
+      const lifted = this.keyStroke !== null;
+      if (lifted) this.liftKeyPen();
       this.redraw();
+      if (lifted) this.onChange();
     });
   }
 
