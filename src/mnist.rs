@@ -145,14 +145,42 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], name: &str) -> Result<std::borrow::Cow<'a, 
         return Ok(std::borrow::Cow::Borrowed(bytes));
     }
     let mut out = Vec::new();
-    let mut decoder = flate2::read::GzDecoder::new(bytes).take(MAX_FILE_BYTES as u64 + 1);
-    decoder
-        .read_to_end(&mut out)
+    read_bounded(flate2::read::GzDecoder::new(bytes), MAX_FILE_BYTES, &mut out)
         .map_err(|e| Error::format(name, format!("gzip data after {} decompressed bytes", out.len()), e.to_string()))?;
     if out.len() > MAX_FILE_BYTES {
         return Err(Error::format(name, "gzip data", format!("decompresses to more than {MAX_FILE_BYTES} bytes")));
     }
     Ok(std::borrow::Cow::Owned(out))
+}
+
+/// Appends what `reader` gives to `out`, to its end or until `out` holds `limit + 1` bytes (one more than a
+/// reader accepts, so the caller can tell it went on). `out` grows by doubling but never past `limit + 1`
+/// bytes: `read_to_end` would double a 256 MiB buffer to 512 MiB for the byte after it (a gzip bomb, a device
+/// that never ends). On an error, `out` holds what was read before it.
+fn read_bounded(mut reader: impl Read, limit: usize, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let most = limit + 1;
+    let mut len = out.len();
+    loop {
+        if len == most {
+            break;
+        }
+        if len == out.len() {
+            let grow = len.max(8192).min(most - len);
+            out.reserve_exact(grow);
+            out.resize(len + grow, 0);
+        }
+        match reader.read(&mut out[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                out.truncate(len);
+                return Err(e);
+            }
+        }
+    }
+    out.truncate(len);
+    Ok(())
 }
 
 fn idx_header(bytes: &[u8], name: &str, magic: [u8; 4], rank: usize) -> Result<Vec<usize>> {
@@ -284,7 +312,7 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     // A device or pipe reports no size (/dev/zero never ends): the read itself is bounded.
     let file = std::fs::File::open(path).map_err(|e| Error::io(&name, e))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| Error::io(&name, e))?;
+    read_bounded(file, MAX_FILE_BYTES, &mut bytes).map_err(|e| Error::io(&name, e))?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::format(
             &name,
@@ -371,6 +399,44 @@ pub fn load_mnist_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_reads_stop_one_byte_past_the_limit_without_a_larger_buffer() {
+        // An endless source: exactly limit + 1 bytes come back, in a buffer no larger than that.
+        for limit in [0, 1, 8191, 8192, 100_000, 1 << 20] {
+            let mut out = Vec::new();
+            read_bounded(std::io::repeat(7), limit, &mut out).unwrap();
+            assert_eq!(out.len(), limit + 1);
+            assert!(out.capacity() <= limit + 1, "limit {limit}: capacity {}", out.capacity());
+            assert!(out.iter().all(|&b| b == 7));
+        }
+        // A source shorter than the limit: all of it, after what `out` held.
+        let data: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+        let mut out = vec![1, 2, 3];
+        read_bounded(&data[..], 1 << 20, &mut out).unwrap();
+        assert_eq!(out[..3], [1, 2, 3]);
+        assert_eq!(out[3..], data[..]);
+    }
+
+    #[test]
+    fn a_failing_source_keeps_what_came_before_the_error() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("disk on fire"));
+                }
+                let n = buf.len().min(self.0);
+                buf[..n].fill(9);
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        let err = read_bounded(Failing(20_000), 1 << 20, &mut out).unwrap_err();
+        assert_eq!(err.to_string(), "disk on fire");
+        assert_eq!(out, vec![9; 20_000]);
+    }
 
     fn idx_images(n: u32, pixels: &[u8]) -> Vec<u8> {
         let mut v = vec![0, 0, 8, 3];

@@ -221,6 +221,42 @@ fn endless_devices_are_read_with_a_bound() {
 }
 
 #[test]
+fn a_gzip_bomb_is_named_as_such_even_with_little_memory() {
+    // 300 MB of zeros in 300 KB of gzip, as the training images: refused past 256 MiB of output, with that
+    // said, by a process allowed 450 MB of address space (doubling the buffer to 512 MiB would not fit).
+    use std::io::Write;
+    if !Path::new("/bin/sh").exists() {
+        return;
+    }
+    let dir = temp();
+    let data = idx_dir(dir.path(), &[], &idx_labels(1, &[0]));
+    // Both training files gzip-compressed, as the reader pairs them.
+    std::fs::remove_file(data.join("train-images-idx3-ubyte")).unwrap();
+    std::fs::remove_file(data.join("train-labels-idx1-ubyte")).unwrap();
+    let labels = std::fs::File::create(data.join("train-labels-idx1-ubyte.gz")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(labels, flate2::Compression::fast());
+    gz.write_all(&idx_labels(1, &[0])).unwrap();
+    gz.finish().unwrap();
+    let file = std::fs::File::create(data.join("train-images-idx3-ubyte.gz")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..300 {
+        gz.write_all(&zeros).unwrap();
+    }
+    gz.finish().unwrap();
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(r#"ulimit -v 450000 && exec "$0" train --data "$1" --epochs 1 --out m.bin"#)
+        .arg(env!("CARGO_BIN_EXE_handwritten"))
+        .arg(path_str(&data))
+        .current_dir(dir.path())
+        .output()
+        .expect("sh runs");
+    assert_fails(&out, 1, &["train-images-idx3-ubyte.gz: gzip data: decompresses to more than 268435456 bytes"]);
+    assert!(!dir.path().join("m.bin").exists());
+}
+
+#[test]
 fn files_that_are_not_models_are_named_with_the_problem() {
     let dir = temp();
     let good = model_bytes(4);
