@@ -161,7 +161,7 @@ fn read_bounded(mut reader: impl Read, limit: usize, out: &mut Vec<u8>) -> std::
     let most = limit + 1;
     let mut len = out.len();
     loop {
-        if len == most {
+        if len >= most {
             break;
         }
         if len == out.len() {
