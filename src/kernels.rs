@@ -272,21 +272,19 @@ fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W]) {
 pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) {
     let n = x.len();
     assert_eq!(index.len(), value.len());
-    if n <= BLOCK {
-        // x copied once into a local array, which the compiler keeps in registers: read from
-        // memory inside the loop, x would be reloaded for every row (the compiler cannot
-        // prove that the stores into m leave it alone), each load waiting on the stores before it.
-        let mut local = [0.0f32; BLOCK];
+    // A short x copied once into a local array, which the compiler keeps in registers: read from
+    // memory inside the loop, x would be reloaded for every row (the compiler cannot prove that
+    // the stores into m leave it alone), each load waiting on the stores before it.
+    let mut local = [0.0f32; BLOCK];
+    let x = if n <= BLOCK {
         local[..n].copy_from_slice(x);
-        for (&i, &v) in index.iter().zip(value) {
-            let i = i as usize;
-            axpy(&mut m[i * n..(i + 1) * n], v, &local[..n]);
-        }
+        &local[..n]
     } else {
-        for (&i, &v) in index.iter().zip(value) {
-            let i = i as usize;
-            axpy(&mut m[i * n..(i + 1) * n], v, x);
-        }
+        x
+    };
+    for (&i, &v) in index.iter().zip(value) {
+        let i = i as usize;
+        axpy(&mut m[i * n..(i + 1) * n], v, x);
     }
 }
 

@@ -283,12 +283,18 @@ fn scaled_range(activation: Activation, fan_in: usize, fan_out: usize) -> f32 {
     }
 }
 
-/// `UNIT[p] = p / 255`: an 8-bit pixel as a value in [0, 1].
+/// An 8-bit pixel (0 = background, 255 = ink) as the network's input value in [0, 1]: p / 255.
+#[inline(always)]
+pub const fn pixel_value(p: u8) -> f32 {
+    p as f32 / 255.0
+}
+
+/// `UNIT[p] = pixel_value(p)`, looked up where pixels come one at a time.
 static UNIT: [f32; 256] = {
     let mut table = [0.0; 256];
     let mut p = 0;
     while p < 256 {
-        table[p] = p as f32 / 255.0;
+        table[p] = pixel_value(p as u8);
         p += 1;
     }
     table
@@ -373,8 +379,8 @@ impl Batch {
         self.ensure_started();
         let (index, value) = images.record(i);
         self.index.extend(index.chunks_exact(2).map(|i| u16::from_le_bytes([i[0], i[1]])));
-        // p / 255 as in `UNIT`, computed rather than looked up so that it runs in SIMD registers.
-        self.value.extend(value.iter().map(|&p| p as f32 / 255.0));
+        // Computed rather than looked up in `UNIT`, so that it runs in SIMD registers.
+        self.value.extend(value.iter().map(|&p| pixel_value(p)));
         self.end_row(label);
     }
 

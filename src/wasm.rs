@@ -8,7 +8,7 @@
 //! console message instead of an opaque `unreachable`.
 
 use crate::mnist::parse_idx;
-use crate::network::INPUTS;
+use crate::network::{pixel_value, INPUTS};
 use crate::{model_file, preprocess as pre, train, Dataset, Network, TrainConfig, Trainer};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -138,7 +138,7 @@ impl Data {
     #[wasm_bindgen(js_name = testImage)]
     pub fn test_image(&self, i: usize) -> Result<Vec<f32>, JsError> {
         self.check_test_index(i)?;
-        Ok(self.test.image(i).iter().map(|&p| p as f32 / 255.0).collect())
+        Ok(self.test.image(i).iter().map(|&p| pixel_value(p)).collect())
     }
 
     /// The label of test image `i`.
