@@ -1,7 +1,8 @@
 // Keeps the last trained network across page reloads, in IndexedDB.
 // Every failure is reported to the caller; the page works without storage.
 
-const DB = 'handwritten';
+// One database per copy of the site: named by the path of the site's root (this file is in <root>/www/), as sw.js names its caches.
+const DB = `handwritten:${new URL('../', import.meta.url).pathname}`;
 const STORE = 'models';
 const KEY = 'trained';
 
