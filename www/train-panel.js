@@ -280,11 +280,13 @@ export class TrainPanel {
       const cells = row.map((n, k) => {
         const v = k === t ? n / total : Math.min(1, (n / total) * 10);
         const title = k === t ? `${n} of ${total} ${t}s read right` : `${n} ${t}s read as ${k}`;
-        return `<td class="${k === t ? 'right' : 'wrong'}" style="--v:${v.toFixed(3)}" title="${title}">${n || ''}</td>`;
+        return `<td class="${k === t ? 'right' : 'wrong'}" data-v="${v.toFixed(3)}" title="${title}">${n || ''}</td>`;
       });
       return `<tr><th scope="row">${t}</th>${cells.join('')}</tr>`;
     });
     table.innerHTML = head + rows.join('');
+    // Set through the CSSOM, not a style attribute, which the Content-Security-Policy refuses.
+    for (const td of table.querySelectorAll('td[data-v]')) td.style.setProperty('--v', td.dataset.v);
     $('confusion-figure').hidden = false;
   }
 
