@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SITE, launchChromium } from './harness.mjs';
+import { launchFirefox } from './firefox.mjs';
 import { serve } from '../../scripts/serve.mjs';
 
 const LABELS = 'www/data/t10k-labels-idx1-ubyte.gz';
@@ -116,4 +117,24 @@ test("a stalled network falls back to the cache for the page's files", { timeout
   assert.ok(stalled.length > 0, 'the request never reached the stalled server');
   faults.delete('/a/www/style.css');
   await page.close();
+});
+
+test('in Firefox too, the two copies keep their own caches and stored network', async () => {
+  const firefox = await launchFirefox();
+  try {
+    const open = async (name) => {
+      await firefox.goto(`${origin}${name}/`);
+      await firefox.waitFor(() => document.body.dataset.ready === 'true' && navigator.serviceWorker.controller, `copy ${name}`);
+    };
+    await open('a');
+    const namesA = await firefox.run('return caches.keys()');
+    assert.ok(namesA.length > 0, 'copy a made no cache');
+    await firefox.run(`return import('./www/store.js').then((s) => s.saveTrained({ epochs: 2, complete: true }))`);
+    await open('b');
+    const namesB = await firefox.run('return caches.keys()');
+    for (const name of namesA) assert.ok(namesB.includes(name), `copy b's worker deleted copy a's cache ${name}: ${namesB}`);
+    assert.equal(await firefox.run(`return import('./www/store.js').then((s) => s.loadTrained())`), null);
+  } finally {
+    await firefox.close();
+  }
 });
