@@ -335,7 +335,7 @@ fn watch_ctrl_c(out: &Path) -> CliResult<&'static AtomicBool> {
             eprintln!("handwritten: interrupted again: quit without saving, {out} as it was");
             std::process::exit(INTERRUPTED_STATUS.into());
         }
-        eprintln!("handwritten: interrupted: saving the last finished epoch to {out} (Ctrl-C again quits at once)");
+        eprintln!("handwritten: interrupted: stopping to save the last finished epoch (Ctrl-C again quits at once)");
     })
     .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
     Ok(&INTERRUPTED)
