@@ -12,6 +12,7 @@ import { launchFirefox } from './firefox.mjs';
 import { serve } from '../../scripts/serve.mjs';
 
 const LABELS = 'www/data/t10k-labels-idx1-ubyte.gz';
+const OTHER = 'www/data/train-labels-idx1-ubyte.gz';
 
 let root;
 let server;
@@ -99,6 +100,9 @@ test('an HTML answer for an MNIST file is not cached: the next fetch gets the gz
   faults.set(url, 'html');
   assert.deepEqual(await firstBytes(url), [0x3c, 0x21], 'the fault did not reach the page'); // '<!'
   faults.delete(url);
+  // A good file fetched after it is cached after it: once that one is in the cache, the bad one would be too.
+  assert.deepEqual(await firstBytes(`/a/${OTHER}`), [0x1f, 0x8b]);
+  await page.waitForFunction((t) => caches.match(t).then(Boolean), `/a/${OTHER}`);
   assert.deepEqual(await firstBytes(url), [0x1f, 0x8b], 'the HTML answer was served again from the cache');
   // The good answer is the one kept (it is cached in the background: wait for it).
   await page.waitForFunction(
@@ -119,7 +123,7 @@ test("a stalled network falls back to the cache for the page's files", { timeout
   await page.close();
 });
 
-test('in Firefox too, the two copies keep their own caches and stored network', async () => {
+test('in Firefox too, the two copies keep their own caches and stored network; an HTML .gz is not cached', { timeout: 120_000 }, async () => {
   const firefox = await launchFirefox();
   try {
     const open = async (name) => {
@@ -134,6 +138,17 @@ test('in Firefox too, the two copies keep their own caches and stored network', 
     const namesB = await firefox.run('return caches.keys()');
     for (const name of namesA) assert.ok(namesB.includes(name), `copy b's worker deleted copy a's cache ${name}: ${namesB}`);
     assert.equal(await firefox.run(`return import('./www/store.js').then((s) => s.loadTrained())`), null);
+    // An HTML answer for a .gz is not cached there either.
+    const url = `/b/${LABELS}`;
+    const firstBytes = () =>
+      firefox.run('return fetch(arguments[0]).then(async (r) => [...new Uint8Array(await r.arrayBuffer()).slice(0, 2)])', url);
+    faults.set(url, 'html');
+    assert.deepEqual(await firstBytes(), [0x3c, 0x21], 'the fault did not reach the page');
+    faults.delete(url);
+    await firefox.run('return fetch(arguments[0]).then((r) => r.arrayBuffer()).then(() => undefined)', `/b/${OTHER}`);
+    // A good file fetched after it is cached after it: once that one is in the cache, the bad one would be too.
+    for (let cached = false; !cached; ) cached = await firefox.run('return caches.match(arguments[0]).then(Boolean)', `/b/${OTHER}`);
+    assert.deepEqual(await firstBytes(), [0x1f, 0x8b], 'the HTML answer was served again from the cache');
   } finally {
     await firefox.close();
   }
