@@ -1,19 +1,15 @@
 #!/usr/bin/env node
 // Screenshots of the built site in headless Chromium: desktop and phone (390×844),
 // light and dark, with a digit drawn through real pointer events; then the training
-// panel after two epochs and the hidden units lit by a drawing (dark); for looking at.
+// panel after two epochs and the list of networks (light and dark) and the hidden units
+// lit by a drawing (dark); for looking at.
 //
 //   node scripts/screenshots.mjs [OUT_DIR]     (default: target/screenshots; the site is dist/)
 
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './serve.mjs';
-
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
+import { launchChromium } from './chromium.mjs';
 
 /** A "7" as strokes in pad units. */
 const SEVEN = [[[0.28, 0.25], [0.72, 0.25], [0.62, 0.45], [0.5, 0.78]]];
@@ -38,7 +34,7 @@ async function main() {
   const out = process.argv[2] ?? 'target/screenshots';
   fs.mkdirSync(out, { recursive: true });
   const { server, url } = await serve('dist', 0);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     for (const [name, viewport, scale] of [['desktop', { width: 1280, height: 900 }, 1], ['phone', { width: 390, height: 844 }, 3]]) {
       for (const colorScheme of ['light', 'dark']) {
@@ -58,22 +54,40 @@ async function main() {
         await context.close();
       }
     }
-    // The training panel after two epochs and the hidden units lit by a drawing, in dark mode.
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme: 'dark', serviceWorkers: 'block' });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.log(`[training] page error: ${e.message}`));
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready=true]');
-    await page.fill('#epochs', '2');
-    await page.click('#train');
-    await page.waitForSelector('#train-status[data-state=done]', { timeout: 120000 });
-    await page.locator('#train-panel').screenshot({ path: path.join(out, 'training-dark.png') });
-    await drawStrokes(page, SEVEN);
-    await page.locator('#units').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => document.querySelector('#units canvas.lit'));
-    await page.locator('#inside').screenshot({ path: path.join(out, 'inside-dark.png') });
-    console.log(`${out}/training-dark.png, ${out}/inside-dark.png: ${await page.textContent('#train-status')}`);
-    await context.close();
+    // The training panel after two epochs, and the list of networks after a second run stopped after its first
+    // epoch (the list drawn open below the picker, since a headless screenshot does not show an open <select>),
+    // light and dark; the hidden units lit by a drawing, in dark mode.
+    for (const colorScheme of ['light', 'dark']) {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme, serviceWorkers: 'block' });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.log(`[training ${colorScheme}] page error: ${e.message}`));
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready=true]');
+      await page.fill('#epochs', '2');
+      await page.click('#train');
+      await page.waitForSelector('#train-status[data-state=done]', { timeout: 120000 });
+      await page.locator('#train-panel').screenshot({ path: path.join(out, `training-${colorScheme}.png`) });
+      await page.fill('#epochs', '20');
+      await page.click('#train');
+      await page.waitForFunction(() => Number(document.querySelector('#train-status').dataset.epoch) >= 1, null, { timeout: 120000 });
+      await page.click('#stop');
+      await page.waitForSelector('#train-status[data-state=done]', { timeout: 120000 });
+      await page.evaluate(() => {
+        const select = document.querySelector('#model-select');
+        select.size = select.options.length;
+      });
+      await page.locator('.model-bar').screenshot({ path: path.join(out, `networks-${colorScheme}.png`) });
+      console.log(`${out}/training-${colorScheme}.png, ${out}/networks-${colorScheme}.png: ${await page.textContent('#train-status')}`);
+      if (colorScheme === 'dark') {
+        await page.evaluate(() => (document.querySelector('#model-select').size = 0));
+        await drawStrokes(page, SEVEN);
+        await page.locator('#units').scrollIntoViewIfNeeded();
+        await page.waitForFunction(() => document.querySelector('#units canvas.lit'));
+        await page.locator('#inside').screenshot({ path: path.join(out, 'inside-dark.png') });
+        console.log(`${out}/inside-dark.png`);
+      }
+      await context.close();
+    }
   } finally {
     await browser.close();
     server.close();

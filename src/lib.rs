@@ -23,6 +23,7 @@
 //! - [`math`]: sigmoid, ReLU and their derivatives, softmax, cross-entropy.
 //! - [`kernels`]: the inner loops and the choice of SIMD width.
 //! - [`network`]: [`Network`] holds w1, b1, w2, b2; forward, backward, update.
+//! - [`batch`]: the network's input, images as their nonzero pixels, with their labels.
 //! - [`train`]: [`Trainer`] runs epochs of mini-batches; [`evaluate`] measures.
 //! - [`mnist`]: IDX and CSV readers into a [`Dataset`].
 //! - [`augment`]: random distortions of training images.
@@ -33,6 +34,7 @@
 //! The library never prints; the `handwritten` binary and the web page report.
 
 pub mod augment;
+pub mod batch;
 pub mod error;
 pub mod kernels;
 pub mod math;
@@ -41,6 +43,9 @@ pub mod model_file;
 pub mod network;
 pub mod preprocess;
 pub mod train;
+
+#[cfg(test)]
+mod test_helpers;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
