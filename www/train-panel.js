@@ -15,7 +15,7 @@ const FIELDS = {
   'batch-size': ['batch_size', 'int', 'batch size'],
   epochs: ['epochs', 'int', 'epochs'],
   schedule: ['schedule', 'text'],
-  augment: ['augment', 'bool'],
+  augment: ['augment', 'text'],
 };
 
 export class TrainPanel {
