@@ -17,7 +17,7 @@ const FIELDS = {
   'batch-size': ['batch_size', 'int', 'batch size'],
   epochs: ['epochs', 'int', 'epochs'],
   schedule: ['schedule', 'text', 'schedule'],
-  augment: ['augment', 'bool', 'augment'],
+  augment: ['augment', 'text', 'augment'],
 };
 
 export class TrainView {
@@ -43,8 +43,7 @@ export class TrainView {
     this.epoch = 1;
     for (const [id, [name, kind]] of Object.entries(FIELDS)) {
       const el = /** @type {HTMLInputElement} */ ($(id));
-      if (kind === 'bool') el.checked = defaults[name];
-      else el.value = String(defaults[name]);
+      el.value = String(defaults[name]);
     }
     this.resetCharts(defaults.epochs);
     for (const [id, action] of Object.entries(actions)) $(id).addEventListener('click', action);
@@ -56,8 +55,7 @@ export class TrainView {
     const s = {};
     for (const [id, [name, kind, label]] of Object.entries(FIELDS)) {
       const el = /** @type {HTMLInputElement} */ ($(id));
-      if (kind === 'bool') s[name] = el.checked;
-      else if (kind === 'text') s[name] = el.value;
+      if (kind === 'text') s[name] = el.value;
       else {
         const v = el.value.trim() === '' ? NaN : Number(el.value);
         if (!Number.isFinite(v)) throw new Error(`${label}: enter a number`);
