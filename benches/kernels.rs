@@ -11,6 +11,9 @@
 //! Run with `cargo bench --bench kernels` (add `-- z1` to run one group). The kernels are
 //! `#[inline(always)]` bodies; here each runs inside a function compiled for the widest SIMD
 //! the CPU has, as in the network ([`handwritten::kernels::simd_level`] says which).
+// Native only: for wasm32 (which `wasm-pack test` builds every target for) this compiles to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use handwritten::kernels::{add_outer, reference, simd_level, vec_mat, vec_mat_exact};
