@@ -1,7 +1,9 @@
 // Keeps the last trained network across page reloads, in IndexedDB.
 // Every failure is reported to the caller; the page works without storage.
 
-const DB = 'handwritten';
+// One database per copy of the site, named by the site's path: IndexedDB belongs to the whole origin, and copies
+// under two paths of one origin (https://user.github.io/handwritten/ and .../other/) must not share a network.
+const DB = `handwritten ${new URL('../', import.meta.url).pathname}`;
 const STORE = 'models';
 const KEY = 'trained';
 

@@ -65,7 +65,7 @@ test('after a reload the trained network is kept', async () => {
   await page.waitForFunction(
     () =>
       new Promise((resolve) => {
-        const open = indexedDB.open('handwritten');
+        const open = indexedDB.open(`handwritten ${new URL('.', location.href).pathname}`);
         open.onerror = () => resolve(false);
         open.onsuccess = () => {
           const db = open.result;
