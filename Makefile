@@ -53,8 +53,8 @@ serve: site
 test: lint test-native test-wasm test-e2e
 	@echo "== make test: all suites passed"
 
-## rustfmt and clippy (warnings denied): every native target, and the browser build (the library with src/wasm.rs
-## and its browser tests); ESLint on the page's, the scripts' and the tests' JavaScript (eslint.config.mjs).
+## rustfmt and clippy (warnings denied): every target natively and for wasm32 (where the native-only ones compile
+## to nothing and src/wasm.rs and tests/web.rs are in); ESLint on the page's, the scripts' and the tests' JavaScript (eslint.config.mjs).
 lint: setup-site
 	@$(timed)
 	cargo fmt --all --check
