@@ -41,7 +41,7 @@ export class TrainView {
     /** Epochs of the run shown, and the epoch being trained (from 1). */
     this.epochs = defaults.epochs;
     this.epoch = 1;
-    for (const [id, [name, kind]] of Object.entries(FIELDS)) {
+    for (const [id, [name]] of Object.entries(FIELDS)) {
       const el = /** @type {HTMLInputElement} */ ($(id));
       el.value = String(defaults[name]);
     }
