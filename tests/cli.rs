@@ -299,7 +299,7 @@ fn images_that_cannot_be_read_are_named() {
     ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
     png.extend_from_slice(&13u32.to_be_bytes());
     png.extend_from_slice(&ihdr);
-    png.extend_from_slice(&crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC).checksum(&ihdr).to_be_bytes());
+    png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
     write(dir.path(), "huge.png", &png);
     // Decodable, but wider than a canvas the preprocessing takes.
     write(dir.path(), "wide.pgm", &pgm(4100, 2, |_, _| 255));
