@@ -166,8 +166,15 @@ if (built.ok) {
   fs.rmSync(site, { recursive: true, force: true });
   fs.mkdirSync(path.join(site, 'data'), { recursive: true });
   for (const f of ['bench.html', 'bench.js']) fs.copyFileSync(path.join(ROOT, 'benches/web', f), path.join(site, f));
-  fs.symlinkSync(pkg, path.join(site, 'pkg'));
-  for (const f of FILES) fs.symlinkSync(path.join(DATA, f), path.join(site, 'data', f));
+  // Copies and hard links, not symbolic links: scripts/serve.mjs refuses links that lead out of the site.
+  fs.cpSync(pkg, path.join(site, 'pkg'), { recursive: true });
+  for (const f of FILES) {
+    try {
+      fs.linkSync(path.join(DATA, f), path.join(site, 'data', f));
+    } catch {
+      fs.copyFileSync(path.join(DATA, f), path.join(site, 'data', f));
+    }
+  }
   say('wasm in headless Chromium and Firefox (scripts/bench-browser.mjs)');
   const r = run('node', ['scripts/bench-browser.mjs', site, '--epochs', setting('BROWSER_EPOCHS', '3')]);
   results.browsers = {};
