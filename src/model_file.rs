@@ -17,6 +17,9 @@ use crate::network::{check_hidden, parameter_count, Network, INPUTS, OUTPUTS};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+/// CRC-32 as zlib's `crc32` computes it (the IEEE polynomial, reflected, initial and final value all ones).
+const CRC_32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+
 /// The first four bytes of every model file.
 pub const MAGIC: [u8; 4] = *b"HWNN";
 /// The version this code writes and reads.
@@ -41,7 +44,7 @@ pub fn to_bytes(network: &Network) -> Vec<u8> {
     for p in params {
         out.extend_from_slice(&p.to_le_bytes());
     }
-    let crc = crc32fast::hash(&out);
+    let crc = CRC_32.checksum(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
 }
@@ -83,7 +86,7 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
     let body = &bytes[..expected - 4];
     let stored =
         u32::from_le_bytes([bytes[expected - 4], bytes[expected - 3], bytes[expected - 2], bytes[expected - 1]]);
-    let computed = crc32fast::hash(body);
+    let computed = CRC_32.checksum(body);
     if stored != computed {
         return Err(err(
             format!("byte {}", expected - 4),

@@ -151,7 +151,7 @@ pub struct Data {
 
 #[wasm_bindgen]
 impl Data {
-    /// Reads the four MNIST IDX files (raw or gzip bytes).
+    /// Reads the four MNIST IDX files, raw (the page decompresses the `.gz` files itself).
     #[wasm_bindgen(js_name = fromIdx)]
     pub fn from_idx(
         train_images: &[u8],

@@ -278,6 +278,18 @@ fn a_corrupted_data_file_is_rejected_with_a_message_js_can_read() {
 }
 
 #[wasm_bindgen_test]
+fn gzip_data_is_named_as_such_the_page_decompresses_it_first() {
+    // The wasm carries no inflater (the page gunzips with DecompressionStream): a .gz file passed as it is must be
+    // called gzip data, not "magic number 1f8b0800 is not that of IDX".
+    let gzip = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0xff];
+    let Err(e) = Data::from_idx(&idx_images(0, 10), &gzip, &idx_images(10, 10), &idx_labels(10, 10)) else {
+        panic!("gzip bytes were read as labels");
+    };
+    let text = message(e);
+    assert!(text.contains("train-labels-idx1-ubyte") && text.contains("gzip data: decompress it first"), "{text}");
+}
+
+#[wasm_bindgen_test]
 fn a_blank_pad_gives_no_image() {
     let rgba = vec![0u8; 280 * 280 * 4];
     assert_eq!(preprocess(&rgba, 280, 280).unwrap_or_else(|e| panic!("{}", message(e))), None);

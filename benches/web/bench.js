@@ -41,7 +41,15 @@ function drawing(pixels, scale) {
 }
 
 window.runBench = async (settings = {}) => {
-  const { epochs = 3, batch1Samples = 20000, inferCalls = 1000, inferRounds = 15, augmentWidths = [28, 256] } = settings;
+  const {
+    epochs = 3,
+    hidden = 28,
+    epochsOnly = false,
+    batch1Samples = 20000,
+    inferCalls = 1000,
+    inferRounds = 15,
+    augmentWidths = [28, 256],
+  } = settings;
   await init();
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
     ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(bytes),
@@ -51,12 +59,12 @@ window.runBench = async (settings = {}) => {
   const loadMs = performance.now() - t;
   const out = { userAgent: navigator.userAgent, loadMs, epochSeconds: [], testAccuracy: [] };
 
-  // Batch 32: the tutorial's network, η = 0.5 constant, scaled init (as the NumPy and TF.js peers), a fresh
+  // Batch 32: the tutorial's network (`hidden` units wide, 28 unless asked), η = 0.5 constant, scaled init (as the NumPy and TF.js peers), a fresh
   // network each time, one epoch over all 60,000 images.
   let model;
   for (let e = 0; e < epochs; e++) {
     const training = new Training(
-      { hidden: 28, activation: 'sigmoid', epochs: 1, batch_size: 32, learning_rate: 0.5, schedule: 'constant', init: 'scaled', seed: e + 1 },
+      { hidden, activation: 'sigmoid', epochs: 1, batch_size: 32, learning_rate: 0.5, schedule: 'constant', init: 'scaled', seed: e + 1 },
       data,
     );
     t = performance.now();
@@ -68,21 +76,23 @@ window.runBench = async (settings = {}) => {
     training.free();
   }
   out.epochMedianSeconds = median(out.epochSeconds);
+  // The scaling table (scripts/bench.mjs) times only the batch-32 epochs at each width.
+  if (epochsOnly) return out;
 
   // What augmentation costs: one epoch plain, affine and elastic, side by side, at h = 28 (sigmoid) and h = 256
   // (ReLU), batch 32, a fresh network each; `augment.h28.affine` etc. in seconds.
   out.augment = {};
-  for (const hidden of augmentWidths) {
-    const activation = hidden <= 32 ? 'sigmoid' : 'relu';
+  for (const width of augmentWidths) {
+    const activation = width <= 32 ? 'sigmoid' : 'relu';
     const row = {};
     for (const augment of ['off', 'affine', 'elastic']) {
-      const training = new Training({ hidden, activation, epochs: 1, batch_size: 32, augment, seed: 1 }, data);
+      const training = new Training({ hidden: width, activation, epochs: 1, batch_size: 32, augment, seed: 1 }, data);
       t = performance.now();
       training.step(training.batchesPerEpoch);
       row[augment] = (performance.now() - t) / 1000;
       training.free();
     }
-    out.augment[`h${hidden}`] = row;
+    out.augment[`h${width}`] = row;
   }
 
   // Batch 1: the tutorial's algorithm (uniform init, η = 0.1), the first `batch1Samples` steps of an epoch.
