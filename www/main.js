@@ -8,12 +8,15 @@ import { showPreview, showProbabilities } from './view.js';
 import { showWeights, showActivations } from './inside.js';
 import { TrainPanel } from './train-panel.js';
 import { loadTrained } from './store.js';
+import { Teacher } from './teach.js';
+import { Mistakes } from './mistakes.js';
+import { presetTutorial } from './tutorial-preset.js';
 
 const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));
 const messageBox = $('message');
 
-/** The networks the pad can use, by slot: default, trained, uploaded. */
+/** The networks the pad can use, by slot: default, trained, uploaded, taught. */
 const models = new Map();
 const labels = new Map();
 let active = 'default';
@@ -67,7 +70,7 @@ export function setModelLabel(slot, label) {
 }
 
 function refreshSelect() {
-  const order = ['default', 'trained', 'uploaded'];
+  const order = ['default', 'trained', 'uploaded', 'taught'];
   const options = order.filter((s) => models.has(s)).map((s) => new Option(labels.get(s), s, false, s === active));
   select.replaceChildren(...options);
   select.value = active;
@@ -136,13 +139,17 @@ function predictNow() {
       $('announce').textContent = k < 0 ? 'The pad is empty.' : `Read as ${k}, ${Math.round(p[k] * 100)} percent sure.`;
     }
     showActivations(a1);
+    teacher?.frame(pixels ?? null);
   } catch (e) {
     showMessage(`Could not read the drawing: ${errorText(e)}`);
   }
 }
 
 const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
-  onChange: schedulePredict,
+  onChange: () => {
+    teacher?.padChanged();
+    schedulePredict();
+  },
   onMessage: (text) => {
     $('pad-message').textContent = text;
     clearTimeout(pad.messageTimer);
@@ -220,17 +227,24 @@ async function restoreTrained() {
 }
 
 let panel;
+/** @type {Teacher|undefined} follows the pad's digit and teaches it */
+let teacher;
 async function main() {
   await init();
   panel = new TrainPanel({
     setModel, setModelLabel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active,
   });
+  const page = { activeModel, setModel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active };
+  teacher = new Teacher(page);
+  new Mistakes(page, teacher);
+  $('tutorial-preset').addEventListener('click', presetTutorial);
   const model = await loadDefault();
   setModel('default', model, 'Pretrained (784 → 28 → 10)', { use: true });
   setModelLabel('default', `Pretrained (784 → ${model.hidden} → 10)`);
   timing.readyMs = performance.now();
   document.body.dataset.ready = 'true';
   await restoreTrained();
+  await teacher.restore();
   if ('serviceWorker' in navigator && location.protocol !== 'file:') {
     navigator.serviceWorker.register('./sw.js').catch(() => {
       // No service worker (served from the repository, or not allowed): the page still works online.

@@ -15,6 +15,7 @@ const FIELDS = {
   'batch-size': ['batch_size', 'int', 'batch size'],
   epochs: ['epochs', 'int', 'epochs'],
   schedule: ['schedule', 'text'],
+  init: ['init', 'text'],
   augment: ['augment', 'bool'],
 };
 
@@ -255,11 +256,17 @@ export class TrainPanel {
     this.status.dataset.epoch = String(msg.epoch);
     this.status.dataset.elapsed = String((performance.now() - run.t0) / 1000);
     const row = this.table.tBodies[0].insertRow();
+    // The tutorial's printed columns (loss, loss reduction, accuracy on the training images), and
+    // beside the test accuracy what the tutorial's own code would print for this network.
+    const reduction = run.lastTrainLoss == null ? '' : (run.lastTrainLoss - msg.trainLoss).toFixed(4);
+    run.lastTrainLoss = msg.trainLoss;
     for (const v of [
       String(msg.epoch),
       msg.trainLoss.toFixed(4),
+      reduction,
       `${(msg.trainAccuracy * 100).toFixed(2)}%`,
       `${(msg.testAccuracy * 100).toFixed(2)}%`,
+      `${(msg.tutorialAccuracy * 100).toFixed(2)}%`,
       msg.seconds.toFixed(2),
     ]) row.insertCell().textContent = v;
     this.table.hidden = false;
