@@ -253,7 +253,7 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
       view.pic.textContent = String(d.y);
       view.pic.className = 'pic big';
     } else if (name === 'loss') {
-      view.pic.textContent = d.loss.toFixed(3);
+      view.pic.textContent = d.loss >= 1e-3 ? d.loss.toFixed(3) : d.loss.toExponential(1);
       view.pic.className = 'pic big';
     } else if (view.kind === 'image') drawImage(view, values);
     else if (view.kind === 'heat') drawHeat(view, values, h, pos, neg);

@@ -18,8 +18,7 @@ const TEXT = {
   drawFirst: 'Draw a digit first (or pick one of its mistakes below), then press the digit it is.',
   fetching: (loaded, total) => `Fetching the MNIST images for the replay and the test: ${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB…`,
   stepping: (y) => `Teaching it that this is a ${y}…`,
-  slotLabel: (base, steps) => `Taught (${base}, ${steps} step${steps === 1 ? '' : 's'})`,
-  restoredLabel: (steps) => `Taught (${steps} step${steps === 1 ? '' : 's'}, saved)`,
+  slotLabel: (steps) => `Taught (${steps} step${steps === 1 ? '' : 's'})`,
   percent: (p) => `${(p * 100).toFixed(1)}%`,
   accuracy: (a) => `${(a * 100).toFixed(2)}%`,
   step: (n, y, before, after, reads, accuracy, start) =>
@@ -163,7 +162,7 @@ export class Teacher {
       const taught = Model.fromBytes(reply.bytes, 'the taught network');
       const after = taught.predict(pixels);
       const reads = after.indexOf(Math.max(...after));
-      this.page.setModel('taught', taught, TEXT.slotLabel(this.base?.label ?? '', this.steps), { use: true });
+      this.page.setModel('taught', taught, TEXT.slotLabel(this.steps), { use: true });
       this.busy = false;
       this.status.dataset.accuracy = String(reply.accuracy);
       if (this.base?.accuracy != null) this.status.dataset.accuracyBefore = String(this.base.accuracy);
@@ -190,7 +189,7 @@ export class Teacher {
       this.say('ready', TEXT.undoneAll(label));
       return;
     }
-    this.page.setModel('taught', Model.fromBytes(last.bytes, 'the taught network'), TEXT.slotLabel(this.base?.label ?? '', this.steps), { use: true });
+    this.page.setModel('taught', Model.fromBytes(last.bytes, 'the taught network'), TEXT.slotLabel(this.steps), { use: true });
     if (last.accuracy != null) this.status.dataset.accuracy = String(last.accuracy);
     this.say('ready', TEXT.undone(this.steps, last.accuracy != null ? TEXT.accuracy(last.accuracy) : ''));
     this.save(last.bytes);
@@ -221,7 +220,7 @@ export class Teacher {
       this.steps = record.steps;
       this.accuracy = record.accuracy;
       this.base = { slot: 'default', label: record.label, accuracy: record.accuracyBefore };
-      this.page.setModel('taught', model, TEXT.restoredLabel(record.steps));
+      this.page.setModel('taught', model, TEXT.slotLabel(record.steps));
     } catch (e) {
       this.page.showMessage(`The network taught on an earlier visit could not be read and was ignored: ${errorText(e)}`);
     }
