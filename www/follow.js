@@ -32,6 +32,13 @@ function rgb(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim().split(',').map(Number);
 }
 
+/** The colours of positive and negative values, read once per colour scheme (reading styles costs a layout). */
+let colours = null;
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+  colours = null;
+  if (shown) showDerivation(shown, shownSource, shownChosen);
+});
+
 function fmt(v) {
   if (v === 0) return '0';
   const a = Math.abs(v);
@@ -217,6 +224,8 @@ function drawUnits(view, values, h, pos, neg) {
 }
 
 let shown = null;
+let shownSource = { kind: 'pad' };
+let shownChosen = false;
 
 /**
  * Shows a derivation (the object Model.follow returns), or clears the section for null.
@@ -224,6 +233,8 @@ let shown = null;
  */
 export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
   shown = d;
+  shownSource = source;
+  shownChosen = chosen;
   root.dataset.state = d ? 'shown' : 'empty';
   if (!d) {
     sourceLine.textContent = TEXT.empty;
@@ -238,8 +249,8 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
   root.dataset.y = String(d.y);
   root.dataset.chosen = String(chosen);
   const h = d.z1.length;
-  const pos = rgb('--pos');
-  const neg = rgb('--neg');
+  colours ??= { pos: rgb('--pos'), neg: rgb('--neg') };
+  const { pos, neg } = colours;
   for (const name of NAMES) {
     const view = views.get(name);
     let values = d[name];
