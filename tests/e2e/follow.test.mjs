@@ -97,3 +97,27 @@ test('"Train like the tutorial" fills the form with its settings', async () => {
     hidden: '28', activation: 'sigmoid', init: 'uniform', 'batch-size': '1', 'learning-rate': '0.1', schedule: 'constant', epochs: '10',
   });
 });
+
+test('a run like the tutorial shows its columns and what its own code would report', { timeout: 300_000 }, async () => {
+  await page.click('#tutorial-preset');
+  await page.fill('#epochs', '2');
+  await page.click('#train');
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#train-status').dataset.state), null, { timeout: 280_000 });
+  const status = page.locator('#train-status');
+  assert.equal(await status.getAttribute('data-state'), 'done', await status.textContent());
+  const head = await page.$$eval('#epochs-table thead th', (ths) => ths.map((th) => th.textContent));
+  const rows = await page.$$eval('#epochs-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  assert.equal(rows.length, 2);
+  const column = (name) => head.indexOf(name);
+  for (const name of ['Training loss', 'Loss reduction', 'Training accuracy', 'Test accuracy', "Tutorial's code says"]) {
+    assert.ok(column(name) >= 0, `no column ${name}: ${head}`);
+  }
+  const percent = (text) => Number(text.replace('%', '')) / 100;
+  const [first, second] = rows;
+  assert.equal(first[column('Loss reduction')], '', 'no reduction after the first epoch');
+  const reduction = Number(first[column('Training loss')]) - Number(second[column('Training loss')]);
+  assert.ok(Math.abs(Number(second[column('Loss reduction')]) - reduction) < 2e-4, `${second} vs ${reduction}`);
+  const [ours, theirs] = [percent(second[column('Test accuracy')]), percent(second[column("Tutorial's code says")])];
+  assert.ok(ours > 0.85 && theirs > 0.5 && theirs < ours, `test accuracy ${ours}, the tutorial's code ${theirs}`);
+  console.log(`# like the tutorial, 2 epochs: test accuracy ${ours}, the tutorial's code would print ${theirs}`);
+});
