@@ -52,7 +52,7 @@ export class Teacher {
     this.pixels = null;
     /** The label the reader chose, or null for the network's guess. */
     this.label = null;
-    /** The taught network before each step: {bytes, accuracy}, for Undo. */
+    /** The network before each step: {bytes, accuracy, fresh}, for Undo (fresh: the step made the copy). */
     this.history = [];
     /** What the copy was made from: {slot, label, accuracy}. */
     this.base = null;
@@ -156,7 +156,7 @@ export class Teacher {
         evaluateBefore: fresh,
       });
       if (fresh) this.base.accuracy = reply.accuracyBefore;
-      this.history.push({ bytes, accuracy: fresh ? reply.accuracyBefore : this.accuracy });
+      this.history.push({ bytes, accuracy: fresh ? reply.accuracyBefore : this.accuracy, fresh });
       this.steps += 1;
       this.accuracy = reply.accuracy;
       const taught = Model.fromBytes(reply.bytes, 'the taught network');
@@ -182,7 +182,7 @@ export class Teacher {
     if (!last || this.busy) return;
     this.steps -= 1;
     this.accuracy = last.accuracy;
-    if (this.history.length === 0 && this.base) {
+    if (last.fresh && this.base) {
       const label = this.base.label;
       this.page.removeModel('taught', this.base.slot);
       deleteTaught().catch(() => {});

@@ -75,17 +75,31 @@ test('a misread test digit, picked from the mistakes, is taught within ten press
   const pretrained = await page.evaluate(readFollow);
   assert.deepEqual(pretrained.q.a2, followed.q.a2);
 
-  // Undo takes the last step back.
+  // Undo takes the last step back; undoing the step that made the copy goes back to the network it was made from.
   await page.selectOption('#model-select', 'taught');
-  await page.click('#teach-undo');
-  await page.waitForFunction((n) => document.querySelector('#teach-status').dataset.steps === String(n), presses - 1);
+  for (let left = presses - 1; left >= 0; left--) {
+    await page.click('#teach-undo');
+    await page.waitForFunction((n) => document.querySelector('#teach-status').dataset.steps === String(n), left);
+  }
+  assert.equal(await page.locator('#model-select').inputValue(), 'default');
+  assert.equal(await page.locator('#model-select option[value="taught"]').count(), 0);
+  assert.ok(await page.locator('#teach-undo').isDisabled());
   assert.equal(page.problems.length, 0, page.problems.join('\n'));
 });
 
 test('the taught network is kept across a reload', async () => {
+  await drawFresh(page, DIGITS[7]);
+  await page.click('button[data-teach="1"]');
+  await page.waitForFunction(() => document.querySelector('#teach-status').dataset.state === 'ready');
+  await settle(page);
+  const taught = (await page.evaluate(readFollow)).q.a2;
   await page.reload();
   await waitForModel(page);
   await page.waitForFunction(() => [...document.querySelector('#model-select').options].some((o) => o.value === 'taught'));
+  await page.selectOption('#model-select', 'taught');
+  await drawFresh(page, DIGITS[7]);
+  await settle(page);
+  assert.deepEqual((await page.evaluate(readFollow)).q.a2, taught, 'the same network after the reload');
 });
 
 test('"Train like the tutorial" fills the form with its settings', async () => {
