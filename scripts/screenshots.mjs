@@ -5,15 +5,10 @@
 //
 //   node scripts/screenshots.mjs [OUT_DIR]     (default: target/screenshots; the site is dist/)
 
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './serve.mjs';
-
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
+import { launchChromium } from './chromium.mjs';
 
 /** A "7" as strokes in pad units. */
 const SEVEN = [[[0.28, 0.25], [0.72, 0.25], [0.62, 0.45], [0.5, 0.78]]];
@@ -38,7 +33,7 @@ async function main() {
   const out = process.argv[2] ?? 'target/screenshots';
   fs.mkdirSync(out, { recursive: true });
   const { server, url } = await serve('dist', 0);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     for (const [name, viewport, scale] of [['desktop', { width: 1280, height: 900 }, 1], ['phone', { width: 390, height: 844 }, 3]]) {
       for (const colorScheme of ['light', 'dark']) {

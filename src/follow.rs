@@ -119,13 +119,15 @@ pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) 
     })
 }
 
-/// An image from outside: 784 finite values.
+/// An image from outside: 784 numbers in [0, 1] (NaN, ±∞ and anything outside refused).
 pub(crate) fn check_image(a0: &[f32]) -> Result<()> {
     if a0.len() != INPUTS {
         return Err(Error::Mismatch { what: format!("an image has {INPUTS} pixels, not {}", a0.len()) });
     }
-    if let Some(i) = a0.iter().position(|p| !p.is_finite()) {
-        return Err(Error::Mismatch { what: format!("pixel {i} of the image is {}, not a number in [0, 1]", a0[i]) });
+    if let Some(i) = a0.iter().position(|p| !(0.0..=1.0).contains(p)) {
+        return Err(Error::Mismatch {
+            what: format!("pixel {i} of the image is {}: pixels are numbers from 0 to 1", a0[i]),
+        });
     }
     Ok(())
 }

@@ -1,13 +1,14 @@
-// The page's entry: loads the WebAssembly core and the pretrained model, connects
-// the pad to the network (at most one prediction per animation frame), and keeps
-// the networks the pad can use: pretrained, trained here, uploaded.
+// The page's entry: loads the WebAssembly core and the pretrained model, connects the pad to the network on it
+// (one forward pass per animation frame at most), and the training panel to the worker and to the list of
+// networks: www/models.js holds the networks, www/train-client.js runs the worker, www/train-view.js shows a run.
 
-import init, { Model, preprocess } from './pkg/handwritten.js';
+import init, { Model, preprocess, defaultSettings, maxModelBytes } from './pkg/handwritten.js';
 import { Pad } from './pad.js';
 import { showPreview, showProbabilities } from './view.js';
 import { showWeights, showActivations } from './inside.js';
-import { TrainPanel } from './train-panel.js';
-import { loadTrained } from './store.js';
+import { Models } from './models.js';
+import { TrainClient } from './train-client.js';
+import { TrainView } from './train-view.js';
 import { Teacher } from './teach.js';
 import { Mistakes } from './mistakes.js';
 import { presetTutorial } from './tutorial-preset.js';
@@ -15,11 +16,6 @@ import { presetTutorial } from './tutorial-preset.js';
 const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));
 const messageBox = $('message');
-
-/** The networks the pad can use, by slot: default, trained, uploaded, taught. */
-const models = new Map();
-const labels = new Map();
-let active = 'default';
 
 /** Shows a message to the person (error by default), or hides it for ''. */
 export function showMessage(text, kind = 'error') {
@@ -32,71 +28,34 @@ function errorText(e) {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Puts a network in a slot (replacing and freeing the old one) and refreshes the picker. */
-export function setModel(slot, model, label, { use = false } = {}) {
-  const old = models.get(slot);
-  models.set(slot, model);
-  labels.set(slot, label);
-  if (old && old !== model) old.free();
-  refreshSelect();
-  if (use || slot === active) useModel(slot);
-}
-
-/** Takes a network off the picker and frees it; the pad goes to `fallback` if it was using it. */
-export function removeModel(slot, fallback = 'default') {
-  const old = models.get(slot);
-  models.delete(slot);
-  labels.delete(slot);
-  if (active === slot) active = models.has(fallback) ? fallback : 'default';
-  refreshSelect();
-  useModel(active);
-  old?.free();
-}
-
-/** A copy of a slot's model file bytes, or null. */
-export function modelBytes(slot) {
-  return models.get(slot)?.toBytes() ?? null;
-}
-
-/** A slot's label, or null. */
-export function modelLabel(slot) {
-  return labels.get(slot) ?? null;
-}
-
-/** Updates a slot's label only. */
-export function setModelLabel(slot, label) {
-  labels.set(slot, label);
-  refreshSelect();
-}
-
-function refreshSelect() {
-  const order = ['default', 'trained', 'uploaded', 'taught'];
-  const options = order.filter((s) => models.has(s)).map((s) => new Option(labels.get(s), s, false, s === active));
-  select.replaceChildren(...options);
-  select.value = active;
-}
+const models = new Models();
+models.addEventListener('change', () => {
+  select.replaceChildren(...models.list().map((e) => new Option(e.label, e.key, false, e.key === models.activeKey)));
+  select.value = models.activeKey ?? '';
+});
+models.addEventListener('active', showActive);
 
 let weightsShown = null;
-export function useModel(slot) {
-  const model = models.get(slot);
-  if (!model) return;
-  active = slot;
-  select.value = slot;
+/** Shows the network now on the pad: its shape, its weights, its reading of the drawing. */
+function showActive() {
+  const { key, model, record } = models.active;
+  select.value = key;
   $('model-hidden').textContent = String(model.hidden);
   $('model-info').textContent = `784 → ${model.hidden} → 10, ${model.activation}`;
   $('download').disabled = false;
+  $('delete').disabled = !record;
   // Weight images are redrawn at most twice a second while a network learns.
   const now = performance.now();
-  if (weightsShown === null || weightsShown.slot !== slot || now - weightsShown.at > 500) {
+  if (weightsShown === null || weightsShown.key !== key || now - weightsShown.at > 500) {
     showWeights(model);
-    weightsShown = { slot, at: now };
+    weightsShown = { key, at: now };
   }
   schedulePredict();
 }
 
 /** The network on the pad. */
 export function activeModel() {
-  return models.get(active);
+  return models.active?.model;
 }
 
 // Prediction, at most once per animation frame.
@@ -126,9 +85,9 @@ function predictNow() {
       const ink = pad.pixels();
       pixels = preprocess(ink.data, ink.width, ink.height);
     }
-    const p = pixels && model ? model.predict(pixels) : null;
-    // a1 only when the hidden units are on screen: it is a second forward pass.
-    const a1 = pixels && model && insideVisible ? model.hiddenActivations(pixels) : null;
+    // One forward pass: a2, and a1 for the hidden units.
+    const read = pixels && model ? model.read(pixels) : null;
+    const p = read?.probabilities ?? null;
     timing.last = performance.now() - t0;
     timing.count++;
     showPreview(pixels ?? null);
@@ -138,13 +97,17 @@ function predictNow() {
       const k = p ? p.indexOf(Math.max(...p)) : -1;
       $('announce').textContent = k < 0 ? 'The pad is empty.' : `Read as ${k}, ${Math.round(p[k] * 100)} percent sure.`;
     }
-    showActivations(a1);
+    showActivations(insideVisible ? (read?.hidden ?? null) : null);
     teacher?.frame(pixels ?? null);
   } catch (e) {
     showMessage(`Could not read the drawing: ${errorText(e)}`);
   }
 }
 
+/** Hides the pad's note a few seconds after it is shown. */
+let padMessageTimer = 0;
+/** @type {Teacher|undefined} follows the pad's digit through the derivation and teaches it */
+let teacher;
 const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
   onChange: () => {
     teacher?.padChanged();
@@ -152,8 +115,8 @@ const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
   },
   onMessage: (text) => {
     $('pad-message').textContent = text;
-    clearTimeout(pad.messageTimer);
-    pad.messageTimer = setTimeout(() => ($('pad-message').textContent = ''), 3000);
+    clearTimeout(padMessageTimer);
+    padMessageTimer = setTimeout(() => ($('pad-message').textContent = ''), 3000);
   },
 });
 
@@ -168,19 +131,30 @@ document.addEventListener('keydown', (e) => {
     pad.clear();
   }
 });
-select.addEventListener('change', () => useModel(select.value));
+select.addEventListener('change', () => models.use(select.value));
 
 $('download').addEventListener('click', () => {
-  const model = activeModel();
-  if (!model) return;
-  const blob = new Blob([model.toBytes()], { type: 'application/octet-stream' });
+  const { model, record } = models.active;
+  const bytes = record?.bytes ?? model.toBytes();
+  const blob = new Blob([bytes], { type: 'application/octet-stream' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  a.download = `handwritten-784-${model.hidden}-10-${model.activation}.bin`;
+  const epochs = record?.epochs ? `-${record.epochs}-epochs` : '';
+  a.download = `handwritten-784-${model.hidden}-10-${model.activation}${epochs}.bin`;
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+});
+
+$('delete').addEventListener('click', async () => {
+  const { key, label } = models.active;
+  try {
+    await models.delete(key);
+    showMessage(`Deleted “${label}”.`, 'ok');
+  } catch (e) {
+    showMessage(`The network could not be deleted: ${errorText(e)}`);
+  }
 });
 
 $('upload').addEventListener('change', async (e) => {
@@ -188,15 +162,120 @@ $('upload').addEventListener('change', async (e) => {
   const file = input.files?.[0];
   input.value = '';
   if (!file) return;
+  const refused = (why) => showMessage(`${file.name} was not loaded, the pad keeps its network. ${why}`);
+  // A model file is at most this long: anything longer is refused before it is read.
+  const limit = maxModelBytes();
+  if (file.size > limit) {
+    refused(`It is ${file.size.toLocaleString('en')} bytes; a model file is at most ${limit.toLocaleString('en')} bytes.`);
+    return;
+  }
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const model = Model.fromBytes(bytes, file.name);
-    setModel('uploaded', model, `Uploaded: ${file.name}`, { use: true });
+    models.set('uploaded', model, `Uploaded: ${file.name}`, { use: true });
     showMessage(`Loaded ${file.name}: 784 → ${model.hidden} → 10, ${model.activation}. It is now on the pad.`, 'ok');
   } catch (err) {
-    showMessage(`${file.name} was not loaded, the pad keeps its network. ${errorText(err)}`);
+    refused(errorText(err));
   }
 });
+
+// ---- training: the worker's events shown in the panel, its networks on the pad and in "my networks" ----------
+
+const client = new TrainClient();
+/** The run going, if any: {settings, started, before, date, shownLive, id, key, saving}. */
+let run = null;
+let view;
+
+function startTraining() {
+  if (run || client.running) {
+    showMessage('A training run is already going: pause or stop it first.');
+    return;
+  }
+  let settings;
+  try {
+    settings = view.settings();
+  } catch (e) {
+    showMessage(`Training not started. ${errorText(e)}`);
+    return;
+  }
+  showMessage('');
+  // Where the pad goes back to if the run keeps nothing; the kept network's id and key; the saves in order.
+  run = { settings, started: false, before: models.activeKey, date: Date.now(), t0: performance.now(), shownLive: false, id: undefined, key: null, saving: Promise.resolve(), testAccuracy: null };
+  view.starting(settings);
+  client.start(settings);
+}
+
+/** A network the worker sent, read into the core; a network that cannot be read ends the run (and the worker's). */
+function readSent(bytes, what) {
+  try {
+    return Model.fromBytes(bytes, what);
+  } catch (e) {
+    client.abort(`the network sent by the training worker could not be read: ${errorText(e)}`);
+    return null;
+  }
+}
+
+const on = (type, handle) => client.addEventListener(type, (e) => run && handle(/** @type {CustomEvent} */ (e).detail));
+on('loading', (msg) => view.loading(msg));
+on('started', (msg) => {
+  run.started = true;
+  run.settings = msg.settings;
+  view.started(msg);
+});
+on('progress', (msg) => view.progress(msg));
+on('model', (msg) => {
+  const model = readSent(msg.bytes, 'the network being trained');
+  if (!model) return;
+  // The first network of a run goes on the pad, so one can watch it learn.
+  models.set('live', model, `Learning now: epoch ${msg.epoch} of ${run.settings.epochs}`, { use: !run.shownLive });
+  run.shownLive = true;
+});
+on('epoch', (msg) => {
+  view.epochDone(msg);
+  const model = readSent(msg.bytes, `the network after epoch ${msg.epoch}`);
+  if (!model) return;
+  const r = run;
+  r.testAccuracy = msg.testAccuracy;
+  const record = {
+    bytes: msg.bytes,
+    settings: r.settings,
+    epochs: msg.epoch,
+    testAccuracy: msg.testAccuracy,
+    complete: msg.epoch === r.settings.epochs,
+    date: r.date,
+  };
+  // The run's entry in "my networks" is created by its first epoch and replaced by each later one, in order.
+  r.saving = r.saving.then(async () => {
+    if (r.id !== undefined) record.id = r.id;
+    try {
+      r.key = await models.keep(record, model);
+    } catch (e) {
+      r.key = `saved-${record.id}`;
+      showMessage(`The network after epoch ${msg.epoch} could not be kept for your next visit: ${errorText(e)}`);
+    }
+    r.id = record.id;
+  });
+});
+on('paused', () => view.paused());
+on('resumed', () => view.resumed());
+on('done', (msg) => {
+  const r = run;
+  r.saving.then(() => {
+    run = null;
+    // The network learning is dropped: the run's kept network (its last finished epoch) takes its place.
+    models.remove('live', r.key ?? r.before);
+    view.done({ reason: msg.reason, epochs: msg.epochs, seconds: (performance.now() - r.t0) / 1000, testAccuracy: r.testAccuracy });
+  });
+});
+on('error', (msg) => {
+  const r = run;
+  r.saving.then(() => {
+    run = null;
+    models.remove('live', r.key ?? r.before);
+    showMessage(`${view.failed(msg.message, r.started)} The pad keeps working with its network.`);
+  });
+});
+client.addEventListener('busy', (e) => showMessage(/** @type {CustomEvent} */ (e).detail.message));
 
 // The pretrained model's bytes are fetched while the WebAssembly module compiles.
 const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(async (response) => {
@@ -204,47 +283,26 @@ const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(
   return new Uint8Array(await response.arrayBuffer());
 });
 
-async function loadDefault() {
-  return Model.fromBytes(await defaultBytes, 'models/default.bin');
-}
-
-async function restoreTrained() {
-  let record;
-  try {
-    record = await loadTrained();
-  } catch {
-    return; // No storage (private mode, blocked): nothing to restore.
-  }
-  if (!record) return;
-  try {
-    const model = Model.fromBytes(record.bytes, 'the saved network');
-    const acc = record.testAccuracy == null ? '' : `, ${(record.testAccuracy * 100).toFixed(1)}%`;
-    setModel('trained', model, `Trained here (saved${acc})`);
-    panel.restored(record);
-  } catch (e) {
-    showMessage(`The network saved by an earlier visit could not be read and was ignored: ${errorText(e)}`);
-  }
-}
-
-let panel;
-/** @type {Teacher|undefined} follows the pad's digit and teaches it */
-let teacher;
 async function main() {
   await init();
-  panel = new TrainPanel({
-    setModel, setModelLabel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active,
+  view = new TrainView(defaultSettings(), {
+    train: startTraining,
+    pause: () => client.pause(),
+    resume: () => client.resume(),
+    stop: () => client.stop(),
   });
-  const page = { activeModel, setModel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active };
-  teacher = new Teacher(page);
-  new Mistakes(page, teacher);
+  teacher = new Teacher({ models, showMessage });
+  new Mistakes(models, teacher);
   $('tutorial-preset').addEventListener('click', presetTutorial);
-  const model = await loadDefault();
-  setModel('default', model, 'Pretrained (784 → 28 → 10)', { use: true });
-  setModelLabel('default', `Pretrained (784 → ${model.hidden} → 10)`);
+  const model = Model.fromBytes(await defaultBytes, 'models/default.bin');
+  models.set('default', model, `Pretrained (784 → ${model.hidden} → 10)`, { use: true });
   timing.readyMs = performance.now();
   document.body.dataset.ready = 'true';
-  await restoreTrained();
-  await teacher.restore();
+  try {
+    view.kept(await models.restore());
+  } catch (e) {
+    showMessage(`Some networks kept by an earlier visit could not be read and were left out: ${errorText(e)}`);
+  }
   if ('serviceWorker' in navigator && location.protocol !== 'file:') {
     navigator.serviceWorker.register('./sw.js').catch(() => {
       // No service worker (served from the repository, or not allowed): the page still works online.

@@ -66,7 +66,10 @@ test('a misread test digit, picked from the mistakes, is taught within ten press
   const status = await page.locator('#teach-status').evaluate((el) => ({ ...el.dataset }));
   const [before, after] = [Number(status.accuracyBefore), Number(status.accuracy)];
   assert.ok(Math.abs(after - before) <= 0.01, `test accuracy ${before} → ${after} after ${presses} presses`);
-  assert.equal(await page.locator('#model-select').inputValue(), 'taught');
+  // The taught copy is one of "my networks", on the pad.
+  const taughtKey = await page.locator('#model-select').inputValue();
+  assert.match(taughtKey, /^saved-/);
+  assert.match(await page.locator(`#model-select option[value="${taughtKey}"]`).textContent(), new RegExp(`^Taught: .*${presses} steps? from Pretrained`));
   console.log(`# taught test digit ${mistake.index} (${label} read as ${mistake.guess}) in ${presses} presses; accuracy ${before} → ${after}`);
 
   // The pretrained network reads it as before.
@@ -76,13 +79,13 @@ test('a misread test digit, picked from the mistakes, is taught within ten press
   assert.deepEqual(pretrained.q.a2, followed.q.a2);
 
   // Undo takes the last step back; undoing the step that made the copy goes back to the network it was made from.
-  await page.selectOption('#model-select', 'taught');
+  await page.selectOption('#model-select', taughtKey);
   for (let left = presses - 1; left >= 0; left--) {
     await page.click('#teach-undo');
     await page.waitForFunction((n) => document.querySelector('#teach-status').dataset.steps === String(n), left);
   }
   assert.equal(await page.locator('#model-select').inputValue(), 'default');
-  assert.equal(await page.locator('#model-select option[value="taught"]').count(), 0);
+  assert.equal(await page.locator(`#model-select option[value="${taughtKey}"]`).count(), 0);
   assert.ok(await page.locator('#teach-undo').isDisabled());
   assert.equal(page.problems.length, 0, page.problems.join('\n'));
 });
@@ -95,8 +98,10 @@ test('the taught network is kept across a reload', async () => {
   const taught = (await page.evaluate(readFollow)).q.a2;
   await page.reload();
   await waitForModel(page);
-  await page.waitForFunction(() => [...document.querySelector('#model-select').options].some((o) => o.value === 'taught'));
-  await page.selectOption('#model-select', 'taught');
+  const option = page.locator('#model-select option', { hasText: /^Taught: / });
+  await option.waitFor({ state: 'attached' });
+  assert.equal(await option.count(), 1);
+  await page.selectOption('#model-select', await option.getAttribute('value'));
   await drawFresh(page, DIGITS[7]);
   await settle(page);
   assert.deepEqual((await page.evaluate(readFollow)).q.a2, taught, 'the same network after the reload');
