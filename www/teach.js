@@ -28,7 +28,8 @@ const TEXT = {
   failed: (e) => `The step was not taken: ${e}`,
   cannotFollow: (e) => `Cannot follow this digit: ${e}`,
   notSaved: (e) => `The taught network could not be kept for your next visit: ${e}`,
-  copyOf: (label) => label.replace(/^Taught: /, ''),
+  /** What a copy is called after: the network's label without its shape in brackets. */
+  copyOf: (label) => label.replace(/ \(784 → .*\)$/, ''),
 };
 
 const $ = (id) => document.getElementById(id);
