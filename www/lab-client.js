@@ -22,15 +22,20 @@ function start() {
     if (!waiter) return;
     if (msg.type === 'error') waiter.reject(new Error(msg.message));
     else waiter.resolve(msg);
+    if (msg.fatal) stop(new Error('the worker stopped after a failure in the core'));
   };
   worker.onerror = (e) => {
     e.preventDefault();
-    const error = new Error(`the worker failed: ${e.message || 'it could not start'}`);
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
-    worker.terminate();
-    worker = null;
+    stop(new Error(`the worker failed: ${e.message || 'it could not start'}`));
   };
+}
+
+/** Ends the worker, failing what waits for it with `error`; the next request starts a fresh one. */
+function stop(error) {
+  for (const waiter of pending.values()) waiter.reject(error);
+  pending.clear();
+  worker?.terminate();
+  worker = null;
 }
 
 /**

@@ -29,6 +29,7 @@
 //       → {type: 'taught', id, bytes, loss, accuracy, accuracyBefore}
 //   {type: 'mistakes', id, bytes, max} → {type: 'mistakes', id, list, total, images (max × 784 bytes)}
 //   {type: 'evaluate', id, bytes} → {type: 'evaluated', id, evaluation}
+//   ({type: 'error', id, message, fatal: true}: a trap in the core; this worker cannot answer again)
 
 import init, { Data, Model, Training, lastPanic } from './pkg/handwritten.js';
 
@@ -162,7 +163,8 @@ async function answer(msg) {
       model.free();
     }
   } catch (e) {
-    post({ type: 'error', id, message: errorText(e) });
+    // A trap in the core leaves this instance unusable: the client starts a fresh worker for the next request.
+    post({ type: 'error', id, message: errorText(e), fatal: e instanceof WebAssembly.RuntimeError });
   }
 }
 
