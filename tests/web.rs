@@ -366,7 +366,7 @@ fn follow_returns_every_quantity_of_the_derivation() {
 fn teaching_a_copy_moves_it_towards_the_label_and_mistakes_are_sorted() {
     let data = data(200, 300);
     let model = default_model();
-    let mut taught = model.duplicate();
+    let mut taught = Model::from_bytes(&model.to_bytes(), None).unwrap_or_else(|e| panic!("a copy: {}", message(e)));
     let pixels = test_pixels(0);
     let before = taught.predict(&pixels).unwrap()[1];
     data.teach(&mut taught, &pixels, 1, 0.1, true, 5).unwrap_or_else(|e| panic!("teach: {}", message(e)));
