@@ -7,8 +7,6 @@
 //! (`npm ci` installs it), from which each test cuts the images it needs.
 #![cfg(target_arch = "wasm32")]
 
-mod common;
-
 use handwritten::wasm::{default_settings, max_model_bytes, preprocess, Data, Model, Training};
 use handwritten::{batch, network};
 use js_sys::{Object, Reflect};
@@ -112,7 +110,7 @@ fn canvas_from_mnist(image: &[u8], scale: usize) -> (Vec<u8>, usize) {
 #[wasm_bindgen_test]
 fn the_shipped_model_loads_from_bytes_and_saves_to_the_same_bytes() {
     let model = default_model();
-    assert!(model.hidden() >= 1, "hidden = {}", model.hidden());
+    assert_eq!(model.hidden(), 28);
     assert!(["sigmoid", "relu"].contains(&model.activation().as_str()), "activation {}", model.activation());
     assert_eq!(model.weights1().len(), PIXELS * model.hidden());
     assert_eq!(model.weights2().len(), model.hidden() * 10);
@@ -158,7 +156,8 @@ fn a_bad_model_file_is_rejected_with_a_message_js_can_read() {
         assert!(text.contains(expected), "the message does not say {expected:?}: {text}");
     }
     let e = Model::from_bytes(&[1, 2, 3], None).err().expect("3 bytes are not a model");
-    assert!(!message(e).is_empty());
+    let text = message(e);
+    assert_eq!(text, "model file: byte 0: not a handwritten model file (it does not start with HWNN)");
 }
 
 #[wasm_bindgen_test]
@@ -287,7 +286,8 @@ fn a_blank_pad_gives_no_image() {
 #[wasm_bindgen_test]
 fn a_pad_of_the_wrong_size_is_an_error_js_can_read() {
     let e = preprocess(&[0u8; 100], 280, 280).expect_err("100 bytes for a 280×280 canvas");
-    assert!(!message(e).is_empty());
+    let text = message(e);
+    assert!(text.contains("100 bytes") && text.contains("280×280×4 = 313600"), "{text}");
 }
 
 #[wasm_bindgen_test]
