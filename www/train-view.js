@@ -18,7 +18,7 @@ const FIELDS = {
   epochs: ['epochs', 'int', 'epochs'],
   schedule: ['schedule', 'text', 'schedule'],
   init: ['init', 'text', 'initial weights'],
-  augment: ['augment', 'bool', 'augment'],
+  augment: ['augment', 'text', 'augment'],
 };
 
 export class TrainView {
@@ -42,10 +42,9 @@ export class TrainView {
     /** Epochs of the run shown, and the epoch being trained (from 1). */
     this.epochs = defaults.epochs;
     this.epoch = 1;
-    for (const [id, [name, kind]] of Object.entries(FIELDS)) {
+    for (const [id, [name]] of Object.entries(FIELDS)) {
       const el = /** @type {HTMLInputElement} */ ($(id));
-      if (kind === 'bool') el.checked = defaults[name];
-      else el.value = String(defaults[name]);
+      el.value = String(defaults[name]);
     }
     this.resetCharts(defaults.epochs);
     for (const [id, action] of Object.entries(actions)) $(id).addEventListener('click', action);
@@ -57,8 +56,7 @@ export class TrainView {
     const s = {};
     for (const [id, [name, kind, label]] of Object.entries(FIELDS)) {
       const el = /** @type {HTMLInputElement} */ ($(id));
-      if (kind === 'bool') s[name] = el.checked;
-      else if (kind === 'text') s[name] = el.value;
+      if (kind === 'text') s[name] = el.value;
       else {
         const v = el.value.trim() === '' ? NaN : Number(el.value);
         if (!Number.isFinite(v)) throw new Error(`${label}: enter a number`);
