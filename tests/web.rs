@@ -339,3 +339,68 @@ fn real_digits_drawn_large_on_the_pad_are_read_as_their_labels() {
     }
     assert!(right >= 85, "only {right} of {count} enlarged MNIST digits read right after preprocessing");
 }
+
+/// The pixels of MNIST test image `i`, in [0, 1].
+fn test_pixels(i: usize) -> Vec<f32> {
+    T10K_IMAGES[16 + i * PIXELS..16 + (i + 1) * PIXELS].iter().map(|&p| p as f32 / 255.0).collect()
+}
+
+#[wasm_bindgen_test]
+fn follow_returns_every_quantity_of_the_derivation() {
+    let model = default_model();
+    let pixels = test_pixels(0);
+    let d = model.follow(&pixels, Some(3), 0.1).unwrap_or_else(|e| panic!("follow: {}", message(e)));
+    for (name, len) in [
+        ("a0", PIXELS),
+        ("z1", 28),
+        ("a1", 28),
+        ("z2", 10),
+        ("a2", 10),
+        ("delta2", 10),
+        ("dw2", 280),
+        ("db2", 10),
+        ("delta1", 28),
+        ("dw1", PIXELS * 28),
+        ("db1", 28),
+        ("a2_after", 10),
+    ] {
+        assert_eq!(floats(&d, name).len(), len, "{name}");
+    }
+    assert_eq!(number(&d, "y"), 3.0);
+    let a2 = floats(&d, "a2");
+    assert_eq!(a2, model.predict(&pixels).unwrap());
+    assert!((number(&d, "loss") + (a2[3] as f64).ln()).abs() < 1e-4);
+    // Without a label, the network's guess (image 0 is a 7).
+    let guess = model.follow(&pixels, None, 0.1).unwrap_or_else(|e| panic!("follow: {}", message(e)));
+    assert_eq!(number(&guess, "y"), 7.0);
+    let err = message(model.follow(&pixels, Some(10), 0.1).map(|_| ()).unwrap_err());
+    assert!(err.contains("10 is not a digit"), "{err}");
+    let err = message(model.follow(&pixels[..100], None, 0.1).map(|_| ()).unwrap_err());
+    assert!(err.contains("784 pixels, not 100"), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn teaching_a_copy_moves_it_towards_the_label_and_mistakes_are_sorted() {
+    let data = data(200, 300);
+    let model = default_model();
+    let mut taught = Model::from_bytes(&model.to_bytes(), None).unwrap_or_else(|e| panic!("a copy: {}", message(e)));
+    let pixels = test_pixels(0);
+    let before = taught.predict(&pixels).unwrap()[1];
+    data.teach(&mut taught, &pixels, 1, 0.1, true, 5).unwrap_or_else(|e| panic!("teach: {}", message(e)));
+    assert!(taught.predict(&pixels).unwrap()[1] > before);
+    // The copy was taught, not the model it was made from.
+    assert_eq!(model.predict(&pixels).unwrap()[1], before);
+    let err = message(data.teach(&mut taught, &pixels, 1, -1.0, false, 0).map(|_| ()).unwrap_err());
+    assert!(err.contains("learning rate"), "{err}");
+
+    let list: js_sys::Array = data.mistakes(&model).unwrap().dyn_into().unwrap();
+    let evaluation = data.evaluate(&model).unwrap();
+    let wrong = ((1.0 - number(&evaluation, "accuracy")) * 300.0).round() as u32;
+    assert_eq!(list.length(), wrong);
+    let confidences: Vec<f64> = list.iter().map(|m| number(&m, "confidence")).collect();
+    assert!(confidences.windows(2).all(|w| w[0] >= w[1]), "{confidences:?}");
+    for m in list.iter() {
+        assert_ne!(number(&m, "label"), number(&m, "guess"));
+    }
+    assert!(number(&evaluation, "tutorial_accuracy") > 0.0);
+}

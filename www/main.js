@@ -9,6 +9,9 @@ import { showWeights, showActivations } from './inside.js';
 import { Models } from './models.js';
 import { TrainClient } from './train-client.js';
 import { TrainView } from './train-view.js';
+import { Teacher } from './teach.js';
+import { Mistakes } from './mistakes.js';
+import { presetTutorial } from './tutorial-preset.js';
 
 const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));
@@ -95,6 +98,7 @@ function predictNow() {
       $('announce').textContent = k < 0 ? 'The pad is empty.' : `Read as ${k}, ${Math.round(p[k] * 100)} percent sure.`;
     }
     showActivations(insideVisible ? (read?.hidden ?? null) : null);
+    teacher?.frame(pixels ?? null);
   } catch (e) {
     showMessage(`Could not read the drawing: ${errorText(e)}`);
   }
@@ -102,8 +106,13 @@ function predictNow() {
 
 /** Hides the pad's note a few seconds after it is shown. */
 let padMessageTimer = 0;
+/** @type {Teacher|undefined} follows the pad's digit through the derivation and teaches it */
+let teacher;
 const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
-  onChange: schedulePredict,
+  onChange: () => {
+    teacher?.padChanged();
+    schedulePredict();
+  },
   onMessage: (text) => {
     $('pad-message').textContent = text;
     clearTimeout(padMessageTimer);
@@ -130,7 +139,7 @@ $('download').addEventListener('click', () => {
   const blob = new Blob([bytes], { type: 'application/octet-stream' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  const epochs = record ? `-${record.epochs}-epochs` : '';
+  const epochs = record?.epochs ? `-${record.epochs}-epochs` : '';
   a.download = `handwritten-784-${model.hidden}-10-${model.activation}${epochs}.bin`;
   document.body.append(a);
   a.click();
@@ -282,6 +291,9 @@ async function main() {
     resume: () => client.resume(),
     stop: () => client.stop(),
   });
+  teacher = new Teacher({ models, showMessage });
+  new Mistakes(models, teacher);
+  $('tutorial-preset').addEventListener('click', presetTutorial);
   const model = Model.fromBytes(await defaultBytes, 'models/default.bin');
   models.set('default', model, `Pretrained (784 → ${model.hidden} → 10)`, { use: true });
   timing.readyMs = performance.now();

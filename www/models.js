@@ -1,5 +1,6 @@
 // The networks the page holds and which one is on the pad: the pretrained one, "my networks" (trained here and
-// kept in IndexedDB, see store.js), the one learning right now, and an uploaded one. Each is an entry
+// kept in IndexedDB, see store.js; among them the networks taught digit by digit, see teach.js), the one learning
+// right now, and an uploaded one. Each is an entry
 // {key, model, label, record?}; `record` is the kept network's record (its bytes, settings, epochs, test accuracy).
 // Emits 'change' when the list or a label changes and 'active' when the network on the pad changes (or is
 // replaced by a newer copy of itself).
@@ -16,6 +17,12 @@ const percent = (v, digits = 2) => `${(v * 100).toFixed(digits)}%`;
 /** How a kept network is named in the picker. */
 export function savedLabel(record) {
   const s = record.settings;
+  if (record.taught) {
+    // A network taught digit by digit (teach.js): what it was copied from, and how many steps.
+    const { steps, from } = record.taught;
+    const accuracy = record.testAccuracy == null ? '' : `${percent(record.testAccuracy)}, `;
+    return `Taught: ${accuracy}${steps} step${steps === 1 ? '' : 's'} from ${from}`;
+  }
   const shape = `784 → ${s.hidden} → 10 ${s.activation}`;
   const epochs = `${record.epochs} epoch${record.epochs === 1 ? '' : 's'}`;
   const accuracy = record.testAccuracy == null ? '' : `${percent(record.testAccuracy)}, `;

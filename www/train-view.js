@@ -17,6 +17,7 @@ const FIELDS = {
   'batch-size': ['batch_size', 'int', 'batch size'],
   epochs: ['epochs', 'int', 'epochs'],
   schedule: ['schedule', 'text', 'schedule'],
+  init: ['init', 'text', 'initial weights'],
   augment: ['augment', 'text', 'augment'],
 };
 
@@ -96,6 +97,8 @@ export class TrainView {
   starting(settings) {
     this.epochs = settings.epochs;
     this.epoch = 1;
+    /** The last epoch's training loss, for the tutorial's "loss reduction". */
+    this.lastTrainLoss = null;
     for (const key of ['testAccuracy', 'epochSeconds', 'epoch']) delete this.status.dataset[key];
     this.table.tBodies[0].replaceChildren();
     this.table.hidden = true;
@@ -141,7 +144,19 @@ export class TrainView {
     this.status.dataset.epochSeconds = String(msg.seconds);
     this.status.dataset.epoch = String(msg.epoch);
     const row = this.table.tBodies[0].insertRow();
-    for (const v of [String(msg.epoch), msg.trainLoss.toFixed(4), percent(msg.trainAccuracy), percent(msg.testAccuracy), msg.seconds.toFixed(2)]) {
+    // The tutorial's printed columns (loss, loss reduction, training accuracy), and beside the test accuracy what
+    // the tutorial's own evaluation code would print for the same network.
+    const reduction = this.lastTrainLoss == null ? '' : (this.lastTrainLoss - msg.trainLoss).toFixed(4);
+    this.lastTrainLoss = msg.trainLoss;
+    for (const v of [
+      String(msg.epoch),
+      msg.trainLoss.toFixed(4),
+      reduction,
+      percent(msg.trainAccuracy),
+      percent(msg.testAccuracy),
+      percent(msg.tutorialAccuracy),
+      msg.seconds.toFixed(2),
+    ]) {
       row.insertCell().textContent = v;
     }
     this.table.hidden = false;

@@ -12,7 +12,8 @@
 //                                                             means over the batches since the last report
 //   {type: 'model', bytes, epoch, batch}                      the network while it learns: after `batch` batches of
 //                                                             epoch `epoch` (batch 0 of epoch 1: as initialised)
-//   {type: 'epoch', epoch, bytes, seconds, trainLoss, trainAccuracy, testLoss, testAccuracy, confusion}
+//   {type: 'epoch', epoch, bytes, seconds, trainLoss, trainAccuracy, testLoss, testAccuracy, confusion,
+//    tutorialAccuracy}                                        tutorialAccuracy: what the tutorial's code would print
 //                                                             a finished epoch: its network's bytes and that same
 //                                                             network's results on the test set
 //   {type: 'paused', epoch} | {type: 'resumed', epoch}
@@ -21,7 +22,16 @@
 //                                                             instance is unusable (a panic), start a new worker
 //   {type: 'error', message, busy: true}                      a start while a run is going (that run goes on)
 
-import init, { Data, Training, lastPanic } from './pkg/handwritten.js';
+//
+// Requests with an id (lab-client.js, in a worker of its own), each answered with its id, or {type: 'error', id,
+// message}; the network they are about is sent as its model file bytes:
+//   {type: 'teach', id, bytes, pixels, label, rate, replay, seed, evaluateBefore}
+//       → {type: 'taught', id, bytes, loss, accuracy, accuracyBefore}
+//   {type: 'mistakes', id, bytes, max} → {type: 'mistakes', id, list, total, images (max × 784 bytes)}
+//   {type: 'evaluate', id, bytes} → {type: 'evaluated', id, evaluation}
+//   ({type: 'error', id, message, fatal: true}: a trap in the core; this worker cannot answer again)
+
+import init, { Data, Model, Training, lastPanic } from './pkg/handwritten.js';
 
 const FILES = [
   'train-images-idx3-ubyte.gz',
@@ -54,7 +64,8 @@ channel.port1.onmessage = () => waiting.shift()?.();
 const nextTask = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
 
 self.onmessage = ({ data: msg }) => {
-  if (msg.type === 'start') start(msg.settings);
+  if (msg.id !== undefined) answer(msg);
+  else if (msg.type === 'start') start(msg.settings);
   else if (msg.type === 'pause' && run && !run.paused && !run.stopped) {
     run.paused = true;
     post({ type: 'paused', epoch: run.epoch });
@@ -113,6 +124,47 @@ async function start(settings) {
     }
   } finally {
     run = null;
+  }
+}
+
+/** @type {Promise<Data>|null} the download for the requests: one, however many requests wait for it */
+let requestData = null;
+
+/** Answers a request from lab-client.js (see the header) about the network in `msg.bytes`. */
+async function answer(msg) {
+  const { id } = msg;
+  try {
+    await ready;
+    requestData ??= (data ? Promise.resolve(data) : loadData(new AbortController().signal)).catch((e) => {
+      requestData = null;
+      throw e;
+    });
+    const d = (data = await requestData);
+    const model = Model.fromBytes(msg.bytes, 'the network on the pad');
+    try {
+      if (msg.type === 'teach') {
+        const before = msg.evaluateBefore ? d.evaluate(model).accuracy : null;
+        const loss = d.teach(model, msg.pixels, msg.label, msg.rate, msg.replay, msg.seed);
+        const accuracy = d.evaluate(model).accuracy;
+        const bytes = model.toBytes();
+        post({ type: 'taught', id, bytes, loss, accuracy, accuracyBefore: before }, [bytes.buffer]);
+      } else if (msg.type === 'mistakes') {
+        const list = d.mistakes(model);
+        const shown = list.slice(0, msg.max);
+        const images = new Uint8Array(shown.length * 784);
+        shown.forEach((m, n) => images.set(d.testImageBytes(m.index), n * 784));
+        post({ type: 'mistakes', id, list, total: d.testSize, images }, [images.buffer]);
+      } else if (msg.type === 'evaluate') {
+        post({ type: 'evaluated', id, evaluation: d.evaluate(model) });
+      } else {
+        throw new Error(`unknown request ${msg.type}`);
+      }
+    } finally {
+      model.free();
+    }
+  } catch (e) {
+    // A trap in the core leaves this instance unusable: the client starts a fresh worker for the next request.
+    post({ type: 'error', id, message: errorText(e), fatal: e instanceof WebAssembly.RuntimeError });
   }
 }
 
@@ -251,6 +303,7 @@ async function train(training) {
           testLoss: e.loss,
           testAccuracy: e.accuracy,
           confusion: e.confusion,
+          tutorialAccuracy: e.tutorial_accuracy,
         },
         [bytes.buffer],
       );

@@ -1,0 +1,142 @@
+// Follow one digit, teach it, its mistakes, in headless Chromium: a drawn digit's quantities (data-values) agree
+// with the bars and with every identity of the derivation; a test digit the pretrained network misreads, picked
+// from #mistakes, is followed with its true label and taught within ten presses at the default settings, the test
+// accuracy staying within a point, while the pretrained network still reads it as before; the taught network is
+// kept across a reload; Undo takes a step back; the tutorial preset fills the form.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withSite, DIGITS, drawFresh, probabilities, settle, waitForModel } from './harness.mjs';
+import { readFollow, checkIdentities } from './follow-checks.mjs';
+
+let page;
+withSite((site) => ({ page } = site));
+
+test('a drawn digit is followed through every equation, and its numbers agree with the bars', async () => {
+  await drawFresh(page, DIGITS[4]);
+  await settle(page);
+  const shown = await page.evaluate(readFollow);
+  checkIdentities(shown, assert);
+  // a2 is what the ten probability bars show, and the follow's own bars carry the same numbers.
+  const p = await probabilities(page);
+  shown.q.a2.forEach((v, k) => assert.ok(Math.abs(v - p[k]) < 1e-6, `a2[${k}] ${v} vs bar ${p[k]}`));
+  const bars = await page.$$eval('[data-quantity="a2"] .pic i', (els) => els.map((el) => Number(el.dataset.v)));
+  assert.deepEqual(bars, shown.q.a2);
+  // The label is the network's guess until one is chosen.
+  assert.equal(shown.y, p.indexOf(Math.max(...p)));
+  // A number is readable on focus, and the arrow keys move along.
+  await page.focus('[data-quantity="a2"]');
+  await page.keyboard.press('ArrowRight');
+  const readout = await page.locator('[data-quantity="a2"] .readout').textContent();
+  assert.match(readout, /^digit 1: /);
+  assert.equal(page.problems.length, 0, page.problems.join('\n'));
+});
+
+test('a misread test digit, picked from the mistakes, is taught within ten presses; the pretrained network is unchanged', async () => {
+  await page.click('#show-mistakes');
+  await page.waitForFunction(() => document.querySelector('#mistakes').dataset.state === 'shown', null, { timeout: 120_000 });
+  const count = Number(await page.locator('#mistakes').getAttribute('data-count'));
+  assert.ok(count > 100 && count < 500, `${count} mistakes of the pretrained network`);
+  const first = page.locator('#mistakes .mistake').first();
+  const mistake = await first.evaluate((el) => ({ ...el.dataset }));
+  const confidences = await page.$$eval('#mistakes .mistake', (els) => els.map((el) => Number(el.dataset.confidence)));
+  assert.deepEqual(confidences, [...confidences].sort((a, b) => b - a), 'sorted by confidence');
+  await first.click();
+  await settle(page);
+  const followed = await page.evaluate(readFollow);
+  const label = Number(mistake.label);
+  assert.equal(followed.y, label, 'followed with its true label');
+  assert.equal(followed.q.a2.indexOf(Math.max(...followed.q.a2)), Number(mistake.guess), 'the pretrained network misreads it');
+  checkIdentities(followed, assert);
+  assert.match(await page.locator('#follow-source').textContent(), new RegExp(`test digit #${mistake.index}`));
+
+  let presses = 0;
+  let reads = Number(mistake.guess);
+  while (reads !== label) {
+    assert.ok(presses < 10, `still read as ${reads} after ${presses} presses`);
+    presses += 1;
+    await page.click(`button[data-teach="${label}"]`);
+    await page.waitForFunction((n) => {
+      const s = document.querySelector('#teach-status');
+      return s.dataset.state === 'ready' && s.dataset.steps === String(n);
+    }, presses, { timeout: 120_000 });
+    await settle(page);
+    const now = await page.evaluate(readFollow);
+    reads = now.q.a2.indexOf(Math.max(...now.q.a2));
+  }
+  const status = await page.locator('#teach-status').evaluate((el) => ({ ...el.dataset }));
+  const [before, after] = [Number(status.accuracyBefore), Number(status.accuracy)];
+  assert.ok(Math.abs(after - before) <= 0.01, `test accuracy ${before} → ${after} after ${presses} presses`);
+  // The taught copy is one of "my networks", on the pad.
+  const taughtKey = await page.locator('#model-select').inputValue();
+  assert.match(taughtKey, /^saved-/);
+  assert.match(await page.locator(`#model-select option[value="${taughtKey}"]`).textContent(), new RegExp(`^Taught: .*${presses} steps? from Pretrained`));
+  console.log(`# taught test digit ${mistake.index} (${label} read as ${mistake.guess}) in ${presses} presses; accuracy ${before} → ${after}`);
+
+  // The pretrained network reads it as before.
+  await page.selectOption('#model-select', 'default');
+  await settle(page);
+  const pretrained = await page.evaluate(readFollow);
+  assert.deepEqual(pretrained.q.a2, followed.q.a2);
+
+  // Undo takes the last step back; undoing the step that made the copy goes back to the network it was made from.
+  await page.selectOption('#model-select', taughtKey);
+  for (let left = presses - 1; left >= 0; left--) {
+    await page.click('#teach-undo');
+    await page.waitForFunction((n) => document.querySelector('#teach-status').dataset.steps === String(n), left);
+  }
+  assert.equal(await page.locator('#model-select').inputValue(), 'default');
+  assert.equal(await page.locator(`#model-select option[value="${taughtKey}"]`).count(), 0);
+  assert.ok(await page.locator('#teach-undo').isDisabled());
+  assert.equal(page.problems.length, 0, page.problems.join('\n'));
+});
+
+test('the taught network is kept across a reload', async () => {
+  await drawFresh(page, DIGITS[7]);
+  await page.click('button[data-teach="1"]');
+  await page.waitForFunction(() => document.querySelector('#teach-status').dataset.state === 'ready');
+  await settle(page);
+  const taught = (await page.evaluate(readFollow)).q.a2;
+  await page.reload();
+  await waitForModel(page);
+  const option = page.locator('#model-select option', { hasText: /^Taught: / });
+  await option.waitFor({ state: 'attached' });
+  assert.equal(await option.count(), 1);
+  await page.selectOption('#model-select', await option.getAttribute('value'));
+  await drawFresh(page, DIGITS[7]);
+  await settle(page);
+  assert.deepEqual((await page.evaluate(readFollow)).q.a2, taught, 'the same network after the reload');
+});
+
+test('"Train like the tutorial" fills the form with its settings', async () => {
+  await page.click('#tutorial-preset');
+  const form = await page.evaluate(() =>
+    Object.fromEntries(['hidden', 'activation', 'init', 'batch-size', 'learning-rate', 'schedule', 'epochs', 'augment'].map((id) => [id, document.getElementById(id).value])),
+  );
+  assert.deepEqual(form, {
+    hidden: '28', activation: 'sigmoid', init: 'uniform', 'batch-size': '1', 'learning-rate': '0.1', schedule: 'constant', epochs: '10', augment: 'off',
+  });
+});
+
+test('a run like the tutorial shows its columns and what its own code would report', { timeout: 300_000 }, async () => {
+  await page.click('#tutorial-preset');
+  await page.fill('#epochs', '2');
+  await page.click('#train');
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#train-status').dataset.state), null, { timeout: 280_000 });
+  const status = page.locator('#train-status');
+  assert.equal(await status.getAttribute('data-state'), 'done', await status.textContent());
+  const head = await page.$$eval('#epochs-table thead th', (ths) => ths.map((th) => th.textContent));
+  const rows = await page.$$eval('#epochs-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  assert.equal(rows.length, 2);
+  const column = (name) => head.indexOf(name);
+  for (const name of ['Training loss', 'Loss reduction', 'Training accuracy', 'Test accuracy', "Tutorial's code says"]) {
+    assert.ok(column(name) >= 0, `no column ${name}: ${head}`);
+  }
+  const percent = (text) => Number(text.replace('%', '')) / 100;
+  const [first, second] = rows;
+  assert.equal(first[column('Loss reduction')], '', 'no reduction after the first epoch');
+  const reduction = Number(first[column('Training loss')]) - Number(second[column('Training loss')]);
+  assert.ok(Math.abs(Number(second[column('Loss reduction')]) - reduction) < 2e-4, `${second} vs ${reduction}`);
+  const [ours, theirs] = [percent(second[column('Test accuracy')]), percent(second[column("Tutorial's code says")])];
+  assert.ok(ours > 0.85 && theirs > 0.5 && theirs < ours, `test accuracy ${ours}, the tutorial's code ${theirs}`);
+  console.log(`# like the tutorial, 2 epochs: test accuracy ${ours}, the tutorial's code would print ${theirs}`);
+});

@@ -1,0 +1,232 @@
+// Teach it: the ten "That's a N" buttons, η, "don't forget the rest", Undo. Also decides
+// what #follow shows: which image (the pad's drawing or a test digit), which label (the
+// network's guess until the reader chooses) and which network (the pad's).
+//
+// The pretrained (or trained, or uploaded) network never changes: the first step copies it into a new entry of
+// "my networks" (models.js; "Taught: …" on the pad's list, kept across reloads with its record's `taught` field)
+// and teaches that; later steps, and Undo, replace that entry's network.
+// The step runs in the lab worker (lab-client.js), where the MNIST images are: its replay
+// images come from the 60,000 training images there, and it answers with the new network
+// and its accuracy on the 10,000 test images.
+
+import { Model } from './pkg/handwritten.js';
+import { showDerivation } from './follow.js';
+import { request, onLoading } from './lab-client.js';
+
+/** The words this module shows (one place, for translation). */
+const TEXT = {
+  drawFirst: 'Draw a digit first (or pick one of its mistakes below), then press the digit it is.',
+  fetching: (loaded, total) => `Fetching the MNIST images for the replay and the test: ${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB…`,
+  stepping: (y) => `Teaching it that this is a ${y}…`,
+  percent: (p) => `${(p * 100).toFixed(1)}%`,
+  accuracy: (a) => `${(a * 100).toFixed(2)}%`,
+  step: (n, y, before, after, reads, accuracy, start) =>
+    `Step ${n}: a₂[${y}] ${before} → ${after}; it now reads this as ${reads}. ` +
+    `Test accuracy ${accuracy}${start ? ` (${start} before teaching)` : ''}.`,
+  undone: (steps, accuracy) => `Step taken back: ${steps} step${steps === 1 ? '' : 's'} left${accuracy ? `, test accuracy ${accuracy}` : ''}.`,
+  undoneAll: (label) => `All steps taken back: the pad has ${label} again.`,
+  failed: (e) => `The step was not taken: ${e}`,
+  cannotFollow: (e) => `Cannot follow this digit: ${e}`,
+  notSaved: (e) => `The taught network could not be kept for your next visit: ${e}`,
+  /** What a copy is called after: the network's label without its shape in brackets. */
+  copyOf: (label) => label.replace(/ \(784 → .*\)$/, ''),
+};
+
+const $ = (id) => document.getElementById(id);
+const errorText = (e) => (e instanceof Error ? e.message : String(e));
+
+export class Teacher {
+  /** @param {{models: import('./models.js').Models, showMessage: Function}} page */
+  constructor({ models, showMessage }) {
+    this.models = models;
+    this.showMessage = showMessage;
+    this.status = $('teach-status');
+    this.rateInput = /** @type {HTMLInputElement} */ ($('teach-rate'));
+    this.replayInput = /** @type {HTMLInputElement} */ ($('teach-replay'));
+    this.undoButton = /** @type {HTMLButtonElement} */ ($('teach-undo'));
+    this.buttons = [...document.querySelectorAll('button[data-teach]')];
+    /** Where the followed image comes from: {kind: 'pad'} or {kind: 'test', index, label, guess}. */
+    this.source = { kind: 'pad' };
+    /** The followed image, 784 values in [0, 1], or null. */
+    this.pixels = null;
+    /** The label the reader chose, or null for the network's guess. */
+    this.label = null;
+    /** The taught entry's key in the models, and its record (with `taught: {steps, from, accuracyBefore}`). */
+    this.key = null;
+    this.record = null;
+    /** The network before each step of this visit: {bytes, record, fresh, from}, for Undo (fresh: the step made the copy). */
+    this.history = [];
+    this.busy = false;
+    for (const button of this.buttons) button.addEventListener('click', () => this.teach(Number(button.dataset.teach)));
+    this.undoButton.addEventListener('click', () => this.undo());
+    this.rateInput.addEventListener('input', () => this.render());
+    onLoading((msg) => {
+      if (msg.type === 'loading' && this.busy) this.say('busy', TEXT.fetching(msg.loaded, msg.total));
+    });
+  }
+
+  say(state, text) {
+    this.status.dataset.state = state;
+    this.status.textContent = text;
+    this.status.dataset.steps = String(this.record?.taught.steps ?? 0);
+    for (const button of this.buttons) button.disabled = state === 'busy';
+    this.undoButton.disabled = state === 'busy' || this.history.length === 0;
+  }
+
+  /** The pad's drawing changed: follow it (again) from the next frame on. */
+  padChanged() {
+    if (this.source.kind === 'test') {
+      this.source = { kind: 'pad' };
+      this.label = null;
+    }
+  }
+
+  /** A frame of the pad's loop: follows the pad's pixels unless a test digit is followed. */
+  frame(pixels) {
+    if (this.source.kind === 'pad') {
+      if (!pixels) this.label = null;
+      this.pixels = pixels ?? null;
+    }
+    this.render();
+  }
+
+  /** Follows test digit `index` (784 values in [0, 1]) with its true label, ready to teach. */
+  followTest({ index, label, guess, pixels }) {
+    this.source = { kind: 'test', index, label, guess };
+    this.pixels = pixels;
+    this.label = label;
+    this.render();
+    $('follow').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }
+
+  /** η from its field (the core checks its range). */
+  rate() {
+    return Number(this.rateInput.value);
+  }
+
+  /** Recomputes and redraws #follow for the current image, label, network and η. */
+  render() {
+    const model = this.models.active?.model;
+    if (!model || !this.pixels) {
+      showDerivation(null);
+      return;
+    }
+    try {
+      const d = model.follow(this.pixels, this.label ?? undefined, this.rate());
+      showDerivation(d, this.source, this.label !== null);
+      if (this.status.dataset.state === 'error-rate') this.say('idle', '');
+    } catch (e) {
+      showDerivation(null);
+      this.say('error-rate', TEXT.cannotFollow(errorText(e)));
+    }
+  }
+
+  /** One step teaching the followed image as digit y. */
+  async teach(y) {
+    if (this.busy) return;
+    const pixels = this.pixels;
+    if (!pixels) {
+      this.say('idle', TEXT.drawFirst);
+      return;
+    }
+    const entry = this.models.active;
+    if (!entry) return;
+    const { key, model } = entry;
+    // A taught network (of this visit or an earlier one) is taught further; any other is copied first.
+    const fresh = !entry.record?.taught;
+    const bytes = model.toBytes();
+    const before = model.predict(pixels)[y];
+    this.busy = true;
+    this.label = y;
+    this.say('busy', TEXT.stepping(y));
+    try {
+      const reply = await request('teach', {
+        bytes: bytes.slice(),
+        pixels,
+        label: y,
+        rate: this.rate(),
+        replay: this.replayInput.checked,
+        seed: Math.floor(Math.random() * 2 ** 32),
+        evaluateBefore: fresh,
+      });
+      const taught = Model.fromBytes(reply.bytes, 'the taught network');
+      // Undo takes back the steps of one taught network: a new copy, or another taught network, starts afresh.
+      if (fresh || key !== this.key) this.history = [];
+      this.history.push({ bytes, record: entry.record, fresh, from: key });
+      const previous = fresh ? null : entry.record.taught;
+      this.record = {
+        ...(fresh ? {} : { id: entry.record.id }),
+        bytes: reply.bytes,
+        settings: { hidden: model.hidden, activation: model.activation },
+        epochs: entry.record?.epochs ?? null,
+        testAccuracy: reply.accuracy,
+        complete: true,
+        date: Date.now(),
+        taught: {
+          steps: (previous?.steps ?? 0) + 1,
+          from: previous?.from ?? TEXT.copyOf(entry.label),
+          accuracyBefore: previous ? previous.accuracyBefore : reply.accuracyBefore,
+        },
+      };
+      await this.keep(taught);
+      const after = taught.predict(pixels);
+      const reads = after.indexOf(Math.max(...after));
+      this.busy = false;
+      const { steps, accuracyBefore } = this.record.taught;
+      this.status.dataset.accuracy = String(reply.accuracy);
+      if (accuracyBefore != null) this.status.dataset.accuracyBefore = String(accuracyBefore);
+      this.status.dataset.reads = String(reads);
+      const start = accuracyBefore != null ? TEXT.accuracy(accuracyBefore) : '';
+      this.say('ready', TEXT.step(steps, y, TEXT.percent(before), TEXT.percent(after[y]), reads, TEXT.accuracy(reply.accuracy), start));
+    } catch (e) {
+      this.busy = false;
+      this.say('error', TEXT.failed(errorText(e)));
+    }
+  }
+
+  /** Puts this.record with `model` in "my networks" (a new entry, or its own entry replaced) and on the pad. */
+  async keep(model) {
+    try {
+      this.key = await this.models.keep(this.record, model);
+    } catch (e) {
+      this.key = `saved-${this.record.id}`;
+      this.showMessage(TEXT.notSaved(errorText(e)));
+    }
+    this.models.use(this.key);
+  }
+
+  /** Takes back the last step; after the step that made the copy, the copy goes and the pad gets its original back. */
+  async undo() {
+    if (this.busy) return;
+    if (!this.models.entries.has(this.key)) {
+      // The taught network was deleted from the list: there is nothing left to take a step back on.
+      this.history = [];
+      this.say('idle', '');
+      return;
+    }
+    const last = this.history.pop();
+    if (!last) return;
+    this.busy = true;
+    try {
+      if (last.fresh) {
+        const key = this.key;
+        this.key = null;
+        this.record = null;
+        await this.models.delete(key);
+        this.models.use(last.from);
+        this.busy = false;
+        this.say('ready', TEXT.undoneAll(this.models.active?.label ?? ''));
+        return;
+      }
+      this.record = { ...last.record, id: this.record.id };
+      await this.keep(Model.fromBytes(last.bytes, 'the taught network'));
+      this.busy = false;
+      const accuracy = this.record.testAccuracy;
+      if (accuracy != null) this.status.dataset.accuracy = String(accuracy);
+      this.say('ready', TEXT.undone(this.record.taught.steps, accuracy != null ? TEXT.accuracy(accuracy) : ''));
+    } catch (e) {
+      this.busy = false;
+      this.say('error', TEXT.failed(errorText(e)));
+    }
+  }
+}
