@@ -51,13 +51,15 @@ test: lint test-native test-wasm test-e2e
 	@echo "== make test: all suites passed"
 
 ## rustfmt and clippy (warnings denied): every native target, and the browser build (the library with src/wasm.rs
-## and its browser tests); ESLint on the page's, the scripts' and the tests' JavaScript (eslint.config.mjs).
+## and its browser tests); ESLint on the page's, the scripts' and the tests' JavaScript (eslint.config.mjs); the page's
+## string tables against the keys its HTML and JS use (tests/i18n.test.mjs).
 lint: setup
 	@$(timed)
 	cargo fmt --all --check
 	cargo clippy --all-targets --locked -- -D warnings
 	cargo clippy --lib --test web --locked --target wasm32-unknown-unknown $(WASM_FEATURES) -- -D warnings
 	node_modules/.bin/eslint --max-warnings 0 .
+	node --test tests/i18n.test.mjs
 
 fmt:
 	cargo fmt --all

@@ -40,9 +40,10 @@ for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-uby
 done
 
 rm -rf dist
-mkdir -p dist/www/pkg dist/www/models dist/www/data
+mkdir -p dist/www/pkg dist/www/models dist/www/data dist/www/i18n
 cp index.html dist/
 cp www/*.js www/*.css www/*.html dist/www/
+cp www/i18n/*.json dist/www/i18n/
 rm -f dist/www/sw.js
 cp www/pkg/handwritten.js www/pkg/handwritten_bg.wasm dist/www/pkg/
 cp www/models/default.bin dist/www/models/

@@ -8,25 +8,26 @@ import { showPreview, showProbabilities } from './view.js';
 import { showWeights, showActivations } from './inside.js';
 import { TrainPanel } from './train-panel.js';
 import { loadTrained } from './store.js';
+import { startLanguage, onLanguageChange, msg, percent, setText, text } from './i18n.js';
+import { errorMessage, failure } from './core-errors.js';
+
+// The page's text in the reader's language, before anything else.
+startLanguage();
 
 const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));
 const messageBox = $('message');
 
-/** The networks the pad can use, by slot: default, trained, uploaded. */
+/** The networks the pad can use, by slot: default, trained, uploaded; their labels are descriptors (i18n.js). */
 const models = new Map();
 const labels = new Map();
 let active = 'default';
 
-/** Shows a message to the person (error by default), or hides it for ''. */
-export function showMessage(text, kind = 'error') {
-  messageBox.hidden = !text;
-  messageBox.textContent = text;
+/** Shows a message to the person (a descriptor, see i18n.js; error by default), or hides it for ''. */
+export function showMessage(message, kind = 'error') {
+  messageBox.hidden = !message;
+  setText(messageBox, typeof message === 'string' && message ? msg('core.untranslated', { text: message }) : message);
   messageBox.classList.toggle('ok', kind === 'ok');
-}
-
-function errorText(e) {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Puts a network in a slot (replacing and freeing the old one) and refreshes the picker. */
@@ -68,7 +69,7 @@ export function setModelLabel(slot, label) {
 
 function refreshSelect() {
   const order = ['default', 'trained', 'uploaded'];
-  const options = order.filter((s) => models.has(s)).map((s) => new Option(labels.get(s), s, false, s === active));
+  const options = order.filter((s) => models.has(s)).map((s) => new Option(text(labels.get(s)), s, false, s === active));
   select.replaceChildren(...options);
   select.value = active;
 }
@@ -79,8 +80,8 @@ export function useModel(slot) {
   if (!model) return;
   active = slot;
   select.value = slot;
-  $('model-hidden').textContent = String(model.hidden);
-  $('model-info').textContent = `784 → ${model.hidden} → 10, ${model.activation}`;
+  setText($('lede'), msg('page.lede', { hidden: model.hidden }));
+  setText($('model-info'), msg('model.info', { hidden: model.hidden, activation: model.activation }));
   $('download').disabled = false;
   // Weight images are redrawn at most twice a second while a network learns.
   const now = performance.now();
@@ -133,20 +134,20 @@ function predictNow() {
     // Screen readers hear the verdict when a stroke ends, not on every frame of it.
     if (!pad.current) {
       const k = p ? p.indexOf(Math.max(...p)) : -1;
-      $('announce').textContent = k < 0 ? 'The pad is empty.' : `Read as ${k}, ${Math.round(p[k] * 100)} percent sure.`;
+      setText($('announce'), k < 0 ? msg('announce.empty') : msg('announce.read', { digit: k, p: percent(p[k], 0) }));
     }
     showActivations(a1);
   } catch (e) {
-    showMessage(`Could not read the drawing: ${errorText(e)}`);
+    showMessage(msg('pad.readFailed', { error: errorMessage(e) }));
   }
 }
 
 const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
   onChange: schedulePredict,
-  onMessage: (text) => {
-    $('pad-message').textContent = text;
+  onMessage: (message) => {
+    setText($('pad-message'), message);
     clearTimeout(pad.messageTimer);
-    pad.messageTimer = setTimeout(() => ($('pad-message').textContent = ''), 3000);
+    pad.messageTimer = setTimeout(() => setText($('pad-message'), ''), 3000);
   },
 });
 
@@ -184,16 +185,19 @@ $('upload').addEventListener('change', async (e) => {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const model = Model.fromBytes(bytes, file.name);
-    setModel('uploaded', model, `Uploaded: ${file.name}`, { use: true });
-    showMessage(`Loaded ${file.name}: 784 → ${model.hidden} → 10, ${model.activation}. It is now on the pad.`, 'ok');
+    setModel('uploaded', model, msg('model.uploaded', { name: file.name }), { use: true });
+    const shape = { name: file.name, hidden: model.hidden, activation: model.activation };
+    showMessage(msg('model.uploadLoaded', shape), 'ok');
   } catch (err) {
-    showMessage(`${file.name} was not loaded, the pad keeps its network. ${errorText(err)}`);
+    showMessage(msg('model.uploadFailed', { name: file.name, error: errorMessage(err) }));
   }
 });
 
 // The pretrained model's bytes are fetched while the WebAssembly module compiles.
 const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(async (response) => {
-  if (!response.ok) throw new Error(`the pretrained model could not be fetched (${response.status} ${response.statusText})`);
+  if (!response.ok) {
+    throw failure(msg('model.fetchFailed', { status: String(response.status), statusText: response.statusText }));
+  }
   return new Uint8Array(await response.arrayBuffer());
 });
 
@@ -210,12 +214,14 @@ async function restoreTrained() {
   }
   if (!record) return;
   try {
-    const model = Model.fromBytes(record.bytes, 'the saved network');
-    const acc = record.testAccuracy == null ? '' : `, ${(record.testAccuracy * 100).toFixed(1)}%`;
-    setModel('trained', model, `Trained here (saved${acc})`);
+    const model = Model.fromBytes(record.bytes, text(msg('model.savedName')));
+    const label = record.testAccuracy == null
+      ? msg('model.trained.savedNoAccuracy')
+      : msg('model.trained.saved', { accuracy: percent(record.testAccuracy, 1) });
+    setModel('trained', model, label);
     panel.restored(record);
   } catch (e) {
-    showMessage(`The network saved by an earlier visit could not be read and was ignored: ${errorText(e)}`);
+    showMessage(msg('model.restoreFailed', { error: errorMessage(e) }));
   }
 }
 
@@ -226,8 +232,7 @@ async function main() {
     setModel, setModelLabel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active,
   });
   const model = await loadDefault();
-  setModel('default', model, 'Pretrained (784 → 28 → 10)', { use: true });
-  setModelLabel('default', `Pretrained (784 → ${model.hidden} → 10)`);
+  setModel('default', model, msg('model.default', { hidden: model.hidden }), { use: true });
   timing.readyMs = performance.now();
   document.body.dataset.ready = 'true';
   await restoreTrained();
@@ -239,8 +244,15 @@ async function main() {
 }
 
 main().catch((e) => {
-  showMessage(`The page could not start: ${errorText(e)}`);
+  showMessage(msg('page.startFailed', { error: errorMessage(e) }));
   document.body.dataset.ready = 'error';
+});
+
+// A change of language: the strings in the DOM are re-rendered by i18n.js; the picker's labels and what the pad's
+// reading writes (percentages, the verdict) are redone here. The drawing, the networks and a training run stay.
+onLanguageChange(() => {
+  refreshSelect();
+  schedulePredict();
 });
 
 // For the end-to-end tests and benchmarks: the pad and the timing of the last prediction.
