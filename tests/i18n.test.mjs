@@ -44,7 +44,7 @@ function htmlKeys() {
 function jsCalledKeys() {
   const keys = [];
   for (const [file, source] of JS_SOURCES) {
-    for (const [, key] of source.matchAll(/\b(?:msg|t)\(\s*'([^']+)'/g)) keys.push([key, file]);
+    for (const [, key] of source.matchAll(/\b(?:msg|t|say)\(\s*'([^']+)'/g)) keys.push([key, file]);
   }
   return keys;
 }
@@ -57,6 +57,9 @@ function jsLiterals() {
   }
   return literals;
 }
+
+/** A string, or the forms of a plural string joined. */
+const whole = (value) => (typeof value === 'string' ? value : Object.values(value).join(' '));
 
 /** The parameter names of a string (or of all forms of a plural string). */
 function placeholders(value) {
@@ -103,11 +106,11 @@ test('the Chinese table is Chinese: every sentence has Chinese in it', () => {
   // Strings that are only names, numbers or templates of other strings may stay as they are.
   const same = Object.keys(TABLES.en).filter((k) => TABLES['zh-CN'][k] === TABLES.en[k]);
   for (const key of same) {
-    const words = String(TABLES.en[key]).replace(/\{\w+\}/g, '').match(/[A-Za-z]{2,}/g) ?? [];
+    const words = whole(TABLES.en[key]).replace(/\{\w+\}/g, '').match(/[A-Za-z]{2,}/g) ?? [];
     assert.ok(words.length <= 1, `zh-CN: ${key} is the English "${TABLES.en[key]}"`);
   }
   for (const [key, value] of Object.entries(TABLES['zh-CN'])) {
-    const words = String(value).replace(/<[^>]*>|\{\w+\}/g, '').match(/[A-Za-z]{3,}(?:\s+[A-Za-z]{3,})+/g);
+    const words = whole(value).replace(/<[^>]*>|\{\w+\}/g, '').match(/[A-Za-z]{3,}(?:\s+[A-Za-z]{3,})+/g);
     assert.equal(words, null, `zh-CN: ${key} holds an English phrase: ${words}`);
   }
 });
@@ -116,7 +119,7 @@ test('strings with markup (keys ending in .html) hold only inline tags, and no o
   const allowed = /^<\/?(var|sub|sup|code|em|strong|br)>$|^<span class="swatch (pos|neg)"><\/span>$/;
   for (const lang of LANGUAGES) {
     for (const [key, value] of Object.entries(TABLES[lang])) {
-      const text = typeof value === 'string' ? value : Object.values(value).join(' ');
+      const text = whole(value);
       if (key.endsWith('.html')) {
         for (const tag of text.replace(/<span class="swatch (pos|neg)"><\/span>/g, '').match(/<[^>]*>/g) ?? []) {
           assert.match(tag, allowed, `${lang}: ${key} holds ${tag}`);

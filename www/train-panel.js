@@ -4,19 +4,31 @@
 import { Model, validateSettings } from './pkg/handwritten.js';
 import { Chart } from './chart.js';
 import { saveTrained } from './store.js';
+import { fixed, formatNumber, msg, percent, setText, text, translate } from './i18n.js';
+import { coreMessage, errorMessage } from './core-errors.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** The form's fields: id → [setting name, kind]. */
+/** The form's fields: id → [setting name, kind, the setting's name in messages (a key)]. */
 const FIELDS = {
-  hidden: ['hidden', 'int', 'hidden units'],
+  hidden: ['hidden', 'int', 'core.setting.hidden'],
   activation: ['activation', 'text'],
-  'learning-rate': ['learning_rate', 'number', 'learning rate'],
-  'batch-size': ['batch_size', 'int', 'batch size'],
-  epochs: ['epochs', 'int', 'epochs'],
+  'learning-rate': ['learning_rate', 'number', 'core.setting.learningRate'],
+  'batch-size': ['batch_size', 'int', 'core.setting.batchSize'],
+  epochs: ['epochs', 'int', 'core.setting.epochs'],
   schedule: ['schedule', 'text'],
   augment: ['augment', 'bool'],
 };
+
+/** " Test accuracy 97.30%." after a status, or nothing when there is no test result yet. */
+function accuracySentence(accuracy) {
+  return accuracy == null ? '' : msg('train.accuracySentence', { accuracy: percent(accuracy, 2) });
+}
+
+/** The worker's error: a message descriptor of its own, or the core's message (a string), translated. */
+function workerMessage(message) {
+  return typeof message === 'string' ? coreMessage(message) : message;
+}
 
 export class TrainPanel {
   /**
@@ -29,11 +41,13 @@ export class TrainPanel {
     this.progress = /** @type {HTMLProgressElement} */ ($('train-progress'));
     this.progressLabel = $('progress-label');
     this.table = /** @type {HTMLTableElement} */ ($('epochs-table'));
-    this.lossChart = new Chart(/** @type {HTMLCanvasElement} */ ($('loss-chart')), { format: (v) => v.toFixed(2) });
+    this.lossChart = new Chart(/** @type {HTMLCanvasElement} */ ($('loss-chart')), {
+      format: (v) => formatNumber(v, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    });
     this.accuracyChart = new Chart(/** @type {HTMLCanvasElement} */ ($('accuracy-chart')), {
       yMin: 0.8,
       yMax: 1,
-      format: (v) => `${Math.round(v * 100)}%`,
+      format: (v) => formatNumber(v, { style: 'percent', maximumFractionDigits: 0 }),
     });
     this.lossChart.reset(10, [{ colour: '--chart-1' }]);
     this.accuracyChart.reset(10, [{ colour: '--chart-1' }, { colour: '--chart-2', dots: true }]);
@@ -43,12 +57,13 @@ export class TrainPanel {
     $('pause').addEventListener('click', () => this.send('pause'));
     $('resume').addEventListener('click', () => this.send('resume'));
     $('stop').addEventListener('click', () => this.send('stop'));
-    this.setState('idle', 'Not trained yet: press Train.');
+    this.setState('idle', msg('train.status.idle'));
   }
 
-  setState(state, text) {
+  /** Sets the state and its status line (a message descriptor, see i18n.js). */
+  setState(state, message) {
     this.status.dataset.state = state;
-    this.status.textContent = text;
+    setText(this.status, message);
     const busy = state === 'loading' || state === 'training' || state === 'paused';
     $('train').disabled = busy;
     $('pause').disabled = state !== 'training';
@@ -66,9 +81,10 @@ export class TrainPanel {
       else if (kind === 'text') s[name] = el.value;
       else {
         const v = el.value.trim() === '' ? NaN : Number(el.value);
-        if (!Number.isFinite(v)) throw new Error(`${label}: enter a number`);
-        if (kind === 'int' && !Number.isInteger(v)) throw new Error(`${label}: ${el.value} is not a whole number`);
-        if (kind === 'int' && v < 0) throw new Error(`${label}: ${el.value} is negative`);
+        const name = msg(label);
+        if (!Number.isFinite(v)) throw msg('train.enterNumber', { name });
+        if (kind === 'int' && !Number.isInteger(v)) throw msg('train.notWhole', { name, value: el.value });
+        if (kind === 'int' && v < 0) throw msg('train.negative', { name, value: el.value });
         s[name] = v;
       }
     }
@@ -78,10 +94,10 @@ export class TrainPanel {
   /** Called at start with the record of a network saved by an earlier visit. */
   restored(record) {
     if (this.run) return;
-    const acc = record.testAccuracy == null ? '' : ` Test accuracy ${(record.testAccuracy * 100).toFixed(2)}%.`;
+    const accuracy = accuracySentence(record.testAccuracy);
     const how = record.complete
-      ? `Your network from ${new Date(record.date).toLocaleString()} is kept (${record.epochs} epoch${record.epochs === 1 ? '' : 's'}).${acc}`
-      : `A training run was interrupted (by a reload?); its network after ${record.epochs} epoch${record.epochs === 1 ? '' : 's'} is kept.${acc}`;
+      ? msg('train.status.kept', { date: { date: record.date }, count: record.epochs, accuracy })
+      : msg('train.status.interrupted', { count: record.epochs, accuracy });
     this.setState('idle', how);
     if (record.testAccuracy != null) this.status.dataset.testAccuracy = String(record.testAccuracy);
   }
@@ -92,14 +108,14 @@ export class TrainPanel {
 
   start() {
     if (this.run) {
-      this.page.showMessage('A training run is already going: pause or stop it first.');
+      this.page.showMessage(msg('train.busy'));
       return;
     }
     let settings;
     try {
       settings = this.settings();
     } catch (e) {
-      this.page.showMessage(`Training not started. ${e instanceof Error ? e.message : e}`);
+      this.page.showMessage(msg('train.notStarted', { error: e?.key ? e : coreMessage(e) }));
       return;
     }
     this.page.showMessage('');
@@ -108,7 +124,7 @@ export class TrainPanel {
       this.worker.onmessage = (e) => this.onMessage(e.data);
       this.worker.onerror = (e) => {
         e.preventDefault();
-        this.fail(`The training worker failed: ${e.message || 'it could not start'}.`);
+        this.fail(msg('train.workerFailed', { error: e.message || msg('train.workerNoStart') }));
         this.worker?.terminate();
         this.worker = null;
       };
@@ -131,8 +147,8 @@ export class TrainPanel {
     this.lossChart.reset(settings.epochs, [{ colour: '--chart-1' }]);
     this.accuracyChart.reset(settings.epochs, [{ colour: '--chart-1' }, { colour: '--chart-2', dots: true }]);
     this.progress.value = 0;
-    this.progressLabel.textContent = 'Fetching MNIST';
-    this.setState('loading', 'Fetching the MNIST images…');
+    setText(this.progressLabel, msg('train.progress.fetching'));
+    this.setState('loading', msg('train.status.fetching'));
     this.worker.postMessage({ type: 'start', settings });
   }
 
@@ -141,67 +157,74 @@ export class TrainPanel {
     this.run = null;
     if (run?.gotModel) this.restore(run);
     this.setState('error', message);
-    this.page.showMessage(`${message} The pad keeps working with its network.`);
+    this.page.showMessage(msg('train.failed', { error: message }));
   }
 
-  onMessage(msg) {
+  onMessage(data) {
     const run = this.run;
     if (!run) return;
-    switch (msg.type) {
+    switch (data.type) {
       case 'loading': {
-        this.progress.max = msg.total;
-        this.progress.value = Math.min(msg.loaded, msg.total);
-        const mb = (n) => (n / 1e6).toFixed(1);
-        this.setState('loading', `Fetching the MNIST images: ${mb(msg.loaded)} of ${mb(msg.total)} MB…`);
+        this.progress.max = data.total;
+        this.progress.value = Math.min(data.loaded, data.total);
+        const mb = (n) => fixed(n / 1e6, 1);
+        this.setState('loading', msg('train.status.fetchingMb', { loaded: mb(data.loaded), total: mb(data.total) }));
         break;
       }
       case 'loaded':
-        this.progressLabel.textContent = 'Training';
+        setText(this.progressLabel, msg('train.progress.training'));
         break;
       case 'started':
-        run.settings = msg.settings;
-        this.progress.max = msg.settings.epochs;
+        run.settings = data.settings;
+        this.progress.max = data.settings.epochs;
         this.progress.value = 0;
-        this.progressLabel.textContent = 'Training';
-        this.setState('training', `Training epoch 1 of ${msg.settings.epochs}…`);
+        setText(this.progressLabel, msg('train.progress.training'));
+        this.setState('training', msg('train.status.epoch', { epoch: 1, epochs: data.settings.epochs }));
         break;
       case 'progress': {
-        const x = msg.epoch - 1 + msg.batch / msg.batchesPerEpoch;
+        const x = data.epoch - 1 + data.batch / data.batchesPerEpoch;
         this.progress.value = x;
-        this.lossChart.add(0, x, msg.loss);
-        this.accuracyChart.add(0, x, msg.accuracy);
+        this.lossChart.add(0, x, data.loss);
+        this.accuracyChart.add(0, x, data.accuracy);
         if (this.status.dataset.state === 'training') {
-          this.status.textContent = `Training epoch ${msg.epoch} of ${run.settings.epochs}: ${Math.round((100 * msg.batch) / msg.batchesPerEpoch)}%, loss ${msg.loss.toFixed(3)}`;
+          setText(this.status, msg('train.status.epochProgress', {
+            epoch: data.epoch,
+            epochs: run.settings.epochs,
+            done: percent(data.batch / data.batchesPerEpoch, 0),
+            loss: fixed(data.loss, 3),
+          }));
         }
         break;
       }
       case 'model':
-        this.onModel(msg.bytes);
+        this.onModel(data.bytes);
         break;
       case 'epoch':
         this.onEpoch(msg);
         break;
       case 'paused':
-        this.setState('paused', `Paused in epoch ${Math.floor(this.progress.value) + 1}. Resume or stop.`);
+        this.setState('paused', msg('train.status.paused', { epoch: Math.floor(this.progress.value) + 1 }));
         break;
       case 'resumed':
-        this.setState('training', `Training epoch ${Math.floor(this.progress.value) + 1} of ${run.settings.epochs}…`);
+        this.setState('training', msg('train.status.epoch', { epoch: Math.floor(this.progress.value) + 1, epochs: run.settings.epochs }));
         break;
       case 'done': {
-        const acc = run.lastTest == null ? '' : ` Test accuracy ${(run.lastTest * 100).toFixed(2)}%.`;
-        const text = msg.reason === 'finished'
-          ? `Done: ${msg.epochs} epoch${msg.epochs === 1 ? '' : 's'} in ${((performance.now() - run.t0) / 1000).toFixed(1)} s.${acc}`
-          : `Stopped after ${msg.epochs ?? 0} full epoch${msg.epochs === 1 ? '' : 's'}.${acc} The network as it is now stays on the pad.`;
+        const accuracy = accuracySentence(run.lastTest);
+        const seconds = fixed((performance.now() - run.t0) / 1000, 1);
+        const done = data.reason === 'finished'
+          ? msg('train.status.done', { count: data.epochs, seconds, accuracy })
+          : msg('train.status.stopped', { count: data.epochs ?? 0, accuracy });
         this.save(true);
         this.run = null;
-        this.setState('done', text);
+        this.setState('done', done);
         break;
       }
       case 'error':
-        if (msg.busy) {
-          this.page.showMessage(msg.message);
+        if (data.busy) {
+          this.page.showMessage(workerMessage(data.message));
         } else {
-          this.fail(run.gotModel ? `Training stopped: ${msg.message}` : `Training could not start: ${msg.message}`);
+          const error = workerMessage(data.message);
+          this.fail(run.gotModel ? msg('train.stoppedBy', { error }) : msg('train.couldNotStart', { error }));
         }
         break;
     }
@@ -213,9 +236,10 @@ export class TrainPanel {
    */
   restore(run) {
     if (run.goodBytes) {
-      this.page.setModel('trained', Model.fromBytes(run.goodBytes, 'the trained network'), `Trained here (after epoch ${run.epochsDone})`);
+      const label = msg('train.label.afterEpoch', { epoch: run.epochsDone });
+      this.page.setModel('trained', Model.fromBytes(run.goodBytes, text(msg('train.name.trained'))), label);
     } else if (run.previous.bytes) {
-      this.page.setModel('trained', Model.fromBytes(run.previous.bytes, 'the previous network'), run.previous.label);
+      this.page.setModel('trained', Model.fromBytes(run.previous.bytes, text(msg('train.name.previous'))), run.previous.label);
       this.page.useModel(run.previous.slot);
     } else {
       this.page.removeModel('trained', run.previous.slot);
@@ -226,9 +250,9 @@ export class TrainPanel {
     const run = this.run;
     let model;
     try {
-      model = Model.fromBytes(bytes, 'the network being trained');
+      model = Model.fromBytes(bytes, text(msg('train.name.training')));
     } catch (e) {
-      this.fail(`The trained network could not be read: ${e instanceof Error ? e.message : e}`);
+      this.fail(msg('train.unreadable', { error: errorMessage(e) }));
       return;
     }
     const first = !run.gotModel;
@@ -238,35 +262,40 @@ export class TrainPanel {
     run.epochJustDone = false;
     const epochs = Math.floor(this.progress.value);
     const label = this.status.dataset.state === 'done' || !this.run
-      ? 'Trained here'
-      : `Trained here (learning, epoch ${Math.min(epochs + 1, run.settings.epochs)})`;
+      ? msg('train.label.trained')
+      : msg('train.label.learningEpoch', { epoch: Math.min(epochs + 1, run.settings.epochs) });
     // The first network of a run goes on the pad, so one can watch it learn.
     this.page.setModel('trained', model, label, { use: first });
   }
 
-  onEpoch(msg) {
+  onEpoch(data) {
     const run = this.run;
-    run.lastTest = msg.testAccuracy;
-    run.epochsDone = msg.epoch;
+    run.lastTest = data.testAccuracy;
+    run.epochsDone = data.epoch;
     run.epochJustDone = true;
-    this.accuracyChart.add(1, msg.epoch, msg.testAccuracy);
-    this.status.dataset.testAccuracy = String(msg.testAccuracy);
-    this.status.dataset.epochSeconds = String(msg.seconds);
-    this.status.dataset.epoch = String(msg.epoch);
+    this.accuracyChart.add(1, data.epoch, data.testAccuracy);
+    this.status.dataset.testAccuracy = String(data.testAccuracy);
+    this.status.dataset.epochSeconds = String(data.seconds);
+    this.status.dataset.epoch = String(data.epoch);
     this.status.dataset.elapsed = String((performance.now() - run.t0) / 1000);
     const row = this.table.tBodies[0].insertRow();
     for (const v of [
-      String(msg.epoch),
-      msg.trainLoss.toFixed(4),
-      `${(msg.trainAccuracy * 100).toFixed(2)}%`,
-      `${(msg.testAccuracy * 100).toFixed(2)}%`,
-      msg.seconds.toFixed(2),
+      formatNumber(data.epoch),
+      formatNumber(data.trainLoss, { minimumFractionDigits: 4, maximumFractionDigits: 4 }),
+      formatNumber(data.trainAccuracy, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      formatNumber(data.testAccuracy, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      formatNumber(data.seconds, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
     ]) row.insertCell().textContent = v;
     this.table.hidden = false;
-    this.showConfusion(msg.confusion);
-    this.page.setModelLabel('trained', `Trained here (learning, ${(msg.testAccuracy * 100).toFixed(1)}% after epoch ${msg.epoch})`);
-    if (this.status.dataset.state === 'training' && msg.epoch < run.settings.epochs) {
-      this.status.textContent = `Training epoch ${msg.epoch + 1} of ${run.settings.epochs}… (test accuracy ${(msg.testAccuracy * 100).toFixed(2)}%)`;
+    this.showConfusion(data.confusion);
+    const accuracy = percent(data.testAccuracy, 1);
+    this.page.setModelLabel('trained', msg('train.label.learningAccuracy', { accuracy, epoch: data.epoch }));
+    if (this.status.dataset.state === 'training' && data.epoch < run.settings.epochs) {
+      setText(this.status, msg('train.status.epochTested', {
+        epoch: data.epoch + 1,
+        epochs: run.settings.epochs,
+        accuracy: percent(data.testAccuracy, 2),
+      }));
     }
     this.save(false);
   }
@@ -274,17 +303,22 @@ export class TrainPanel {
   /** The confusion matrix `confusion[true][read]` as a shaded table. */
   showConfusion(confusion) {
     const table = $('confusion');
-    const head = `<tr><th scope="col"><span class="visually-hidden">true digit</span></th>${[...Array(10).keys()].map((k) => `<th scope="col">${k}</th>`).join('')}</tr>`;
+    // The titles carry keys (data-i18n-attr) and numbers (data-i18n-params): a change of language redoes them.
+    const title = (key, params) => `data-i18n-attr="title:${key}" data-i18n-params='${JSON.stringify(params)}'`;
+    const head = `<tr><th scope="col"><span class="visually-hidden" data-i18n="confusion.trueDigit"></span></th>${[...Array(10).keys()].map((k) => `<th scope="col">${k}</th>`).join('')}</tr>`;
     const rows = confusion.map((row, t) => {
       const total = row.reduce((a, b) => a + b, 0) || 1;
       const cells = row.map((n, k) => {
         const v = k === t ? n / total : Math.min(1, (n / total) * 10);
-        const title = k === t ? `${n} of ${total} ${t}s read right` : `${n} ${t}s read as ${k}`;
-        return `<td class="${k === t ? 'right' : 'wrong'}" style="--v:${v.toFixed(3)}" title="${title}">${n || ''}</td>`;
+        const titled = k === t
+          ? title('confusion.right', { count: n, total, digit: t })
+          : title('confusion.wrong', { count: n, digit: t, read: k });
+        return `<td class="${k === t ? 'right' : 'wrong'}" style="--v:${v.toFixed(3)}" ${titled}>${n || ''}</td>`;
       });
       return `<tr><th scope="row">${t}</th>${cells.join('')}</tr>`;
     });
     table.innerHTML = head + rows.join('');
+    translate(table);
     $('confusion-figure').hidden = false;
   }
 
@@ -293,9 +327,9 @@ export class TrainPanel {
     const run = this.run;
     if (!run?.bytes) return;
     if (complete && run.lastTest != null) {
-      this.page.setModelLabel('trained', `Trained here (${(run.lastTest * 100).toFixed(1)}%)`);
+      this.page.setModelLabel('trained', msg('train.label.final', { accuracy: percent(run.lastTest, 1) }));
     } else if (complete) {
-      this.page.setModelLabel('trained', 'Trained here (stopped early)');
+      this.page.setModelLabel('trained', msg('train.label.stoppedEarly'));
     }
     saveTrained({
       bytes: run.bytes.slice(),
@@ -304,6 +338,6 @@ export class TrainPanel {
       epochs: run.epochsDone ?? 0,
       complete,
       date: Date.now(),
-    }).catch((e) => this.page.showMessage(`The trained network could not be saved for your next visit: ${e.message ?? e}`));
+    }).catch((e) => this.page.showMessage(msg('train.notSaved', { error: e.message ?? String(e) })));
   }
 }

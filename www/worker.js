@@ -8,6 +8,8 @@
 //               {type: 'progress', epoch, batch, batchesPerEpoch, loss, accuracy, learningRate}
 //               {type: 'model', bytes} | {type: 'epoch', epoch, seconds, testLoss, testAccuracy, trainLoss, trainAccuracy, confusion}
 //               {type: 'paused'} | {type: 'resumed'} | {type: 'done', reason: 'finished'|'stopped'} | {type: 'error', message}
+// An error's message is the core's own text (a string, which the page translates, see core-errors.js) or a message of
+// the worker as a descriptor {key, params} of the page's string tables (i18n.js).
 
 import init, { Data, Training } from './pkg/handwritten.js';
 
@@ -32,6 +34,8 @@ let data = null;
 let run = null;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
+/** A message for the page to show in its language: a key of www/i18n/*.json and its parameters. */
+const say = (key, params = {}) => ({ key, params });
 
 /** Waits for the next task: lets pause/resume/stop messages in (a MessageChannel avoids setTimeout's 4 ms clamp). */
 const channel = new MessageChannel();
@@ -46,7 +50,7 @@ self.onmessage = async ({ data: msg }) => {
     else if (msg.type === 'resume' && run?.paused) { run.paused = false; run.wake?.(); post({ type: 'resumed' }); }
     else if (msg.type === 'stop' && run) { run.stopped = true; run.wake?.(); }
   } catch (e) {
-    post({ type: 'error', message: errorText(e) });
+    post({ type: 'error', message: e?.descriptor ?? errorText(e) });
   }
 };
 
@@ -54,9 +58,16 @@ function errorText(e) {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** An Error carrying a message descriptor (see `say`), which the page shows in its language. */
+function failure(message, cause) {
+  const e = new Error(message.key, { cause });
+  e.descriptor = message;
+  return e;
+}
+
 async function start(settings) {
   if (run) {
-    post({ type: 'error', message: 'A training run is already going: stop it before starting another.', busy: true });
+    post({ type: 'error', message: say('worker.busy'), busy: true });
     return;
   }
   run = { paused: false, stopped: false, wake: null };
@@ -88,12 +99,10 @@ async function loadData() {
       try {
         response = await fetch(url);
       } catch (e) {
-        throw new Error(`Could not fetch the MNIST file ${name}: ${errorText(e)}. Check the connection and press Train again.`, {
-          cause: e,
-        });
+        throw failure(say('worker.fetchFailed', { name, error: errorText(e) }), e);
       }
       if (!response.ok) {
-        throw new Error(`Could not fetch the MNIST file ${name}: the server answered ${response.status} ${response.statusText}.`);
+        throw failure(say('worker.fetchStatus', { name, status: String(response.status), statusText: response.statusText }));
       }
       const length = Number(response.headers.get('Content-Length'));
       if (length > 0 && !response.headers.get('Content-Encoding')) totals[i] = length;
@@ -110,9 +119,7 @@ async function loadData() {
       try {
         return new Uint8Array(await new Response(stream).arrayBuffer());
       } catch (e) {
-        throw new Error(`The MNIST file ${name} could not be read (${errorText(e)}): it is truncated or not gzip data.`, {
-          cause: e,
-        });
+        throw failure(say('worker.unreadable', { name, error: errorText(e) }), e);
       }
     }),
   );
