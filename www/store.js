@@ -1,18 +1,21 @@
 // Keeps the last trained network across page reloads, in IndexedDB.
 // Every failure is reported to the caller; the page works without storage.
 
+import { msg } from './i18n.js';
+import { failure } from './core-errors.js';
+
 const DB = 'handwritten';
 const STORE = 'models';
 const KEY = 'trained';
 
 function open() {
   return new Promise((resolve, reject) => {
-    if (!('indexedDB' in self)) return reject(new Error('this browser has no IndexedDB'));
+    if (!('indexedDB' in self)) return reject(failure(msg('store.noIndexedDB')));
     const req = indexedDB.open(DB, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE);
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
-    req.onblocked = () => reject(new Error('the saved-network database is blocked by another tab'));
+    req.onblocked = () => reject(failure(msg('store.blocked')));
   });
 }
 
@@ -24,7 +27,7 @@ async function run(mode, body) {
       const req = body(tx.objectStore(STORE));
       tx.oncomplete = () => resolve(req?.result);
       tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error || new Error('the transaction was aborted'));
+      tx.onabort = () => reject(tx.error || failure(msg('store.aborted')));
     });
   } finally {
     db.close();

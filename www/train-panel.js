@@ -338,6 +338,6 @@ export class TrainPanel {
       epochs: run.epochsDone ?? 0,
       complete,
       date: Date.now(),
-    }).catch((e) => this.page.showMessage(msg('train.notSaved', { error: e.message ?? String(e) })));
+    }).catch((e) => this.page.showMessage(msg('train.notSaved', { error: errorMessage(e) })));
   }
 }
