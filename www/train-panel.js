@@ -81,10 +81,10 @@ export class TrainPanel {
       else if (kind === 'text') s[name] = el.value;
       else {
         const v = el.value.trim() === '' ? NaN : Number(el.value);
-        const name = msg(label);
-        if (!Number.isFinite(v)) throw msg('train.enterNumber', { name });
-        if (kind === 'int' && !Number.isInteger(v)) throw msg('train.notWhole', { name, value: el.value });
-        if (kind === 'int' && v < 0) throw msg('train.negative', { name, value: el.value });
+        const setting = msg(label);
+        if (!Number.isFinite(v)) throw msg('train.enterNumber', { name: setting });
+        if (kind === 'int' && !Number.isInteger(v)) throw msg('train.notWhole', { name: setting, value: el.value });
+        if (kind === 'int' && v < 0) throw msg('train.negative', { name: setting, value: el.value });
         s[name] = v;
       }
     }
@@ -200,7 +200,7 @@ export class TrainPanel {
         this.onModel(data.bytes);
         break;
       case 'epoch':
-        this.onEpoch(msg);
+        this.onEpoch(data);
         break;
       case 'paused':
         this.setState('paused', msg('train.status.paused', { epoch: Math.floor(this.progress.value) + 1 }));
