@@ -24,6 +24,9 @@
 //! - [`kernels`]: the inner loops and the choice of SIMD width.
 //! - [`network`]: [`Network`] holds w1, b1, w2, b2; forward, backward, update.
 //! - [`train`]: [`Trainer`] runs epochs of mini-batches; [`evaluate`] measures.
+//! - [`follow`]: one digit through every equation, each quantity kept ([`follow::Derivation`]).
+//! - [`teach`]: one teaching step on a reader's digit; the digits a network reads wrong.
+//! - [`tutorial`]: the accuracy the tutorial's own code reports (its softmax over samples).
 //! - [`mnist`]: IDX and CSV readers into a [`Dataset`].
 //! - [`augment`]: random distortions of training images.
 //! - [`preprocess`]: a drawing → the 28×28 image MNIST would have made of it.
@@ -34,13 +37,16 @@
 
 pub mod augment;
 pub mod error;
+pub mod follow;
 pub mod kernels;
 pub mod math;
 pub mod mnist;
 pub mod model_file;
 pub mod network;
 pub mod preprocess;
+pub mod teach;
 pub mod train;
+pub mod tutorial;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -354,6 +354,9 @@ pub struct Evaluation {
     pub accuracy: f64,
     /// `confusion[true][predicted]`: how many images of each digit were read as each digit.
     pub confusion: [[u32; OUTPUTS]; OUTPUTS],
+    /// The accuracy the tutorial's own code would print ([`crate::tutorial`]: its softmax
+    /// normalised over the samples instead of the classes).
+    pub tutorial_accuracy: f64,
 }
 
 /// Evaluates `network` on every image of `data`.
@@ -372,7 +375,8 @@ pub fn evaluate(network: &Network, data: &Dataset) -> Evaluation {
         }
     }
     let n = total.count.max(1) as f64;
-    Evaluation { loss: total.loss_sum / n, accuracy: total.correct as f64 / n, confusion }
+    let tutorial_accuracy = crate::tutorial::tutorial_accuracy(network, data);
+    Evaluation { loss: total.loss_sum / n, accuracy: total.correct as f64 / n, confusion, tutorial_accuracy }
 }
 
 /// The per-epoch record that the command line prints (`--json`) and the page plots.

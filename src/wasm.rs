@@ -9,7 +9,9 @@
 
 use crate::mnist::parse_idx;
 use crate::network::{pixel_value, INPUTS};
-use crate::{model_file, preprocess as pre, train, Dataset, Network, TrainConfig, Trainer};
+use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
+use rand::SeedableRng;
+use rand_pcg::Pcg64;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -81,6 +83,20 @@ impl Model {
     pub fn weights2(&self) -> Vec<f32> {
         self.network.w2().to_vec()
     }
+
+    /// Every quantity of the derivation for 784 pixels in [0, 1] and a label (the network's
+    /// guess when absent), with a step of rate η: a [`follow::Derivation`] object `{a0, z1, a1,
+    /// z2, a2, y, loss, delta2, dw2, db2, delta1, dw1, db1, learning_rate, a2_after}`.
+    pub fn follow(&self, pixels: &[f32], label: Option<u8>, learning_rate: f32) -> Result<JsValue, JsError> {
+        let derivation = follow::follow(&self.network, pixels, label, learning_rate).map_err(js_error)?;
+        serde_wasm_bindgen::to_value(&derivation).map_err(js_error)
+    }
+
+    /// A copy of this network.
+    #[wasm_bindgen(js_name = clone)]
+    pub fn duplicate(&self) -> Model {
+        Model { network: self.network.clone() }
+    }
 }
 
 fn check_pixels(pixels: &[f32]) -> Result<(), JsError> {
@@ -146,6 +162,43 @@ impl Data {
     pub fn test_label(&self, i: usize) -> Result<u8, JsError> {
         self.check_test_index(i)?;
         Ok(self.test.label(i))
+    }
+}
+
+#[wasm_bindgen]
+impl Data {
+    /// One teaching step on `model` ([`teach::teach`]): the image (784 pixels in [0, 1]) with
+    /// `label` at rate η, with [`teach::REPLAY`] random training images drawn from `seed` when
+    /// `replay`, alone (the tutorial's one-sample step) when not. Returns the image's loss before.
+    pub fn teach(
+        &self,
+        model: &mut Model,
+        pixels: &[f32],
+        label: u8,
+        learning_rate: f32,
+        replay: bool,
+        seed: u32,
+    ) -> Result<f32, JsError> {
+        let mut rng = Pcg64::seed_from_u64(seed as u64);
+        let images = if replay { teach::replay_images(&self.train, teach::REPLAY, &mut rng) } else { Vec::new() };
+        teach::teach(&mut model.network, pixels, label, &images, learning_rate).map_err(js_error)
+    }
+
+    /// The test images `model` reads wrong, the surest first: `[{index, label, guess, confidence}]`.
+    pub fn mistakes(&self, model: &Model) -> Result<JsValue, JsError> {
+        serde_wasm_bindgen::to_value(&teach::mistakes(&model.network, &self.test)).map_err(js_error)
+    }
+
+    /// `model` on the test set: `{loss, accuracy, confusion, tutorial_accuracy}`.
+    pub fn evaluate(&self, model: &Model) -> Result<JsValue, JsError> {
+        serde_wasm_bindgen::to_value(&train::evaluate(&model.network, &self.test)).map_err(js_error)
+    }
+
+    /// Test image `i` as 784 bytes (0 = background, 255 = ink), for thumbnails.
+    #[wasm_bindgen(js_name = testImageBytes)]
+    pub fn test_image_bytes(&self, i: usize) -> Result<Vec<u8>, JsError> {
+        self.check_test_index(i)?;
+        Ok(self.test.image(i).to_vec())
     }
 }
 
@@ -216,7 +269,7 @@ impl Training {
         serde_wasm_bindgen::to_value(&progress).map_err(js_error)
     }
 
-    /// The network so far on the test set: `{loss, accuracy, confusion}` with
+    /// The network so far on the test set: `{loss, accuracy, confusion, tutorial_accuracy}` with
     /// `confusion[true][predicted]`.
     pub fn evaluate(&self) -> Result<JsValue, JsError> {
         let evaluation = train::evaluate(self.trainer.network(), &self.test);

@@ -44,7 +44,7 @@ function htmlKeys() {
 function jsCalledKeys() {
   const keys = [];
   for (const [file, source] of JS_SOURCES) {
-    for (const [, key] of source.matchAll(/\b(?:msg|t|say)\(\s*'([^']+)'/g)) keys.push([key, file]);
+    for (const [, key] of source.matchAll(/(?<![.\w])(?:msg|t|say)\(\s*'([^']+)'/g)) keys.push([key, file]);
   }
   return keys;
 }

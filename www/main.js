@@ -8,6 +8,9 @@ import { showPreview, showProbabilities } from './view.js';
 import { showWeights, showActivations } from './inside.js';
 import { TrainPanel } from './train-panel.js';
 import { loadTrained } from './store.js';
+import { Teacher } from './teach.js';
+import { Mistakes } from './mistakes.js';
+import { presetTutorial } from './tutorial-preset.js';
 import { startLanguage, onLanguageChange, msg, percent, setText, text } from './i18n.js';
 import { errorMessage, failure } from './core-errors.js';
 
@@ -18,7 +21,7 @@ const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));
 const messageBox = $('message');
 
-/** The networks the pad can use, by slot: default, trained, uploaded; their labels are descriptors (i18n.js). */
+/** The networks the pad can use, by slot: default, trained, uploaded, taught; their labels are descriptors (i18n.js). */
 const models = new Map();
 const labels = new Map();
 let active = 'default';
@@ -68,7 +71,7 @@ export function setModelLabel(slot, label) {
 }
 
 function refreshSelect() {
-  const order = ['default', 'trained', 'uploaded'];
+  const order = ['default', 'trained', 'uploaded', 'taught'];
   const options = order.filter((s) => models.has(s)).map((s) => new Option(text(labels.get(s)), s, false, s === active));
   select.replaceChildren(...options);
   select.value = active;
@@ -137,13 +140,17 @@ function predictNow() {
       setText($('announce'), k < 0 ? msg('announce.empty') : msg('announce.read', { digit: k, p: percent(p[k], 0) }));
     }
     showActivations(a1);
+    teacher?.frame(pixels ?? null);
   } catch (e) {
     showMessage(msg('pad.readFailed', { error: errorMessage(e) }));
   }
 }
 
 const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
-  onChange: schedulePredict,
+  onChange: () => {
+    teacher?.padChanged();
+    schedulePredict();
+  },
   onMessage: (message) => {
     setText($('pad-message'), message);
     clearTimeout(pad.messageTimer);
@@ -226,16 +233,23 @@ async function restoreTrained() {
 }
 
 let panel;
+/** @type {Teacher|undefined} follows the pad's digit and teaches it */
+let teacher;
 async function main() {
   await init();
   panel = new TrainPanel({
     setModel, setModelLabel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active,
   });
+  const page = { activeModel, setModel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active };
+  teacher = new Teacher(page);
+  new Mistakes(page, teacher);
+  $('tutorial-preset').addEventListener('click', presetTutorial);
   const model = await loadDefault();
   setModel('default', model, msg('model.default', { hidden: model.hidden }), { use: true });
   timing.readyMs = performance.now();
   document.body.dataset.ready = 'true';
   await restoreTrained();
+  await teacher.restore();
   if ('serviceWorker' in navigator && location.protocol !== 'file:') {
     navigator.serviceWorker.register('./sw.js').catch(() => {
       // No service worker (served from the repository, or not allowed): the page still works online.

@@ -46,3 +46,21 @@ export function saveTrained(record) {
 export function loadTrained() {
   return run('readonly', (s) => s.get(KEY));
 }
+
+/**
+ * Saves the taught network ("Taught" on the pad's list).
+ * @param {{bytes: Uint8Array, label: string, steps: number, accuracy: number|null, accuracyBefore: number|null, date: number}} record
+ */
+export function saveTaught(record) {
+  return run('readwrite', (s) => s.put(record, 'taught'));
+}
+
+/** The saved taught network record, or undefined. */
+export function loadTaught() {
+  return run('readonly', (s) => s.get('taught'));
+}
+
+/** Forgets the taught network. */
+export function deleteTaught() {
+  return run('readwrite', (s) => s.delete('taught'));
+}

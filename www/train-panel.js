@@ -17,8 +17,14 @@ const FIELDS = {
   'batch-size': ['batch_size', 'int', 'core.setting.batchSize'],
   epochs: ['epochs', 'int', 'core.setting.epochs'],
   schedule: ['schedule', 'text'],
+  init: ['init', 'text'],
   augment: ['augment', 'bool'],
 };
+
+/** Intl.NumberFormat options for exactly `n` decimals. */
+function digits(n) {
+  return { minimumFractionDigits: n, maximumFractionDigits: n };
+}
 
 /** " Test accuracy 97.30%." after a status, or nothing when there is no test result yet. */
 function accuracySentence(accuracy) {
@@ -279,12 +285,18 @@ export class TrainPanel {
     this.status.dataset.epoch = String(data.epoch);
     this.status.dataset.elapsed = String((performance.now() - run.t0) / 1000);
     const row = this.table.tBodies[0].insertRow();
+    // The tutorial's printed columns (loss, loss reduction, accuracy on the training images), and
+    // beside the test accuracy what the tutorial's own code would print for this network.
+    const reduction = run.lastTrainLoss == null ? '' : formatNumber(run.lastTrainLoss - data.trainLoss, digits(4));
+    run.lastTrainLoss = data.trainLoss;
     for (const v of [
       formatNumber(data.epoch),
-      formatNumber(data.trainLoss, { minimumFractionDigits: 4, maximumFractionDigits: 4 }),
-      formatNumber(data.trainAccuracy, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-      formatNumber(data.testAccuracy, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-      formatNumber(data.seconds, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+      formatNumber(data.trainLoss, digits(4)),
+      reduction,
+      formatNumber(data.trainAccuracy, { style: 'percent', ...digits(2) }),
+      formatNumber(data.testAccuracy, { style: 'percent', ...digits(2) }),
+      formatNumber(data.tutorialAccuracy, { style: 'percent', ...digits(2) }),
+      formatNumber(data.seconds, digits(2)),
     ]) row.insertCell().textContent = v;
     this.table.hidden = false;
     this.showConfusion(data.confusion);

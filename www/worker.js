@@ -6,12 +6,19 @@
 // Messages out: {type: 'loading', file, loaded, total} | {type: 'loaded', seconds}
 //               {type: 'started', settings, batchesPerEpoch}
 //               {type: 'progress', epoch, batch, batchesPerEpoch, loss, accuracy, learningRate}
-//               {type: 'model', bytes} | {type: 'epoch', epoch, seconds, testLoss, testAccuracy, trainLoss, trainAccuracy, confusion}
+//               {type: 'model', bytes} | {type: 'epoch', epoch, seconds, testLoss, testAccuracy, trainLoss, trainAccuracy, confusion,
+//                                          tutorialAccuracy}
 //               {type: 'paused'} | {type: 'resumed'} | {type: 'done', reason: 'finished'|'stopped'} | {type: 'error', message}
+//
+// Requests with an id (lab-client.js), each answered with its id, or {type: 'error', id, message}:
+//   {type: 'teach', id, bytes, pixels, label, rate, replay, seed, evaluateBefore}
+//       → {type: 'taught', id, bytes, loss, accuracy, accuracyBefore}
+//   {type: 'mistakes', id, bytes, max} → {type: 'mistakes', id, list, total, images (max × 784 bytes)}
+//   {type: 'evaluate', id, bytes} → {type: 'evaluated', id, evaluation}
 // An error's message is the core's own text (a string, which the page translates, see core-errors.js) or a message of
 // the worker as a descriptor {key, params} of the page's string tables (i18n.js).
 
-import init, { Data, Training } from './pkg/handwritten.js';
+import init, { Data, Model, Training } from './pkg/handwritten.js';
 
 const FILES = [
   'train-images-idx3-ubyte.gz',
@@ -31,6 +38,8 @@ const POINTS_PER_EPOCH = 25;
 const ready = init();
 /** @type {Data|null} kept across runs, so a second run does not fetch again */
 let data = null;
+/** @type {Promise<Data>|null} the one download, shared by a training run and the requests */
+let loading = null;
 let run = null;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
@@ -44,6 +53,7 @@ channel.port1.onmessage = () => waiting.shift()?.();
 const nextTask = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
 
 self.onmessage = async ({ data: msg }) => {
+  if (msg.id !== undefined) return answer(msg);
   try {
     if (msg.type === 'start') await start(msg.settings);
     else if (msg.type === 'pause' && run && !run.paused) { run.paused = true; post({ type: 'paused' }); }
@@ -73,7 +83,7 @@ async function start(settings) {
   run = { paused: false, stopped: false, wake: null };
   try {
     await ready;
-    if (!data) data = await loadData();
+    data = await getData();
     if (run.stopped) return post({ type: 'done', reason: 'stopped' });
     const training = new Training(settings, data);
     try {
@@ -83,6 +93,50 @@ async function start(settings) {
     }
   } finally {
     run = null;
+  }
+}
+
+/** The MNIST data, fetched on the first call only (again after a failed fetch). */
+function getData() {
+  if (!loading) {
+    loading = loadData().catch((e) => {
+      loading = null;
+      throw e;
+    });
+  }
+  return loading;
+}
+
+/** Answers a request from lab-client.js (see the header) about the network in `msg.bytes`. */
+async function answer(msg) {
+  const { id } = msg;
+  try {
+    await ready;
+    const d = await getData();
+    const model = Model.fromBytes(msg.bytes, 'the network on the pad');
+    try {
+      if (msg.type === 'teach') {
+        const before = msg.evaluateBefore ? d.evaluate(model).accuracy : null;
+        const loss = d.teach(model, msg.pixels, msg.label, msg.rate, msg.replay, msg.seed);
+        const accuracy = d.evaluate(model).accuracy;
+        const bytes = model.toBytes();
+        post({ type: 'taught', id, bytes, loss, accuracy, accuracyBefore: before }, [bytes.buffer]);
+      } else if (msg.type === 'mistakes') {
+        const list = d.mistakes(model);
+        const shown = list.slice(0, msg.max);
+        const images = new Uint8Array(shown.length * 784);
+        shown.forEach((m, n) => images.set(d.testImageBytes(m.index), n * 784));
+        post({ type: 'mistakes', id, list, total: d.testSize, images }, [images.buffer]);
+      } else if (msg.type === 'evaluate') {
+        post({ type: 'evaluated', id, evaluation: d.evaluate(model) });
+      } else {
+        throw new Error(`unknown request ${msg.type}`);
+      }
+    } finally {
+      model.free();
+    }
+  } catch (e) {
+    post({ type: 'error', id, message: e?.descriptor ?? errorText(e) });
   }
 }
 
@@ -190,6 +244,7 @@ async function train(training) {
         testLoss: e.loss,
         testAccuracy: e.accuracy,
         confusion: e.confusion,
+        tutorialAccuracy: e.tutorial_accuracy,
       });
       sendModel(training);
       lastModel = performance.now();

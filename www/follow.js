@@ -1,0 +1,280 @@
+// Follow one digit: every quantity of the derivation for the image on the pad (or a test
+// digit picked from the mistakes), computed by the Rust core in one call (Model.follow) and
+// drawn in the order of the equations. Each [data-quantity] element carries its numbers as
+// JSON in data-values (row-major) and shows them on hover or focus (arrow keys move).
+
+import { msg, onLanguageChange, setText, t } from './i18n.js';
+
+/** The words this module shows, in the page's language (www/i18n/*.json): descriptors for the lines kept in the
+ * DOM, strings for the readouts and titles, which are redrawn on a change of language. */
+const TEXT = {
+  fromPad: () => msg('follow.source.pad'),
+  fromTest: (i, label, guess) => msg('follow.source.test', { index: String(i), label, guess }),
+  empty: () => msg('follow.source.none'),
+  label: (y, chosen) => t(chosen ? 'follow.label.chosen' : 'follow.label.guess', { digit: y }),
+  index: (i) => `[${i}]`,
+  pixel: (r, c) => t('follow.pixel', { row: r, column: c }),
+  unit: (j) => t('follow.unit', { unit: j }),
+  digit: (k) => t('follow.digit', { digit: k }),
+  unitDigit: (j, k) => t('follow.unitDigit', { unit: j, digit: k }),
+  unitPixel: (j, r, c) => t('follow.unitPixel', { unit: j, row: r, column: c }),
+  units: (n, h) => msg('follow.units', { shown: n, total: h }),
+};
+
+/** Hidden units drawn at most in ∂L/∂w₁ (a wide network would make a wall of images). */
+const MAX_UNITS = 64;
+const NAMES = ['a0', 'z1', 'a1', 'z2', 'a2', 'y', 'loss', 'delta2', 'dw2', 'db2', 'delta1', 'dw1', 'db1', 'a2_after'];
+
+const root = document.getElementById('follow');
+const sourceLine = document.getElementById('follow-source');
+/** name → {el, pic, readout, kind, values, cursor, …} */
+const views = new Map();
+
+function rgb(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim().split(',').map(Number);
+}
+
+function fmt(v) {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e4 ? v.toFixed(a < 1 ? 4 : 3) : v.toExponential(2);
+}
+
+/** Colours a signed value v/max as an RGBA pixel: --pos or --neg, opacity by size. */
+function paint(data, offset, v, max, pos, neg) {
+  const c = v >= 0 ? pos : neg;
+  data[offset] = c[0];
+  data[offset + 1] = c[1];
+  data[offset + 2] = c[2];
+  data[offset + 3] = Math.round(Math.min(1, Math.abs(v) / max) * 255);
+}
+
+for (const el of root.querySelectorAll('[data-quantity]')) {
+  const name = el.dataset.quantity;
+  const view = {
+    el,
+    name,
+    pic: el.querySelector('.pic'),
+    readout: el.querySelector('.readout'),
+    kind: el.classList.contains('image') ? 'image' : el.classList.contains('heat') ? 'heat'
+      : el.classList.contains('units') ? 'units' : el.classList.contains('scalar') ? 'scalar' : 'vector',
+    digits: el.classList.contains('digits'),
+    values: null,
+    cursor: 0,
+    hover: -1,
+    h: 0,
+  };
+  views.set(name, view);
+  el.addEventListener('pointermove', (e) => {
+    const i = indexAt(view, e);
+    if (i >= 0) {
+      view.hover = i;
+      showReadout(view, i);
+    }
+  });
+  el.addEventListener('pointerleave', () => {
+    view.hover = -1;
+    showReadout(view, document.activeElement === el ? view.cursor : -1);
+  });
+  el.addEventListener('focus', () => showReadout(view, view.cursor));
+  el.addEventListener('blur', () => showReadout(view, -1));
+  el.addEventListener('keydown', (e) => {
+    if (!view.values) return;
+    const across = view.kind === 'image' ? 28 : view.kind === 'heat' ? 10 : view.kind === 'units' ? view.h : 1;
+    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: across, ArrowUp: -across }[e.key];
+    if (step === undefined) return;
+    e.preventDefault();
+    view.cursor = Math.max(0, Math.min(view.values.length - 1, view.cursor + step));
+    showReadout(view, view.cursor);
+  });
+}
+
+/** Which value of `view` the pointer is over, or −1. */
+function indexAt(view, e) {
+  const target = /** @type {HTMLElement} */ (e.target);
+  if (target.dataset.i !== undefined) return Number(target.dataset.i);
+  if (!(target instanceof HTMLCanvasElement)) return -1;
+  const box = target.getBoundingClientRect();
+  const x = Math.floor(((e.clientX - box.left) / box.width) * target.width);
+  const y = Math.floor(((e.clientY - box.top) / box.height) * target.height);
+  if (x < 0 || y < 0 || x >= target.width || y >= target.height) return -1;
+  if (view.kind === 'image') return y * 28 + x;
+  // ∂L/∂w₂ is drawn transposed: columns are hidden units, rows digits; stored (h, 10).
+  if (view.kind === 'heat') return x * 10 + y;
+  if (view.kind === 'units') return (y * 28 + x) * view.h + Number(target.dataset.unit);
+  return -1;
+}
+
+/** What value i of `view` is, in words and numbers. */
+function describe(view, i) {
+  const v = view.values[i];
+  switch (view.kind) {
+    case 'image':
+      return `${TEXT.pixel(Math.floor(i / 28), i % 28)}: ${fmt(v)}`;
+    case 'heat':
+      return `${TEXT.unitDigit(Math.floor(i / 10), i % 10)}: ${fmt(v)}`;
+    case 'units': {
+      const pixel = Math.floor(i / view.h);
+      return `${TEXT.unitPixel(i % view.h, Math.floor(pixel / 28), pixel % 28)}: ${fmt(v)}`;
+    }
+    case 'scalar':
+      return view.name === 'y' ? view.text : fmt(v);
+    default:
+      return `${view.digits ? TEXT.digit(i) : TEXT.unit(i)}: ${fmt(v)}`;
+  }
+}
+
+function showReadout(view, i) {
+  if (!view.values || i < 0 || i >= view.values.length) {
+    view.readout.textContent = view.kind === 'scalar' && view.values ? describe(view, 0) : '';
+    return;
+  }
+  view.readout.textContent = describe(view, i);
+}
+
+/** Bars for a vector: zero in the middle for signed values, at the bottom for [0, 1]. */
+function drawVector(view, values) {
+  if (view.bars?.length !== values.length) {
+    view.pic.replaceChildren();
+    view.pic.className = `pic bars-v${view.digits ? ' with-digits' : ''}`;
+    view.bars = [];
+    for (let i = 0; i < values.length; i++) {
+      const bar = document.createElement('i');
+      bar.dataset.i = String(i);
+      if (view.digits) bar.dataset.digit = String(i);
+      view.bars.push(view.pic.appendChild(bar));
+    }
+  }
+  const unit = view.name === 'a1' || view.name === 'a2' || view.name === 'a2_after';
+  let max = 1e-12;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  if (unit) max = Math.max(max, 1);
+  const signed = values.some((v) => v < 0);
+  view.pic.classList.toggle('signed', signed);
+  view.bars.forEach((bar, i) => {
+    const v = values[i];
+    bar.style.setProperty('--v', (Math.abs(v) / max).toFixed(4));
+    bar.className = v >= 0 ? 'up' : 'down';
+    bar.dataset.v = String(v);
+    bar.title = describe(view, i);
+  });
+}
+
+function drawImage(view, values) {
+  if (!view.canvas) {
+    view.canvas = document.createElement('canvas');
+    view.canvas.width = view.canvas.height = 28;
+    view.pic.replaceChildren(view.canvas);
+    view.ctx = view.canvas.getContext('2d');
+    view.image = view.ctx.createImageData(28, 28);
+  }
+  const d = view.image.data;
+  for (let i = 0; i < 784; i++) {
+    const g = Math.round(values[i] * 255);
+    d[4 * i] = d[4 * i + 1] = d[4 * i + 2] = g;
+    d[4 * i + 3] = 255;
+  }
+  view.ctx.putImageData(view.image, 0, 0);
+}
+
+function drawHeat(view, values, h, pos, neg) {
+  if (!view.canvas || view.canvas.width !== h) {
+    view.canvas = document.createElement('canvas');
+    view.canvas.width = h;
+    view.canvas.height = 10;
+    view.pic.replaceChildren(view.canvas);
+    view.ctx = view.canvas.getContext('2d');
+    view.image = view.ctx.createImageData(h, 10);
+  }
+  let max = 1e-12;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  const d = view.image.data;
+  for (let j = 0; j < h; j++) for (let k = 0; k < 10; k++) paint(d, 4 * (k * h + j), values[j * 10 + k], max, pos, neg);
+  view.ctx.putImageData(view.image, 0, 0);
+}
+
+function drawUnits(view, values, h, pos, neg) {
+  const n = Math.min(h, MAX_UNITS);
+  if (view.cells?.length !== n || view.h !== h) {
+    view.pic.replaceChildren();
+    view.cells = [];
+    for (let j = 0; j < n; j++) {
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 28;
+      canvas.dataset.unit = String(j);
+      const ctx = canvas.getContext('2d');
+      view.cells.push({ canvas, ctx, image: ctx.createImageData(28, 28) });
+      view.pic.append(canvas);
+    }
+    if (h > n) {
+      const note = Object.assign(document.createElement('span'), { className: 'small' });
+      setText(note, TEXT.units(n, h));
+      view.pic.append(note);
+    }
+  }
+  // One scale for all units, so that the units the error flows back to stand out.
+  let max = 1e-12;
+  for (const v of values) max = Math.max(max, Math.abs(v));
+  view.cells.forEach((cell, j) => {
+    const d = cell.image.data;
+    for (let i = 0; i < 784; i++) paint(d, 4 * i, values[i * h + j], max, pos, neg);
+    cell.ctx.putImageData(cell.image, 0, 0);
+  });
+}
+
+let shown = null;
+/** What showDerivation was last given, to redraw its words in another language. */
+let last = [null];
+onLanguageChange(() => showDerivation(...last));
+
+/**
+ * Shows a derivation (the object Model.follow returns), or clears the section for null.
+ * `source` says where the image came from: {kind: 'pad'} or {kind: 'test', index, label, guess}.
+ */
+export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
+  shown = d;
+  last = [d, source, chosen];
+  root.dataset.state = d ? 'shown' : 'empty';
+  if (!d) {
+    setText(sourceLine, TEXT.empty());
+    for (const view of views.values()) {
+      view.values = null;
+      view.el.removeAttribute('data-values');
+      view.readout.textContent = '';
+    }
+    return;
+  }
+  setText(sourceLine, source.kind === 'test' ? TEXT.fromTest(source.index, source.label, source.guess) : TEXT.fromPad());
+  root.dataset.y = String(d.y);
+  root.dataset.chosen = String(chosen);
+  const h = d.z1.length;
+  const pos = rgb('--pos');
+  const neg = rgb('--neg');
+  for (const name of NAMES) {
+    const view = views.get(name);
+    let values = d[name];
+    if (name === 'y') values = Array.from({ length: 10 }, (_, k) => (k === d.y ? 1 : 0));
+    else if (name === 'loss') values = [d.loss];
+    view.values = values;
+    view.h = h;
+    view.el.dataset.values = JSON.stringify(Array.from(values));
+    if (name === 'y') {
+      view.text = TEXT.label(d.y, chosen);
+      view.pic.textContent = String(d.y);
+      view.pic.className = 'pic big';
+    } else if (name === 'loss') {
+      view.pic.textContent = d.loss.toFixed(3);
+      view.pic.className = 'pic big';
+    } else if (view.kind === 'image') drawImage(view, values);
+    else if (view.kind === 'heat') drawHeat(view, values, h, pos, neg);
+    else if (view.kind === 'units') drawUnits(view, values, h, pos, neg);
+    else drawVector(view, values);
+    const i = view.hover >= 0 ? view.hover : document.activeElement === view.el ? view.cursor : -1;
+    showReadout(view, i);
+  }
+}
+
+/** The derivation on show, or null. */
+export function shownDerivation() {
+  return shown;
+}
