@@ -33,12 +33,16 @@ export function visibleStrings() {
 /** Latin words a Chinese page may show: names of things, code, units and keys of the keyboard. */
 const NAMES = new Set([
   'MNIST', 'Rust', 'WebAssembly', 'Softmax', 'softmax', 'sigmoid', 'ReLU', 'relu', 'Shift', 'Ctrl', 'Esc', 'MB',
-  'gzip', 'IDX', 'HWNN', 'handwritten', 'ln',
+  'gzip', 'IDX', 'HWNN', 'handwritten', 'ln', 'Xavier', 'He',
 ]);
 
-/** The strings of a Chinese page that hold English: a Latin word of two letters or more that is not a name. */
+/**
+ * The strings of a Chinese page that hold English: a Latin word of two letters or more that is not a name. Code
+ * names (compute_accuracy, w1) hold an underscore or a digit and are not words.
+ */
 export function englishIn(strings) {
-  return strings.filter(([, text]) => (text.match(/[A-Za-z]{2,}/g) ?? []).some((w) => !NAMES.has(w)));
+  const words = (text) => (text.match(/[A-Za-z][A-Za-z0-9_]*/g) ?? []).filter((w) => w.length > 1 && !/[_0-9]/.test(w));
+  return strings.filter(([, text]) => words(text).some((w) => !NAMES.has(w)));
 }
 
 /** The strings of an English page that hold Chinese. */
