@@ -183,6 +183,8 @@ function ellipse(cx, cy, rx, ry, fromDegrees, toDegrees) {
 
 /** The pad's box in CSS pixels of the page. */
 export async function padBox(page) {
+  // A reload restores the scroll position, which may leave the pad out of view (where the mouse cannot reach it).
+  await page.locator('#pad').scrollIntoViewIfNeeded();
   const box = await page.locator('#pad').boundingBox();
   if (!box) throw new Error('#pad is not visible');
   return box;
