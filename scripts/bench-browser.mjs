@@ -8,7 +8,7 @@
 //   node scripts/bench-browser.mjs SITE [--browsers chromium,firefox] [--epochs 3]
 
 import { serve } from './serve.mjs';
-import { launchChromium } from '../tests/e2e/harness.mjs';
+import { launchChromium } from './chromium.mjs';
 import { launchFirefox } from '../tests/e2e/firefox.mjs';
 
 const argv = process.argv.slice(2);

@@ -10,11 +10,11 @@
 //
 //   node scripts/browser-train-timing.mjs [--epochs N]   (default 3 epochs, then stop)
 
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { serve } from './serve.mjs';
-import { CHROMIUM_ARGS, drawStrokes } from './screenshots.mjs';
+import { drawStrokes } from './screenshots.mjs';
+import { launchChromium } from './chromium.mjs';
 
 const arg = process.argv.indexOf('--epochs');
 const epochs = arg > 0 ? Number(process.argv[arg + 1]) : 3;
@@ -23,7 +23,7 @@ const gzipBytes = ['www/pkg/handwritten.js', 'www/pkg/handwritten_bg.wasm', ...f
   .reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(`dist/${f}`), { level: 9 }).length, 0);
 
 const { server, url } = await serve('dist', 0);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
   const page = await context.newPage();

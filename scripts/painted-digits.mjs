@@ -10,10 +10,9 @@
 //
 //   node scripts/painted-digits.mjs [COUNT=200] [SEED=1]
 
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import { serve } from './serve.mjs';
-import { CHROMIUM_ARGS } from './screenshots.mjs';
+import { launchChromium } from './chromium.mjs';
 
 const count = Number(process.argv[2] ?? 200);
 let seed = Number(process.argv[3] ?? 1);
@@ -85,7 +84,7 @@ function strokes(skeleton) {
 }
 
 const { server, url } = await serve('dist', 0);
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
   const page = await context.newPage();

@@ -6,15 +6,10 @@
 //
 //   node scripts/screenshots.mjs [OUT_DIR]     (default: target/screenshots; the site is dist/)
 
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './serve.mjs';
-
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
+import { launchChromium } from './chromium.mjs';
 
 /** The page's languages, as [file prefix, the browser's locale]: the page opens in the browser's language. */
 const LANGUAGES = [['zh', 'zh-CN'], ['en', 'en-US']];
@@ -42,7 +37,7 @@ async function main() {
   const out = process.argv[2] ?? 'target/screenshots';
   fs.mkdirSync(out, { recursive: true });
   const { server, url } = await serve('dist', 0);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     for (const [lang, locale] of LANGUAGES) {
       for (const [name, viewport, scale] of [['desktop', { width: 1280, height: 900 }, 1], ['phone', { width: 390, height: 844 }, 3]]) {

@@ -21,6 +21,11 @@ pub const MAGIC: [u8; 4] = *b"HWNN";
 pub const VERSION: u32 = 1;
 const HEADER: usize = 24;
 
+/// The length of the model file of a network with `hidden` units: header, parameters, checksum.
+pub fn file_len(hidden: usize) -> usize {
+    HEADER + 4 * parameter_count(hidden) + 4
+}
+
 /// The bytes of a model file for `network`.
 pub fn to_bytes(network: &Network) -> Vec<u8> {
     let params = network.params();
@@ -65,8 +70,7 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
         1 => Activation::Relu,
         other => return Err(err("byte 20".into(), format!("unknown activation code {other} (0 = sigmoid, 1 = relu)"))),
     };
-    let count = parameter_count(hidden as usize);
-    let expected = HEADER + 4 * count + 4;
+    let expected = file_len(hidden as usize);
     if bytes.len() != expected {
         let how = if bytes.len() < expected { "truncated" } else { "too long" };
         return Err(err(

@@ -146,11 +146,12 @@ pub struct Progress {
     /// Batches done in this epoch, and how many it has.
     pub batch: usize,
     pub batches_per_epoch: usize,
-    /// Loss (mean) and accuracy over the batches of this call, measured as they were trained.
-    pub loss: f64,
-    pub accuracy: f64,
-    /// Images trained on in this call.
-    pub images: usize,
+    /// The summed loss and the number of images read right over the batches of this call,
+    /// measured as they were trained, and the number of images they held: sums, so that
+    /// reports of several calls add up (the mean loss is `loss_sum / samples`).
+    pub loss_sum: f64,
+    pub correct: usize,
+    pub samples: usize,
     /// The learning rate of the last batch.
     pub learning_rate: f32,
     /// True when this call finished the epoch.
@@ -321,9 +322,9 @@ impl Trainer {
             epoch: self.epochs_done + 1,
             batch: self.batch_in_epoch,
             batches_per_epoch: per_epoch,
-            loss: stats.loss_sum / stats.count.max(1) as f64,
-            accuracy: stats.correct as f64 / stats.count.max(1) as f64,
-            images: stats.count,
+            loss_sum: stats.loss_sum,
+            correct: stats.correct,
+            samples: stats.count,
             learning_rate,
             epoch_done,
         };

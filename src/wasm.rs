@@ -8,17 +8,42 @@
 //! console message instead of an opaque `unreachable`.
 
 use crate::mnist::parse_idx;
-use crate::network::{pixel_value, INPUTS};
+use crate::network::{parameter_count, pixel_value, INPUTS, MAX_HIDDEN, OUTPUTS};
 use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
+use serde::Serialize;
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// Installs the panic hook when the module is instantiated.
+thread_local! {
+    /// The message of the last panic, for [`last_panic`].
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs the panic hook when the module is instantiated: a panic's message goes to the
+/// console and is kept for [`last_panic`].
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let payload = info.payload();
+        let message =
+            payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
+        LAST_PANIC.with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = Some(message.unwrap_or_else(|| info.to_string()));
+            }
+        });
+    }));
+}
+
+/// The message of the last panic, if there was one. A panic leaves the instance unusable
+/// (JS sees only `RuntimeError: unreachable`); this says why, so the page can report it.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|last| last.try_borrow().ok().and_then(|last| last.clone()))
 }
 
 fn js_error(e: impl std::fmt::Display) -> JsError {
@@ -61,17 +86,24 @@ impl Model {
         self.network.activation().name().into()
     }
 
+    /// The number of parameters: w1, b1, w2 and b2, 784·h + h + h·10 + 10.
+    #[wasm_bindgen(getter)]
+    pub fn parameters(&self) -> usize {
+        parameter_count(self.network.hidden())
+    }
+
     /// a2, the ten probabilities for 784 pixels in [0, 1].
     pub fn predict(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
         check_pixels(pixels)?;
         Ok(self.network.predict(pixels).to_vec())
     }
 
-    /// a1, the h hidden activations for 784 pixels in [0, 1].
-    #[wasm_bindgen(js_name = hiddenActivations)]
-    pub fn hidden_activations(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
+    /// One forward pass for 784 pixels in [0, 1]: `{probabilities, hidden}`, a2 (ten
+    /// numbers) and a1 (h numbers), what the page shows of a drawing in one frame.
+    pub fn read(&self, pixels: &[f32]) -> Result<JsValue, JsError> {
         check_pixels(pixels)?;
-        Ok(self.network.predict_with_hidden(pixels).0)
+        let (hidden, probabilities) = self.network.predict_with_hidden(pixels);
+        serde_wasm_bindgen::to_value(&Reading { probabilities, hidden }).map_err(js_error)
     }
 
     /// w1, 784 × h, row-major: element i·h + j is the weight from pixel i to hidden unit j.
@@ -99,9 +131,21 @@ impl Model {
     }
 }
 
+/// What [`Model::read`] returns.
+#[derive(Serialize)]
+struct Reading {
+    probabilities: [f32; OUTPUTS],
+    hidden: Vec<f32>,
+}
+
+/// An image is 784 numbers in [0, 1]; NaN, ±∞ and anything outside the range are refused
+/// (the network would answer NaN probabilities).
 fn check_pixels(pixels: &[f32]) -> Result<(), JsError> {
     if pixels.len() != INPUTS {
         return Err(JsError::new(&format!("an image has {INPUTS} pixels, not {}", pixels.len())));
+    }
+    if let Some((i, v)) = pixels.iter().enumerate().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
+        return Err(JsError::new(&format!("pixel {i} of the image is {v}: pixels are numbers from 0 to 1")));
     }
     Ok(())
 }
@@ -211,6 +255,20 @@ impl Data {
     }
 }
 
+/// The length of the largest model file there can be (h = 4096 hidden units): a file
+/// longer than this is not a model, and the page refuses it before reading it.
+#[wasm_bindgen(js_name = maxModelBytes)]
+pub fn max_model_bytes() -> usize {
+    model_file::file_len(MAX_HIDDEN)
+}
+
+/// The default training settings, [`TrainConfig::default`], every field filled in:
+/// what the page's form starts with.
+#[wasm_bindgen(js_name = defaultSettings)]
+pub fn default_settings() -> Result<JsValue, JsError> {
+    serde_wasm_bindgen::to_value(&TrainConfig::default()).map_err(js_error)
+}
+
 /// Checks a (partial) settings object as [`Training::new`] would, without data:
 /// throws the library's message (naming the setting and its allowed range) or
 /// returns the settings with every field filled in.
@@ -262,8 +320,8 @@ impl Training {
     }
 
     /// Trains at most `max_batches` batches (stopping at the end of an epoch) and
-    /// returns the [`train::Progress`] record: `{epoch, batch, batches_per_epoch, loss,
-    /// accuracy, images, learning_rate, epoch_done}`.
+    /// returns the [`train::Progress`] record: `{epoch, batch, batches_per_epoch, loss_sum,
+    /// correct, samples, learning_rate, epoch_done}`.
     pub fn step(&mut self, max_batches: usize) -> Result<JsValue, JsError> {
         let progress = self.trainer.step(&self.train, max_batches).map_err(js_error)?;
         serde_wasm_bindgen::to_value(&progress).map_err(js_error)

@@ -40,12 +40,12 @@ fn progress_reports_stretches_and_epochs() {
     let mut trainer = Trainer::new(config, slice.len()).unwrap();
     assert_eq!(trainer.batches_per_epoch(), 32); // ⌈1000 / 32⌉: the last batch holds 8
     let p = trainer.step(&slice, 10).unwrap();
-    assert_eq!((p.epoch, p.batch, p.images, p.epoch_done), (1, 10, 320, false));
+    assert_eq!((p.epoch, p.batch, p.samples, p.epoch_done), (1, 10, 320, false));
     let p = trainer.step(&slice, 100).unwrap();
-    assert_eq!((p.epoch, p.batch, p.images, p.epoch_done), (1, 32, 680, true));
+    assert_eq!((p.epoch, p.batch, p.samples, p.epoch_done), (1, 32, 680, true));
     assert_eq!(trainer.epochs_done(), 1);
     let p = trainer.run_epoch(&slice).unwrap();
-    assert_eq!((p.epoch, p.images), (2, 1000));
+    assert_eq!((p.epoch, p.samples), (2, 1000));
     assert!(trainer.is_finished());
     assert!(trainer.step(&slice, 1).is_err());
 }

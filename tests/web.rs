@@ -7,7 +7,7 @@
 //! (`npm ci` installs it), from which each test cuts the images it needs.
 #![cfg(target_arch = "wasm32")]
 
-use handwritten::wasm::{preprocess, Data, Model, Training};
+use handwritten::wasm::{default_settings, max_model_bytes, preprocess, Data, Model, Training};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -68,6 +68,12 @@ fn number(object: &JsValue, key: &str) -> f64 {
     get(object, key).as_f64().unwrap_or_else(|| panic!("field {key} is not a number: {:?}", get(object, key)))
 }
 
+/// A field holding an array of numbers, as f32.
+fn floats(object: &JsValue, key: &str) -> Vec<f32> {
+    let array: js_sys::Array = get(object, key).dyn_into().unwrap_or_else(|_| panic!("field {key} is not an array"));
+    array.iter().map(|v| v.as_f64().expect("a number") as f32).collect()
+}
+
 fn settings(fields: &[(&str, JsValue)]) -> JsValue {
     let object = Object::new();
     for (key, value) in fields {
@@ -98,7 +104,7 @@ fn canvas_from_mnist(image: &[u8], scale: usize) -> (Vec<u8>, usize) {
 #[wasm_bindgen_test]
 fn the_shipped_model_loads_from_bytes_and_saves_to_the_same_bytes() {
     let model = default_model();
-    assert!(model.hidden() >= 1, "hidden = {}", model.hidden());
+    assert_eq!(model.hidden(), 28);
     assert!(["sigmoid", "relu"].contains(&model.activation().as_str()), "activation {}", model.activation());
     assert_eq!(model.weights1().len(), PIXELS * model.hidden());
     assert_eq!(model.weights2().len(), model.hidden() * 10);
@@ -115,8 +121,9 @@ fn the_shipped_model_reads_real_mnist_test_images() {
         assert_eq!(pixels.len(), PIXELS);
         let p = model.predict(&pixels).unwrap_or_else(|e| panic!("{}", message(e)));
         assert_probabilities(&p);
-        let hidden = model.hidden_activations(&pixels).unwrap_or_else(|e| panic!("{}", message(e)));
-        assert_eq!(hidden.len(), model.hidden());
+        let read = model.read(&pixels).unwrap_or_else(|e| panic!("{}", message(e)));
+        assert_eq!(floats(&read, "probabilities"), p, "read and predict disagree");
+        assert_eq!(floats(&read, "hidden").len(), model.hidden());
         right += usize::from(argmax(&p) == data.test_label(i).unwrap_or_else(|e| panic!("{}", message(e))) as usize);
     }
     let accuracy = right as f64 / data.test_size() as f64;
@@ -143,7 +150,8 @@ fn a_bad_model_file_is_rejected_with_a_message_js_can_read() {
         assert!(text.contains(expected), "the message does not say {expected:?}: {text}");
     }
     let e = Model::from_bytes(&[1, 2, 3], None).err().expect("3 bytes are not a model");
-    assert!(!message(e).is_empty());
+    let text = message(e);
+    assert_eq!(text, "model file: byte 0: not a handwritten model file (it does not start with HWNN)");
 }
 
 #[wasm_bindgen_test]
@@ -152,6 +160,47 @@ fn predict_rejects_an_image_of_the_wrong_size() {
     let e = model.predict(&[0.0; 783]).expect_err("783 pixels were accepted");
     let text = message(e);
     assert!(text.contains("784") && text.contains("783"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn predict_and_read_refuse_pixels_that_are_not_numbers_from_0_to_1() {
+    let model = default_model();
+    for (bad, shown) in
+        [(f32::NAN, "NaN"), (f32::INFINITY, "inf"), (f32::NEG_INFINITY, "-inf"), (1.5, "1.5"), (-0.25, "-0.25")]
+    {
+        let mut pixels = vec![0.5; PIXELS];
+        pixels[300] = bad;
+        for e in [model.predict(&pixels).expect_err("predict"), model.read(&pixels).expect_err("read")] {
+            let text = message(e);
+            assert!(text.contains("pixel 300") && text.contains(shown) && text.contains("0 to 1"), "{text}");
+        }
+    }
+    let mut edges = vec![0.0; PIXELS];
+    edges[0] = 1.0;
+    assert_probabilities(&model.predict(&edges).unwrap_or_else(|e| panic!("{}", message(e))));
+}
+
+#[wasm_bindgen_test]
+fn the_model_counts_its_parameters() {
+    let model = default_model();
+    let h = model.hidden();
+    assert_eq!(model.parameters(), PIXELS * h + h + h * 10 + 10);
+    assert_eq!(model.parameters(), model.weights1().len() + h + model.weights2().len() + 10);
+    // The shipped file: a 24-byte header, 4 bytes a parameter, a 4-byte checksum; at most h = 4096.
+    assert_eq!(DEFAULT_MODEL.len(), 24 + 4 * model.parameters() + 4);
+    assert_eq!(max_model_bytes(), 13_025_348);
+}
+
+#[wasm_bindgen_test]
+fn the_default_settings_are_the_cores() {
+    let defaults = default_settings().unwrap_or_else(|e| panic!("{}", message(e)));
+    let core = handwritten::TrainConfig::default();
+    assert_eq!(number(&defaults, "hidden"), core.hidden as f64);
+    assert_eq!(number(&defaults, "epochs"), core.epochs as f64);
+    assert_eq!(number(&defaults, "batch_size"), core.batch_size as f64);
+    assert_eq!(number(&defaults, "learning_rate"), core.learning_rate as f64);
+    assert_eq!(get(&defaults, "activation").as_string().as_deref(), Some(core.activation.name()));
+    assert_eq!(get(&defaults, "augment").as_bool(), Some(core.augment));
 }
 
 #[wasm_bindgen_test]
@@ -173,11 +222,17 @@ fn training_a_few_batches_lowers_the_test_loss() {
 
     let before = training.evaluate().unwrap_or_else(|e| panic!("{}", message(e)));
     let mut losses = Vec::new();
+    let mut samples = 0.0;
     while !training.is_finished() {
         let progress = training.step(25).unwrap_or_else(|e| panic!("{}", message(e)));
         assert!(number(&progress, "batch") <= 100.0);
-        losses.push(number(&progress, "loss"));
+        // Sums over the call's 25 batches of 20 images.
+        assert_eq!(number(&progress, "samples"), 500.0);
+        assert!((0.0..=500.0).contains(&number(&progress, "correct")));
+        samples += number(&progress, "samples");
+        losses.push(number(&progress, "loss_sum") / number(&progress, "samples"));
     }
+    assert_eq!(samples, 2000.0);
     let after = training.evaluate().unwrap_or_else(|e| panic!("{}", message(e)));
     assert_eq!(training.epochs_done(), 1);
     assert_eq!(losses.len(), 4, "100 batches in steps of 25: {losses:?}");
@@ -225,7 +280,8 @@ fn a_blank_pad_gives_no_image() {
 #[wasm_bindgen_test]
 fn a_pad_of_the_wrong_size_is_an_error_js_can_read() {
     let e = preprocess(&[0u8; 100], 280, 280).expect_err("100 bytes for a 280×280 canvas");
-    assert!(!message(e).is_empty());
+    let text = message(e);
+    assert!(text.contains("100 bytes") && text.contains("280×280×4 = 313600"), "{text}");
 }
 
 #[wasm_bindgen_test]

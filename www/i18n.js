@@ -72,7 +72,7 @@ function param(value) {
   if (typeof value === 'number') return formatNumber(value);
   if (value && typeof value === 'object') {
     if ('key' in value) return t(value.key, value.params);
-    if ('date' in value) return new Date(value.date).toLocaleString(current);
+    if ('date' in value) return new Date(value.date).toLocaleString(current, { dateStyle: 'short', timeStyle: 'short' });
     if ('n' in value) {
       const { n, ...options } = value;
       return formatNumber(n, options);

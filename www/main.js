@@ -1,17 +1,18 @@
-// The page's entry: loads the WebAssembly core and the pretrained model, connects
-// the pad to the network (at most one prediction per animation frame), and keeps
-// the networks the pad can use: pretrained, trained here, uploaded.
+// The page's entry: loads the WebAssembly core and the pretrained model, connects the pad to the network on it
+// (one forward pass per animation frame at most), and the training panel to the worker and to the list of
+// networks: www/models.js holds the networks, www/train-client.js runs the worker, www/train-view.js shows a run.
 
-import init, { Model, preprocess } from './pkg/handwritten.js';
+import init, { Model, preprocess, defaultSettings, maxModelBytes } from './pkg/handwritten.js';
 import { Pad } from './pad.js';
 import { showPreview, showProbabilities } from './view.js';
 import { showWeights, showActivations } from './inside.js';
-import { TrainPanel } from './train-panel.js';
-import { loadTrained } from './store.js';
+import { Models } from './models.js';
+import { TrainClient } from './train-client.js';
+import { TrainView } from './train-view.js';
 import { Teacher } from './teach.js';
 import { Mistakes } from './mistakes.js';
 import { presetTutorial } from './tutorial-preset.js';
-import { startLanguage, onLanguageChange, msg, percent, setText, text } from './i18n.js';
+import { startLanguage, onLanguageChange, msg, setText, text } from './i18n.js';
 import { errorMessage, failure } from './core-errors.js';
 
 // The page's text in the reader's language, before anything else.
@@ -21,11 +22,6 @@ const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));
 const messageBox = $('message');
 
-/** The networks the pad can use, by slot: default, trained, uploaded, taught; their labels are descriptors (i18n.js). */
-const models = new Map();
-const labels = new Map();
-let active = 'default';
-
 /** Shows a message to the person (a descriptor, see i18n.js; error by default), or hides it for ''. */
 export function showMessage(message, kind = 'error') {
   messageBox.hidden = !message;
@@ -33,71 +29,36 @@ export function showMessage(message, kind = 'error') {
   messageBox.classList.toggle('ok', kind === 'ok');
 }
 
-/** Puts a network in a slot (replacing and freeing the old one) and refreshes the picker. */
-export function setModel(slot, model, label, { use = false } = {}) {
-  const old = models.get(slot);
-  models.set(slot, model);
-  labels.set(slot, label);
-  if (old && old !== model) old.free();
-  refreshSelect();
-  if (use || slot === active) useModel(slot);
-}
-
-/** Takes a network off the picker and frees it; the pad goes to `fallback` if it was using it. */
-export function removeModel(slot, fallback = 'default') {
-  const old = models.get(slot);
-  models.delete(slot);
-  labels.delete(slot);
-  if (active === slot) active = models.has(fallback) ? fallback : 'default';
-  refreshSelect();
-  useModel(active);
-  old?.free();
-}
-
-/** A copy of a slot's model file bytes, or null. */
-export function modelBytes(slot) {
-  return models.get(slot)?.toBytes() ?? null;
-}
-
-/** A slot's label, or null. */
-export function modelLabel(slot) {
-  return labels.get(slot) ?? null;
-}
-
-/** Updates a slot's label only. */
-export function setModelLabel(slot, label) {
-  labels.set(slot, label);
-  refreshSelect();
-}
-
+/** The networks; their labels are message descriptors (i18n.js), written in the page's language by the picker. */
+const models = new Models();
 function refreshSelect() {
-  const order = ['default', 'trained', 'uploaded', 'taught'];
-  const options = order.filter((s) => models.has(s)).map((s) => new Option(text(labels.get(s)), s, false, s === active));
-  select.replaceChildren(...options);
-  select.value = active;
+  select.replaceChildren(...models.list().map((e) => new Option(text(e.label), e.key, false, e.key === models.activeKey)));
+  select.value = models.activeKey ?? '';
 }
+models.addEventListener('change', refreshSelect);
+models.addEventListener('active', showActive);
 
 let weightsShown = null;
-export function useModel(slot) {
-  const model = models.get(slot);
-  if (!model) return;
-  active = slot;
-  select.value = slot;
+/** Shows the network now on the pad: its shape, its weights, its reading of the drawing. */
+function showActive() {
+  const { key, model, record } = models.active;
+  select.value = key;
   setText($('lede'), msg('page.lede', { hidden: model.hidden }));
   setText($('model-info'), msg('model.info', { hidden: model.hidden, activation: model.activation }));
   $('download').disabled = false;
+  $('delete').disabled = !record;
   // Weight images are redrawn at most twice a second while a network learns.
   const now = performance.now();
-  if (weightsShown === null || weightsShown.slot !== slot || now - weightsShown.at > 500) {
+  if (weightsShown === null || weightsShown.key !== key || now - weightsShown.at > 500) {
     showWeights(model);
-    weightsShown = { slot, at: now };
+    weightsShown = { key, at: now };
   }
   schedulePredict();
 }
 
 /** The network on the pad. */
 export function activeModel() {
-  return models.get(active);
+  return models.active?.model;
 }
 
 // Prediction, at most once per animation frame.
@@ -127,9 +88,9 @@ function predictNow() {
       const ink = pad.pixels();
       pixels = preprocess(ink.data, ink.width, ink.height);
     }
-    const p = pixels && model ? model.predict(pixels) : null;
-    // a1 only when the hidden units are on screen: it is a second forward pass.
-    const a1 = pixels && model && insideVisible ? model.hiddenActivations(pixels) : null;
+    // One forward pass: a2, and a1 for the hidden units.
+    const read = pixels && model ? model.read(pixels) : null;
+    const p = read?.probabilities ?? null;
     timing.last = performance.now() - t0;
     timing.count++;
     showPreview(pixels ?? null);
@@ -137,15 +98,17 @@ function predictNow() {
     // Screen readers hear the verdict when a stroke ends, not on every frame of it.
     if (!pad.current) {
       const k = p ? p.indexOf(Math.max(...p)) : -1;
-      setText($('announce'), k < 0 ? msg('announce.empty') : msg('announce.read', { digit: k, p: percent(p[k], 0) }));
+      setText($('announce'), k < 0 ? msg('announce.empty') : msg('announce.read', { digit: k, p: { n: p[k], style: 'percent' } }));
     }
-    showActivations(a1);
+    showActivations(insideVisible ? (read?.hidden ?? null) : null);
     teacher?.frame(pixels ?? null);
   } catch (e) {
     showMessage(msg('pad.readFailed', { error: errorMessage(e) }));
   }
 }
 
+/** Hides the pad's note a few seconds after it is shown. */
+let padMessageTimer = 0;
 const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
   onChange: () => {
     teacher?.padChanged();
@@ -153,8 +116,8 @@ const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
   },
   onMessage: (message) => {
     setText($('pad-message'), message);
-    clearTimeout(pad.messageTimer);
-    pad.messageTimer = setTimeout(() => setText($('pad-message'), ''), 3000);
+    clearTimeout(padMessageTimer);
+    padMessageTimer = setTimeout(() => setText($('pad-message'), ''), 3000);
   },
 });
 
@@ -169,19 +132,30 @@ document.addEventListener('keydown', (e) => {
     pad.clear();
   }
 });
-select.addEventListener('change', () => useModel(select.value));
+select.addEventListener('change', () => models.use(select.value));
 
 $('download').addEventListener('click', () => {
-  const model = activeModel();
-  if (!model) return;
-  const blob = new Blob([model.toBytes()], { type: 'application/octet-stream' });
+  const { model, record } = models.active;
+  const bytes = record?.bytes ?? model.toBytes();
+  const blob = new Blob([bytes], { type: 'application/octet-stream' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  a.download = `handwritten-784-${model.hidden}-10-${model.activation}.bin`;
+  const epochs = record ? `-${record.epochs}-epochs` : '';
+  a.download = `handwritten-784-${model.hidden}-10-${model.activation}${epochs}.bin`;
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+});
+
+$('delete').addEventListener('click', async () => {
+  const { key, label } = models.active;
+  try {
+    await models.delete(key);
+    showMessage(msg('model.deleted', { label }), 'ok');
+  } catch (e) {
+    showMessage(msg('model.deleteFailed', { error: errorMessage(e) }));
+  }
 });
 
 $('upload').addEventListener('change', async (e) => {
@@ -189,16 +163,126 @@ $('upload').addEventListener('change', async (e) => {
   const file = input.files?.[0];
   input.value = '';
   if (!file) return;
+  const refused = (why) => showMessage(msg('model.uploadFailed', { name: file.name, error: why }));
+  // A model file is at most this long: anything longer is refused before it is read.
+  const limit = maxModelBytes();
+  if (file.size > limit) {
+    refused(msg('model.tooLarge', { size: file.size, limit }));
+    return;
+  }
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const model = Model.fromBytes(bytes, file.name);
-    setModel('uploaded', model, msg('model.uploaded', { name: file.name }), { use: true });
+    models.set('uploaded', model, msg('model.uploaded', { name: file.name }), { use: true });
     const shape = { name: file.name, hidden: model.hidden, activation: model.activation };
     showMessage(msg('model.uploadLoaded', shape), 'ok');
   } catch (err) {
-    showMessage(msg('model.uploadFailed', { name: file.name, error: errorMessage(err) }));
+    refused(errorMessage(err));
   }
 });
+
+// ---- training: the worker's events shown in the panel, its networks on the pad and in "my networks" ----------
+
+const client = new TrainClient();
+/** The run going, if any: {settings, started, before, date, shownLive, id, key, saving}. */
+let run = null;
+let view;
+
+function startTraining() {
+  if (run || client.running) {
+    showMessage(msg('train.busy'));
+    return;
+  }
+  let settings;
+  try {
+    settings = view.settings();
+  } catch (e) {
+    showMessage(msg('train.notStarted', { error: e?.key ? e : errorMessage(e) }));
+    return;
+  }
+  showMessage('');
+  // Where the pad goes back to if the run keeps nothing; the kept network's id and key; the saves in order.
+  run = { settings, started: false, before: models.activeKey, date: Date.now(), t0: performance.now(), shownLive: false, id: undefined, key: null, saving: Promise.resolve(), testAccuracy: null };
+  view.starting(settings);
+  client.start(settings);
+}
+
+/** A network the worker sent, read into the core; a network that cannot be read ends the run (and the worker's). */
+function readSent(bytes, what) {
+  try {
+    return Model.fromBytes(bytes, text(what));
+  } catch (e) {
+    client.abort(msg('train.sentUnreadable', { error: errorMessage(e) }));
+    return null;
+  }
+}
+
+const on = (type, handle) => client.addEventListener(type, (e) => run && handle(/** @type {CustomEvent} */ (e).detail));
+on('loading', (data) => view.loading(data));
+on('started', (data) => {
+  run.started = true;
+  run.settings = data.settings;
+  view.started(data);
+});
+on('progress', (data) => view.progress(data));
+on('model', (data) => {
+  const model = readSent(data.bytes, msg('train.name.training'));
+  if (!model) return;
+  // The first network of a run goes on the pad, so one can watch it learn.
+  models.set('live', model, msg('models.live', { epoch: data.epoch, epochs: run.settings.epochs }), { use: !run.shownLive });
+  run.shownLive = true;
+});
+on('epoch', (data) => {
+  view.epochDone(data);
+  const model = readSent(data.bytes, msg('train.name.afterEpoch', { epoch: data.epoch }));
+  if (!model) return;
+  const r = run;
+  r.testAccuracy = data.testAccuracy;
+  const record = {
+    bytes: data.bytes,
+    settings: r.settings,
+    epochs: data.epoch,
+    testAccuracy: data.testAccuracy,
+    complete: data.epoch === r.settings.epochs,
+    date: r.date,
+  };
+  // The run's entry in "my networks" is created by its first epoch and replaced by each later one, in order.
+  r.saving = r.saving.then(async () => {
+    if (r.id !== undefined) record.id = r.id;
+    try {
+      r.key = await models.keep(record, model);
+    } catch (e) {
+      r.key = `saved-${record.id}`;
+      showMessage(msg('train.notKept', { epoch: data.epoch, error: errorMessage(e) }));
+    }
+    r.id = record.id;
+  });
+});
+on('paused', () => view.paused());
+on('resumed', () => view.resumed());
+on('done', (data) => {
+  const r = run;
+  r.saving.then(() => {
+    run = null;
+    // The network learning is dropped: the run's kept network (its last finished epoch) takes its place.
+    models.remove('live', r.key ?? r.before);
+    view.done({ reason: data.reason, epochs: data.epochs, seconds: (performance.now() - r.t0) / 1000, testAccuracy: r.testAccuracy });
+  });
+});
+on('error', (data) => {
+  const r = run;
+  r.saving.then(() => {
+    run = null;
+    models.remove('live', r.key ?? r.before);
+    showMessage(msg('train.failed', { error: view.failed(data.message, r.started) }));
+  });
+});
+client.addEventListener('busy', (e) => showMessage(workerMessage(/** @type {CustomEvent} */ (e).detail.message)));
+
+/** The worker's message: a descriptor of its own, or the core's text (a string), translated. */
+function workerMessage(message) {
+  return typeof message === 'string' ? errorMessage(message) : message;
+}
 
 // The pretrained model's bytes are fetched while the WebAssembly module compiles.
 const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(async (response) => {
@@ -208,47 +292,39 @@ const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(
   return new Uint8Array(await response.arrayBuffer());
 });
 
-async function loadDefault() {
-  return Model.fromBytes(await defaultBytes, 'models/default.bin');
-}
-
-async function restoreTrained() {
-  let record;
-  try {
-    record = await loadTrained();
-  } catch {
-    return; // No storage (private mode, blocked): nothing to restore.
-  }
-  if (!record) return;
-  try {
-    const model = Model.fromBytes(record.bytes, text(msg('model.savedName')));
-    const label = record.testAccuracy == null
-      ? msg('model.trained.savedNoAccuracy')
-      : msg('model.trained.saved', { accuracy: percent(record.testAccuracy, 1) });
-    setModel('trained', model, label);
-    panel.restored(record);
-  } catch (e) {
-    showMessage(msg('model.restoreFailed', { error: errorMessage(e) }));
-  }
-}
-
-let panel;
 /** @type {Teacher|undefined} follows the pad's digit and teaches it */
 let teacher;
 async function main() {
   await init();
-  panel = new TrainPanel({
-    setModel, setModelLabel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active,
+  view = new TrainView(defaultSettings(), {
+    train: startTraining,
+    pause: () => client.pause(),
+    resume: () => client.resume(),
+    stop: () => client.stop(),
   });
-  const page = { activeModel, setModel, removeModel, modelBytes, modelLabel, useModel, showMessage, activeSlot: () => active };
+  // Teaching and the mistakes see the networks through these (teach.js, mistakes.js).
+  const page = {
+    activeModel,
+    activeSlot: () => models.activeKey,
+    setModel: (key, model, label, options) => models.set(key, model, label, options),
+    removeModel: (key, fallback) => models.remove(key, fallback),
+    modelBytes: (key) => models.entries.get(key)?.model.toBytes() ?? null,
+    modelLabel: (key) => models.entries.get(key)?.label ?? null,
+    useModel: (key) => models.use(key),
+    showMessage,
+  };
   teacher = new Teacher(page);
   new Mistakes(page, teacher);
   $('tutorial-preset').addEventListener('click', presetTutorial);
-  const model = await loadDefault();
-  setModel('default', model, msg('model.default', { hidden: model.hidden }), { use: true });
+  const model = Model.fromBytes(await defaultBytes, 'models/default.bin');
+  models.set('default', model, msg('model.default', { hidden: model.hidden }), { use: true });
   timing.readyMs = performance.now();
   document.body.dataset.ready = 'true';
-  await restoreTrained();
+  try {
+    view.kept(await models.restore());
+  } catch (e) {
+    showMessage(msg('models.restoreFailed', { error: errorMessage(e) }));
+  }
   await teacher.restore();
   if ('serviceWorker' in navigator && location.protocol !== 'file:') {
     navigator.serviceWorker.register('./sw.js').catch(() => {

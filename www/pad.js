@@ -221,19 +221,12 @@ export class Pad {
   }
 
   endStroke() {
-    if (this.pointerId !== null && this.canvas.hasPointerCapture?.(this.pointerId)) {
+    if (this.pointerId !== null && this.canvas.hasPointerCapture(this.pointerId)) {
       this.canvas.releasePointerCapture(this.pointerId);
     }
     this.pointerId = null;
     this.current = null;
     this.keyStroke = null;
-  }
-
-  /** Draws an array of strokes given in pad units (for tests and demos). */
-  setStrokes(strokes) {
-    this.strokes = strokes.map((s) => s.map(([x, y]) => [x, y]));
-    this.redraw();
-    this.onChange();
   }
 
   style(ctx, side) {
@@ -244,21 +237,21 @@ export class Pad {
     ctx.fillStyle = ctx.strokeStyle;
   }
 
-  /** Draws stroke points from index `from` on. */
+  /** Draws stroke points from index `from` on (a stroke of one point is a dot). */
   segment(stroke, from) {
-    for (const [ctx, w, h] of [[this.ctx, this.canvas.width, this.canvas.height]]) {
-      this.style(ctx, Math.min(w, h));
-      ctx.beginPath();
-      const [x0, y0] = stroke[from];
-      ctx.moveTo(x0 * w, y0 * h);
-      if (stroke.length === 1) {
-        ctx.arc(x0 * w, y0 * h, ctx.lineWidth / 2, 0, 2 * Math.PI);
-        ctx.fill();
-        continue;
-      }
-      for (let i = from + 1; i < stroke.length; i++) ctx.lineTo(stroke[i][0] * w, stroke[i][1] * h);
-      ctx.stroke();
+    const ctx = this.ctx;
+    const { width: w, height: h } = this.canvas;
+    this.style(ctx, Math.min(w, h));
+    ctx.beginPath();
+    const [x0, y0] = stroke[from];
+    if (stroke.length === 1) {
+      ctx.arc(x0 * w, y0 * h, ctx.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      return;
     }
+    ctx.moveTo(x0 * w, y0 * h);
+    for (let i = from + 1; i < stroke.length; i++) ctx.lineTo(stroke[i][0] * w, stroke[i][1] * h);
+    ctx.stroke();
   }
 
   redraw() {

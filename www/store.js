@@ -1,30 +1,49 @@
-// Keeps the last trained network across page reloads, in IndexedDB.
-// Every failure is reported to the caller; the page works without storage.
+// "My networks": the networks trained on this page, kept across visits in IndexedDB until the person deletes
+// them. One record per training run, updated as its epochs finish:
+//   {id, bytes, settings, epochs, testAccuracy, complete, date}
+// where testAccuracy is that of exactly these bytes on the 10,000 test images. Every failure is reported to the
+// caller; the page works without storage.
 
 import { msg } from './i18n.js';
 import { failure } from './core-errors.js';
 
 const DB = 'handwritten';
-const STORE = 'models';
-const KEY = 'trained';
+/** Version 2 keeps a list of networks; version 1 kept one record, 'trained', in the store 'models'. */
+const VERSION = 2;
+const NETWORKS = 'networks';
+const OLD_STORE = 'models';
+/** The taught network (teach.js), one record under the key 'taught'. */
+const TAUGHT = 'taught';
 
 function open() {
   return new Promise((resolve, reject) => {
     if (!('indexedDB' in self)) return reject(failure(msg('store.noIndexedDB')));
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    const req = indexedDB.open(DB, VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      const networks = db.createObjectStore(NETWORKS, { keyPath: 'id', autoIncrement: true });
+      db.createObjectStore(TAUGHT);
+      // The one network an earlier version kept joins the list.
+      if (db.objectStoreNames.contains(OLD_STORE)) {
+        const old = req.transaction.objectStore(OLD_STORE).get('trained');
+        old.onsuccess = () => {
+          if (old.result?.bytes) networks.add({ ...old.result, complete: old.result.complete ?? true });
+          db.deleteObjectStore(OLD_STORE);
+        };
+      }
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
     req.onblocked = () => reject(failure(msg('store.blocked')));
   });
 }
 
-async function run(mode, body) {
+async function run(mode, body, store = NETWORKS) {
   const db = await open();
   try {
     return await new Promise((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = body(tx.objectStore(STORE));
+      const tx = db.transaction(store, mode);
+      const req = body(tx.objectStore(store));
       tx.oncomplete = () => resolve(req?.result);
       tx.onerror = () => reject(tx.error);
       tx.onabort = () => reject(tx.error || failure(msg('store.aborted')));
@@ -34,17 +53,25 @@ async function run(mode, body) {
   }
 }
 
-/**
- * Saves the trained network.
- * @param {{bytes: Uint8Array, settings: object, testAccuracy: number|null, epochs: number, complete: boolean, date: number}} record
- */
-export function saveTrained(record) {
-  return run('readwrite', (s) => s.put(record, KEY));
+/** Every kept network, oldest first. */
+export async function listNetworks() {
+  const records = await run('readonly', (s) => s.getAll());
+  return records.sort((a, b) => a.date - b.date);
 }
 
-/** The saved network record, or undefined. */
-export function loadTrained() {
-  return run('readonly', (s) => s.get(KEY));
+/**
+ * Keeps a network: a record without `id` is added and gets one; a record with `id` replaces that record (a run's
+ * later epoch). Resolves with the id.
+ * @param {{id?: number, bytes: Uint8Array, settings: object, epochs: number, testAccuracy: number,
+ *   complete: boolean, date: number}} record
+ */
+export function keepNetwork(record) {
+  return run('readwrite', (s) => s.put(record));
+}
+
+/** Deletes a kept network. */
+export function deleteNetwork(id) {
+  return run('readwrite', (s) => s.delete(id));
 }
 
 /**
@@ -52,15 +79,15 @@ export function loadTrained() {
  * @param {{bytes: Uint8Array, label: string, steps: number, accuracy: number|null, accuracyBefore: number|null, date: number}} record
  */
 export function saveTaught(record) {
-  return run('readwrite', (s) => s.put(record, 'taught'));
+  return run('readwrite', (s) => s.put(record, 'taught'), TAUGHT);
 }
 
 /** The saved taught network record, or undefined. */
 export function loadTaught() {
-  return run('readonly', (s) => s.get('taught'));
+  return run('readonly', (s) => s.get('taught'), TAUGHT);
 }
 
 /** Forgets the taught network. */
 export function deleteTaught() {
-  return run('readwrite', (s) => s.delete('taught'));
+  return run('readwrite', (s) => s.delete('taught'), TAUGHT);
 }

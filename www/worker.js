@@ -1,24 +1,36 @@
-// The training worker: fetches the gzip-compressed MNIST files (once), trains in
-// slices of batches so that it can answer pause, resume and stop between them,
-// and reports progress, per-epoch test results and the network as it learns.
+// The training worker: fetches the gzip-compressed MNIST files (once), trains in slices of batches so that it can
+// answer pause, resume and stop between them, and reports progress, each finished epoch with its network and test
+// results, and the network as it learns. Every message carries what it refers to, so nothing depends on the order
+// in which two of them arrive.
 //
 // Messages in:  {type: 'start', settings} | {type: 'pause'} | {type: 'resume'} | {type: 'stop'}
-// Messages out: {type: 'loading', file, loaded, total} | {type: 'loaded', seconds}
-//               {type: 'started', settings, batchesPerEpoch}
-//               {type: 'progress', epoch, batch, batchesPerEpoch, loss, accuracy, learningRate}
-//               {type: 'model', bytes} | {type: 'epoch', epoch, seconds, testLoss, testAccuracy, trainLoss, trainAccuracy, confusion,
-//                                          tutorialAccuracy}
-//               {type: 'paused'} | {type: 'resumed'} | {type: 'done', reason: 'finished'|'stopped'} | {type: 'error', message}
+// Messages out, in a run's life:
+//   {type: 'loading', loaded, total}                          MNIST bytes arrived so far (compressed)
+//   {type: 'loaded', seconds, trainSize, testSize}
+//   {type: 'started', settings, batchesPerEpoch, parameters}  settings with every field filled in (and the seed)
+//   {type: 'progress', epoch, batch, batchesPerEpoch, loss, accuracy, learningRate}
+//                                                             means over the batches since the last report
+//   {type: 'model', bytes, epoch, batch}                      the network while it learns: after `batch` batches of
+//                                                             epoch `epoch` (batch 0 of epoch 1: as initialised)
+//   {type: 'epoch', epoch, bytes, seconds, trainLoss, trainAccuracy, testLoss, testAccuracy, confusion,
+//    tutorialAccuracy}
+//                                                             a finished epoch: its network's bytes and that same
+//                                                             network's results on the test set
+//   {type: 'paused', epoch} | {type: 'resumed', epoch}
+//   {type: 'done', reason: 'finished'|'stopped', epochs}      the run is over; `epochs` were finished
+//   {type: 'error', message, fatal?}                          the run is over; fatal: this worker's WebAssembly
+//                                                             instance is unusable (a panic), start a new worker
+//   {type: 'error', message, busy: true}                      a start while a run is going (that run goes on)
+// An error's message is the core's own text (a string, which the page translates, see core-errors.js) or a message of
+// the worker as a descriptor {key, params} of the page's string tables (i18n.js).
 //
 // Requests with an id (lab-client.js), each answered with its id, or {type: 'error', id, message}:
 //   {type: 'teach', id, bytes, pixels, label, rate, replay, seed, evaluateBefore}
 //       → {type: 'taught', id, bytes, loss, accuracy, accuracyBefore}
 //   {type: 'mistakes', id, bytes, max} → {type: 'mistakes', id, list, total, images (max × 784 bytes)}
 //   {type: 'evaluate', id, bytes} → {type: 'evaluated', id, evaluation}
-// An error's message is the core's own text (a string, which the page translates, see core-errors.js) or a message of
-// the worker as a descriptor {key, params} of the page's string tables (i18n.js).
 
-import init, { Data, Model, Training } from './pkg/handwritten.js';
+import init, { Data, Model, Training, lastPanic } from './pkg/handwritten.js';
 
 const FILES = [
   'train-images-idx3-ubyte.gz',
@@ -26,11 +38,12 @@ const FILES = [
   't10k-images-idx3-ubyte.gz',
   't10k-labels-idx1-ubyte.gz',
 ];
+const URLS = FILES.map((name) => new URL(`data/${name}`, import.meta.url).href);
 /** Approximate compressed sizes, for a progress bar before the server says. */
 const EXPECTED = [9912422, 28881, 1648877, 4542];
 /** Work per slice before looking at messages again (ms). */
 const SLICE_MS = 60;
-/** Network updates sent to the page at most this often (ms). */
+/** Network updates sent to the page at most this often (ms), for networks of up to 100,000 parameters. */
 const MODEL_EVERY_MS = 250;
 /** Points per epoch on the training curves. */
 const POINTS_PER_EPOCH = 25;
@@ -38,8 +51,9 @@ const POINTS_PER_EPOCH = 25;
 const ready = init();
 /** @type {Data|null} kept across runs, so a second run does not fetch again */
 let data = null;
-/** @type {Promise<Data>|null} the one download, shared by a training run and the requests */
+/** @type {Promise<Data>|null} the download under way, shared by a training run and the requests */
 let loading = null;
+/** The run going, if any: {paused, stopped, wake, abort: AbortController, epoch}. */
 let run = null;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
@@ -52,15 +66,20 @@ const waiting = [];
 channel.port1.onmessage = () => waiting.shift()?.();
 const nextTask = () => new Promise((resolve) => { waiting.push(resolve); channel.port2.postMessage(0); });
 
-self.onmessage = async ({ data: msg }) => {
-  if (msg.id !== undefined) return answer(msg);
-  try {
-    if (msg.type === 'start') await start(msg.settings);
-    else if (msg.type === 'pause' && run && !run.paused) { run.paused = true; post({ type: 'paused' }); }
-    else if (msg.type === 'resume' && run?.paused) { run.paused = false; run.wake?.(); post({ type: 'resumed' }); }
-    else if (msg.type === 'stop' && run) { run.stopped = true; run.wake?.(); }
-  } catch (e) {
-    post({ type: 'error', message: e?.descriptor ?? errorText(e) });
+self.onmessage = ({ data: msg }) => {
+  if (msg.id !== undefined) answer(msg);
+  else if (msg.type === 'start') start(msg.settings);
+  else if (msg.type === 'pause' && run && !run.paused && !run.stopped) {
+    run.paused = true;
+    post({ type: 'paused', epoch: run.epoch });
+  } else if (msg.type === 'resume' && run?.paused) {
+    run.paused = false;
+    run.wake?.();
+    post({ type: 'resumed', epoch: run.epoch });
+  } else if (msg.type === 'stop' && run) {
+    run.stopped = true;
+    run.abort.abort();
+    run.wake?.();
   }
 };
 
@@ -69,41 +88,63 @@ function errorText(e) {
 }
 
 /** An Error carrying a message descriptor (see `say`), which the page shows in its language. */
-function failure(message, cause) {
-  const e = new Error(message.key, { cause });
+function failure(message, cause, Type = Error) {
+  const e = new Type(message.key, { cause });
   e.descriptor = message;
   return e;
 }
+
+/** A fetched MNIST file that is not what it should be: truncated, not gzip, or not an IDX file. */
+class Undecodable extends Error {}
 
 async function start(settings) {
   if (run) {
     post({ type: 'error', message: say('worker.busy'), busy: true });
     return;
   }
-  run = { paused: false, stopped: false, wake: null };
+  run = { paused: false, stopped: false, wake: null, abort: new AbortController(), epoch: 1 };
+  let training = null;
   try {
     await ready;
-    data = await getData();
-    if (run.stopped) return post({ type: 'done', reason: 'stopped' });
-    const training = new Training(settings, data);
-    try {
-      await train(training);
-    } finally {
-      training.free();
+    if (!data) data = await getData(run.abort.signal);
+    if (run.stopped) {
+      post({ type: 'done', reason: 'stopped', epochs: 0 });
+      return;
+    }
+    training = new Training(settings, data);
+    await train(training);
+    training.free();
+  } catch (e) {
+    if (run.stopped && e?.name === 'AbortError') {
+      post({ type: 'done', reason: 'stopped', epochs: 0 });
+    } else if (e instanceof WebAssembly.RuntimeError) {
+      // A panic (or running out of memory) in the core: this instance cannot be used again, and freeing
+      // `training` would only throw a second error. Report the first one; the page starts a fresh worker.
+      let panic = '';
+      try {
+        panic = lastPanic() ?? '';
+      } catch {
+        // The instance is too broken to say more.
+      }
+      const message = panic ? say('worker.panic', { panic }) : say('worker.coreFailed', { error: e.message });
+      post({ type: 'error', message, fatal: true });
+    } else {
+      training?.free();
+      post({ type: 'error', message: e?.descriptor ?? errorText(e) });
     }
   } finally {
     run = null;
   }
 }
 
-/** The MNIST data, fetched on the first call only (again after a failed fetch). */
-function getData() {
-  if (!loading) {
-    loading = loadData().catch((e) => {
+/** The MNIST data, fetched once and shared by the training runs and the requests (again after a failed fetch). */
+function getData(signal = new AbortController().signal) {
+  if (data) return Promise.resolve(data);
+  loading ??= loadData(signal)
+    .then((d) => (data = d))
+    .finally(() => {
       loading = null;
-      throw e;
     });
-  }
   return loading;
 }
 
@@ -140,19 +181,44 @@ async function answer(msg) {
   }
 }
 
-async function loadData() {
+/**
+ * The four MNIST files as a Data. A file that arrives but cannot be decoded (an error page or a truncated file
+ * kept in a cache) is dropped from the caches and fetched once more from the network.
+ */
+async function loadData(signal) {
   const t0 = performance.now();
+  let result;
+  try {
+    result = await fetchData(signal, false);
+  } catch (e) {
+    if (!(e instanceof Undecodable)) throw e;
+    await forgetCached();
+    result = await fetchData(signal, true);
+  }
+  post({ type: 'loaded', seconds: (performance.now() - t0) / 1000, trainSize: result.trainSize, testSize: result.testSize });
+  return result;
+}
+
+/** Deletes the MNIST files from this origin's caches (the service worker's), so the next fetch goes to the network. */
+async function forgetCached() {
+  if (!self.caches) return;
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    await Promise.all(URLS.map((url) => cache.delete(url)));
+  }
+}
+
+async function fetchData(signal, again) {
   const loaded = [0, 0, 0, 0];
   const totals = EXPECTED.slice();
-  const report = (file) =>
-    post({ type: 'loading', file, loaded: loaded.reduce((a, b) => a + b), total: totals.reduce((a, b) => a + b) });
+  const report = () => post({ type: 'loading', loaded: loaded.reduce((a, b) => a + b), total: totals.reduce((a, b) => a + b) });
   const bytes = await Promise.all(
     FILES.map(async (name, i) => {
-      const url = new URL(`data/${name}`, import.meta.url);
       let response;
       try {
-        response = await fetch(url);
+        response = await fetch(URLS[i], { signal, cache: again ? 'reload' : 'default' });
       } catch (e) {
+        if (signal.aborted) throw e;
         throw failure(say('worker.fetchFailed', { name, error: errorText(e) }), e);
       }
       if (!response.ok) {
@@ -164,7 +230,7 @@ async function loadData() {
       const counter = new TransformStream({
         transform(chunk, controller) {
           loaded[i] += chunk.byteLength;
-          report(name);
+          report();
           controller.enqueue(chunk);
         },
       });
@@ -173,29 +239,35 @@ async function loadData() {
       try {
         return new Uint8Array(await new Response(stream).arrayBuffer());
       } catch (e) {
-        throw failure(say('worker.unreadable', { name, error: errorText(e) }), e);
+        if (signal.aborted) throw e;
+        throw failure(say('worker.unreadable', { name, error: errorText(e) }), e, Undecodable);
       }
     }),
   );
-  const result = Data.fromIdx(bytes[0], bytes[1], bytes[2], bytes[3]);
-  post({ type: 'loaded', seconds: (performance.now() - t0) / 1000, trainSize: result.trainSize, testSize: result.testSize });
-  return result;
+  try {
+    return Data.fromIdx(bytes[0], bytes[1], bytes[2], bytes[3]);
+  } catch (e) {
+    throw new Undecodable(errorText(e), { cause: e });
+  }
 }
+
+const mean = (sum) => ({ loss: sum.lossSum / sum.samples, accuracy: sum.correct / sum.samples });
+const zero = () => ({ lossSum: 0, correct: 0, samples: 0 });
 
 async function train(training) {
   const settings = training.settings();
   const perEpoch = training.batchesPerEpoch;
   const stretch = Math.max(1, Math.ceil(perEpoch / POINTS_PER_EPOCH));
-  post({ type: 'started', settings, batchesPerEpoch: perEpoch });
-  sendModel(training);
-  // A large network's bytes are sent less often (every 250 ms up to about 100,000 parameters).
-  const modelEvery = MODEL_EVERY_MS * Math.max(1, (795 * settings.hidden + 10) / 1e5);
+  const { parameters } = sendModel(training, 1, 0);
+  post({ type: 'started', settings, batchesPerEpoch: perEpoch, parameters });
+  // A large network's bytes are sent less often.
+  const modelEvery = MODEL_EVERY_MS * Math.max(1, parameters / 1e5);
   let slice = 8; // batches per slice, adapted to take about SLICE_MS
   let lastModel = performance.now();
   let epochStart = performance.now(); // wall clock of the epoch, pauses left out, evaluation excluded
   let pos = 0; // batches done in the current epoch
-  let sum = { loss: 0, correct: 0, images: 0 };
-  let epochSum = { loss: 0, correct: 0, images: 0 };
+  let sum = zero(); // since the last progress report
+  let epochSum = zero();
   while (!training.isFinished) {
     if (run.paused && !run.stopped) {
       const pausedAt = performance.now();
@@ -213,21 +285,13 @@ async function train(training) {
       done += after - pos;
       pos = p.epoch_done ? 0 : after;
       for (const s of [sum, epochSum]) {
-        s.loss += p.loss * p.images;
-        s.correct += p.accuracy * p.images;
-        s.images += p.images;
+        s.lossSum += p.loss_sum;
+        s.correct += p.correct;
+        s.samples += p.samples;
       }
       if (p.epoch_done || pos % stretch === 0) {
-        post({
-          type: 'progress',
-          epoch: p.epoch,
-          batch: p.batch,
-          batchesPerEpoch: perEpoch,
-          loss: sum.loss / sum.images,
-          accuracy: sum.correct / sum.images,
-          learningRate: p.learning_rate,
-        });
-        sum = { loss: 0, correct: 0, images: 0 };
+        post({ type: 'progress', epoch: p.epoch, batch: p.batch, batchesPerEpoch: perEpoch, ...mean(sum), learningRate: p.learning_rate });
+        sum = zero();
       }
     } while (done < slice && !p.epoch_done);
     const ms = performance.now() - t0;
@@ -235,34 +299,49 @@ async function train(training) {
     if (p.epoch_done) {
       const seconds = (performance.now() - epochStart) / 1000;
       const e = training.evaluate();
-      post({
-        type: 'epoch',
-        epoch: p.epoch,
-        seconds,
-        trainLoss: epochSum.loss / epochSum.images,
-        trainAccuracy: epochSum.correct / epochSum.images,
-        testLoss: e.loss,
-        testAccuracy: e.accuracy,
-        confusion: e.confusion,
-        tutorialAccuracy: e.tutorial_accuracy,
-      });
-      sendModel(training);
+      const { bytes } = snapshot(training); // the network just evaluated
+      const train = mean(epochSum);
+      post(
+        {
+          type: 'epoch',
+          epoch: p.epoch,
+          bytes,
+          seconds,
+          trainLoss: train.loss,
+          trainAccuracy: train.accuracy,
+          testLoss: e.loss,
+          testAccuracy: e.accuracy,
+          confusion: e.confusion,
+          tutorialAccuracy: e.tutorial_accuracy,
+        },
+        [bytes.buffer],
+      );
+      run.epoch = p.epoch + 1;
       lastModel = performance.now();
       epochStart = performance.now();
-      epochSum = { loss: 0, correct: 0, images: 0 };
+      epochSum = zero();
     } else if (performance.now() - lastModel > modelEvery) {
-      sendModel(training);
+      sendModel(training, p.epoch, p.batch);
       lastModel = performance.now();
     }
     await nextTask();
   }
-  sendModel(training);
   post({ type: 'done', reason: training.isFinished ? 'finished' : 'stopped', epochs: training.epochsDone });
 }
 
-function sendModel(training) {
+/** The network as trained so far: its model file's bytes and its number of parameters. */
+function snapshot(training) {
   const model = training.model();
-  const bytes = model.toBytes();
-  model.free();
-  post({ type: 'model', bytes }, [bytes.buffer]);
+  try {
+    return { bytes: model.toBytes(), parameters: model.parameters };
+  } finally {
+    model.free();
+  }
+}
+
+/** Sends the network while it learns; returns the snapshot sent. */
+function sendModel(training, epoch, batch) {
+  const shot = snapshot(training);
+  post({ type: 'model', bytes: shot.bytes, epoch, batch }, [shot.bytes.buffer]);
+  return shot;
 }

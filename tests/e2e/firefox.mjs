@@ -40,19 +40,21 @@ export async function launchFirefox({ prefs = {} } = {}) {
   }
   const id = session.sessionId;
   const s = (path) => `/session/${id}${path}`;
-  await call('POST', s('/timeouts'), { script: 60_000, pageLoad: 60_000 });
+  await call('POST', s('/timeouts'), { script: 300_000, pageLoad: 60_000 });
   return {
     goto: (url) => call('POST', s('/url'), { url }),
     /** Runs `body` (a function body using `arguments`) in the page and returns its value. */
     run: (body, ...args) => call('POST', s('/execute/sync'), { script: body, args }),
+    /** Runs `fn(arg)` in the page (an async function is awaited) and returns its value. */
+    evaluate: (fn, arg = null) => call('POST', s('/execute/sync'), { script: `return (${fn})(arguments[0])`, args: [arg] }),
     /**
-     * Resolves when `predicate` (the source of a function) returns a truthy value in the page, checked on every
-     * animation frame and DOM change; rejects after `timeout` ms with `what`.
+     * Resolves when `predicate` (a function, given `arg`) returns a truthy value in the page, checked on every
+     * animation frame; rejects after `timeout` ms with `what`.
      */
-    waitFor: (predicate, what, timeout = 30_000) =>
+    waitFor: (predicate, what, timeout = 30_000, arg = null) =>
       call('POST', s('/execute/async'), {
-        script: `const [predicate, timeout, what, done] = arguments;
-          const check = new Function('return (' + predicate + ')()');
+        script: `const [predicate, timeout, what, arg, done] = arguments;
+          const check = () => new Function('arg', 'return (' + predicate + ')(arg)')(arg);
           const started = performance.now();
           (function poll() {
             let value;
@@ -61,7 +63,7 @@ export async function launchFirefox({ prefs = {} } = {}) {
             if (performance.now() - started > timeout) return done({ ok: false });
             requestAnimationFrame(poll);
           })();`,
-        args: [predicate.toString(), timeout, what],
+        args: [predicate.toString(), timeout, what, arg],
       }).then((r) => {
         if (!r.ok) throw new Error(`Firefox: timed out after ${timeout} ms waiting for ${what}`);
         return r.value;

@@ -7,10 +7,11 @@ import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../scripts/chromium.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SITE = path.join(ROOT, 'dist');
+export { launchChromium };
 
 /** A TCP port nobody listens on right now. */
 export function freePort() {
@@ -60,24 +61,6 @@ export async function startServer() {
     url: url.endsWith('/') ? url : url + '/',
     close: () => server.kill(),
   };
-}
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-export function launchChromium() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
 }
 
 /**
@@ -181,9 +164,8 @@ function ellipse(cx, cy, rx, ry, fromDegrees, toDegrees) {
   return points;
 }
 
-/** The pad's box in CSS pixels of the page. */
+/** The pad's box in CSS pixels of the viewport, scrolled into view first (a click elsewhere may have scrolled it away). */
 export async function padBox(page) {
-  // A reload restores the scroll position, which may leave the pad out of view (where the mouse cannot reach it).
   await page.locator('#pad').scrollIntoViewIfNeeded();
   const box = await page.locator('#pad').boundingBox();
   if (!box) throw new Error('#pad is not visible');

