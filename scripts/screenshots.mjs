@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Screenshots of the built site in headless Chromium: in Chinese and English (the browser's
 // locale), desktop and phone (390×844), light and dark, with a digit drawn through real
-// pointer events; then the training panel after two epochs and the hidden units lit by a
-// drawing (dark, in both languages); for looking at.
+// pointer events; then the training panel after two epochs and the list of networks (light
+// and dark) and the hidden units lit by a drawing (dark), in both languages; for looking at.
 //
 //   node scripts/screenshots.mjs [OUT_DIR]     (default: target/screenshots; the site is dist/)
 
@@ -60,22 +60,38 @@ async function main() {
         }
       }
     }
-    // The training panel after two epochs and the hidden units lit by a drawing, in dark mode, in both languages.
-    for (const [lang, locale] of LANGUAGES) {
-      const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme: 'dark', locale, serviceWorkers: 'block' });
+    // The training panel after two epochs, and the list of networks after a second run stopped after its first
+    // epoch (the list drawn open below the picker, since a headless screenshot does not show an open <select>),
+    // light and dark; the hidden units lit by a drawing, in dark mode; in both languages.
+    for (const [lang, locale] of LANGUAGES) for (const colorScheme of ['light', 'dark']) {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme, locale, serviceWorkers: 'block' });
       const page = await context.newPage();
-      page.on('pageerror', (e) => console.log(`[${lang} training] page error: ${e.message}`));
+      page.on('pageerror', (e) => console.log(`[${lang} training ${colorScheme}] page error: ${e.message}`));
       await page.goto(url);
       await page.waitForSelector('body[data-ready=true]');
       await page.fill('#epochs', '2');
       await page.click('#train');
       await page.waitForSelector('#train-status[data-state=done]', { timeout: 120000 });
-      await page.locator('#train-panel').screenshot({ path: path.join(out, `${lang}-training-dark.png`) });
-      await drawStrokes(page, SEVEN);
-      await page.locator('#units').scrollIntoViewIfNeeded();
-      await page.waitForFunction(() => document.querySelector('#units canvas.lit'));
-      await page.locator('#inside').screenshot({ path: path.join(out, `${lang}-inside-dark.png`) });
-      console.log(`${out}/${lang}-training-dark.png, ${out}/${lang}-inside-dark.png: ${await page.textContent('#train-status')}`);
+      await page.locator('#train-panel').screenshot({ path: path.join(out, `${lang}-training-${colorScheme}.png`) });
+      await page.fill('#epochs', '20');
+      await page.click('#train');
+      await page.waitForFunction(() => Number(document.querySelector('#train-status').dataset.epoch) >= 1, null, { timeout: 120000 });
+      await page.click('#stop');
+      await page.waitForSelector('#train-status[data-state=done]', { timeout: 120000 });
+      await page.evaluate(() => {
+        const select = document.querySelector('#model-select');
+        select.size = select.options.length;
+      });
+      await page.locator('.model-bar').screenshot({ path: path.join(out, `${lang}-networks-${colorScheme}.png`) });
+      console.log(`${out}/${lang}-training-${colorScheme}.png, ${out}/${lang}-networks-${colorScheme}.png: ${await page.textContent('#train-status')}`);
+      if (colorScheme === 'dark') {
+        await page.evaluate(() => (document.querySelector('#model-select').size = 0));
+        await drawStrokes(page, SEVEN);
+        await page.locator('#units').scrollIntoViewIfNeeded();
+        await page.waitForFunction(() => document.querySelector('#units canvas.lit'));
+        await page.locator('#inside').screenshot({ path: path.join(out, `${lang}-inside-dark.png`) });
+        console.log(`${out}/${lang}-inside-dark.png`);
+      }
       await context.close();
     }
   } finally {

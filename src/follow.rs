@@ -20,9 +20,10 @@
 //! | ∂L/∂w1 | a0ᵀ·δ1 | (784, h) |
 //! | a2 after | a2 of θ − η·∂L/∂θ | (10) |
 
+use crate::batch::Batch;
 use crate::error::{Error, Result};
 use crate::math::argmax;
-use crate::network::{Batch, Network, INPUTS, OUTPUTS};
+use crate::network::{Network, INPUTS, OUTPUTS};
 use serde::Serialize;
 
 /// Every quantity of the derivation for one image and one label, in the order of the
@@ -90,14 +91,14 @@ pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) 
     // Backward, by the network's own backward pass on a batch of one:
     // ∂L/∂θ laid out as w1 (784, h) | b1 (h) | w2 (h, 10) | b2 (10).
     let mut batch = Batch::with_capacity(1);
-    batch.push_f32(a0, y);
+    batch.push_f32(a0, y)?;
     let (loss, grad) = network.gradient(&batch);
     let (dw1, rest) = grad.split_at(INPUTS * h);
     let (db1, rest) = rest.split_at(h);
     let (dw2, db2) = rest.split_at(h * OUTPUTS);
     // Update, by the network's own training step: θ ← θ − η·∂L/∂θ, then a2 again.
     let mut after = network.clone();
-    after.train_batch(&batch, learning_rate, &mut Default::default())?;
+    after.train_batch(&batch, learning_rate, &mut Default::default()).map_err(|_| diverged(learning_rate))?;
     let a2_after = after.predict(a0).to_vec();
     Ok(Derivation {
         a0: a0.to_vec(),
@@ -119,15 +120,22 @@ pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) 
     })
 }
 
-/// An image from outside: 784 finite values.
+/// An image from outside: 784 numbers in [0, 1] (NaN, ±∞ and anything outside refused).
 pub(crate) fn check_image(a0: &[f32]) -> Result<()> {
     if a0.len() != INPUTS {
         return Err(Error::Mismatch { what: format!("an image has {INPUTS} pixels, not {}", a0.len()) });
     }
-    if let Some(i) = a0.iter().position(|p| !p.is_finite()) {
-        return Err(Error::Mismatch { what: format!("pixel {i} of the image is {}, not a number in [0, 1]", a0[i]) });
+    if let Some(i) = a0.iter().position(|p| !(0.0..=1.0).contains(p)) {
+        return Err(Error::Mismatch {
+            what: format!("pixel {i} of the image is {}: pixels are numbers from 0 to 1", a0[i]),
+        });
     }
     Ok(())
+}
+
+/// The error of a step whose loss is not finite (the parameters are then left as they were).
+pub(crate) fn diverged(learning_rate: f32) -> Error {
+    Error::setting("learning rate", format!("{learning_rate} makes the loss infinite: take a smaller one"))
 }
 
 /// A label from outside: a digit 0–9.

@@ -4,16 +4,17 @@
 //!
 //! | kernel | equation | used for |
 //! |---|---|---|
-//! | [`vec_mat`] | out = init + Σ_t v_t·m[i_t, :] | z1 = a0·w1 + b1 (sparse a0), z2 = a1·w2 + b2, δ2·w2ᵀ |
-//! | [`add_outer`] | m[i_t, :] += v_t·x for every t | ∂L/∂w1 += a0ᵀ·δ1 (sparse a0), ∂L/∂w2 += a1ᵀ·δ2 |
+//! | [`vec_mat`] | out = init + Σ_t v_t·m[i_t, :] | z1 = a0·w1 + b1 (sparse a0) |
+//! | [`add_outer`] | m[i_t, :] += v_t·x for every t | w1 −= η·a0ᵀ·δ1, or ∂L/∂w1 += a0ᵀ·δ1 (sparse a0) |
 //!
 //! where (i_t, v_t) lists the nonzero entries of a row vector (the pixels of an MNIST image:
-//! about 19% of them), so zero pixels cost nothing. [`vec_mat`] keeps its sums in blocks of
-//! [`BLOCK`] columns held in local arrays, and the row operations ([`axpy`], [`axmy`],
-//! [`zero`]) work in pieces of fixed width; the compiler turns both into SIMD registers
-//! at whatever width the function is compiled for: [`simd_versions!`] compiles each hot
-//! function once per instruction set (AVX-512, AVX2, baseline SSE2 on x86-64; simd128 in
-//! wasm, which the build enables) and picks the widest the CPU has at run time.
+//! about 19% of them), so zero pixels cost nothing. (The small dense products of the output
+//! layer, 28×10, are plain loops in the network.) [`vec_mat`] keeps its sums in local arrays
+//! of [`BLOCK`] columns, and rows up to that wide and the row operation [`axpy`] go in pieces
+//! of fixed width ([`by_pieces!`]); the compiler turns both into SIMD registers at whatever width the function
+//! is compiled for: `simd_versions!` compiles each hot function once per instruction set
+//! (AVX-512, AVX2, baseline SSE2 on x86-64; simd128 in wasm, which the build enables) and
+//! picks the widest the CPU has at run time.
 //!
 //! Multiplies and adds are kept separate (no fused multiply-add), and every lane does the
 //! same operations in the same order at every width, so the results are bit-identical on
@@ -78,32 +79,6 @@ pub fn axpy(y: &mut [f32], alpha: f32, x: &[f32]) {
     });
 }
 
-/// y ← y − α·x, with `y.len() == x.len()`: the SGD step θ ← θ − η·∂L/∂θ.
-#[inline(always)]
-pub fn axmy(y: &mut [f32], alpha: f32, x: &[f32]) {
-    assert_eq!(y.len(), x.len());
-    by_pieces!(y.len(), |o, L| {
-        // Both loaded into registers first, so that the compiler needs no proof that x and y
-        // do not overlap to do all L lanes at once.
-        let y: &mut [f32; L] = (&mut y[o..o + L]).try_into().expect("L values");
-        let x: [f32; L] = x[o..o + L].try_into().expect("L values");
-        let mut r = *y;
-        for k in 0..L {
-            r[k] -= alpha * x[k];
-        }
-        *y = r;
-    });
-}
-
-/// y ← 0.
-#[inline(always)]
-pub fn zero(y: &mut [f32]) {
-    by_pieces!(y.len(), |o, L| {
-        let y: &mut [f32; L] = (&mut y[o..o + L]).try_into().expect("L values");
-        *y = [0.0; L];
-    });
-}
-
 /// e^x, to within 2 units in the last place of `f32::exp` for every finite x; +∞ above
 /// 88.72 and 0 below −87.33 (where e^x leaves the normal floats), NaN for NaN.
 ///
@@ -164,22 +139,23 @@ pub fn sigmoid_row(z: &[f32], a: &mut [f32]) {
 /// and the indices increasing (as the pixels of an image are listed).
 /// The sum runs over t in two interleaved partial sums (even and odd t, added at the
 /// end), so that the loop is not one long chain of dependent additions.
+///
+/// Rows of up to [`BLOCK`] columns are read in [`by_pieces!`] of their exact width, so no load
+/// runs past the row: with n known where the function is compiled (the network's h = 28)
+/// each row is three vector operations (16 + 8 + 4 lanes) and both partial sums stay in
+/// registers. Wider rows go in blocks of [`BLOCK`] columns, each block's sums in registers.
 #[inline(always)]
 pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
-    if out.len() <= BLOCK / 2 {
-        vec_mat_blocks::<{ BLOCK / 2 }>(out, init, index, value, m)
+    if out.len() <= BLOCK {
+        vec_mat_rows(out, init, index, value, m)
     } else {
         vec_mat_blocks::<BLOCK>(out, init, index, value, m)
     }
 }
 
-/// [`vec_mat`] for n ≤ [`BLOCK`] known when the function is compiled: each row is read in
-/// [`by_pieces!`] of its exact width (28 = 16 + 8 + 4 lanes) rather than a whole block, so no
-/// load runs past the row, and both partial sums stay in registers. (With n known only at
-/// run time the pieces cost a test each per row; [`vec_mat`]'s fixed blocks are then faster.)
-/// The same operations in the same order as [`vec_mat`], so the same results to the bit.
+/// [`vec_mat`] for n ≤ [`BLOCK`]: each row read in pieces of its exact width.
 #[inline(always)]
-pub fn vec_mat_exact(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
+fn vec_mat_rows(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
     let n = out.len();
     assert!(n <= BLOCK && init.len() == n && index.len() == value.len());
     let mut even = [0.0f32; BLOCK];
@@ -202,7 +178,8 @@ pub fn vec_mat_exact(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32]
     });
 }
 
-/// acc[..row.len()] ← acc + v·row, in [`by_pieces!`].
+/// acc[..row.len()] ← acc + v·row, in [`by_pieces!`]. (A function: as a closure inside
+/// [`vec_mat_rows`] it was not inlined, and an epoch took half as long again.)
 #[inline(always)]
 fn add_row_pieces(acc: &mut [f32; BLOCK], v: f32, row: &[f32]) {
     by_pieces!(row.len(), |o, L| {
@@ -339,9 +316,26 @@ pub fn simd_level() -> &'static str {
 /// Defines `fn $name(args) -> ret` that runs `$body_fn(args)` compiled for the
 /// widest x86-64 SIMD the CPU supports. `$body_fn` and everything it calls in its
 /// hot loops must be `#[inline(always)]`, so that it is compiled inside each wrapper.
-/// Exported so that the benchmarks run the kernels under the network's own dispatch.
-#[macro_export]
+///
+/// With `= $body_fn, hidden ($hidden) constant at $h;` it runs `$body_fn::<$h>` when the
+/// expression `$hidden` equals `$h` and `$body_fn::<0>` otherwise (each compiled for every
+/// instruction set): the body then knows the hidden width when it is compiled, so the
+/// compiler lays out each row of w1 as fixed vector pieces (28 = 16 + 8 + 4 lanes) with no
+/// loop or test per pixel. The same operations in the same order either way: the same bits.
 macro_rules! simd_versions {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty
+        = $body_fn:ident, hidden ($hidden:expr) constant at $h:literal;) => {
+        $(#[$meta])*
+        $vis fn $name($($arg: $ty),*) -> $ret {
+            simd_versions! { fn constant($($arg: $ty),*) -> $ret = $body_fn::<$h>; }
+            simd_versions! { fn any($($arg: $ty),*) -> $ret = $body_fn::<0>; }
+            if $hidden == $h {
+                constant($($arg),*)
+            } else {
+                any($($arg),*)
+            }
+        }
+    };
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty = $body_fn:path;) => {
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) -> $ret {
@@ -370,7 +364,7 @@ macro_rules! simd_versions {
         }
     };
 }
-pub use crate::simd_versions;
+pub(crate) use simd_versions;
 
 #[cfg(test)]
 mod tests {
@@ -378,9 +372,6 @@ mod tests {
 
     simd_versions! {
         fn vec_mat_simd(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) -> () = vec_mat;
-    }
-    simd_versions! {
-        fn vec_mat_exact_simd(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) -> () = vec_mat_exact;
     }
     simd_versions! {
         fn add_outer_simd(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) -> () = add_outer;
@@ -427,25 +418,6 @@ mod tests {
                     for (j, (&o, &e)) in out.iter().zip(&expected).enumerate() {
                         assert!(close(o, e), "n {n}, rows {index:?}, column {j}: {o} vs {e}");
                     }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn vec_mat_exact_gives_vec_mats_results_to_the_bit() {
-        let rows = 37;
-        for n in [1, 2, 3, 10, 15, 16, 17, 28, 31, 32] {
-            let m = values(rows * n, n as u32 + 77);
-            let init = values(n, 98);
-            for index in row_sets(rows) {
-                let value = values(index.len(), 8);
-                let mut blocks = vec![f32::NAN; n];
-                vec_mat_simd(&mut blocks, &init, &index, &value, &m);
-                for exact in [vec_mat_exact as fn(&mut [f32], &[f32], &[u16], &[f32], &[f32]), vec_mat_exact_simd] {
-                    let mut out = vec![f32::NAN; n];
-                    exact(&mut out, &init, &index, &value, &m);
-                    assert_eq!(out, blocks, "n {n}, rows {index:?}");
                 }
             }
         }
@@ -517,15 +489,16 @@ mod tests {
     }
 
     #[test]
-    fn axpy_and_axmy_are_inverse_steps() {
-        let x: Vec<f32> = (0..29).map(|i| i as f32 * 0.25 - 3.0).collect();
-        let mut y: Vec<f32> = (0..29).map(|i| (i * i) as f32).collect();
-        let y0 = y.clone();
-        axpy(&mut y, 2.0, &x);
-        for i in 0..29 {
-            assert_eq!(y[i], y0[i] + 2.0 * x[i]);
+    fn axpy_adds_alpha_x_at_every_length() {
+        // Every piece width (16, 8, 4, 2, 1) and their combinations.
+        for n in 0..40 {
+            let x = values(n, 21);
+            let y0 = values(n, 22);
+            let mut y = y0.clone();
+            axpy(&mut y, -0.75, &x);
+            for i in 0..n {
+                assert_eq!(y[i], y0[i] + -0.75 * x[i], "n {n}, element {i}");
+            }
         }
-        axmy(&mut y, 2.0, &x);
-        assert_eq!(y, y0);
     }
 }

@@ -23,6 +23,7 @@
 //! - [`math`]: sigmoid, ReLU and their derivatives, softmax, cross-entropy.
 //! - [`kernels`]: the inner loops and the choice of SIMD width.
 //! - [`network`]: [`Network`] holds w1, b1, w2, b2; forward, backward, update.
+//! - [`batch`]: the network's input, images as their nonzero pixels, with their labels.
 //! - [`train`]: [`Trainer`] runs epochs of mini-batches; [`evaluate`] measures.
 //! - [`follow`]: one digit through every equation, each quantity kept ([`follow::Derivation`]).
 //! - [`teach`]: one teaching step on a reader's digit; the digits a network reads wrong.
@@ -36,6 +37,7 @@
 //! The library never prints; the `handwritten` binary and the web page report.
 
 pub mod augment;
+pub mod batch;
 pub mod error;
 pub mod follow;
 pub mod kernels;
@@ -47,6 +49,9 @@ pub mod preprocess;
 pub mod teach;
 pub mod train;
 pub mod tutorial;
+
+#[cfg(test)]
+mod test_helpers;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -55,8 +55,10 @@ pub const CENTRE: f32 = 14.0;
 /// documentation for the equations. Sizes: 1 ≤ `width`, `height` ≤ [`MAX_SIDE`]
 /// ([`Error::Setting`] otherwise) and `ink.len() == width × height` ([`Error::Mismatch`]
 /// otherwise). Time O(width × height): three vectorised passes (bounding box, centre of
-/// mass, resampling), about 35–60 µs for 560×560 on one x86-64 core; no heap
-/// allocation but the result (about 50 KB of stack buffers).
+/// mass, resampling); no heap allocation but the result (about 50 KB of stack buffers).
+///
+/// The steps of the module's table, each a function: [`bounding_box`], [`centre_of_mass`],
+/// [`placement`] (scale and place: which source interval each frame pixel covers), [`resample`].
 pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<f32>>> {
     let pixels = check_size(width, height, 1)?;
     if ink.len() != pixels {
@@ -67,12 +69,20 @@ pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<
     let Some(b) = bounding_box(ink, width) else {
         return Ok(None);
     };
-    let (bw, bh) = (b.x1 - b.x0 + 1, b.y1 - b.y0 + 1);
+    let (cx, cy) = centre_of_mass(ink, width, b);
+    let s = BOX as f64 / b.width().max(b.height()) as f64;
+    let columns = placement(cx, s, b.width());
+    let rows = placement(cy, s, b.height());
+    Ok(Some(resample(ink, width, b, &rows, &columns, s)))
+}
 
-    // Centre of mass of the ink inside the box, relative to the box's corner, from the
-    // column sums (x) and the row sums (y). A column sum is at most 4096·255 < 2³²; it
-    // gathers in u16 over blocks of 257 rows (257·255 = 2¹⁶ − 1) first, which vectorises
-    // twice as wide.
+/// The centre of mass (cx, cy) of the ink inside the box, in source pixels from the box's
+/// corner, pixel x covering [x, x+1): cx = Σ v·(x + ½) / Σ v, from the column sums (x) and
+/// the row sums (y). The box holds ink (a value ≥ [`INK_THRESHOLD`]), so Σ v > 0.
+fn centre_of_mass(ink: &[u8], width: usize, b: BoundingBox) -> (f64, f64) {
+    let (bw, bh) = (b.width(), b.height());
+    // A column sum is at most 4096·255 < 2³²; it gathers in u16 over blocks of 257 rows
+    // (257·255 = 2¹⁶ − 1) first, which vectorises twice as wide.
     let mut column_sums = [0u32; MAX_SIDE];
     let column_sums = &mut column_sums[..bw];
     let mut block_sums = [0u16; MAX_SIDE];
@@ -96,24 +106,27 @@ pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<
         }
     }
     let sum_x: u64 = column_sums.iter().zip(0u64..).map(|(&c, x)| c as u64 * x).sum();
-    // total > 0: the box holds at least one value ≥ INK_THRESHOLD.
-    let cx = sum_x as f64 / total as f64 + 0.5;
-    let cy = sum_y as f64 / total as f64 + 0.5;
+    (sum_x as f64 / total as f64 + 0.5, sum_y as f64 / total as f64 + 0.5)
+}
 
-    // Frame pixel j covers the source interval [c + (j − 14.5)/s, c + (j + 1 − 14.5)/s),
-    // clipped to the box; coordinates from the box's corner.
-    let s = BOX as f64 / bw.max(bh) as f64;
+/// Scale s and placement along one axis: frame pixel j covers the source interval
+/// [c + (j − 14.5)/s, c + (j + 1 − 14.5)/s), clipped to the box's `len` pixels, so that the
+/// source point u goes to X = (u − c)·s + 14.5 and the centre of mass c to 14.5.
+fn placement(c: f64, s: f64, len: usize) -> [Span; SIDE] {
     let centre = CENTRE as f64 + 0.5;
-    let span = |j: usize, c: f64, len: usize| -> Span {
+    std::array::from_fn(|j| {
         let a = (c + (j as f64 - centre) / s).max(0.0);
         let b = (c + (j as f64 + 1.0 - centre) / s).min(len as f64);
         Span::new(a, b)
-    };
-    let columns: [Span; SIDE] = std::array::from_fn(|j| span(j, cx, bw));
+    })
+}
 
-    // Each frame row: the weighted sum of the source rows it covers (one vectorised pass
-    // over the box in all: whole rows added as integers, at most two partial rows
-    // weighted), then the 28 column intervals of that sum.
+/// The 28×28 frame by area average: out(i, j) = s² · ∫∫ ink over rows[i] × columns[j] / 255,
+/// clamped to [0, 1]. Each frame row is the weighted sum of the box rows it covers (one
+/// vectorised pass over the box in all: whole rows added as integers, at most two partial
+/// rows weighted), then the 28 column intervals of that sum.
+fn resample(ink: &[u8], width: usize, b: BoundingBox, rows: &[Span; SIDE], columns: &[Span; SIDE], s: f64) -> Vec<f32> {
+    let bw = b.width();
     let box_row = |y: usize| -> &[u8] {
         let start = (b.y0 + y) * width + b.x0;
         ink.get(start..start + bw).unwrap_or(&ZEROS[..bw])
@@ -123,8 +136,7 @@ pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<
     let whole = &mut whole[..bw];
     let mut line = [0.0f32; MAX_SIDE];
     let line = &mut line[..bw];
-    for (i, out_row) in out.chunks_exact_mut(SIDE).enumerate() {
-        let rows = span(i, cy, bh);
+    for (out_row, rows) in out.chunks_exact_mut(SIDE).zip(rows) {
         if rows.is_empty() {
             continue;
         }
@@ -140,7 +152,7 @@ pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<
         for (l, ((&a, &t), &b)) in line.iter_mut().zip(parts) {
             *l = a as f32 + top_weight * t as f32 + bottom_weight * b as f32;
         }
-        for (o, column) in out_row.iter_mut().zip(&columns) {
+        for (o, column) in out_row.iter_mut().zip(columns) {
             *o = column.integrate(line);
         }
     }
@@ -148,7 +160,7 @@ pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<
     for v in &mut out {
         *v = (*v * norm).clamp(0.0, 1.0);
     }
-    Ok(Some(out))
+    out
 }
 
 /// The ink of an RGBA canvas image (as from CanvasRenderingContext2D.getImageData): the alpha channel.
@@ -207,6 +219,15 @@ struct BoundingBox {
     x1: usize,
     y0: usize,
     y1: usize,
+}
+
+impl BoundingBox {
+    fn width(&self) -> usize {
+        self.x1 - self.x0 + 1
+    }
+    fn height(&self) -> usize {
+        self.y1 - self.y0 + 1
+    }
 }
 
 /// A row of no ink, for out-of-range rows (which the arithmetic rules out).
@@ -276,17 +297,7 @@ impl Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Centre of mass (column, row) of a 28×28 image, in pixel indices.
-    fn centre_of_mass(img: &[f32]) -> (f32, f32) {
-        let (mut t, mut x, mut y) = (0.0, 0.0, 0.0);
-        for (i, &v) in img.iter().enumerate() {
-            t += v;
-            x += v * (i % SIDE) as f32;
-            y += v * (i / SIDE) as f32;
-        }
-        (x / t, y / t)
-    }
+    use crate::test_helpers::frame_centre_of_mass;
 
     /// Bounding box (x0, x1, y0, y1) of the values ≥ `min` of a 28×28 image.
     fn extent(img: &[f32], min: f32) -> (usize, usize, usize, usize) {
@@ -302,6 +313,70 @@ mod tests {
 
     fn canvas(width: usize, height: usize, mut paint: impl FnMut(usize, usize) -> u8) -> Vec<u8> {
         (0..width * height).map(|i| paint(i % width, i / width)).collect()
+    }
+
+    #[test]
+    fn the_bounding_box_holds_the_ink_at_or_above_the_threshold() {
+        let mut ink = canvas(10, 8, |x, y| if (2..5).contains(&x) && (3..7).contains(&y) { 200 } else { 0 });
+        assert_eq!(bounding_box(&ink, 10), Some(BoundingBox { x0: 2, x1: 4, y0: 3, y1: 6 }));
+        ink[9] = INK_THRESHOLD - 1; // faint: ignored
+        assert_eq!(bounding_box(&ink, 10), Some(BoundingBox { x0: 2, x1: 4, y0: 3, y1: 6 }));
+        ink[9] = INK_THRESHOLD; // at the threshold: counted
+        let b = bounding_box(&ink, 10).unwrap();
+        assert_eq!((b, b.width(), b.height()), (BoundingBox { x0: 2, x1: 9, y0: 0, y1: 6 }, 8, 7));
+        assert_eq!(bounding_box(&[INK_THRESHOLD - 1; 12], 4), None);
+    }
+
+    #[test]
+    fn the_centre_of_mass_weighs_each_pixel_at_its_centre() {
+        // Inside the box x 1..=3, y 1..=2: 100 at (1, 1) and 300 at (3, 2), i.e. box pixels
+        // (0, 0) and (2, 1), centres (0.5, 0.5) and (2.5, 1.5): cx = (50 + 750)/400, cy = (50 + 450)/400.
+        let mut ink = vec![0u8; 5 * 4];
+        ink[5 + 1] = 100;
+        ink[2 * 5 + 3] = 255;
+        let b = BoundingBox { x0: 1, x1: 3, y0: 1, y1: 2 };
+        let (cx, cy) = centre_of_mass(&ink, 5, b);
+        assert_eq!((cx, cy), ((100.0 * 0.5 + 255.0 * 2.5) / 355.0, (100.0 * 0.5 + 255.0 * 1.5) / 355.0));
+        // Tall boxes add their columns in blocks of 257 rows: the same sums past a block's end.
+        let tall = canvas(3, 600, |x, y| if x == 1 && y % 2 == 0 { 255 } else { 0 });
+        let b = bounding_box(&tall, 3).unwrap();
+        assert_eq!(centre_of_mass(&tall, 3, b), (0.5, 299.5));
+    }
+
+    #[test]
+    fn placement_puts_the_centre_of_mass_at_pixel_14_scaled_by_s() {
+        // s = 1, centre of mass 14.5 of a 28-pixel box: frame pixel j covers source [j, j + 1).
+        let spans = placement(14.5, 1.0, 28);
+        for (j, span) in spans.iter().enumerate() {
+            assert_eq!(*span, Span::new(j as f64, j as f64 + 1.0), "pixel {j}");
+        }
+        // s = 2, centre of mass 5 of a 10-pixel box: pixel 14 covers [5 − ¼, 5 + ¼), pixels 4
+        // and 24 reach the box's edges, the pixels outside them get nothing.
+        let spans = placement(5.0, 2.0, 10);
+        assert_eq!(spans[14], Span::new(4.75, 5.25));
+        assert_eq!(spans[4], Span::new(0.0, 0.25));
+        assert_eq!(spans[24], Span::new(9.75, 10.0));
+        assert!(spans[3].is_empty() && spans[25].is_empty());
+    }
+
+    #[test]
+    fn resampling_averages_the_area_each_frame_pixel_covers() {
+        // A 2×2 box of full ink at s = 1, placed pixel for pixel at (13, 13) (source 1.5 at
+        // 14.5): two full pixels per row; at s = ½ with the box's centre at 14.5 the four source
+        // pixels average into frame pixel (14, 14), ¼ of each.
+        let ink = [255u8, 255, 255, 255];
+        let b = BoundingBox { x0: 0, x1: 1, y0: 0, y1: 1 };
+        let spans = placement(1.5, 1.0, 2);
+        let out = resample(&ink, 2, b, &spans, &spans, 1.0);
+        let lit: Vec<usize> = (0..INPUTS).filter(|&i| out[i] > 0.0).collect();
+        assert_eq!(lit, [13 * SIDE + 13, 13 * SIDE + 14, 14 * SIDE + 13, 14 * SIDE + 14]);
+        assert!(lit.iter().all(|&i| out[i] == 1.0));
+        let ink = [255u8, 0, 0, 51];
+        let spans = placement(1.0, 0.5, 2);
+        let out = resample(&ink, 2, b, &spans, &spans, 0.5);
+        let expected = 0.25 * (255.0 + 51.0) / 255.0;
+        assert!((out[14 * SIDE + 14] - expected).abs() < 1e-6, "{} vs {expected}", out[14 * SIDE + 14]);
+        assert_eq!(out.iter().filter(|&&v| v != 0.0).count(), 1);
     }
 
     #[test]
@@ -344,7 +419,7 @@ mod tests {
             }
         });
         let img = preprocess(&ink, 560, 560).unwrap().unwrap();
-        let (cx, cy) = centre_of_mass(&img);
+        let (cx, cy) = frame_centre_of_mass(&img);
         assert!((cx - CENTRE).abs() < 0.05 && (cy - CENTRE).abs() < 0.05, "centre of mass ({cx}, {cy})");
         let (x0, x1, y0, y1) = extent(&img, 0.01);
         let (w, h) = (x1 - x0 + 1, y1 - y0 + 1);
@@ -406,7 +481,7 @@ mod tests {
                 }
             });
             let img = preprocess(&ink, 560, 480).unwrap().unwrap();
-            let (cx, cy) = centre_of_mass(&img);
+            let (cx, cy) = frame_centre_of_mass(&img);
             assert!(
                 (cx - CENTRE).abs() < 0.1 && (cy - CENTRE).abs() < 0.1,
                 "at ({ox}, {oy}) size {size}: ({cx}, {cy})"

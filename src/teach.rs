@@ -17,11 +17,12 @@
 //! accuracy (1/√B of the pure step's pull on the reader's digit, repeated, rather than one
 //! large pull).
 
+use crate::batch::Batch;
 use crate::error::Result;
 use crate::follow::{check_image, check_label, check_rate};
 use crate::math::argmax;
 use crate::mnist::Dataset;
-use crate::network::{pixel_value, Batch, Network, INPUTS};
+use crate::network::{pixel_value, Network, INPUTS};
 use rand::Rng;
 use serde::Serialize;
 
@@ -47,20 +48,19 @@ pub fn teach(network: &mut Network, a0: &[f32], y: u8, replay: &[(&[u8], u8)], l
     check_label(y)?;
     check_rate(learning_rate)?;
     let mut batch = Batch::with_capacity(1 + replay.len());
-    batch.push_f32(a0, y);
+    batch.push_f32(a0, y)?;
     for &(image, label) in replay {
-        check_label(label)?;
         if image.len() != INPUTS {
             return Err(crate::Error::Mismatch {
                 what: format!("a replay image has {INPUTS} pixels, not {}", image.len()),
             });
         }
-        batch.push_u8(image, label);
+        batch.push_u8(image, label)?;
     }
     let loss = -network.predict(a0)[y as usize].ln();
     // The mean over B images at √B·η (B = 1: exactly θ − η·∂L_y/∂θ).
     let rate = learning_rate * (batch.len() as f32).sqrt();
-    network.train_batch(&batch, rate, &mut Default::default())?;
+    network.train_batch(&batch, rate, &mut Default::default()).map_err(|_| crate::follow::diverged(learning_rate))?;
     Ok(loss)
 }
 
@@ -113,7 +113,7 @@ mod tests {
         let net = Network::new(28, Activation::Sigmoid, Init::Uniform, &mut rng).unwrap();
         let a0: Vec<f32> = random_image(&mut rng).into_iter().map(pixel_value).collect();
         let mut batch = Batch::with_capacity(1);
-        batch.push_f32(&a0, 4);
+        batch.push_f32(&a0, 4).unwrap();
         let (loss, grad) = net.gradient(&batch);
         let mut taught = net.clone();
         let reported = teach(&mut taught, &a0, 4, &[], 0.1).unwrap();
@@ -138,11 +138,11 @@ mod tests {
             expected.iter_mut().zip(&grad).for_each(|(p, g)| *p -= 0.2 / 2.0 * g);
         };
         let mut batch = Batch::with_capacity(1);
-        batch.push_f32(&a0, 2);
+        batch.push_f32(&a0, 2).unwrap();
         one(&batch);
         for &(image, label) in &replay {
             let mut batch = Batch::with_capacity(1);
-            batch.push_u8(image, label);
+            batch.push_u8(image, label).unwrap();
             one(&batch);
         }
         let mut taught = net.clone();

@@ -7,10 +7,11 @@
 //! never reads a clock: callers time what they want to time.
 
 use crate::augment::augment;
+use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Result};
 use crate::math::{argmax, Activation};
 use crate::mnist::Dataset;
-use crate::network::{check_hidden, Batch, BatchStats, Init, Network, Workspace, INPUTS, OUTPUTS};
+use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, INPUTS, OUTPUTS};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the learning rate η changes over the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Schedule {
     /// η stays at its initial value (the tutorial).
@@ -29,13 +31,12 @@ pub enum Schedule {
 }
 
 impl Schedule {
-    /// Parses `constant`, `cosine` or `step`.
-    pub fn from_name(name: &str) -> Option<Schedule> {
-        match name {
-            "constant" => Some(Schedule::Constant),
-            "cosine" => Some(Schedule::Cosine),
-            "step" => Some(Schedule::Step),
-            _ => None,
+    /// The name used on the command line and in the page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Schedule::Constant => "constant",
+            Schedule::Cosine => "cosine",
+            Schedule::Step => "step",
         }
     }
 }
@@ -70,8 +71,10 @@ pub struct TrainConfig {
 }
 
 impl Default for TrainConfig {
-    /// The recipe of the shipped model: the tutorial's 784-28-10 sigmoid network,
-    /// trained with scaled initialisation, mini-batches of 32 and a cosine schedule.
+    /// The defaults of every setting, for the command line and the page: the tutorial's
+    /// 784-28-10 sigmoid network, trained with scaled initialisation, mini-batches of 32
+    /// and a cosine schedule. (The shipped model, www/models/default.bin, is this recipe
+    /// with 40 epochs and augmentation: see `make model`.)
     fn default() -> TrainConfig {
         TrainConfig {
             hidden: 28,
@@ -146,11 +149,12 @@ pub struct Progress {
     /// Batches done in this epoch, and how many it has.
     pub batch: usize,
     pub batches_per_epoch: usize,
-    /// The summed loss and the number of images read right over the batches of this call,
-    /// measured as they were trained, and the number of images they held: sums, so that
-    /// reports of several calls add up (the mean loss is `loss_sum / samples`).
+    /// Σ L_b, the sum of the losses of the images trained on in this call, each measured
+    /// as its batch was trained (before that batch's step).
     pub loss_sum: f64,
+    /// How many of those images the network classified correctly, likewise.
     pub correct: usize,
+    /// Images trained on in this call: the mean loss is `loss_sum / samples`.
     pub samples: usize,
     /// The learning rate of the last batch.
     pub learning_rate: f32,
@@ -184,24 +188,11 @@ impl Trainer {
     /// A trainer for a new network made by `config`, over a training set of `train_len` images.
     pub fn new(config: TrainConfig, train_len: usize) -> Result<Trainer> {
         config.validate()?;
-        let mut rng = Pcg64::seed_from_u64(config.seed);
-        let network = Network::new(config.hidden, config.activation, config.init, &mut rng)?;
-        Trainer::continue_from(config, network, train_len, rng)
-    }
-
-    /// A trainer that goes on training `network` (its size and activation win over `config`'s).
-    pub fn with_network(mut config: TrainConfig, network: Network, train_len: usize) -> Result<Trainer> {
-        config.hidden = network.hidden();
-        config.activation = network.activation();
-        config.validate()?;
-        let rng = Pcg64::seed_from_u64(config.seed);
-        Trainer::continue_from(config, network, train_len, rng)
-    }
-
-    fn continue_from(config: TrainConfig, network: Network, train_len: usize, rng: Pcg64) -> Result<Trainer> {
         if train_len == 0 {
             return Err(Error::Mismatch { what: "the training set is empty".into() });
         }
+        let mut rng = Pcg64::seed_from_u64(config.seed);
+        let network = Network::new(config.hidden, config.activation, config.init, &mut rng)?;
         let order = (0..train_len as u32).collect();
         let batch = Batch::with_capacity(config.batch_size);
         Ok(Trainer {
@@ -226,11 +217,6 @@ impl Trainer {
     /// The network as trained so far.
     pub fn network(&self) -> &Network {
         &self.network
-    }
-
-    /// The network, giving up the trainer.
-    pub fn into_network(self) -> Network {
-        self.network
     }
 
     /// Epochs completed.
@@ -295,21 +281,21 @@ impl Trainer {
                 self.batch.clear();
                 for &i in indices {
                     augment(train.image(i as usize), &mut self.augmented, &mut self.rng);
-                    self.batch.push_u8(&self.augmented, train.label(i as usize));
+                    self.batch.push_u8(&self.augmented, train.label(i as usize))?;
                 }
             } else {
-                train.fill_batch(indices, &mut self.batch);
+                train.fill_batch(indices, &mut self.batch)?;
                 // The next batch's images, fetched into the caches while this one trains.
                 let next = (self.batch_in_epoch + 1) * b..((self.batch_in_epoch + 2) * b).min(self.order.len());
                 train.prefetch(self.order.get(next).unwrap_or_default());
             }
-            let batch_stats =
-                self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(|e| match e {
-                    Error::Diverged { loss, .. } => {
-                        Error::Diverged { epoch: self.epochs_done + 1, batch: Some(self.batch_in_epoch + 1), loss }
-                    }
-                    other => other,
-                })?;
+            let batch_stats = self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(
+                |NonFiniteLoss { loss_sum }| Error::Diverged {
+                    epoch: self.epochs_done + 1,
+                    batch: Some(self.batch_in_epoch + 1),
+                    loss: loss_sum as f32,
+                },
+            )?;
             stats.add(batch_stats);
             self.epoch_stats.add(batch_stats);
             self.batch_in_epoch += 1;
@@ -369,7 +355,7 @@ pub fn evaluate(network: &Network, data: &Dataset) -> Evaluation {
     let mut confusion = [[0u32; OUTPUTS]; OUTPUTS];
     let indices: Vec<u32> = (0..data.len() as u32).collect();
     for chunk in indices.chunks(CHUNK) {
-        data.fill_batch(chunk, &mut batch);
+        data.fill_batch(chunk, &mut batch).expect("a dataset's labels are digits (Dataset::new checks them)");
         total.add(network.evaluate_batch(&batch, &mut ws));
         for (row, &label) in ws.probabilities().chunks_exact(OUTPUTS).zip(batch.labels()) {
             confusion[label as usize][argmax(row)] += 1;
@@ -380,7 +366,7 @@ pub fn evaluate(network: &Network, data: &Dataset) -> Evaluation {
     Evaluation { loss: total.loss_sum / n, accuracy: total.correct as f64 / n, confusion, tutorial_accuracy }
 }
 
-/// The per-epoch record that the command line prints (`--json`) and the page plots.
+/// The per-epoch record that the command line prints (`--json`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochMetrics {
     pub epoch: usize,

@@ -2,21 +2,13 @@
 //! (w1, b1, w2, b2), the backward pass's ∂L/∂θ_i must match
 //! (L(θ + ε·e_i) − L(θ − ε·e_i)) / 2ε, for both hidden activations.
 
-use handwritten::network::{Batch, Network, INPUTS};
+mod common;
+
+use common::random_batch;
+use handwritten::network::Network;
 use handwritten::{Activation, Init};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
-
-fn random_batch(rng: &mut Pcg64, rows: usize) -> Batch {
-    let mut batch = Batch::with_capacity(rows);
-    for _ in 0..rows {
-        // Mostly-zero images like MNIST, so the sparse paths are exercised.
-        let image: Vec<f32> =
-            (0..INPUTS).map(|_| if rng.random_bool(0.25) { rng.random_range(0.05..1.0) } else { 0.0 }).collect();
-        batch.push_f32(&image, rng.random_range(0..10));
-    }
-    batch
-}
 
 fn check(activation: Activation) {
     let mut rng = Pcg64::seed_from_u64(match activation {

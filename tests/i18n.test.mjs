@@ -85,6 +85,14 @@ test('every key the HTML and the JS use is in every table', () => {
   assert.deepEqual(problems, []);
 });
 
+test('every string of the JS that looks like a key of the tables is one (keys chosen by a condition, in tables)', () => {
+  const prefixes = new Set(Object.keys(TABLES.en).map((k) => k.split('.')[0]));
+  const unknown = [...jsLiterals()].filter(
+    (s) => /^[a-z]+(\.[a-zA-Z0-9]+)+$/.test(s) && prefixes.has(s.split('.')[0]) && !(s in TABLES.en),
+  );
+  assert.deepEqual(unknown, []);
+});
+
 test('every key of the tables is used by the HTML or the JS', () => {
   const used = new Set([...htmlKeys().map(([k]) => k), ...jsLiterals()]);
   const unused = LANGUAGES.flatMap((lang) => Object.keys(TABLES[lang]).filter((k) => !used.has(k)).map((k) => `${lang}: ${k}`));

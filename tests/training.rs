@@ -41,11 +41,15 @@ fn progress_reports_stretches_and_epochs() {
     assert_eq!(trainer.batches_per_epoch(), 32); // ⌈1000 / 32⌉: the last batch holds 8
     let p = trainer.step(&slice, 10).unwrap();
     assert_eq!((p.epoch, p.batch, p.samples, p.epoch_done), (1, 10, 320, false));
+    // Sums, not means: a loss per image between a trained network's and a guess's, some correct.
+    assert!((0.05 * 320.0..2.5 * 320.0).contains(&p.loss_sum), "{p:?}");
+    assert!((1..=320).contains(&p.correct), "{p:?}");
     let p = trainer.step(&slice, 100).unwrap();
     assert_eq!((p.epoch, p.batch, p.samples, p.epoch_done), (1, 32, 680, true));
     assert_eq!(trainer.epochs_done(), 1);
     let p = trainer.run_epoch(&slice).unwrap();
     assert_eq!((p.epoch, p.samples), (2, 1000));
+    assert!(p.correct > 500, "{p:?}"); // of 1000, where guessing gets 100
     assert!(trainer.is_finished());
     assert!(trainer.step(&slice, 1).is_err());
 }

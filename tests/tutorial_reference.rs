@@ -6,7 +6,8 @@
 
 mod common;
 
-use handwritten::network::{Batch, Network, Workspace, INPUTS, OUTPUTS};
+use handwritten::batch::Batch;
+use handwritten::network::{Network, Workspace, INPUTS, OUTPUTS};
 use handwritten::{Activation, Init};
 use rand::SeedableRng;
 
@@ -90,7 +91,7 @@ fn batch_of_one_is_the_tutorials_step() {
     for n in 0..200 {
         let image = train.image(n);
         batch.clear();
-        batch.push_u8(image, train.label(n));
+        batch.push_u8(image, train.label(n)).unwrap();
         net.train_batch(&batch, 0.1, &mut ws).unwrap();
         let x: Vec<f64> = image.iter().map(|&p| (p as f32 / 255.0) as f64).collect();
         tutorial.step(&x, train.label(n) as usize, 0.1);

@@ -7,6 +7,8 @@
 //! (`npm ci` installs it), from which each test cuts the images it needs.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use handwritten::wasm::{default_settings, max_model_bytes, preprocess, Data, Model, Training};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -104,8 +106,7 @@ fn canvas_from_mnist(image: &[u8], scale: usize) -> (Vec<u8>, usize) {
 #[wasm_bindgen_test]
 fn the_shipped_model_loads_from_bytes_and_saves_to_the_same_bytes() {
     let model = default_model();
-    assert_eq!(model.hidden(), 28);
-    assert!(["sigmoid", "relu"].contains(&model.activation().as_str()), "activation {}", model.activation());
+    assert_eq!((model.hidden(), model.activation().as_str()), (28, "sigmoid"));
     assert_eq!(model.weights1().len(), PIXELS * model.hidden());
     assert_eq!(model.weights2().len(), model.hidden() * 10);
     assert_eq!(model.to_bytes(), DEFAULT_MODEL);
@@ -150,8 +151,7 @@ fn a_bad_model_file_is_rejected_with_a_message_js_can_read() {
         assert!(text.contains(expected), "the message does not say {expected:?}: {text}");
     }
     let e = Model::from_bytes(&[1, 2, 3], None).err().expect("3 bytes are not a model");
-    let text = message(e);
-    assert_eq!(text, "model file: byte 0: not a handwritten model file (it does not start with HWNN)");
+    assert_eq!(message(e), "model file: byte 0: not a handwritten model file (it does not start with HWNN)");
 }
 
 #[wasm_bindgen_test]
@@ -280,8 +280,7 @@ fn a_blank_pad_gives_no_image() {
 #[wasm_bindgen_test]
 fn a_pad_of_the_wrong_size_is_an_error_js_can_read() {
     let e = preprocess(&[0u8; 100], 280, 280).expect_err("100 bytes for a 280×280 canvas");
-    let text = message(e);
-    assert!(text.contains("100 bytes") && text.contains("280×280×4 = 313600"), "{text}");
+    assert_eq!(message(e), "the RGBA buffer holds 100 bytes, not 280×280×4 = 313600");
 }
 
 #[wasm_bindgen_test]
@@ -297,18 +296,11 @@ fn a_stroke_drawn_off_centre_is_moved_to_the_centre_and_scaled() {
     let image = preprocess(&rgba, width, height).unwrap_or_else(|e| panic!("{}", message(e))).expect("ink");
     assert_eq!(image.len(), PIXELS);
     assert!(image.iter().all(|&v| (0.0..=1.0).contains(&v)));
-    let mass: f32 = image.iter().sum();
-    let (mut cy, mut cx) = (0.0, 0.0);
+    let (cx, cy) = common::frame_centre_of_mass(&image);
     let (mut top, mut bottom) = (SIDE, 0);
-    for (i, &v) in image.iter().enumerate() {
-        cy += v * (i / SIDE) as f32;
-        cx += v * (i % SIDE) as f32;
-        if v > 0.0 {
-            top = top.min(i / SIDE);
-            bottom = bottom.max(i / SIDE);
-        }
+    for (i, _) in image.iter().enumerate().filter(|(_, &v)| v > 0.0) {
+        (top, bottom) = (top.min(i / SIDE), bottom.max(i / SIDE));
     }
-    let (cy, cx) = (cy / mass, cx / mass);
     assert!((cy - 14.0).abs() < 0.5 && (cx - 14.0).abs() < 0.5, "centre of mass ({cy}, {cx})");
     // The long side becomes 20 pixels (MNIST's box), give or take a partly covered pixel at each end.
     let rows = bottom - top + 1;
@@ -329,4 +321,69 @@ fn real_digits_drawn_large_on_the_pad_are_read_as_their_labels() {
         right += usize::from(argmax(&p) == T10K_LABELS[8 + i] as usize);
     }
     assert!(right >= 85, "only {right} of {count} enlarged MNIST digits read right after preprocessing");
+}
+
+/// The pixels of MNIST test image `i`, in [0, 1].
+fn test_pixels(i: usize) -> Vec<f32> {
+    T10K_IMAGES[16 + i * PIXELS..16 + (i + 1) * PIXELS].iter().map(|&p| p as f32 / 255.0).collect()
+}
+
+#[wasm_bindgen_test]
+fn follow_returns_every_quantity_of_the_derivation() {
+    let model = default_model();
+    let pixels = test_pixels(0);
+    let d = model.follow(&pixels, Some(3), 0.1).unwrap_or_else(|e| panic!("follow: {}", message(e)));
+    for (name, len) in [
+        ("a0", PIXELS),
+        ("z1", 28),
+        ("a1", 28),
+        ("z2", 10),
+        ("a2", 10),
+        ("delta2", 10),
+        ("dw2", 280),
+        ("db2", 10),
+        ("delta1", 28),
+        ("dw1", PIXELS * 28),
+        ("db1", 28),
+        ("a2_after", 10),
+    ] {
+        assert_eq!(floats(&d, name).len(), len, "{name}");
+    }
+    assert_eq!(number(&d, "y"), 3.0);
+    let a2 = floats(&d, "a2");
+    assert_eq!(a2, model.predict(&pixels).unwrap());
+    assert!((number(&d, "loss") + (a2[3] as f64).ln()).abs() < 1e-4);
+    // Without a label, the network's guess (image 0 is a 7).
+    let guess = model.follow(&pixels, None, 0.1).unwrap_or_else(|e| panic!("follow: {}", message(e)));
+    assert_eq!(number(&guess, "y"), 7.0);
+    let err = message(model.follow(&pixels, Some(10), 0.1).map(|_| ()).unwrap_err());
+    assert!(err.contains("10 is not a digit"), "{err}");
+    let err = message(model.follow(&pixels[..100], None, 0.1).map(|_| ()).unwrap_err());
+    assert!(err.contains("784 pixels, not 100"), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn teaching_a_copy_moves_it_towards_the_label_and_mistakes_are_sorted() {
+    let data = data(200, 300);
+    let model = default_model();
+    let mut taught = model.duplicate();
+    let pixels = test_pixels(0);
+    let before = taught.predict(&pixels).unwrap()[1];
+    data.teach(&mut taught, &pixels, 1, 0.1, true, 5).unwrap_or_else(|e| panic!("teach: {}", message(e)));
+    assert!(taught.predict(&pixels).unwrap()[1] > before);
+    // The copy was taught, not the model it was made from.
+    assert_eq!(model.predict(&pixels).unwrap()[1], before);
+    let err = message(data.teach(&mut taught, &pixels, 1, -1.0, false, 0).map(|_| ()).unwrap_err());
+    assert!(err.contains("learning rate"), "{err}");
+
+    let list: js_sys::Array = data.mistakes(&model).unwrap().dyn_into().unwrap();
+    let evaluation = data.evaluate(&model).unwrap();
+    let wrong = ((1.0 - number(&evaluation, "accuracy")) * 300.0).round() as u32;
+    assert_eq!(list.length(), wrong);
+    let confidences: Vec<f64> = list.iter().map(|m| number(&m, "confidence")).collect();
+    assert!(confidences.windows(2).all(|w| w[0] >= w[1]), "{confidences:?}");
+    for m in list.iter() {
+        assert_ne!(number(&m, "label"), number(&m, "guess"));
+    }
+    assert!(number(&evaluation, "tutorial_accuracy") > 0.0);
 }

@@ -34,6 +34,13 @@ function rgb(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim().split(',').map(Number);
 }
 
+/** The colours of positive and negative values, read once per colour scheme (reading styles costs a layout). */
+let colours = null;
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+  colours = null;
+  if (shown) showDerivation(shown, shownSource, shownChosen);
+});
+
 function fmt(v) {
   if (v === 0) return '0';
   const a = Math.abs(v);
@@ -223,9 +230,10 @@ function drawUnits(view, values, h, pos, neg) {
 }
 
 let shown = null;
-/** What showDerivation was last given, to redraw its words in another language. */
-let last = [null];
-onLanguageChange(() => showDerivation(...last));
+let shownSource = { kind: 'pad' };
+let shownChosen = false;
+// The readouts and titles are written in the page's language: a change of language redraws them.
+onLanguageChange(() => shown && showDerivation(shown, shownSource, shownChosen));
 
 /**
  * Shows a derivation (the object Model.follow returns), or clears the section for null.
@@ -233,7 +241,8 @@ onLanguageChange(() => showDerivation(...last));
  */
 export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
   shown = d;
-  last = [d, source, chosen];
+  shownSource = source;
+  shownChosen = chosen;
   root.dataset.state = d ? 'shown' : 'empty';
   if (!d) {
     setText(sourceLine, TEXT.empty());
@@ -248,8 +257,8 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
   root.dataset.y = String(d.y);
   root.dataset.chosen = String(chosen);
   const h = d.z1.length;
-  const pos = rgb('--pos');
-  const neg = rgb('--neg');
+  colours ??= { pos: rgb('--pos'), neg: rgb('--neg') };
+  const { pos, neg } = colours;
   for (const name of NAMES) {
     const view = views.get(name);
     let values = d[name];
@@ -263,7 +272,7 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
       view.pic.textContent = String(d.y);
       view.pic.className = 'pic big';
     } else if (name === 'loss') {
-      view.pic.textContent = d.loss.toFixed(3);
+      view.pic.textContent = d.loss >= 1e-3 ? d.loss.toFixed(3) : d.loss.toExponential(1);
       view.pic.className = 'pic big';
     } else if (view.kind === 'image') drawImage(view, values);
     else if (view.kind === 'heat') drawHeat(view, values, h, pos, neg);

@@ -26,15 +26,20 @@ function start() {
     // The worker's own messages are descriptors (i18n.js); the core's are strings, translated where shown.
     if (msg.type === 'error') waiter.reject(typeof msg.message === 'string' ? new Error(msg.message) : failure(msg.message));
     else waiter.resolve(msg);
+    if (msg.fatal) stop(new Error('the worker stopped after a failure in the core'));
   };
   worker.onerror = (e) => {
     e.preventDefault();
-    const error = failure(say('lab.workerFailed', { error: e.message || say('train.workerNoStart') }));
-    for (const waiter of pending.values()) waiter.reject(error);
-    pending.clear();
-    worker.terminate();
-    worker = null;
+    stop(failure(say('lab.workerFailed', { error: e.message || say('train.workerNoStart') })));
   };
+}
+
+/** Ends the worker, failing what waits for it with `error`; the next request starts a fresh one. */
+function stop(error) {
+  for (const waiter of pending.values()) waiter.reject(error);
+  pending.clear();
+  worker?.terminate();
+  worker = null;
 }
 
 /**

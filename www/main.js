@@ -109,6 +109,8 @@ function predictNow() {
 
 /** Hides the pad's note a few seconds after it is shown. */
 let padMessageTimer = 0;
+/** @type {Teacher|undefined} follows the pad's digit through the derivation and teaches it */
+let teacher;
 const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
   onChange: () => {
     teacher?.padChanged();
@@ -140,7 +142,7 @@ $('download').addEventListener('click', () => {
   const blob = new Blob([bytes], { type: 'application/octet-stream' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  const epochs = record ? `-${record.epochs}-epochs` : '';
+  const epochs = record?.epochs ? `-${record.epochs}-epochs` : '';
   a.download = `handwritten-784-${model.hidden}-10-${model.activation}${epochs}.bin`;
   document.body.append(a);
   a.click();
@@ -292,8 +294,6 @@ const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(
   return new Uint8Array(await response.arrayBuffer());
 });
 
-/** @type {Teacher|undefined} follows the pad's digit and teaches it */
-let teacher;
 async function main() {
   await init();
   view = new TrainView(defaultSettings(), {
@@ -302,19 +302,8 @@ async function main() {
     resume: () => client.resume(),
     stop: () => client.stop(),
   });
-  // Teaching and the mistakes see the networks through these (teach.js, mistakes.js).
-  const page = {
-    activeModel,
-    activeSlot: () => models.activeKey,
-    setModel: (key, model, label, options) => models.set(key, model, label, options),
-    removeModel: (key, fallback) => models.remove(key, fallback),
-    modelBytes: (key) => models.entries.get(key)?.model.toBytes() ?? null,
-    modelLabel: (key) => models.entries.get(key)?.label ?? null,
-    useModel: (key) => models.use(key),
-    showMessage,
-  };
-  teacher = new Teacher(page);
-  new Mistakes(page, teacher);
+  teacher = new Teacher({ models, showMessage });
+  new Mistakes(models, teacher);
   $('tutorial-preset').addEventListener('click', presetTutorial);
   const model = Model.fromBytes(await defaultBytes, 'models/default.bin');
   models.set('default', model, msg('model.default', { hidden: model.hidden }), { use: true });
@@ -325,7 +314,6 @@ async function main() {
   } catch (e) {
     showMessage(msg('models.restoreFailed', { error: errorMessage(e) }));
   }
-  await teacher.restore();
   if ('serviceWorker' in navigator && location.protocol !== 'file:') {
     navigator.serviceWorker.register('./sw.js').catch(() => {
       // No service worker (served from the repository, or not allowed): the page still works online.

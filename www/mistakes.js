@@ -22,9 +22,12 @@ const MAX_SHOWN = 300;
 const $ = (id) => document.getElementById(id);
 
 export class Mistakes {
-  /** @param {{activeModel: Function, activeSlot: Function, modelLabel: Function}} page; teacher: a Teacher */
-  constructor(page, teacher) {
-    this.page = page;
+  /**
+   * @param {import('./models.js').Models} models the networks; the one on the pad is looked at
+   * @param {import('./teach.js').Teacher} teacher follows the digit picked
+   */
+  constructor(models, teacher) {
+    this.models = models;
     this.teacher = teacher;
     this.grid = $('mistakes');
     this.count = $('mistakes-count');
@@ -33,9 +36,9 @@ export class Mistakes {
   }
 
   async show() {
-    const model = this.page.activeModel();
-    if (!model) return;
-    const label = this.page.modelLabel(this.page.activeSlot()) ?? '';
+    const entry = this.models.active;
+    if (!entry) return;
+    const { model, label } = entry;
     this.button.disabled = true;
     this.grid.dataset.state = 'busy';
     setText(this.count, TEXT.finding());

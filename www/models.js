@@ -1,5 +1,6 @@
 // The networks the page holds and which one is on the pad: the pretrained one, "my networks" (trained here and
-// kept in IndexedDB, see store.js), the one learning right now, and an uploaded one. Each is an entry
+// kept in IndexedDB, see store.js; among them the networks taught digit by digit, see teach.js), the one learning
+// right now, and an uploaded one. Each is an entry
 // {key, model, label, record?}; `record` is the kept network's record (its bytes, settings, epochs, test accuracy).
 // Emits 'change' when the list or a label changes and 'active' when the network on the pad changes (or is
 // replaced by a newer copy of itself).
@@ -17,6 +18,12 @@ const rank = (key) => RANK[key.split('-')[0]];
 /** How a kept network is named in the picker: a message descriptor (i18n.js). */
 export function savedLabel(record) {
   const s = record.settings;
+  if (record.taught) {
+    // A network taught digit by digit (teach.js): what it was copied from (a label), and how many steps.
+    const { steps, from } = record.taught;
+    const taught = { count: steps, from, accuracy: record.testAccuracy == null ? '' : percent(record.testAccuracy, 2) };
+    return msg(record.testAccuracy == null ? 'models.taught' : 'models.taught.accuracy', taught);
+  }
   const params = {
     hidden: s.hidden,
     activation: s.activation,

@@ -73,21 +73,3 @@ export function keepNetwork(record) {
 export function deleteNetwork(id) {
   return run('readwrite', (s) => s.delete(id));
 }
-
-/**
- * Saves the taught network ("Taught" on the pad's list).
- * @param {{bytes: Uint8Array, label: string, steps: number, accuracy: number|null, accuracyBefore: number|null, date: number}} record
- */
-export function saveTaught(record) {
-  return run('readwrite', (s) => s.put(record, 'taught'), TAUGHT);
-}
-
-/** The saved taught network record, or undefined. */
-export function loadTaught() {
-  return run('readonly', (s) => s.get('taught'), TAUGHT);
-}
-
-/** Forgets the taught network. */
-export function deleteTaught() {
-  return run('readwrite', (s) => s.delete('taught'), TAUGHT);
-}

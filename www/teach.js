@@ -2,8 +2,9 @@
 // what #follow shows: which image (the pad's drawing or a test digit), which label (the
 // network's guess until the reader chooses) and which network (the pad's).
 //
-// The pretrained (or trained, or uploaded) network never changes: the first step copies it
-// into the slot 'taught' ("Taught" on the pad's list, kept across reloads) and teaches that.
+// The pretrained (or trained, or uploaded) network never changes: the first step copies it into a new entry of
+// "my networks" (models.js; "Taught: …" on the pad's list, kept across reloads with its record's `taught` field)
+// and teaches that; later steps, and Undo, replace that entry's network.
 // The step runs in the lab worker (lab-client.js), where the MNIST images are: its replay
 // images come from the 60,000 training images there, and it answers with the new network
 // and its accuracy on the 10,000 test images.
@@ -11,7 +12,6 @@
 import { Model } from './pkg/handwritten.js';
 import { showDerivation } from './follow.js';
 import { request, onLoading } from './lab-client.js';
-import { saveTaught, loadTaught, deleteTaught } from './store.js';
 import { fixed, msg, percent, setText, text } from './i18n.js';
 import { errorMessage } from './core-errors.js';
 
@@ -20,8 +20,6 @@ const TEXT = {
   drawFirst: () => msg('teach.drawFirst'),
   fetching: (loaded, total) => msg('teach.fetching', { loaded: fixed(loaded / 1e6, 1), total: fixed(total / 1e6, 1) }),
   stepping: (y) => msg('teach.stepping', { digit: y }),
-  slotLabel: (base, steps) => msg('teach.label', { base, count: steps }),
-  restoredLabel: (steps) => msg('teach.label.saved', { count: steps }),
   percent: (p) => percent(p, 1),
   accuracy: (a) => percent(a, 2),
   step: (n, y, before, after, reads, accuracy, start) =>
@@ -31,18 +29,17 @@ const TEXT = {
   failed: (e) => msg('teach.failed', { error: errorMessage(e) }),
   cannotFollow: (e) => msg('teach.cannotFollow', { error: errorMessage(e) }),
   notSaved: (e) => msg('teach.notSaved', { error: errorMessage(e) }),
-  restoreFailed: (e) => msg('teach.restoreFailed', { error: errorMessage(e) }),
+  /** What a copy is called after: the network's label, the pretrained one without its shape in brackets. */
+  copyOf: (label) => (label?.key === 'model.default' ? msg('model.default.name') : label),
 };
 
 const $ = (id) => document.getElementById(id);
 
 export class Teacher {
-  /**
-   * @param {{activeModel: Function, activeSlot: Function, setModel: Function, removeModel: Function,
-   *   modelBytes: Function, modelLabel: Function, showMessage: Function}} page
-   */
-  constructor(page) {
-    this.page = page;
+  /** @param {{models: import('./models.js').Models, showMessage: Function}} page */
+  constructor({ models, showMessage }) {
+    this.models = models;
+    this.showMessage = showMessage;
     this.status = $('teach-status');
     this.rateInput = /** @type {HTMLInputElement} */ ($('teach-rate'));
     this.replayInput = /** @type {HTMLInputElement} */ ($('teach-replay'));
@@ -54,12 +51,11 @@ export class Teacher {
     this.pixels = null;
     /** The label the reader chose, or null for the network's guess. */
     this.label = null;
-    /** The taught network before each step: {bytes, accuracy}, for Undo. */
+    /** The taught entry's key in the models, and its record (with `taught: {steps, from, accuracyBefore}`). */
+    this.key = null;
+    this.record = null;
+    /** The network before each step of this visit: {bytes, record, fresh, from}, for Undo (fresh: the step made the copy). */
     this.history = [];
-    /** What the copy was made from: {slot, label, accuracy}. */
-    this.base = null;
-    this.steps = 0;
-    this.accuracy = null;
     this.busy = false;
     for (const button of this.buttons) button.addEventListener('click', () => this.teach(Number(button.dataset.teach)));
     this.undoButton.addEventListener('click', () => this.undo());
@@ -73,7 +69,7 @@ export class Teacher {
   say(state, message) {
     this.status.dataset.state = state;
     setText(this.status, message);
-    this.status.dataset.steps = String(this.steps);
+    this.status.dataset.steps = String(this.record?.taught.steps ?? 0);
     for (const button of this.buttons) button.disabled = state === 'busy';
     this.undoButton.disabled = state === 'busy' || this.history.length === 0;
   }
@@ -111,7 +107,7 @@ export class Teacher {
 
   /** Recomputes and redraws #follow for the current image, label, network and η. */
   render() {
-    const model = this.page.activeModel();
+    const model = this.models.active?.model;
     if (!model || !this.pixels) {
       showDerivation(null);
       return;
@@ -134,15 +130,11 @@ export class Teacher {
       this.say('idle', TEXT.drawFirst());
       return;
     }
-    const slot = this.page.activeSlot();
-    const model = this.page.activeModel();
-    if (!model) return;
-    const fresh = slot !== 'taught';
-    if (fresh) {
-      this.base = { slot, label: this.page.modelLabel(slot), accuracy: null };
-      this.history = [];
-      this.steps = 0;
-    }
+    const entry = this.models.active;
+    if (!entry) return;
+    const { key, model } = entry;
+    // A taught network (of this visit or an earlier one) is taught further; any other is copied first.
+    const fresh = !entry.record?.taught;
     const bytes = model.toBytes();
     const before = model.predict(pixels)[y];
     this.busy = true;
@@ -158,74 +150,76 @@ export class Teacher {
         seed: Math.floor(Math.random() * 2 ** 32),
         evaluateBefore: fresh,
       });
-      if (fresh) this.base.accuracy = reply.accuracyBefore;
-      this.history.push({ bytes, accuracy: fresh ? reply.accuracyBefore : this.accuracy });
-      this.steps += 1;
-      this.accuracy = reply.accuracy;
       const taught = Model.fromBytes(reply.bytes, text(msg('teach.name.taught')));
+      this.history.push({ bytes, record: entry.record, fresh, from: key });
+      const previous = fresh ? null : entry.record.taught;
+      this.record = {
+        ...(fresh ? {} : { id: entry.record.id }),
+        bytes: reply.bytes,
+        settings: { hidden: model.hidden, activation: model.activation },
+        epochs: entry.record?.epochs ?? null,
+        testAccuracy: reply.accuracy,
+        complete: true,
+        date: Date.now(),
+        taught: {
+          steps: (previous?.steps ?? 0) + 1,
+          from: previous?.from ?? TEXT.copyOf(entry.label),
+          accuracyBefore: previous ? previous.accuracyBefore : reply.accuracyBefore,
+        },
+      };
+      await this.keep(taught);
       const after = taught.predict(pixels);
       const reads = after.indexOf(Math.max(...after));
-      this.page.setModel('taught', taught, TEXT.slotLabel(this.base?.label ?? '', this.steps), { use: true });
       this.busy = false;
+      const { steps, accuracyBefore } = this.record.taught;
       this.status.dataset.accuracy = String(reply.accuracy);
-      if (this.base?.accuracy != null) this.status.dataset.accuracyBefore = String(this.base.accuracy);
+      if (accuracyBefore != null) this.status.dataset.accuracyBefore = String(accuracyBefore);
       this.status.dataset.reads = String(reads);
-      const start = this.base?.accuracy != null ? TEXT.accuracy(this.base.accuracy) : '';
-      this.say('ready', TEXT.step(this.steps, y, TEXT.percent(before), TEXT.percent(after[y]), reads, TEXT.accuracy(reply.accuracy), start));
-      this.save(reply.bytes);
+      const start = accuracyBefore != null ? TEXT.accuracy(accuracyBefore) : '';
+      this.say('ready', TEXT.step(steps, y, TEXT.percent(before), TEXT.percent(after[y]), reads, TEXT.accuracy(reply.accuracy), start));
     } catch (e) {
       this.busy = false;
       this.say('error', TEXT.failed(e));
     }
   }
 
-  /** Takes back the last step; after the first, the pad goes back to the network it was copied from. */
-  undo() {
-    const last = this.history.pop();
-    if (!last || this.busy) return;
-    this.steps -= 1;
-    this.accuracy = last.accuracy;
-    if (this.history.length === 0 && this.base) {
-      const label = this.base.label;
-      this.page.removeModel('taught', this.base.slot);
-      deleteTaught().catch(() => {});
-      this.say('ready', TEXT.undoneAll(label));
-      return;
-    }
-    this.page.setModel('taught', Model.fromBytes(last.bytes, text(msg('teach.name.taught'))), TEXT.slotLabel(this.base?.label ?? '', this.steps), { use: true });
-    if (last.accuracy != null) this.status.dataset.accuracy = String(last.accuracy);
-    this.say('ready', TEXT.undone(this.steps, last.accuracy != null ? TEXT.accuracy(last.accuracy) : ''));
-    this.save(last.bytes);
-  }
-
-  save(bytes) {
-    saveTaught({
-      bytes: bytes.slice(),
-      label: this.base?.label ?? '',
-      steps: this.steps,
-      accuracy: this.accuracy,
-      accuracyBefore: this.base?.accuracy ?? null,
-      date: Date.now(),
-    }).catch((e) => this.page.showMessage(TEXT.notSaved(e)));
-  }
-
-  /** Puts the network taught on an earlier visit back on the pad's list. */
-  async restore() {
-    let record;
+  /** Puts this.record with `model` in "my networks" (a new entry, or its own entry replaced) and on the pad. */
+  async keep(model) {
     try {
-      record = await loadTaught();
-    } catch {
-      return; // No storage: nothing to restore.
-    }
-    if (!record) return;
-    try {
-      const model = Model.fromBytes(record.bytes, text(msg('teach.name.saved')));
-      this.steps = record.steps;
-      this.accuracy = record.accuracy;
-      this.base = { slot: 'default', label: record.label, accuracy: record.accuracyBefore };
-      this.page.setModel('taught', model, TEXT.restoredLabel(record.steps));
+      this.key = await this.models.keep(this.record, model);
     } catch (e) {
-      this.page.showMessage(TEXT.restoreFailed(e));
+      this.key = `saved-${this.record.id}`;
+      this.showMessage(TEXT.notSaved(e));
+    }
+    this.models.use(this.key);
+  }
+
+  /** Takes back the last step; after the step that made the copy, the copy goes and the pad gets its original back. */
+  async undo() {
+    if (this.busy) return;
+    const last = this.history.pop();
+    if (!last) return;
+    this.busy = true;
+    try {
+      if (last.fresh) {
+        const key = this.key;
+        this.key = null;
+        this.record = null;
+        await this.models.delete(key);
+        this.models.use(last.from);
+        this.busy = false;
+        this.say('ready', TEXT.undoneAll(this.models.active?.label ?? ''));
+        return;
+      }
+      this.record = { ...last.record, id: this.record.id };
+      await this.keep(Model.fromBytes(last.bytes, text(msg('teach.name.taught'))));
+      this.busy = false;
+      const accuracy = this.record.testAccuracy;
+      if (accuracy != null) this.status.dataset.accuracy = String(accuracy);
+      this.say('ready', TEXT.undone(this.record.taught.steps, accuracy != null ? TEXT.accuracy(accuracy) : ''));
+    } catch (e) {
+      this.busy = false;
+      this.say('error', TEXT.failed(e));
     }
   }
 }

@@ -107,6 +107,8 @@ export class TrainView {
   starting(settings) {
     this.epochs = settings.epochs;
     this.epoch = 1;
+    /** The last epoch's training loss, for the tutorial's "loss reduction". */
+    this.lastTrainLoss = null;
     for (const key of ['testAccuracy', 'epochSeconds', 'epoch']) delete this.status.dataset[key];
     this.table.tBodies[0].replaceChildren();
     this.table.hidden = true;

