@@ -66,8 +66,10 @@ files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' | sed
 } > dist/sw.js
 
 # The JS and wasm the page loads (model, data, HTML and CSS excluded), each file
-# gzip -9 on its own and added up, against the budget of 150 KB.
-budget=150000
+# gzip -9 on its own and added up, against the budget of 170 KB. (150 KB until following a digit,
+# teaching it and its mistakes (issue 12) added 24 KB: 11.5 KB of wasm, most of it the gradient and
+# the derivation's quantities for one digit, and 12 KB of page modules.)
+budget=170000
 total=0
 for f in dist/sw.js dist/www/*.js dist/www/pkg/*; do
   total=$((total + $(gzip -9 -c "$f" | wc -c)))

@@ -179,7 +179,7 @@ fn vec_mat_rows(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: 
 }
 
 /// acc[..row.len()] ← acc + v·row, in [`by_pieces!`]. (A function: as a closure inside
-/// [`vec_mat_rows`] it was not inlined, and an epoch took half as long again.)
+/// [`vec_mat_rows`] it was not inlined into the SIMD versions.)
 #[inline(always)]
 fn add_row_pieces(acc: &mut [f32; BLOCK], v: f32, row: &[f32]) {
     by_pieces!(row.len(), |o, L| {

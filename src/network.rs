@@ -65,9 +65,8 @@ impl Init {
     }
 }
 
-/// The network 784 → h → 10: all parameters in one contiguous buffer, in the
-/// order w1 (784×h, row-major), b1 (h), w2 (h×10, row-major), b2 (10), so that
-/// the update is one loop and the model file is one slice.
+/// The network 784 → h → 10: all parameters in one contiguous buffer, in the order w1 (784×h,
+/// row-major), b1 (h), w2 (h×10, row-major), b2 (10), so that the model file is one slice.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
     hidden: usize,
@@ -89,10 +88,9 @@ pub fn check_hidden(hidden: usize) -> Result<()> {
     }
 }
 
-/// A batch whose loss was not finite: [`Network::train_batch`] left the parameters as they were.
+/// A batch whose loss Σ_b L_b was not finite: [`Network::train_batch`] left the parameters as they were.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NonFiniteLoss {
-    /// Σ_b L_b over the batch: infinite or NaN.
     pub loss_sum: f64,
 }
 
@@ -214,9 +212,8 @@ impl Network {
         (stats.loss_sum as f32 / batch.len() as f32, grad)
     }
 
-    /// The same loss and gradient as [`Network::gradient`] by plain loops over the equations,
-    /// on dense images: slow and obviously right, the reference the fast path is tested
-    /// against (they agree to float rounding: they add in different orders).
+    /// The same loss and gradient as [`Network::gradient`] by plain loops over the equations, on
+    /// dense images: the reference the fast path is tested against (to float rounding).
     pub fn reference_gradient(&self, batch: &Batch) -> (f32, Vec<f32>) {
         let h = self.hidden;
         let mut grad = vec![0.0; self.params.len()];
@@ -292,8 +289,9 @@ pub struct Workspace {
     a1: Vec<f32>,
     /// (B, 10) probabilities; they become δ2 in the backward pass.
     a2: Vec<f32>,
-    /// (h) δ1 of one row, then the step it adds to w1's rows: scale·δ1.
+    /// (h) δ1 of one row, then the step it adds to w1's rows: scale·δ1; (10, h) w2ᵀ.
     d1: Vec<f32>,
+    w2t: Vec<f32>,
     /// ∂L/∂b1 (h), ∂L/∂w2 (h, 10), ∂L/∂b2 (10): laid out like the parameters after w1.
     grad: Vec<f32>,
 }
@@ -399,6 +397,13 @@ fn backward(
 ) {
     let rows = batch.len();
     ws.d1.resize(h, 0.0);
+    // w2ᵀ (10, h), so that δ2·w2ᵀ is ten vector rows of h added up, not h sums of ten.
+    ws.w2t.resize(OUTPUTS * h, 0.0);
+    for (j, w2_row) in w2.chunks_exact(OUTPUTS).enumerate() {
+        for (k, &w) in w2_row.iter().enumerate() {
+            ws.w2t[k * h + j] = w;
+        }
+    }
     ws.grad.clear();
     ws.grad.resize(h + h * OUTPUTS + OUTPUTS, 0.0);
     let (db1, rest) = ws.grad.split_at_mut(h);
@@ -414,8 +419,9 @@ fn backward(
         // ∂L/∂b2 += δ2_b.
         axpy(db2, 1.0, d2);
         // δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h).
-        for (d, w2_row) in d1.iter_mut().zip(w2.chunks_exact(OUTPUTS)) {
-            *d = w2_row.iter().zip(&*d2).map(|(w, d)| w * d).sum();
+        d1.fill(0.0);
+        for (&d, w2t_row) in d2.iter().zip(ws.w2t.chunks_exact(h)) {
+            axpy(d1, d, w2t_row);
         }
         activation.times_derivative(&ws.a1[b * h..(b + 1) * h], d1);
         // ∂L/∂b1 += δ1_b; sink += a0_bᵀ·(scale·δ1_b): (784, 1)·(1, h) → (784, h), nonzero rows of a0_b only.

@@ -91,7 +91,8 @@ pub fn mistakes(network: &Network, data: &Dataset) -> Vec<Mistake> {
             found.push(Mistake { index, label, guess: guess as u8, confidence: a2[guess] });
         }
     }
-    found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.index.cmp(&b.index)));
+    // (Unstable is enough: the index breaks ties, and its code is smaller in the page's download.)
+    found.sort_unstable_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.index.cmp(&b.index)));
     found
 }
 

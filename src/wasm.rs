@@ -123,12 +123,6 @@ impl Model {
         let derivation = follow::follow(&self.network, pixels, label, learning_rate).map_err(js_error)?;
         serde_wasm_bindgen::to_value(&derivation).map_err(js_error)
     }
-
-    /// A copy of this network.
-    #[wasm_bindgen(js_name = clone)]
-    pub fn duplicate(&self) -> Model {
-        Model { network: self.network.clone() }
-    }
 }
 
 /// What [`Model::read`] returns.

@@ -197,6 +197,12 @@ export class Teacher {
   /** Takes back the last step; after the step that made the copy, the copy goes and the pad gets its original back. */
   async undo() {
     if (this.busy) return;
+    if (!this.models.entries.has(this.key)) {
+      // The taught network was deleted from the list: there is nothing left to take a step back on.
+      this.history = [];
+      this.say('idle', '');
+      return;
+    }
     const last = this.history.pop();
     if (!last) return;
     this.busy = true;
