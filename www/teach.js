@@ -151,6 +151,8 @@ export class Teacher {
         evaluateBefore: fresh,
       });
       const taught = Model.fromBytes(reply.bytes, text(msg('teach.name.taught')));
+      // Undo takes back the steps of one taught network: a new copy, or another taught network, starts afresh.
+      if (fresh || key !== this.key) this.history = [];
       this.history.push({ bytes, record: entry.record, fresh, from: key });
       const previous = fresh ? null : entry.record.taught;
       this.record = {
