@@ -29,13 +29,14 @@ async function language(page) {
   })`);
 }
 
-async function checkChinese(page, when) {
+/** The page is Chinese: <html lang>, the switch, and at least `least` visible strings, none of them English. */
+async function checkChinese(page, when, least = 40) {
   const { lang, pressed, strings } = await language(page);
   assert.equal(lang, 'zh-CN', when);
   assert.equal(pressed, 'zh-CN', when);
   assert.deepEqual(englishIn(strings), [], `${when}: English on the Chinese page`);
   assert.deepEqual(keysIn(strings), [], `${when}: keys shown as text`);
-  assert.ok(strings.length > 40, `${when}: only ${strings.length} strings`);
+  assert.ok(strings.length >= least, `${when}: only ${strings.length} strings`);
 }
 
 async function checkEnglish(page, when) {
@@ -128,6 +129,23 @@ test('the switch changes every string and keeps the drawing, the probabilities a
   await page.reload();
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
   await checkEnglish(page, 'after a reload');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("the source page speaks the page's language and has the switch too", async () => {
+  const page = await openSite(browser, server.url, { locale: 'zh-CN' });
+  await page.goto(new URL('www/source.html?file=math.rs&fn=softmax', server.url).href);
+  await page.waitForSelector('#code span.hit');
+  await checkChinese(page, 'the source page', 4);
+  assert.match(await page.locator('#about').textContent(), /^下面高亮的是函数 softmax。$/);
+  await page.click('#lang [data-lang=en]');
+  await checkEnglish(page, 'the source page in English');
+  assert.equal(await page.title(), 'src/math.rs — Handwritten');
+  // The choice made here holds on the page itself.
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true');
+  await checkEnglish(page, 'the page after the source page');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

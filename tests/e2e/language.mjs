@@ -36,12 +36,16 @@ const NAMES = new Set([
   'gzip', 'IDX', 'HWNN', 'handwritten', 'ln', 'Xavier', 'He',
 ]);
 
+/** File names (src/math.rs, default.bin, train-images-idx3-ubyte.gz) are names, not words. */
+const FILE_NAMES = /[\w-]+(\/[\w.-]+)*\.(rs|bin|gz)\b/g;
+
 /**
  * The strings of a Chinese page that hold English: a Latin word of two letters or more that is not a name. Code
- * names (compute_accuracy, w1) hold an underscore or a digit and are not words.
+ * names (compute_accuracy, w1) hold an underscore or a digit and are not words, nor are file names.
  */
 export function englishIn(strings) {
-  const words = (text) => (text.match(/[A-Za-z][A-Za-z0-9_]*/g) ?? []).filter((w) => w.length > 1 && !/[_0-9]/.test(w));
+  const words = (text) =>
+    (text.replace(FILE_NAMES, '').match(/[A-Za-z][A-Za-z0-9_]*/g) ?? []).filter((w) => w.length > 1 && !/[_0-9]/.test(w));
   return strings.filter(([, text]) => words(text).some((w) => !NAMES.has(w)));
 }
 
