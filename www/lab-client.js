@@ -26,7 +26,7 @@ function start() {
     // The worker's own messages are descriptors (i18n.js); the core's are strings, translated where shown.
     if (msg.type === 'error') waiter.reject(typeof msg.message === 'string' ? new Error(msg.message) : failure(msg.message));
     else waiter.resolve(msg);
-    if (msg.fatal) stop(new Error('the worker stopped after a failure in the core'));
+    if (msg.fatal) stop(failure(say('lab.stopped')));
   };
   worker.onerror = (e) => {
     e.preventDefault();

@@ -5,6 +5,7 @@
 // (`abort`), the worker is terminated and the next run starts a fresh one.
 
 import { msg } from './i18n.js';
+import { failure } from './core-errors.js';
 
 export class TrainClient extends EventTarget {
   constructor() {
@@ -16,7 +17,7 @@ export class TrainClient extends EventTarget {
 
   /** Starts a run with settings checked by the core; throws if one is going. */
   start(settings) {
-    if (this.running) throw new Error('A training run is already going: pause or stop it first.');
+    if (this.running) throw failure(msg('train.busy'));
     if (!this.worker) {
       const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
       worker.addEventListener('message', (e) => this.receive(e.data));
