@@ -88,7 +88,7 @@ test-wasm-chrome: setup
 ## The built site driven in headless Chromium (playwright-core) and Firefox (geckodriver).
 test-e2e: site
 	@$(timed)
-	node --test --test-concurrency=1 tests/e2e/*.test.mjs
+	node --test --test-concurrency=1 tests/serve.test.mjs tests/e2e/*.test.mjs
 
 ## Retrains the page's pretrained model, www/models/default.bin (about a minute on one core).
 model: setup

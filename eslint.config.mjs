@@ -18,10 +18,10 @@ export default [
   },
   { files: ['www/**/*.js', 'benches/web/**/*.js'], languageOptions: { globals: globals.browser } },
   { files: ['www/worker.js'], languageOptions: { globals: globals.worker } },
-  // sw.js gets VERSION and PRECACHE prepended by scripts/build-site.sh.
+  // sw.js gets VERSION, DATA_VERSION and PRECACHE prepended by scripts/build-site.sh.
   {
     files: ['www/sw.js'],
-    languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker, VERSION: 'readonly', PRECACHE: 'readonly' } },
+    languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker, VERSION: 'readonly', DATA_VERSION: 'readonly', PRECACHE: 'readonly' } },
   },
   { files: ['scripts/**/*.mjs', 'tests/**/*.mjs', 'eslint.config.mjs'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 ];

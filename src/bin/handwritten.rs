@@ -6,10 +6,13 @@
 use clap::{Parser, Subcommand};
 use handwritten::mnist::{default_data_dir, load_mnist_dir, Dataset};
 use handwritten::network::OUTPUTS;
-use handwritten::{evaluate, model_file, preprocess, Activation, EpochMetrics, Init, Schedule, TrainConfig, Trainer};
+use handwritten::{
+    evaluate, model_file, preprocess, Activation, EpochMetrics, Init, Network, Schedule, TrainConfig, Trainer,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 #[derive(Parser)]
@@ -127,7 +130,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     match try_main(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(message) => {
             eprintln!("handwritten: {message}");
             ExitCode::FAILURE
@@ -159,11 +162,14 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 type CliResult<T = ()> = Result<T, String>;
 
-fn try_main(cli: Cli) -> CliResult {
+/// The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED_STATUS: u8 = 130;
+
+fn try_main(cli: Cli) -> CliResult<ExitCode> {
     match cli.command {
         Command::Train(args) => train(args),
-        Command::Eval(args) => eval(args),
-        Command::Predict(args) => predict(args),
+        Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
+        Command::Predict(args) => predict(args).map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -178,7 +184,9 @@ fn load_data(dir: Option<PathBuf>) -> CliResult<(Dataset, Dataset)> {
     Ok((train, test))
 }
 
-fn train(args: TrainArgs) -> CliResult {
+/// Trains and saves. A closed stdout stops the printing, not the run; the first Ctrl-C
+/// stops the run and saves the network of the last finished epoch, the second quits at once.
+fn train(args: TrainArgs) -> CliResult<ExitCode> {
     let config = TrainConfig {
         hidden: args.hidden,
         activation: args.activation,
@@ -202,10 +210,10 @@ fn train(args: TrainArgs) -> CliResult {
         train = train.take(n);
     }
     let mut trainer = Trainer::new(config.clone(), train.len()).map_err(|e| e.to_string())?;
-    let mut out = std::io::stdout().lock();
+    let interrupted = watch_ctrl_c(&args.out)?;
+    let mut out = Report::stdout();
     if !args.json {
-        writeln!(
-            out,
+        out.line(&format!(
             "training 784-{}-10 {} on {} images: {} epochs, batch {}, lr {} ({}), init {}{}, seed {}",
             config.hidden,
             config.activation.name(),
@@ -217,13 +225,13 @@ fn train(args: TrainArgs) -> CliResult {
             config.init.name(),
             if config.augment { ", augmented" } else { "" },
             config.seed,
-        )
-        .map_err(|e| e.to_string())?;
-        writeln!(out, "epoch      loss  reduction  train acc  test acc   seconds").map_err(|e| e.to_string())?;
+        ));
+        out.line("epoch      loss  reduction  train acc  test acc   seconds");
     }
     let mut previous_loss: Option<f64> = None;
-    let mut last_test_accuracy = 0.0;
-    while !trainer.is_finished() {
+    // The network of the last finished epoch, its number and test accuracy: what Ctrl-C saves.
+    let mut finished: Option<(Network, usize, f64)> = None;
+    while !trainer.is_finished() && !interrupted.load(Ordering::SeqCst) {
         let bar = indicatif::ProgressBar::new(trainer.batches_per_epoch() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template("epoch {msg} [{bar:40}] {pos}/{len} batches, {eta} left")
@@ -233,17 +241,21 @@ fn train(args: TrainArgs) -> CliResult {
         bar.set_message((trainer.epochs_done() + 1).to_string());
         let started = Instant::now();
         let progress = loop {
+            if interrupted.load(Ordering::SeqCst) {
+                break None;
+            }
             let progress = trainer.step(&train, 64).map_err(|e| e.to_string())?;
             bar.set_position(progress.batch as u64);
             if progress.epoch_done {
-                break progress;
+                break Some(progress);
             }
         };
         let seconds = started.elapsed().as_secs_f64();
         bar.finish_and_clear();
+        let Some(progress) = progress else { break };
         let on_train = evaluate(trainer.network(), &train);
         let on_test = evaluate(trainer.network(), &test);
-        last_test_accuracy = on_test.accuracy;
+        finished = Some((trainer.network().clone(), progress.epoch, on_test.accuracy));
         let metrics = EpochMetrics {
             epoch: progress.epoch,
             loss: on_train.loss,
@@ -268,14 +280,70 @@ fn train(args: TrainArgs) -> CliResult {
                 metrics.seconds
             )
         };
-        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+        out.line(&line);
+    }
+    let out_name = args.out.display();
+    if !trainer.is_finished() {
+        let Some((network, epoch, accuracy)) = finished else {
+            eprintln!("handwritten: interrupted before the first epoch ended: nothing saved, {out_name} unchanged");
+            return Ok(ExitCode::from(INTERRUPTED_STATUS));
+        };
+        model_file::write(&network, &args.out).map_err(|e| e.to_string())?;
+        eprintln!(
+            "handwritten: interrupted: saved the network of epoch {epoch} of {} to {out_name} (test accuracy {accuracy:.4})",
+            config.epochs
+        );
+        return Ok(ExitCode::from(INTERRUPTED_STATUS));
     }
     model_file::write(trainer.network(), &args.out).map_err(|e| e.to_string())?;
     if !args.json {
-        writeln!(out, "saved {} (test accuracy {:.4})", args.out.display(), last_test_accuracy)
-            .map_err(|e| e.to_string())?;
+        let accuracy = finished.map_or(0.0, |(_, _, accuracy)| accuracy);
+        out.line(&format!("saved {out_name} (test accuracy {accuracy:.4})"));
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lines for stdout. A closed stdout (`handwritten train | head -n 1`) stops the printing,
+/// not the run: after the first failed write, lines are dropped and the model is still saved.
+struct Report {
+    out: std::io::StdoutLock<'static>,
+    open: bool,
+}
+
+impl Report {
+    fn stdout() -> Report {
+        Report { out: std::io::stdout().lock(), open: true }
+    }
+
+    fn line(&mut self, line: &str) {
+        if !self.open {
+            return;
+        }
+        if let Err(e) = writeln!(self.out, "{line}").and_then(|()| self.out.flush()) {
+            self.open = false;
+            // A reader that has gone (a pipe closed early) is no fault; anything else is worth a word.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("handwritten: cannot print to stdout ({e}); training goes on and the network is still saved");
+            }
+        }
+    }
+}
+
+/// Watches for Ctrl-C (SIGINT) during training: the first sets the returned flag (the
+/// run stops after its current steps and saves the last finished epoch to `out`), the
+/// second quits at once without saving.
+fn watch_ctrl_c(out: &Path) -> CliResult<&'static AtomicBool> {
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    let out = out.display().to_string();
+    ctrlc::set_handler(move || {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            eprintln!("handwritten: interrupted again: quit without saving, {out} as it was");
+            std::process::exit(INTERRUPTED_STATUS.into());
+        }
+        eprintln!("handwritten: interrupted: stopping to save the last finished epoch (Ctrl-C again quits at once)");
+    })
+    .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
+    Ok(&INTERRUPTED)
 }
 
 /// Fails early, before a long training run, if `path` cannot be written.
@@ -294,10 +362,7 @@ fn check_writable(path: &Path) -> CliResult {
         let problem = if dir.exists() { "is not a directory" } else { "does not exist" };
         return Err(format!("{name}: {} {problem}", dir.display()));
     }
-    let probe = dir.join(format!(".handwritten-write-test-{}", std::process::id()));
-    std::fs::File::create(&probe).map_err(|e| format!("{name}: cannot write in {}: {e}", dir.display()))?;
-    let _ = std::fs::remove_file(&probe);
-    Ok(())
+    model_file::check_writable(path).map_err(|e| format!("{name}: cannot write in {}: {e}", dir.display()))
 }
 
 fn eval(args: EvalArgs) -> CliResult {

@@ -52,7 +52,7 @@ async function firefoxDriver(url) {
     // One profile for the session: start from empty storage.
     await firefox.evaluate(async () => {
       await new Promise((resolve) => {
-        const req = indexedDB.deleteDatabase('handwritten');
+        const req = indexedDB.deleteDatabase(`handwritten:${new URL('./', location.href).pathname}`);
         req.onsuccess = req.onerror = req.onblocked = resolve;
       });
       for (const key of await caches.keys()) await caches.delete(key);
@@ -106,12 +106,12 @@ export async function waitForState(page, states, timeout = 120_000) {
   return panel(page);
 }
 
-/** Every record kept in the page's IndexedDB database 'handwritten', whatever its stores (bytes as arrays). */
+/** Every record kept in the page's IndexedDB database (named by the site's path, see www/store.js), whatever its stores (bytes as arrays). */
 export const storedRecords = (page) =>
   page.evaluate(
     () =>
       new Promise((resolve, reject) => {
-        const open = indexedDB.open('handwritten');
+        const open = indexedDB.open(`handwritten:${new URL('./', location.href).pathname}`);
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;

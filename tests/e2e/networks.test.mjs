@@ -167,3 +167,54 @@ for (const name of BROWSERS) {
     }
   });
 }
+
+for (const name of BROWSERS) {
+  test(`${name}: the network an earlier version kept (one database for the whole origin) joins the list`, { timeout: 120_000 }, async () => {
+    const page = await openPage(name, server.url);
+    try {
+      // What the earlier version left: the database 'handwritten' with the one record 'trained' in 'models'; and
+      // this copy's own database not made yet.
+      const kept = await page.evaluate(async () => {
+        const bytes = new Uint8Array(await (await fetch('www/models/default.bin')).arrayBuffer());
+        const request = (req) =>
+          new Promise((resolve, reject) => {
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+          });
+        await request(indexedDB.deleteDatabase(`handwritten:${new URL('./', location.href).pathname}`));
+        const open = indexedDB.open('handwritten', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('models');
+        const db = await request(open);
+        const record = { bytes, settings: { hidden: 28, epochs: 3 }, epochs: 3, testAccuracy: 0.9123, complete: true, date: 1 };
+        await new Promise((resolve, reject) => {
+          const tx = db.transaction('models', 'readwrite');
+          tx.objectStore('models').put(record, 'trained');
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+        });
+        db.close();
+        return bytes.length;
+      });
+      await page.reload();
+      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 2, null, 'the adopted network');
+      const p = await panel(page);
+      assert.equal(saved(p).length, 1, JSON.stringify(p.options));
+      assert.match(saved(p)[0].label, /^Mine: 91\.23%/);
+      const records = await storedRecords(page);
+      assert.equal(records.length, 1);
+      assert.equal(records[0].bytes.length, kept);
+      assert.equal(records[0].testAccuracy, 0.9123);
+      // The old database is left as it was: another copy of the site on this origin may adopt it too.
+      const old = await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const open = indexedDB.open('handwritten');
+            open.onsuccess = () => resolve([...open.result.objectStoreNames]) || open.result.close();
+          }),
+      );
+      assert.deepEqual(old, ['models']);
+    } finally {
+      await page.close();
+    }
+  });
+}
