@@ -22,7 +22,7 @@ PORT ?= 8000
 timed = start=$$SECONDS; trap '{ rc=$$?; set +x; } 2>/dev/null; echo "== $@: $$([ $$rc = 0 ] && echo ok || echo FAILED) in $$((SECONDS - start)) s"' EXIT; set -x
 
 
-.PHONY: help setup model wasm site serve test lint fmt test-native test-wasm test-wasm-firefox test-wasm-chrome test-e2e clean
+.PHONY: help setup model wide wasm site serve test lint fmt test-native test-wasm test-wasm-firefox test-wasm-chrome test-e2e clean
 
 help:
 	@echo "make serve   build everything and serve the demo (prints the address)"
@@ -90,11 +90,18 @@ test-e2e: site
 	@$(timed)
 	node --test --test-concurrency=1 tests/serve.test.mjs tests/e2e/*.test.mjs
 
-## Retrains the page's pretrained model, www/models/default.bin (about a minute on one core).
+## Retrains the page's pretrained model, www/models/default.bin (about 7 s of one core).
 model: setup
 	@$(timed)
 	cargo run --release --locked -- train --hidden 28 --activation sigmoid --init scaled --batch 32 --lr 0.5 \
 		--schedule cosine --epochs 40 --augment --seed 1 --out www/models/default.bin
+
+## Our best single hidden layer: 800 ReLU units, elastic + affine augmentation, cosine schedule, 120 epochs,
+## in target/wide.bin; prints its test accuracy (0.9925; about 4.5 minutes of one core).
+wide: setup
+	@$(timed)
+	cargo run --release --locked -- train --hidden 800 --activation relu --lr 0.1 --schedule cosine --epochs 120 \
+		--augment elastic --seed 1 --out target/wide.bin
 
 clean:
 	cargo clean

@@ -12,6 +12,7 @@
 //   PEERS=0             skip the peers (ours only)
 //   SEED_PEER=0         skip the tutorial's per-sample NumPy loop (one epoch: 10-30 s)
 //   KERNELS=0           skip the criterion benchmarks of the native kernels
+//   AUGMENT_EPOCHS=3    native epochs timed per augmentation setting (benches/augment.rs)
 //   PEERS_DIR=...       where the peers are (default ../shared/peers)
 //
 // The machine may be shared: each figure is a median, and ratios compare figures taken in this run.
@@ -69,6 +70,14 @@ say('native training and inference (cargo bench --bench epoch)');
   } else {
     results.notes.push('native benchmark failed (see above)');
   }
+}
+// ---- ours, native: what augmentation costs (plain, affine and elastic epochs side by side) ----
+say('native augmentation (cargo bench --bench augment)');
+{
+  const r = run('cargo', ['bench', '--locked', '--bench', 'augment'], { env: { ...env, EPOCHS: setting('AUGMENT_EPOCHS', '3') } });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT augment'));
+  if (line) results.augment = Object.fromEntries(line.split(' ').slice(2).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+  else results.notes.push('native augmentation benchmark failed (see above)');
 }
 // ---- the NumPy peers, right after our native figures (the machine as it was for those) ----
 const peersWanted = setting('PEERS', '1') !== '0';
@@ -209,6 +218,18 @@ for (const browser of ['chromium', 'firefox']) {
   row(`${browser}, batch 1 (samples/s)`, b.batch1SamplesPerSecond, '/s', 'TF.js wasm SIMD', tf(`${browser}/wasm-simd-1thread`, 'batch1SamplesPerSecond'), false, '');
   row(`${browser}, predict one digit (µs)`, b.predictMicros, 'µs', 'TF.js wasm predict', tf(`${browser}/wasm-simd-1thread`, 'predictMicros'), true, browser === 'chromium' ? 'goal ≤ 10 µs' : '');
   row(`${browser}, preprocess + predict (µs)`, b.preprocessPredictMicros, 'µs', 'TF.js predict+dataSync', tf(`${browser}/wasm-simd-1thread`, 'predictSyncMicros'), true, '');
+}
+// Augmented epochs against the plain one, same build, same run (ratio = how many times the plain epoch).
+const A = results.augment || {};
+const slower = (augmented, plain) => (Number.isFinite(augmented / plain) ? `${fmt(augmented / plain, 3)}× plain` : '–');
+for (const h of [28, 256]) {
+  for (const kind of ['affine', 'elastic']) {
+    rows.push([`native, h = ${h}, one ${kind} epoch (CPU s)`, `${fmt(A[`h${h}_${kind}_s`])} s`, 'plain epoch', `${fmt(A[`h${h}_off_s`])} s`, slower(A[`h${h}_${kind}_s`], A[`h${h}_off_s`]), 'goal ≤ 2× plain']);
+    for (const browser of ['chromium', 'firefox']) {
+      const a = B[browser]?.augment?.[`h${h}`] || {};
+      rows.push([`${browser}, h = ${h}, one ${kind} epoch (s)`, `${fmt(a[kind])} s`, 'plain epoch', `${fmt(a.off)} s`, slower(a[kind], a.off), '']);
+    }
+  }
 }
 const ws = results.wasmSize;
 const wasmGzip = ws ? ws.wasm.gzip + ws.js.gzip : NaN;

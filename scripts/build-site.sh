@@ -67,12 +67,12 @@ files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' | sed
 } > dist/sw.js
 
 # The JS and wasm the page loads (model, data, HTML and CSS excluded), each file
-# gzip -9 on its own and added up, against the budget of 176 KB. (150 KB until following a digit,
+# gzip -9 on its own and added up, against the budget of 186 KB. (150 KB until following a digit,
 # teaching it and its mistakes (issue 12) added 24 KB: 11.5 KB of wasm, most of it the gradient and
 # the derivation's quantities for one digit, and 12 KB of page modules; the page in two languages
 # (issue 13) added 7 KB: i18n.js 3 KB, core-errors.js 2.5 KB, the keys in the other modules. The string
 # tables, www/i18n/*.json, are text taken out of the HTML and, like the HTML, not counted.)
-budget=176000
+budget=186000
 total=0
 for f in dist/sw.js dist/www/*.js dist/www/pkg/*; do
   total=$((total + $(gzip -9 -c "$f" | wc -c)))

@@ -56,6 +56,7 @@ mod test_helpers;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use augment::Augment;
 pub use error::{Error, Result};
 pub use math::Activation;
 pub use mnist::Dataset;

@@ -2,8 +2,9 @@
 //!
 //! A teaching step without replay is the tutorial's one-sample update for the reader's
 //! image a0 with label y: θ ← θ − η·∂L_y/∂θ. At the tutorial's η = 0.1 it reads the digit
-//! right at once, and costs the shipped network up to 7 points of test accuracy: one
-//! confidently wrong sample pulls hard on every weight from its inked pixels.
+//! right in one or two steps, and one step can cost the shipped network up to 19 points of
+//! test accuracy (on `tests/teach.rs`'s digits): one confidently wrong sample pulls hard on
+//! every weight from its inked pixels.
 //!
 //! With replay ("don't forget the rest") the step is the one training takes: a batch of the
 //! reader's image and R = 31 MNIST training images, B = 32, and the mean loss over it,

@@ -6,7 +6,7 @@
 //! worker that pauses, resumes and reports live curves use the same loop. It
 //! never reads a clock: callers time what they want to time.
 
-use crate::augment::augment;
+use crate::augment::{prefetch, Augment, Augmenter};
 use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Result};
 use crate::math::{argmax, Activation};
@@ -66,8 +66,9 @@ pub struct TrainConfig {
     pub init: Init,
     /// Seed of every random choice: initialisation, shuffling, augmentation.
     pub seed: u64,
-    /// Train on randomly shifted, rotated, scaled, thinned and thickened copies of the images.
-    pub augment: bool,
+    /// Train on randomly shifted, rotated, scaled, thinned and thickened copies of the images
+    /// ([`Augment::Affine`]), also elastically distorted ([`Augment::Elastic`]), or on the images.
+    pub augment: Augment,
 }
 
 impl Default for TrainConfig {
@@ -87,7 +88,7 @@ impl Default for TrainConfig {
             step_factor: 0.5,
             init: Init::Scaled,
             seed: 1,
-            augment: false,
+            augment: Augment::Off,
         }
     }
 }
@@ -174,6 +175,7 @@ pub struct Trainer {
     batch_in_epoch: usize,
     batch: Batch,
     workspace: Workspace,
+    augmenter: Augmenter,
     augmented: Vec<u8>,
     /// Loss and accuracy of the current epoch so far, as its batches were trained.
     epoch_stats: BatchStats,
@@ -195,6 +197,7 @@ impl Trainer {
         let network = Network::new(config.hidden, config.activation, config.init, &mut rng)?;
         let order = (0..train_len as u32).collect();
         let batch = Batch::with_capacity(config.batch_size);
+        let augmenter = Augmenter::new(config.augment, &mut rng);
         Ok(Trainer {
             config,
             network,
@@ -204,6 +207,7 @@ impl Trainer {
             batch_in_epoch: 0,
             batch,
             workspace: Workspace::default(),
+            augmenter,
             augmented: vec![0; INPUTS],
             epoch_stats: BatchStats::default(),
         })
@@ -277,12 +281,15 @@ impl Trainer {
             let t = self.epochs_done * per_epoch + self.batch_in_epoch;
             learning_rate = self.learning_rate_at(t);
             let indices = &self.order[self.batch_in_epoch * b..((self.batch_in_epoch + 1) * b).min(self.order.len())];
-            if self.config.augment {
+            if self.config.augment != Augment::Off {
                 self.batch.clear();
                 for &i in indices {
-                    augment(train.image(i as usize), &mut self.augmented, &mut self.rng);
+                    self.augmenter.apply(train.image(i as usize), &mut self.augmented, &mut self.rng);
                     self.batch.push_u8(&self.augmented, train.label(i as usize))?;
                 }
+                // The next batch's images, fetched into the caches while this one trains.
+                let next = (self.batch_in_epoch + 1) * b..((self.batch_in_epoch + 2) * b).min(self.order.len());
+                self.order.get(next).unwrap_or_default().iter().for_each(|&i| prefetch(train.image(i as usize)));
             } else {
                 train.fill_batch(indices, &mut self.batch)?;
                 // The next batch's images, fetched into the caches while this one trains.

@@ -102,6 +102,7 @@ fn bad_arguments_are_one_line_with_exit_status_2() {
     let cases: &[(&[&str], &[&str])] = &[
         (&["train", "--hidden", "abc"], &["'abc'", "--hidden"]),
         (&["train", "--activation", "tanh"], &["'tanh'", "sigmoid, relu"]),
+        (&["train", "--augment", "wobbly"], &["'wobbly'", "off, affine, elastic"]),
         (&["train", "--hiden", "3"], &["'--hiden'", "'--hidden'"]),
         (&["bogus"], &["'bogus'"]),
         (&["predict"], &["required", "<IMAGE>"]),
@@ -115,6 +116,26 @@ fn bad_arguments_are_one_line_with_exit_status_2() {
     let help = run_in(dir.path(), &["train", "--help"]);
     assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("--hidden"));
     assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
+}
+
+#[test]
+fn augment_is_affine_when_bare_and_elastic_when_asked() {
+    let dir = temp();
+    let data = mnist_dir();
+    for (augment, header) in [
+        (&["--augment"][..], ", augmented (affine),"),
+        (&["--augment", "elastic"][..], ", augmented (affine + elastic),"),
+        (&["--augment", "off"][..], " init scaled, seed"),
+    ] {
+        let mut args = vec!["train", "--data", &data, "--limit", "200", "--epochs", "1"];
+        // The bare flag followed by another option: it must not take that option as its value.
+        args.extend_from_slice(augment);
+        args.extend_from_slice(&["--out", "m.bin"]);
+        let out = run_in(dir.path(), &args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{augment:?}: {}", stderr(&out));
+        assert!(text.lines().next().is_some_and(|l| l.contains(header)), "{augment:?}: {text}");
+    }
 }
 
 #[test]

@@ -206,7 +206,7 @@ fn the_default_settings_are_the_cores() {
     assert_eq!(number(&defaults, "batch_size"), core.batch_size as f64);
     assert_eq!(number(&defaults, "learning_rate"), core.learning_rate as f64);
     assert_eq!(get(&defaults, "activation").as_string().as_deref(), Some(core.activation.name()));
-    assert_eq!(get(&defaults, "augment").as_bool(), Some(core.augment));
+    assert_eq!(get(&defaults, "augment").as_string().as_deref(), Some(core.augment.name()));
 }
 
 #[wasm_bindgen_test]

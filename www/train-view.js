@@ -20,7 +20,7 @@ const FIELDS = {
   epochs: ['epochs', 'int', 'core.setting.epochs'],
   schedule: ['schedule', 'text', 'train.schedule'],
   init: ['init', 'text', 'train.init'],
-  augment: ['augment', 'bool', 'train.augment'],
+  augment: ['augment', 'text', 'train.augment.label'],
 };
 
 /** " Test accuracy 97.30%." after a status, or nothing when there is no test result yet. */
@@ -49,10 +49,9 @@ export class TrainView {
     /** Epochs of the run shown, and the epoch being trained (from 1). */
     this.epochs = defaults.epochs;
     this.epoch = 1;
-    for (const [id, [name, kind]] of Object.entries(FIELDS)) {
+    for (const [id, [name]] of Object.entries(FIELDS)) {
       const el = /** @type {HTMLInputElement} */ ($(id));
-      if (kind === 'bool') el.checked = defaults[name];
-      else if (defaults[name] !== undefined) el.value = String(defaults[name]);
+      if (defaults[name] !== undefined) el.value = String(defaults[name]);
     }
     this.resetCharts(defaults.epochs);
     for (const [id, action] of Object.entries(actions)) $(id).addEventListener('click', action);
@@ -64,8 +63,7 @@ export class TrainView {
     const s = {};
     for (const [id, [name, kind, label]] of Object.entries(FIELDS)) {
       const el = /** @type {HTMLInputElement} */ ($(id));
-      if (kind === 'bool') s[name] = el.checked;
-      else if (kind === 'text') s[name] = el.value;
+      if (kind === 'text') s[name] = el.value;
       else {
         const v = el.value.trim() === '' ? NaN : Number(el.value);
         const setting = msg(label);

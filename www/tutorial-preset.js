@@ -9,14 +9,14 @@ const TUTORIAL = {
   'learning-rate': '0.1',
   schedule: 'constant',
   epochs: '10',
+  augment: 'off',
 };
 
-/** Sets the form's fields to the tutorial's settings (augmentation off). */
+/** Sets the form's fields to the tutorial's settings. */
 export function presetTutorial() {
   for (const [id, value] of Object.entries(TUTORIAL)) {
     const field = /** @type {HTMLInputElement|HTMLSelectElement} */ (document.getElementById(id));
     field.value = value;
     field.dispatchEvent(new Event('change', { bubbles: true }));
   }
-  /** @type {HTMLInputElement} */ (document.getElementById('augment')).checked = false;
 }

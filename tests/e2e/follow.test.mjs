@@ -110,10 +110,10 @@ test('the taught network is kept across a reload', async () => {
 test('"Train like the tutorial" fills the form with its settings', async () => {
   await page.click('#tutorial-preset');
   const form = await page.evaluate(() =>
-    Object.fromEntries(['hidden', 'activation', 'init', 'batch-size', 'learning-rate', 'schedule', 'epochs'].map((id) => [id, document.getElementById(id).value])),
+    Object.fromEntries(['hidden', 'activation', 'init', 'batch-size', 'learning-rate', 'schedule', 'epochs', 'augment'].map((id) => [id, document.getElementById(id).value])),
   );
   assert.deepEqual(form, {
-    hidden: '28', activation: 'sigmoid', init: 'uniform', 'batch-size': '1', 'learning-rate': '0.1', schedule: 'constant', epochs: '10',
+    hidden: '28', activation: 'sigmoid', init: 'uniform', 'batch-size': '1', 'learning-rate': '0.1', schedule: 'constant', epochs: '10', augment: 'off',
   });
 });
 

