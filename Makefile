@@ -1,20 +1,18 @@
 # The two commands:
-#   make serve   installs what is missing, builds the wasm and the site, serves it and prints the address
-#   make test    installs what is missing, then lint + native tests + wasm tests in Firefox and Chromium + end-to-end
-# Every target that needs a tool depends on `setup`, which is a quick no-op once everything is installed.
+#   make serve   installs what building the site needs, builds the wasm and the site, serves it and prints the address
+#   make test    installs what the tests need too, then lint + native tests + wasm tests in Firefox and Chromium
+#                + end-to-end
+# Every target that needs a tool depends on `setup-site` (the wasm32 target, wasm-bindgen-cli, npm packages) or
+# `setup` (those, the browsers and their drivers, wasm-pack), each a quick no-op once installed.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .ONESHELL:
 .DEFAULT_GOAL := help
 
-# wasm-opt comes from the npm package binaryen; cargo tools live in ~/.cargo/bin.
-export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
-# The browser build leaves out the command-line trainer's dependencies.
-WASM_FEATURES := --no-default-features
-# The drivers the wasm tests use: the installed ones, never a download.
-GECKODRIVER ?= $(shell command -v geckodriver || echo $(HOME)/.cargo/bin/geckodriver)
-CHROMEDRIVER ?= $(shell command -v chromedriver || echo /usr/bin/chromedriver)
+# wasm-opt comes from the npm package binaryen; cargo tools live in cargo's bin directory. With these on PATH,
+# `wasm-pack test` finds geckodriver, chromedriver (/usr/bin) and wasm-bindgen-test-runner and downloads nothing.
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # Port for `make serve` (0 would pick a free one).
 PORT ?= 8000
 
@@ -22,24 +20,29 @@ PORT ?= 8000
 timed = start=$$SECONDS; trap '{ rc=$$?; set +x; } 2>/dev/null; echo "== $@: $$([ $$rc = 0 ] && echo ok || echo FAILED) in $$((SECONDS - start)) s"' EXIT; set -x
 
 
-.PHONY: help setup model wide wasm site serve test lint fmt test-native test-wasm test-wasm-firefox test-wasm-chrome test-e2e clean
+.PHONY: help setup setup-site model wide wasm site serve test lint fmt test-native test-wasm test-wasm-firefox test-wasm-chrome test-e2e clean
 
 help:
 	@echo "make serve   build everything and serve the demo (prints the address)"
 	@echo "make test    run every check: lint, test-native, test-wasm, test-e2e"
-	@echo "other targets: setup wasm site lint fmt test-native test-wasm-firefox test-wasm-chrome test-e2e clean"
+	@echo "other targets: setup setup-site wasm site lint fmt test-native test-wasm-firefox test-wasm-chrome test-e2e clean"
 
-## Installs what is missing (Debian browsers, wasm32 target, wasm-pack, wasm-bindgen-cli, geckodriver, npm packages).
+## Installs what building the site needs and is missing (wasm32 target, wasm-bindgen-cli, npm packages).
+setup-site:
+	@scripts/setup.sh site
+
+## Installs everything the tests need and is missing: setup-site's tools, the Debian browsers and chromedriver,
+## wasm-pack, geckodriver.
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh test
 
 ## The page's WebAssembly module and its JS glue, in www/pkg.
-wasm: setup
+wasm: setup-site
 	@$(timed)
-	wasm-pack build --release --target web --no-typescript --no-pack --out-dir www/pkg . $(WASM_FEATURES)
+	scripts/build-wasm.sh
 
-## The whole site, wasm + page + data + default model, in dist/.
-site: setup
+## The whole site, wasm + page + data + default model + manifest and icons, in dist/.
+site: setup-site
 	@$(timed)
 	scripts/build-site.sh
 
@@ -50,48 +53,45 @@ serve: site
 test: lint test-native test-wasm test-e2e
 	@echo "== make test: all suites passed"
 
-## rustfmt and clippy (warnings denied): every native target, and the browser build (the library with src/wasm.rs
-## and its browser tests); ESLint on the page's, the scripts' and the tests' JavaScript (eslint.config.mjs); the page's
-## string tables against the keys its HTML and JS use (tests/i18n.test.mjs).
-lint: setup
+## rustfmt and clippy (warnings denied): every target natively and for wasm32 (where the native-only ones compile
+## to nothing and src/wasm.rs and tests/web.rs are in); ESLint on the page's, the scripts' and the tests' JavaScript
+## (eslint.config.mjs); the page's string tables against the keys its HTML and JS use (tests/i18n.test.mjs).
+lint: setup-site
 	@$(timed)
 	cargo fmt --all --check
 	cargo clippy --all-targets --locked -- -D warnings
-	cargo clippy --lib --test web --locked --target wasm32-unknown-unknown $(WASM_FEATURES) -- -D warnings
+	cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 	node_modules/.bin/eslint --max-warnings 0 .
 	node --test tests/i18n.test.mjs
 
 fmt:
 	cargo fmt --all
 
-## Unit, integration and doc tests of the library and the CLI, optimised as in release (MNIST training takes
-## seconds) but without release's link-time optimisation, which costs minutes of linking per test binary.
-## The profile is defined here, not in Cargo.toml, and builds into target/opttest.
+## Unit, integration and doc tests of the library and the CLI, exactly as a Rust developer types it (Cargo.toml's
+## test profile optimises, so that MNIST training takes seconds).
 test-native: setup
 	@$(timed)
-	CARGO_PROFILE_OPTTEST_INHERITS=release CARGO_PROFILE_OPTTEST_LTO=false CARGO_PROFILE_OPTTEST_CODEGEN_UNITS=16 \
-		cargo test --profile opttest --locked
+	cargo test
 
-## tests/web.rs compiled to wasm and run in headless browsers by wasm-bindgen-test.
+## tests/web.rs compiled to wasm and run in headless browsers by wasm-bindgen-test, exactly as typed by hand (the
+## native-only test files compile to nothing for wasm32; the drivers and the test runner are found on PATH).
 test-wasm: test-wasm-firefox test-wasm-chrome
 
 test-wasm-firefox: setup
 	@$(timed)
-	wasm-pack test --headless --firefox --geckodriver "$(GECKODRIVER)" --release --mode no-install . \
-		$(WASM_FEATURES) --locked --test web
+	wasm-pack test --headless --firefox
 
 test-wasm-chrome: setup
 	@$(timed)
-	wasm-pack test --headless --chrome --chromedriver "$(CHROMEDRIVER)" --release --mode no-install . \
-		$(WASM_FEATURES) --locked --test web
+	wasm-pack test --headless --chrome
 
 ## The built site driven in headless Chromium (playwright-core) and Firefox (geckodriver).
-test-e2e: site
+test-e2e: setup site
 	@$(timed)
 	node --test --test-concurrency=1 tests/serve.test.mjs tests/e2e/*.test.mjs
 
 ## Retrains the page's pretrained model, www/models/default.bin (about 7 s of one core).
-model: setup
+model: setup-site
 	@$(timed)
 	cargo run --release --locked -- train --hidden 28 --activation sigmoid --init scaled --batch 32 --lr 0.5 \
 		--schedule cosine --epochs 40 --augment --seed 1 --out www/models/default.bin

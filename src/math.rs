@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The hidden layer's nonlinearity f, so that a1 = f(z1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[cfg_attr(all(feature = "cli", not(target_arch = "wasm32")), derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Activation {
     /// σ(z) = 1 / (1 + e^(−z)), the tutorial's choice.

@@ -45,7 +45,7 @@ pub const MAX_HIDDEN: usize = 4096;
 
 /// How the parameters start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[cfg_attr(all(feature = "cli", not(target_arch = "wasm32")), derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Init {
     /// Every weight and bias uniform in [−1, 1], as the tutorial does.

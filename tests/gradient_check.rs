@@ -1,6 +1,7 @@
 //! The finite-difference gradient check: for every parameter θ_i of every tensor
 //! (w1, b1, w2, b2), the backward pass's ∂L/∂θ_i must match
 //! (L(θ + ε·e_i) − L(θ − ε·e_i)) / 2ε, for both hidden activations.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

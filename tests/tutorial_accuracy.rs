@@ -1,5 +1,6 @@
 //! The tutorial's run on real MNIST, and what the tutorial's own evaluation code would print for the network it
 //! makes: its softmax over the samples handicaps some digits, so it reports less than the network's accuracy.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The tutorial's per-sample SGD step, transcribed literally (column vectors,
 //! w1 of shape h×784, w2 of shape 10×h, dense, f64), against the network's
 //! sparse, row-major, f32 training step with batch size 1: the same math.
+#![cfg(not(target_arch = "wasm32"))]
 // The loops are the tutorial's, index for index, so that they can be checked against it.
 #![allow(clippy::needless_range_loop)]
 

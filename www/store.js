@@ -44,6 +44,8 @@ async function open() {
  * database is left as it was (another copy on the origin may adopt it too); one this call created is removed.
  */
 async function adoptLegacy(db) {
+  // Where the browser can list its databases, an absent old one is not created by opening it.
+  if (indexedDB.databases && !(await indexedDB.databases()).some((d) => d.name === LEGACY_DB)) return;
   const legacy = await request(indexedDB.open(LEGACY_DB));
   const had = legacy.objectStoreNames.contains(LEGACY_STORE);
   try {

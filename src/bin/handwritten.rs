@@ -2,6 +2,9 @@
 //!
 //! Results go to stdout, progress to stderr (only on a terminal), and any error
 //! to stderr as one line with a non-zero exit status.
+// Native only: for wasm32 (which `wasm-pack test` builds every target for) this compiles to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use clap::{Parser, Subcommand};
 use handwritten::mnist::{default_data_dir, load_mnist_dir, Dataset};

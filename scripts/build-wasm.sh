@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the page's WebAssembly module and its JS glue into www/pkg (handwritten_bg.wasm, handwritten.js), with the
+# tools `scripts/setup.sh site` installs, in the three steps `wasm-pack build --target web` would run:
+#   1. the library for wasm32, release profile (the default features add nothing on wasm32; .cargo/config.toml turns
+#      on 128-bit SIMD),
+#   2. wasm-bindgen, at the version in Cargo.lock, writes the glue for a page that imports ES modules,
+#   3. binaryen's wasm-opt (npm package binaryen) at -O3 for speed; it also shrinks the module.
+#
+# Usage: scripts/build-wasm.sh        (make wasm; scripts/build-site.sh runs it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
+
+fail() {
+  echo "build-wasm: $*" >&2
+  exit 1
+}
+
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+installed=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+[[ $installed == "$bindgen_version" ]] ||
+  fail "wasm-bindgen ${installed:-is not installed}, Cargo.lock needs $bindgen_version: run scripts/setup.sh site"
+command -v wasm-opt >/dev/null || fail "wasm-opt not found: run npm ci (it comes with the npm package binaryen)"
+
+cargo build --release --locked --lib --target wasm32-unknown-unknown
+wasm-bindgen --target web --no-typescript --out-dir www/pkg \
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/handwritten.wasm"
+wasm-opt -O3 www/pkg/handwritten_bg.wasm -o www/pkg/handwritten_bg.opt.wasm
+mv www/pkg/handwritten_bg.opt.wasm www/pkg/handwritten_bg.wasm
