@@ -8,7 +8,7 @@ export default [
   { ignores: ['dist/', 'target/', 'node_modules/', 'fuzz/', 'www/pkg/', 'www/data/'] },
   js.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
+    languageOptions: { ecmaVersion: 2025, sourceType: 'module' }, // 2025: import attributes (the JSON string tables)
     rules: {
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],

@@ -44,10 +44,11 @@ done
 node scripts/icons.mjs www/icons
 
 rm -rf dist
-mkdir -p dist/www/pkg dist/www/models dist/www/data dist/www/icons
+mkdir -p dist/www/pkg dist/www/models dist/www/data dist/www/icons dist/www/i18n
 cp index.html dist/
 cp www/*.js www/*.css www/*.html www/manifest.json dist/www/
 cp www/icons/*.png dist/www/icons/
+cp www/i18n/*.json dist/www/i18n/
 rm -f dist/www/sw.js
 cp www/pkg/handwritten.js www/pkg/handwritten_bg.wasm dist/www/pkg/
 cp www/models/default.bin dist/www/models/
@@ -72,7 +73,8 @@ files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' | sed
 
 # The JS and wasm the page loads (model, data, HTML and CSS excluded), each file
 # gzip -9 on its own and added up, against a budget a little above what they weigh now (make it grow on purpose).
-budget=150000
+# The string tables, www/i18n/*.json, are text taken out of the HTML and, like the HTML, not counted.
+budget=155000
 total=0
 for f in dist/sw.js dist/www/*.js dist/www/pkg/*; do
   total=$((total + $(gzip -9 -c "$f" | wc -c)))

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Screenshots of the built site in headless Chromium: desktop and phone (390×844),
-// light and dark, with a digit drawn through real pointer events; then the training
-// panel after two epochs and the list of networks (light and dark) and the hidden units
-// lit by a drawing (dark); for looking at.
+// Screenshots of the built site in headless Chromium: in Chinese and English (the browser's
+// locale), desktop and phone (390×844), light and dark, with a digit drawn through real
+// pointer events; then the training panel after two epochs and the list of networks (light
+// and dark) and the hidden units lit by a drawing (dark), in both languages; for looking at.
 //
 //   node scripts/screenshots.mjs [OUT_DIR]     (default: target/screenshots; the site is dist/)
 
@@ -10,6 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from './serve.mjs';
 import { launchChromium } from './chromium.mjs';
+
+/** The page's languages, as [file prefix, the browser's locale]: the page opens in the browser's language. */
+const LANGUAGES = [['zh', 'zh-CN'], ['en', 'en-US']];
 
 /** A "7" as strokes in pad units. */
 const SEVEN = [[[0.28, 0.25], [0.72, 0.25], [0.62, 0.45], [0.5, 0.78]]];
@@ -36,37 +39,40 @@ async function main() {
   const { server, url } = await serve('dist', 0);
   const browser = await launchChromium();
   try {
-    for (const [name, viewport, scale] of [['desktop', { width: 1280, height: 900 }, 1], ['phone', { width: 390, height: 844 }, 3]]) {
-      for (const colorScheme of ['light', 'dark']) {
-        const context = await browser.newContext({ viewport, deviceScaleFactor: scale, colorScheme, serviceWorkers: 'block' });
-        const page = await context.newPage();
-        page.on('console', (m) => m.type() === 'error' && console.log(`[${name} ${colorScheme}] console: ${m.text()}`));
-        page.on('pageerror', (e) => console.log(`[${name} ${colorScheme}] page error: ${e.message}`));
-        await page.goto(url);
-        await page.waitForSelector('body[data-ready=true]');
-        await drawStrokes(page, SEVEN);
-        await page.waitForFunction(() => document.querySelector('#prediction').textContent !== '');
-        const digit = await page.textContent('#prediction');
-        const file = path.join(out, `${name}-${colorScheme}.png`);
-        await page.screenshot({ path: file, fullPage: name === 'desktop' });
-        if (name === 'phone') await page.screenshot({ path: path.join(out, `${name}-${colorScheme}-full.png`), fullPage: true });
-        console.log(`${file}: the pad reads the drawn 7 as ${digit}`);
-        await context.close();
+    for (const [lang, locale] of LANGUAGES) {
+      for (const [name, viewport, scale] of [['desktop', { width: 1280, height: 900 }, 1], ['phone', { width: 390, height: 844 }, 3]]) {
+        for (const colorScheme of ['light', 'dark']) {
+          const context = await browser.newContext({ viewport, deviceScaleFactor: scale, colorScheme, locale, serviceWorkers: 'block' });
+          const page = await context.newPage();
+          const where = `[${lang} ${name} ${colorScheme}]`;
+          page.on('console', (m) => m.type() === 'error' && console.log(`${where} console: ${m.text()}`));
+          page.on('pageerror', (e) => console.log(`${where} page error: ${e.message}`));
+          await page.goto(url);
+          await page.waitForSelector('body[data-ready=true]');
+          await drawStrokes(page, SEVEN);
+          await page.waitForFunction(() => document.querySelector('#prediction').textContent !== '');
+          const digit = await page.textContent('#prediction');
+          const file = path.join(out, `${lang}-${name}-${colorScheme}.png`);
+          await page.screenshot({ path: file, fullPage: name === 'desktop' });
+          if (name === 'phone') await page.screenshot({ path: path.join(out, `${lang}-${name}-${colorScheme}-full.png`), fullPage: true });
+          console.log(`${file}: the pad reads the drawn 7 as ${digit}`);
+          await context.close();
+        }
       }
     }
     // The training panel after two epochs, and the list of networks after a second run stopped after its first
     // epoch (the list drawn open below the picker, since a headless screenshot does not show an open <select>),
-    // light and dark; the hidden units lit by a drawing, in dark mode.
-    for (const colorScheme of ['light', 'dark']) {
-      const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme, serviceWorkers: 'block' });
+    // light and dark; the hidden units lit by a drawing, in dark mode; in both languages.
+    for (const [lang, locale] of LANGUAGES) for (const colorScheme of ['light', 'dark']) {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme, locale, serviceWorkers: 'block' });
       const page = await context.newPage();
-      page.on('pageerror', (e) => console.log(`[training ${colorScheme}] page error: ${e.message}`));
+      page.on('pageerror', (e) => console.log(`[${lang} training ${colorScheme}] page error: ${e.message}`));
       await page.goto(url);
       await page.waitForSelector('body[data-ready=true]');
       await page.fill('#epochs', '2');
       await page.click('#train');
       await page.waitForSelector('#train-status[data-state=done]', { timeout: 120000 });
-      await page.locator('#train-panel').screenshot({ path: path.join(out, `training-${colorScheme}.png`) });
+      await page.locator('#train-panel').screenshot({ path: path.join(out, `${lang}-training-${colorScheme}.png`) });
       await page.fill('#epochs', '20');
       await page.click('#train');
       await page.waitForFunction(() => Number(document.querySelector('#train-status').dataset.epoch) >= 1, null, { timeout: 120000 });
@@ -76,15 +82,15 @@ async function main() {
         const select = document.querySelector('#model-select');
         select.size = select.options.length;
       });
-      await page.locator('.model-bar').screenshot({ path: path.join(out, `networks-${colorScheme}.png`) });
-      console.log(`${out}/training-${colorScheme}.png, ${out}/networks-${colorScheme}.png: ${await page.textContent('#train-status')}`);
+      await page.locator('.model-bar').screenshot({ path: path.join(out, `${lang}-networks-${colorScheme}.png`) });
+      console.log(`${out}/${lang}-training-${colorScheme}.png, ${out}/${lang}-networks-${colorScheme}.png: ${await page.textContent('#train-status')}`);
       if (colorScheme === 'dark') {
         await page.evaluate(() => (document.querySelector('#model-select').size = 0));
         await drawStrokes(page, SEVEN);
         await page.locator('#units').scrollIntoViewIfNeeded();
         await page.waitForFunction(() => document.querySelector('#units canvas.lit'));
-        await page.locator('#inside').screenshot({ path: path.join(out, 'inside-dark.png') });
-        console.log(`${out}/inside-dark.png`);
+        await page.locator('#inside').screenshot({ path: path.join(out, `${lang}-inside-dark.png`) });
+        console.log(`${out}/${lang}-inside-dark.png`);
       }
       await context.close();
     }

@@ -1,6 +1,8 @@
 // A small line chart on a canvas: x = epochs (fractional), one or more series of
 // lines or dots, redrawn whole (a few hundred points at most), crisp on high-DPI screens.
 
+import { onLanguageChange } from './i18n.js';
+
 export class Chart {
   /**
    * @param {HTMLCanvasElement} canvas
@@ -15,6 +17,8 @@ export class Chart {
     this.xMax = 1;
     new ResizeObserver(() => this.draw()).observe(canvas);
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.draw());
+    // The axis labels are numbers of the page's language.
+    onLanguageChange(() => this.draw());
   }
 
   reset(xMax, seriesStyles) {

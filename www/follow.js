@@ -3,20 +3,22 @@
 // drawn in the order of the equations. Each [data-quantity] element carries its numbers as
 // JSON in data-values (row-major) and shows them on hover or focus (arrow keys move).
 
-/** The words this module shows (one place, for translation). */
+import { msg, onLanguageChange, setText, t } from './i18n.js';
+
+/** The words this module shows, in the page's language (www/i18n/*.json): descriptors for the lines kept in the
+ * DOM, strings for the readouts and titles, which are redrawn on a change of language. */
 const TEXT = {
-  fromPad: 'Following your drawing through the network on the pad.',
-  fromTest: (i, label, guess) =>
-    `Following test digit #${i}: a ${label} that the network read as ${guess}. Draw on the pad to follow your own digit again.`,
-  empty: 'Draw a digit, or pick one of its mistakes below, to follow it through every equation.',
-  label: (y, chosen) => (chosen ? `${y} (your label)` : `${y} (its guess: press a digit to choose)`),
+  fromPad: () => msg('follow.source.pad'),
+  fromTest: (i, label, guess) => msg('follow.source.test', { index: String(i), label, guess }),
+  empty: () => msg('follow.source.none'),
+  label: (y, chosen) => t(chosen ? 'follow.label.chosen' : 'follow.label.guess', { digit: y }),
   index: (i) => `[${i}]`,
-  pixel: (r, c) => `pixel (${r}, ${c})`,
-  unit: (j) => `unit ${j}`,
-  digit: (k) => `digit ${k}`,
-  unitDigit: (j, k) => `unit ${j} → digit ${k}`,
-  unitPixel: (j, r, c) => `unit ${j}, pixel (${r}, ${c})`,
-  units: (n, h) => `${n} of ${h} units shown`,
+  pixel: (r, c) => t('follow.pixel', { row: r, column: c }),
+  unit: (j) => t('follow.unit', { unit: j }),
+  digit: (k) => t('follow.digit', { digit: k }),
+  unitDigit: (j, k) => t('follow.unitDigit', { unit: j, digit: k }),
+  unitPixel: (j, r, c) => t('follow.unitPixel', { unit: j, row: r, column: c }),
+  units: (n, h) => msg('follow.units', { shown: n, total: h }),
 };
 
 /** Hidden units drawn at most in ∂L/∂w₁ (a wide network would make a wall of images). */
@@ -211,7 +213,11 @@ function drawUnits(view, values, h, pos, neg) {
       view.cells.push({ canvas, ctx, image: ctx.createImageData(28, 28) });
       view.pic.append(canvas);
     }
-    if (h > n) view.pic.append(Object.assign(document.createElement('span'), { className: 'small', textContent: TEXT.units(n, h) }));
+    if (h > n) {
+      const note = Object.assign(document.createElement('span'), { className: 'small' });
+      setText(note, TEXT.units(n, h));
+      view.pic.append(note);
+    }
   }
   // One scale for all units, so that the units the error flows back to stand out.
   let max = 1e-12;
@@ -226,6 +232,8 @@ function drawUnits(view, values, h, pos, neg) {
 let shown = null;
 let shownSource = { kind: 'pad' };
 let shownChosen = false;
+// The readouts and titles are written in the page's language: a change of language redraws them.
+onLanguageChange(() => shown && showDerivation(shown, shownSource, shownChosen));
 
 /**
  * Shows a derivation (the object Model.follow returns), or clears the section for null.
@@ -237,7 +245,7 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
   shownChosen = chosen;
   root.dataset.state = d ? 'shown' : 'empty';
   if (!d) {
-    sourceLine.textContent = TEXT.empty;
+    setText(sourceLine, TEXT.empty());
     for (const view of views.values()) {
       view.values = null;
       view.el.removeAttribute('data-values');
@@ -245,7 +253,7 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
     }
     return;
   }
-  sourceLine.textContent = source.kind === 'test' ? TEXT.fromTest(source.index, source.label, source.guess) : TEXT.fromPad;
+  setText(sourceLine, source.kind === 'test' ? TEXT.fromTest(source.index, source.label, source.guess) : TEXT.fromPad());
   root.dataset.y = String(d.y);
   root.dataset.chosen = String(chosen);
   const h = d.z1.length;

@@ -2,6 +2,8 @@
 // image, lit by the unit's activation a1 for the current drawing, with the unit's
 // outgoing weights (its row of w2) as ten small bars: which digits it votes for.
 
+import { fixed, formatNumber, msg, setAttrs, setText } from './i18n.js';
+
 /** Units drawn at most (a wide network would make a wall of squares). */
 const MAX_UNITS = 64;
 
@@ -10,6 +12,8 @@ const note = document.getElementById('units-note');
 let cells = [];
 let shownModel = null;
 let activationName = 'sigmoid';
+
+const DIGITS_2 = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
 
 function rgb(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim().split(',').map(Number);
@@ -66,15 +70,17 @@ export function showWeights(model) {
       if (v > w2[j * 10 + best]) best = k;
       bar.style.height = `${Math.max(6, (Math.abs(v) / vmax) * 100)}%`;
       bar.className = v >= 0 ? 'up' : 'down';
-      bar.title = `to ${k}: ${v.toFixed(2)}`;
+      setAttrs(bar, { title: msg('inside.vote', { digit: k, weight: fixed(v, 2) }) });
     });
     cell.best = best;
-    cell.canvas.setAttribute('aria-label', `Hidden unit ${j + 1}: weights from the 784 pixels; votes most for ${best}`);
+    setAttrs(cell.canvas, { 'aria-label': msg('inside.unit', { unit: j + 1, best }) });
   }
-  note.textContent =
+  setText(
+    note,
     h > n
-      ? `Showing ${n} of the ${h} hidden units.`
-      : `${h} hidden units, ${model.activation}. Hover a square's bars to read its votes.`;
+      ? msg('inside.someUnits', { shown: n, total: h })
+      : msg('inside.allUnits', { count: h, activation: model.activation }),
+  );
   showActivations(null);
 }
 
@@ -94,6 +100,6 @@ export function showActivations(a1) {
     const a = Math.max(0, a1[j]) / scale;
     cell.canvas.style.opacity = String(0.15 + 0.85 * Math.min(1, a));
     cell.canvas.classList.toggle('lit', a > 0.8);
-    cell.caption.textContent = `#${j + 1} → ${cell.best}  ${a1[j].toFixed(2)}`;
+    cell.caption.textContent = `#${j + 1} → ${cell.best}  ${formatNumber(a1[j], DIGITS_2)}`;
   });
 }

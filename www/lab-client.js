@@ -3,6 +3,9 @@
 // Each request carries an id and is answered with the same id, so answers never depend on
 // the order messages arrive in. The worker fetches MNIST once, on the first request.
 
+import { msg as say } from './i18n.js';
+import { failure } from './core-errors.js';
+
 let worker = null;
 let nextId = 1;
 /** id → {resolve, reject} */
@@ -20,13 +23,14 @@ function start() {
     const waiter = pending.get(msg.id);
     pending.delete(msg.id);
     if (!waiter) return;
-    if (msg.type === 'error') waiter.reject(new Error(msg.message));
+    // The worker's own messages are descriptors (i18n.js); the core's are strings, translated where shown.
+    if (msg.type === 'error') waiter.reject(typeof msg.message === 'string' ? new Error(msg.message) : failure(msg.message));
     else waiter.resolve(msg);
-    if (msg.fatal) stop(new Error('the worker stopped after a failure in the core'));
+    if (msg.fatal) stop(failure(say('lab.stopped')));
   };
   worker.onerror = (e) => {
     e.preventDefault();
-    stop(new Error(`the worker failed: ${e.message || 'it could not start'}`));
+    stop(failure(say('lab.workerFailed', { error: e.message || say('train.workerNoStart') })));
   };
 }
 

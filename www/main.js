@@ -12,27 +12,30 @@ import { TrainView } from './train-view.js';
 import { Teacher } from './teach.js';
 import { Mistakes } from './mistakes.js';
 import { presetTutorial } from './tutorial-preset.js';
+import { startLanguage, onLanguageChange, msg, setText, text } from './i18n.js';
+import { errorMessage, failure } from './core-errors.js';
+
+// The page's text in the reader's language, before anything else.
+startLanguage();
 
 const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));
 const messageBox = $('message');
 
-/** Shows a message to the person (error by default), or hides it for ''. */
-export function showMessage(text, kind = 'error') {
-  messageBox.hidden = !text;
-  messageBox.textContent = text;
+/** Shows a message to the person (a descriptor, see i18n.js; error by default), or hides it for ''. */
+export function showMessage(message, kind = 'error') {
+  messageBox.hidden = !message;
+  setText(messageBox, typeof message === 'string' && message ? msg('core.untranslated', { text: message }) : message);
   messageBox.classList.toggle('ok', kind === 'ok');
 }
 
-function errorText(e) {
-  return e instanceof Error ? e.message : String(e);
-}
-
+/** The networks; their labels are message descriptors (i18n.js), written in the page's language by the picker. */
 const models = new Models();
-models.addEventListener('change', () => {
-  select.replaceChildren(...models.list().map((e) => new Option(e.label, e.key, false, e.key === models.activeKey)));
+function refreshSelect() {
+  select.replaceChildren(...models.list().map((e) => new Option(text(e.label), e.key, false, e.key === models.activeKey)));
   select.value = models.activeKey ?? '';
-});
+}
+models.addEventListener('change', refreshSelect);
 models.addEventListener('active', showActive);
 
 let weightsShown = null;
@@ -40,8 +43,8 @@ let weightsShown = null;
 function showActive() {
   const { key, model, record } = models.active;
   select.value = key;
-  $('model-hidden').textContent = String(model.hidden);
-  $('model-info').textContent = `784 → ${model.hidden} → 10, ${model.activation}`;
+  setText($('lede'), msg('page.lede', { hidden: model.hidden }));
+  setText($('model-info'), msg('model.info', { hidden: model.hidden, activation: model.activation }));
   $('download').disabled = false;
   $('delete').disabled = !record;
   // Weight images are redrawn at most twice a second while a network learns.
@@ -95,12 +98,12 @@ function predictNow() {
     // Screen readers hear the verdict when a stroke ends, not on every frame of it.
     if (!pad.current) {
       const k = p ? p.indexOf(Math.max(...p)) : -1;
-      $('announce').textContent = k < 0 ? 'The pad is empty.' : `Read as ${k}, ${Math.round(p[k] * 100)} percent sure.`;
+      setText($('announce'), k < 0 ? msg('announce.empty') : msg('announce.read', { digit: k, p: { n: p[k], style: 'percent' } }));
     }
     showActivations(insideVisible ? (read?.hidden ?? null) : null);
     teacher?.frame(pixels ?? null);
   } catch (e) {
-    showMessage(`Could not read the drawing: ${errorText(e)}`);
+    showMessage(msg('pad.readFailed', { error: errorMessage(e) }));
   }
 }
 
@@ -113,10 +116,10 @@ const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
     teacher?.padChanged();
     schedulePredict();
   },
-  onMessage: (text) => {
-    $('pad-message').textContent = text;
+  onMessage: (message) => {
+    setText($('pad-message'), message);
     clearTimeout(padMessageTimer);
-    padMessageTimer = setTimeout(() => ($('pad-message').textContent = ''), 3000);
+    padMessageTimer = setTimeout(() => setText($('pad-message'), ''), 3000);
   },
 });
 
@@ -151,9 +154,9 @@ $('delete').addEventListener('click', async () => {
   const { key, label } = models.active;
   try {
     await models.delete(key);
-    showMessage(`Deleted “${label}”.`, 'ok');
+    showMessage(msg('model.deleted', { label }), 'ok');
   } catch (e) {
-    showMessage(`The network could not be deleted: ${errorText(e)}`);
+    showMessage(msg('model.deleteFailed', { error: errorMessage(e) }));
   }
 });
 
@@ -162,20 +165,21 @@ $('upload').addEventListener('change', async (e) => {
   const file = input.files?.[0];
   input.value = '';
   if (!file) return;
-  const refused = (why) => showMessage(`${file.name} was not loaded, the pad keeps its network. ${why}`);
+  const refused = (why) => showMessage(msg('model.uploadFailed', { name: file.name, error: why }));
   // A model file is at most this long: anything longer is refused before it is read.
   const limit = maxModelBytes();
   if (file.size > limit) {
-    refused(`It is ${file.size.toLocaleString('en')} bytes; a model file is at most ${limit.toLocaleString('en')} bytes.`);
+    refused(msg('model.tooLarge', { size: file.size, limit }));
     return;
   }
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const model = Model.fromBytes(bytes, file.name);
-    models.set('uploaded', model, `Uploaded: ${file.name}`, { use: true });
-    showMessage(`Loaded ${file.name}: 784 → ${model.hidden} → 10, ${model.activation}. It is now on the pad.`, 'ok');
+    models.set('uploaded', model, msg('model.uploaded', { name: file.name }), { use: true });
+    const shape = { name: file.name, hidden: model.hidden, activation: model.activation };
+    showMessage(msg('model.uploadLoaded', shape), 'ok');
   } catch (err) {
-    refused(errorText(err));
+    refused(errorMessage(err));
   }
 });
 
@@ -188,14 +192,14 @@ let view;
 
 function startTraining() {
   if (run || client.running) {
-    showMessage('A training run is already going: pause or stop it first.');
+    showMessage(msg('train.busy'));
     return;
   }
   let settings;
   try {
     settings = view.settings();
   } catch (e) {
-    showMessage(`Training not started. ${errorText(e)}`);
+    showMessage(msg('train.notStarted', { error: e?.key ? e : errorMessage(e) }));
     return;
   }
   showMessage('');
@@ -208,40 +212,40 @@ function startTraining() {
 /** A network the worker sent, read into the core; a network that cannot be read ends the run (and the worker's). */
 function readSent(bytes, what) {
   try {
-    return Model.fromBytes(bytes, what);
+    return Model.fromBytes(bytes, text(what));
   } catch (e) {
-    client.abort(`the network sent by the training worker could not be read: ${errorText(e)}`);
+    client.abort(msg('train.sentUnreadable', { error: errorMessage(e) }));
     return null;
   }
 }
 
 const on = (type, handle) => client.addEventListener(type, (e) => run && handle(/** @type {CustomEvent} */ (e).detail));
-on('loading', (msg) => view.loading(msg));
-on('started', (msg) => {
+on('loading', (data) => view.loading(data));
+on('started', (data) => {
   run.started = true;
-  run.settings = msg.settings;
-  view.started(msg);
+  run.settings = data.settings;
+  view.started(data);
 });
-on('progress', (msg) => view.progress(msg));
-on('model', (msg) => {
-  const model = readSent(msg.bytes, 'the network being trained');
+on('progress', (data) => view.progress(data));
+on('model', (data) => {
+  const model = readSent(data.bytes, msg('train.name.training'));
   if (!model) return;
   // The first network of a run goes on the pad, so one can watch it learn.
-  models.set('live', model, `Learning now: epoch ${msg.epoch} of ${run.settings.epochs}`, { use: !run.shownLive });
+  models.set('live', model, msg('models.live', { epoch: data.epoch, epochs: run.settings.epochs }), { use: !run.shownLive });
   run.shownLive = true;
 });
-on('epoch', (msg) => {
-  view.epochDone(msg);
-  const model = readSent(msg.bytes, `the network after epoch ${msg.epoch}`);
+on('epoch', (data) => {
+  view.epochDone(data);
+  const model = readSent(data.bytes, msg('train.name.afterEpoch', { epoch: data.epoch }));
   if (!model) return;
   const r = run;
-  r.testAccuracy = msg.testAccuracy;
+  r.testAccuracy = data.testAccuracy;
   const record = {
-    bytes: msg.bytes,
+    bytes: data.bytes,
     settings: r.settings,
-    epochs: msg.epoch,
-    testAccuracy: msg.testAccuracy,
-    complete: msg.epoch === r.settings.epochs,
+    epochs: data.epoch,
+    testAccuracy: data.testAccuracy,
+    complete: data.epoch === r.settings.epochs,
     date: r.date,
   };
   // The run's entry in "my networks" is created by its first epoch and replaced by each later one, in order.
@@ -251,35 +255,42 @@ on('epoch', (msg) => {
       r.key = await models.keep(record, model);
     } catch (e) {
       r.key = `saved-${record.id}`;
-      showMessage(`The network after epoch ${msg.epoch} could not be kept for your next visit: ${errorText(e)}`);
+      showMessage(msg('train.notKept', { epoch: data.epoch, error: errorMessage(e) }));
     }
     r.id = record.id;
   });
 });
 on('paused', () => view.paused());
 on('resumed', () => view.resumed());
-on('done', (msg) => {
+on('done', (data) => {
   const r = run;
   r.saving.then(() => {
     run = null;
     // The network learning is dropped: the run's kept network (its last finished epoch) takes its place.
     models.remove('live', r.key ?? r.before);
-    view.done({ reason: msg.reason, epochs: msg.epochs, seconds: (performance.now() - r.t0) / 1000, testAccuracy: r.testAccuracy });
+    view.done({ reason: data.reason, epochs: data.epochs, seconds: (performance.now() - r.t0) / 1000, testAccuracy: r.testAccuracy });
   });
 });
-on('error', (msg) => {
+on('error', (data) => {
   const r = run;
   r.saving.then(() => {
     run = null;
     models.remove('live', r.key ?? r.before);
-    showMessage(`${view.failed(msg.message, r.started)} The pad keeps working with its network.`);
+    showMessage(msg('train.failed', { error: view.failed(data.message, r.started) }));
   });
 });
-client.addEventListener('busy', (e) => showMessage(/** @type {CustomEvent} */ (e).detail.message));
+client.addEventListener('busy', (e) => showMessage(workerMessage(/** @type {CustomEvent} */ (e).detail.message)));
+
+/** The worker's message: a descriptor of its own, or the core's text (a string), translated. */
+function workerMessage(message) {
+  return typeof message === 'string' ? errorMessage(message) : message;
+}
 
 // The pretrained model's bytes are fetched while the WebAssembly module compiles.
 const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(async (response) => {
-  if (!response.ok) throw new Error(`the pretrained model could not be fetched (${response.status} ${response.statusText})`);
+  if (!response.ok) {
+    throw failure(msg('model.fetchFailed', { status: String(response.status), statusText: response.statusText }));
+  }
   return new Uint8Array(await response.arrayBuffer());
 });
 
@@ -295,13 +306,13 @@ async function main() {
   new Mistakes(models, teacher);
   $('tutorial-preset').addEventListener('click', presetTutorial);
   const model = Model.fromBytes(await defaultBytes, 'models/default.bin');
-  models.set('default', model, `Pretrained (784 → ${model.hidden} → 10)`, { use: true });
+  models.set('default', model, msg('model.default', { hidden: model.hidden }), { use: true });
   timing.readyMs = performance.now();
   document.body.dataset.ready = 'true';
   try {
     view.kept(await models.restore());
   } catch (e) {
-    showMessage(`Some networks kept by an earlier visit could not be read and were left out: ${errorText(e)}`);
+    showMessage(msg('models.restoreFailed', { error: errorMessage(e) }));
   }
   if ('serviceWorker' in navigator && location.protocol !== 'file:') {
     navigator.serviceWorker.register('./sw.js').catch(() => {
@@ -311,8 +322,15 @@ async function main() {
 }
 
 main().catch((e) => {
-  showMessage(`The page could not start: ${errorText(e)}`);
+  showMessage(msg('page.startFailed', { error: errorMessage(e) }));
   document.body.dataset.ready = 'error';
+});
+
+// A change of language: the strings in the DOM are re-rendered by i18n.js; the picker's labels and what the pad's
+// reading writes (percentages, the verdict) are redone here. The drawing, the networks and a training run stay.
+onLanguageChange(() => {
+  refreshSelect();
+  schedulePredict();
 });
 
 // For the end-to-end tests and benchmarks: the pad and the timing of the last prediction.

@@ -3,14 +3,17 @@
 // (it holds the test set); picking one follows it in #follow with its true label.
 
 import { request } from './lab-client.js';
+import { msg, percent, setAttrs, setText } from './i18n.js';
+import { errorMessage } from './core-errors.js';
 
-/** The words this module shows (one place, for translation). */
+/** The words this module shows, as message descriptors of the page's string tables (www/i18n/*.json). */
 const TEXT = {
-  finding: 'Reading the 10,000 test digits…',
-  count: (n, total, label) => `${label} reads ${n.toLocaleString('en')} of ${total.toLocaleString('en')} test digits wrong${n > MAX_SHOWN ? ` (the ${MAX_SHOWN} it was surest of shown)` : ''}.`,
-  item: (m) => `Test digit ${m.index}: a ${m.label} read as ${m.guess}, ${Math.round(m.confidence * 100)} percent sure. Follow it.`,
+  finding: () => msg('mistakes.finding', { total: 10000 }),
+  count: (n, total, label) =>
+    msg(n > MAX_SHOWN ? 'mistakes.count.some' : 'mistakes.count', { label, count: n, total, shown: MAX_SHOWN }),
+  item: (m) => msg('mistakes.item', { index: String(m.index), label: m.label, guess: m.guess, p: percent(m.confidence, 0) }),
   caption: (m) => `${m.label}→${m.guess}`,
-  failed: (e) => `The mistakes could not be found: ${e}`,
+  failed: (e) => msg('mistakes.failed', { error: errorMessage(e) }),
 };
 
 /** Thumbnails drawn at most. */
@@ -38,15 +41,15 @@ export class Mistakes {
     const { model, label } = entry;
     this.button.disabled = true;
     this.grid.dataset.state = 'busy';
-    this.count.textContent = TEXT.finding;
+    setText(this.count, TEXT.finding());
     try {
       const reply = await request('mistakes', { bytes: model.toBytes(), max: MAX_SHOWN });
       this.draw(reply);
-      this.count.textContent = TEXT.count(reply.list.length, reply.total, label);
+      setText(this.count, TEXT.count(reply.list.length, reply.total, label));
       this.grid.dataset.count = String(reply.list.length);
       this.grid.dataset.state = 'shown';
     } catch (e) {
-      this.count.textContent = TEXT.failed(e instanceof Error ? e.message : String(e));
+      setText(this.count, TEXT.failed(e));
       this.grid.dataset.state = 'error';
     } finally {
       this.button.disabled = false;
@@ -63,8 +66,7 @@ export class Mistakes {
       button.dataset.label = String(m.label);
       button.dataset.guess = String(m.guess);
       button.dataset.confidence = String(m.confidence);
-      button.setAttribute('aria-label', TEXT.item(m));
-      button.title = TEXT.item(m);
+      setAttrs(button, { 'aria-label': TEXT.item(m), title: TEXT.item(m) });
       const canvas = document.createElement('canvas');
       canvas.width = canvas.height = 28;
       const ctx = canvas.getContext('2d');

@@ -7,27 +7,34 @@
 
 import { Model } from './pkg/handwritten.js';
 import { listNetworks, keepNetwork, deleteNetwork } from './store.js';
+import { msg, percent, text } from './i18n.js';
+import { coreMessage, failure } from './core-errors.js';
 
-/** The order of the picker: the pretrained network, my networks (oldest first), the learning one, the uploaded one. */
-const RANK = { default: 0, saved: 1, live: 2, uploaded: 3 };
+/** The order of the picker: the pretrained network, my networks (oldest first), the learning one, the uploaded one,
+ * the taught one. */
+const RANK = { default: 0, saved: 1, live: 2, uploaded: 3, taught: 4 };
 const rank = (key) => RANK[key.split('-')[0]];
 
-const percent = (v, digits = 2) => `${(v * 100).toFixed(digits)}%`;
-
-/** How a kept network is named in the picker. */
+/** How a kept network is named in the picker: a message descriptor (i18n.js). */
 export function savedLabel(record) {
   const s = record.settings;
   if (record.taught) {
-    // A network taught digit by digit (teach.js): what it was copied from, and how many steps.
+    // A network taught digit by digit (teach.js): what it was copied from (a label), and how many steps.
     const { steps, from } = record.taught;
-    const accuracy = record.testAccuracy == null ? '' : `${percent(record.testAccuracy)}, `;
-    return `Taught: ${accuracy}${steps} step${steps === 1 ? '' : 's'} from ${from}`;
+    const taught = { count: steps, from, accuracy: record.testAccuracy == null ? '' : percent(record.testAccuracy, 2) };
+    return msg(record.testAccuracy == null ? 'models.taught' : 'models.taught.accuracy', taught);
   }
-  const shape = `784 → ${s.hidden} → 10 ${s.activation}`;
-  const epochs = `${record.epochs} epoch${record.epochs === 1 ? '' : 's'}`;
-  const accuracy = record.testAccuracy == null ? '' : `${percent(record.testAccuracy)}, `;
-  const date = new Date(record.date).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
-  return `Mine: ${accuracy}${shape}, ${epochs}${record.complete ? '' : ' (stopped)'}, ${date}`;
+  const params = {
+    hidden: s.hidden,
+    activation: s.activation,
+    count: record.epochs,
+    accuracy: record.testAccuracy == null ? '' : percent(record.testAccuracy, 2),
+    date: { date: record.date },
+  };
+  const key = record.testAccuracy == null
+    ? (record.complete ? 'models.saved' : 'models.saved.stopped')
+    : (record.complete ? 'models.saved.accuracy' : 'models.saved.accuracy.stopped');
+  return msg(key, params);
 }
 
 export class Models extends EventTarget {
@@ -94,12 +101,12 @@ export class Models extends EventTarget {
     const unreadable = [];
     for (const record of records) {
       try {
-        this.set(`saved-${record.id}`, Model.fromBytes(record.bytes, 'a kept network'), savedLabel(record), { record });
+        this.set(`saved-${record.id}`, Model.fromBytes(record.bytes, text(msg('models.keptName'))), savedLabel(record), { record });
       } catch (e) {
-        unreadable.push(e instanceof Error ? e.message : String(e));
+        unreadable.push(coreMessage(e));
       }
     }
-    if (unreadable.length) throw new Error(`${unreadable.length} kept network(s) could not be read: ${unreadable.join('; ')}`);
+    if (unreadable.length) throw failure(msg('models.unreadable', { count: unreadable.length, errors: unreadable[0] }));
     return records.length;
   }
 

@@ -3,6 +3,8 @@
 // "ink" canvas, re-drawn at a fixed scale, whose alpha channel is what the Rust preprocessing
 // reads. JS owns the pixels; Rust turns them into numbers.
 
+import { msg } from './i18n.js';
+
 /** The longer side of the drawing's bounding box on the ink canvas, in pixels (8 × MNIST's 20). */
 const INK_BOX = 160;
 /** The pen on the ink canvas, as a fraction of INK_BOX: MNIST's strokes are 2 to 3 of its 20 pixels (0.10, 0.13 and 0.16 read 95.5%, 96.5% and 95.5% of 200 painted test digits). */
@@ -17,7 +19,8 @@ const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], Arrow
 export class Pad {
   /**
    * @param {HTMLCanvasElement} canvas the visible pad
-   * @param {{onChange: () => void, onMessage: (text: string) => void}} hooks
+   * @param {{onChange: () => void, onMessage: (message: {key: string, params: object}) => void}} hooks
+   *   onMessage gets a message descriptor (i18n.js) to show
    */
   constructor(canvas, { onChange, onMessage }) {
     this.canvas = canvas;
@@ -48,7 +51,7 @@ export class Pad {
     canvas.addEventListener('keydown', (e) => this.key(e));
     canvas.addEventListener('focus', () => {
       this.redraw();
-      if (this.keyboardFocus) this.onMessage('Arrow keys move the pen (Shift: finer), Space puts it down or lifts it.');
+      if (this.keyboardFocus) this.onMessage(msg('pad.keys'));
     });
     canvas.addEventListener('blur', () => {
       const lifted = this.keyStroke !== null;
@@ -169,7 +172,7 @@ export class Pad {
     if (this.keyStroke) this.liftKeyPen();
     if (this.pointerId !== null) {
       // A second finger while one is drawing: keep the first stroke, ignore this one.
-      this.onMessage('One finger at a time: the second touch is ignored.');
+      this.onMessage(msg('pad.oneFinger'));
       return;
     }
     this.pointerId = e.pointerId;

@@ -4,6 +4,9 @@
 // where testAccuracy is that of exactly these bytes on the 10,000 test images. Every failure is reported to the
 // caller; the page works without storage.
 
+import { msg } from './i18n.js';
+import { failure } from './core-errors.js';
+
 // One database per copy of the site, named by the path of the site's root (this file is in <root>/www/), as sw.js
 // names its caches: IndexedDB belongs to the whole origin, and copies under two paths of one origin
 // (https://user.github.io/a/ and .../b/) must neither share nor erase each other's networks.
@@ -19,12 +22,12 @@ function request(req) {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
-    req.onblocked = () => reject(new Error('the saved-network database is blocked by another tab'));
+    req.onblocked = () => reject(failure(msg('store.blocked')));
   });
 }
 
 async function open() {
-  if (!('indexedDB' in self)) throw new Error('this browser has no IndexedDB');
+  if (!('indexedDB' in self)) throw failure(msg('store.noIndexedDB'));
   let created = false;
   const req = indexedDB.open(DB, VERSION);
   req.onupgradeneeded = () => {
@@ -69,7 +72,7 @@ async function run(mode, body) {
       const req = body(tx.objectStore(NETWORKS));
       tx.oncomplete = () => resolve(req?.result);
       tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error || new Error('the transaction was aborted'));
+      tx.onabort = () => reject(tx.error || failure(msg('store.aborted')));
     });
   } finally {
     db.close();

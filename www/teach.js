@@ -12,28 +12,28 @@
 import { Model } from './pkg/handwritten.js';
 import { showDerivation } from './follow.js';
 import { request, onLoading } from './lab-client.js';
+import { fixed, msg, percent, setText, text } from './i18n.js';
+import { errorMessage } from './core-errors.js';
 
-/** The words this module shows (one place, for translation). */
+/** The words this module shows, as message descriptors of the page's string tables (www/i18n/*.json). */
 const TEXT = {
-  drawFirst: 'Draw a digit first (or pick one of its mistakes below), then press the digit it is.',
-  fetching: (loaded, total) => `Fetching the MNIST images for the replay and the test: ${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB…`,
-  stepping: (y) => `Teaching it that this is a ${y}…`,
-  percent: (p) => `${(p * 100).toFixed(1)}%`,
-  accuracy: (a) => `${(a * 100).toFixed(2)}%`,
+  drawFirst: () => msg('teach.drawFirst'),
+  fetching: (loaded, total) => msg('teach.fetching', { loaded: fixed(loaded / 1e6, 1), total: fixed(total / 1e6, 1) }),
+  stepping: (y) => msg('teach.stepping', { digit: y }),
+  percent: (p) => percent(p, 1),
+  accuracy: (a) => percent(a, 2),
   step: (n, y, before, after, reads, accuracy, start) =>
-    `Step ${n}: a₂[${y}] ${before} → ${after}; it now reads this as ${reads}. ` +
-    `Test accuracy ${accuracy}${start ? ` (${start} before teaching)` : ''}.`,
-  undone: (steps, accuracy) => `Step taken back: ${steps} step${steps === 1 ? '' : 's'} left${accuracy ? `, test accuracy ${accuracy}` : ''}.`,
-  undoneAll: (label) => `All steps taken back: the pad has ${label} again.`,
-  failed: (e) => `The step was not taken: ${e}`,
-  cannotFollow: (e) => `Cannot follow this digit: ${e}`,
-  notSaved: (e) => `The taught network could not be kept for your next visit: ${e}`,
-  /** What a copy is called after: the network's label without its shape in brackets. */
-  copyOf: (label) => label.replace(/ \(784 → .*\)$/, ''),
+    msg(start ? 'teach.step.withStart' : 'teach.step', { n, digit: y, before, after, reads, accuracy, start }),
+  undone: (steps, accuracy) => msg(accuracy ? 'teach.undone.withAccuracy' : 'teach.undone', { count: steps, accuracy }),
+  undoneAll: (label) => msg('teach.undoneAll', { label }),
+  failed: (e) => msg('teach.failed', { error: errorMessage(e) }),
+  cannotFollow: (e) => msg('teach.cannotFollow', { error: errorMessage(e) }),
+  notSaved: (e) => msg('teach.notSaved', { error: errorMessage(e) }),
+  /** What a copy is called after: the network's label, the pretrained one without its shape in brackets. */
+  copyOf: (label) => (label?.key === 'model.default' ? msg('model.default.name') : label),
 };
 
 const $ = (id) => document.getElementById(id);
-const errorText = (e) => (e instanceof Error ? e.message : String(e));
 
 export class Teacher {
   /** @param {{models: import('./models.js').Models, showMessage: Function}} page */
@@ -65,9 +65,10 @@ export class Teacher {
     });
   }
 
-  say(state, text) {
+  /** Sets the state and the status line (a message descriptor, or '' for none). */
+  say(state, message) {
     this.status.dataset.state = state;
-    this.status.textContent = text;
+    setText(this.status, message);
     this.status.dataset.steps = String(this.record?.taught.steps ?? 0);
     for (const button of this.buttons) button.disabled = state === 'busy';
     this.undoButton.disabled = state === 'busy' || this.history.length === 0;
@@ -117,7 +118,7 @@ export class Teacher {
       if (this.status.dataset.state === 'error-rate') this.say('idle', '');
     } catch (e) {
       showDerivation(null);
-      this.say('error-rate', TEXT.cannotFollow(errorText(e)));
+      this.say('error-rate', TEXT.cannotFollow(e));
     }
   }
 
@@ -126,7 +127,7 @@ export class Teacher {
     if (this.busy) return;
     const pixels = this.pixels;
     if (!pixels) {
-      this.say('idle', TEXT.drawFirst);
+      this.say('idle', TEXT.drawFirst());
       return;
     }
     const entry = this.models.active;
@@ -149,7 +150,7 @@ export class Teacher {
         seed: Math.floor(Math.random() * 2 ** 32),
         evaluateBefore: fresh,
       });
-      const taught = Model.fromBytes(reply.bytes, 'the taught network');
+      const taught = Model.fromBytes(reply.bytes, text(msg('teach.name.taught')));
       // Undo takes back the steps of one taught network: a new copy, or another taught network, starts afresh.
       if (fresh || key !== this.key) this.history = [];
       this.history.push({ bytes, record: entry.record, fresh, from: key });
@@ -180,7 +181,7 @@ export class Teacher {
       this.say('ready', TEXT.step(steps, y, TEXT.percent(before), TEXT.percent(after[y]), reads, TEXT.accuracy(reply.accuracy), start));
     } catch (e) {
       this.busy = false;
-      this.say('error', TEXT.failed(errorText(e)));
+      this.say('error', TEXT.failed(e));
     }
   }
 
@@ -190,7 +191,7 @@ export class Teacher {
       this.key = await this.models.keep(this.record, model);
     } catch (e) {
       this.key = `saved-${this.record.id}`;
-      this.showMessage(TEXT.notSaved(errorText(e)));
+      this.showMessage(TEXT.notSaved(e));
     }
     this.models.use(this.key);
   }
@@ -219,14 +220,14 @@ export class Teacher {
         return;
       }
       this.record = { ...last.record, id: this.record.id };
-      await this.keep(Model.fromBytes(last.bytes, 'the taught network'));
+      await this.keep(Model.fromBytes(last.bytes, text(msg('teach.name.taught'))));
       this.busy = false;
       const accuracy = this.record.testAccuracy;
       if (accuracy != null) this.status.dataset.accuracy = String(accuracy);
       this.say('ready', TEXT.undone(this.record.taught.steps, accuracy != null ? TEXT.accuracy(accuracy) : ''));
     } catch (e) {
       this.busy = false;
-      this.say('error', TEXT.failed(errorText(e)));
+      this.say('error', TEXT.failed(e));
     }
   }
 }

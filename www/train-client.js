@@ -4,6 +4,9 @@
 // one is going. When the worker's WebAssembly instance is broken (a panic), or the page ends a run itself
 // (`abort`), the worker is terminated and the next run starts a fresh one.
 
+import { msg } from './i18n.js';
+import { failure } from './core-errors.js';
+
 export class TrainClient extends EventTarget {
   constructor() {
     super();
@@ -14,13 +17,13 @@ export class TrainClient extends EventTarget {
 
   /** Starts a run with settings checked by the core; throws if one is going. */
   start(settings) {
-    if (this.running) throw new Error('A training run is already going: pause or stop it first.');
+    if (this.running) throw failure(msg('train.busy'));
     if (!this.worker) {
       const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
       worker.addEventListener('message', (e) => this.receive(e.data));
       worker.addEventListener('error', (e) => {
         e.preventDefault();
-        this.end(`The training worker failed: ${e.message || 'it could not start'}.`);
+        this.end(msg('train.workerFailed', { error: e.message || msg('train.workerNoStart') }));
       });
       this.worker = worker;
     }

@@ -4,22 +4,29 @@
 
 import { validateSettings } from './pkg/handwritten.js';
 import { Chart } from './chart.js';
+import { fixed, formatNumber, msg, percent, setText, translate } from './i18n.js';
+import { coreMessage } from './core-errors.js';
 
 const $ = (id) => document.getElementById(id);
-const percent = (v) => `${(v * 100).toFixed(2)}%`;
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Intl.NumberFormat options for exactly `n` decimals. */
+const digits = (n) => ({ minimumFractionDigits: n, maximumFractionDigits: n });
 
-/** The form's fields: element id → [setting name, kind, name in messages]. */
+/** The form's fields: element id → [setting name, kind, the setting's name in messages (a key)]. */
 const FIELDS = {
-  hidden: ['hidden', 'int', 'hidden units'],
-  activation: ['activation', 'text', 'activation'],
-  'learning-rate': ['learning_rate', 'number', 'learning rate'],
-  'batch-size': ['batch_size', 'int', 'batch size'],
-  epochs: ['epochs', 'int', 'epochs'],
-  schedule: ['schedule', 'text', 'schedule'],
-  init: ['init', 'text', 'initial weights'],
-  augment: ['augment', 'text', 'augment'],
+  hidden: ['hidden', 'int', 'core.setting.hidden'],
+  activation: ['activation', 'text', 'train.activation'],
+  'learning-rate': ['learning_rate', 'number', 'core.setting.learningRate'],
+  'batch-size': ['batch_size', 'int', 'core.setting.batchSize'],
+  epochs: ['epochs', 'int', 'core.setting.epochs'],
+  schedule: ['schedule', 'text', 'train.schedule'],
+  init: ['init', 'text', 'train.init'],
+  augment: ['augment', 'text', 'train.augment.label'],
 };
+
+/** " Test accuracy 97.30%." after a status, or nothing when there is no test result yet. */
+function accuracySentence(accuracy) {
+  return accuracy == null ? '' : msg('train.accuracySentence', { accuracy: percent(accuracy, 2) });
+}
 
 export class TrainView {
   /**
@@ -31,11 +38,11 @@ export class TrainView {
     this.progressBar = /** @type {HTMLProgressElement} */ ($('train-progress'));
     this.progressLabel = $('progress-label');
     this.table = /** @type {HTMLTableElement} */ ($('epochs-table'));
-    this.lossChart = new Chart(/** @type {HTMLCanvasElement} */ ($('loss-chart')), { format: (v) => v.toFixed(2) });
+    this.lossChart = new Chart(/** @type {HTMLCanvasElement} */ ($('loss-chart')), { format: (v) => formatNumber(v, digits(2)) });
     this.accuracyChart = new Chart(/** @type {HTMLCanvasElement} */ ($('accuracy-chart')), {
       yMin: 0.8,
       yMax: 1,
-      format: (v) => `${Math.round(v * 100)}%`,
+      format: (v) => formatNumber(v, { style: 'percent', maximumFractionDigits: 0 }),
     });
     /** 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error' */
     this.state = 'idle';
@@ -44,11 +51,11 @@ export class TrainView {
     this.epoch = 1;
     for (const [id, [name]] of Object.entries(FIELDS)) {
       const el = /** @type {HTMLInputElement} */ ($(id));
-      el.value = String(defaults[name]);
+      if (defaults[name] !== undefined) el.value = String(defaults[name]);
     }
     this.resetCharts(defaults.epochs);
     for (const [id, action] of Object.entries(actions)) $(id).addEventListener('click', action);
-    this.show('idle', 'Not trained yet: press Train.');
+    this.show('idle', msg('train.status.idle'));
   }
 
   /** The settings in the form, checked for shape here and for range by the Rust core (which throws its message). */
@@ -59,20 +66,21 @@ export class TrainView {
       if (kind === 'text') s[name] = el.value;
       else {
         const v = el.value.trim() === '' ? NaN : Number(el.value);
-        if (!Number.isFinite(v)) throw new Error(`${label}: enter a number`);
-        if (kind === 'int' && !Number.isInteger(v)) throw new Error(`${label}: ${el.value} is not a whole number`);
-        if (kind === 'int' && v < 0) throw new Error(`${label}: ${el.value} is negative`);
+        const setting = msg(label);
+        if (!Number.isFinite(v)) throw msg('train.enterNumber', { name: setting });
+        if (kind === 'int' && !Number.isInteger(v)) throw msg('train.notWhole', { name: setting, value: el.value });
+        if (kind === 'int' && v < 0) throw msg('train.negative', { name: setting, value: el.value });
         s[name] = v;
       }
     }
     return validateSettings(s);
   }
 
-  /** Shows a state and its status text; the buttons and the form follow the state. */
-  show(state, text) {
+  /** Shows a state and its status line (a message descriptor, see i18n.js); the buttons and the form follow the state. */
+  show(state, message) {
     this.state = state;
     this.status.dataset.state = state;
-    this.status.textContent = text;
+    setText(this.status, message);
     const busy = state === 'loading' || state === 'training' || state === 'paused';
     $('train').disabled = busy;
     $('pause').disabled = state !== 'training';
@@ -84,7 +92,7 @@ export class TrainView {
   /** The page has networks kept by earlier visits. */
   kept(count) {
     if (this.state === 'idle' && count > 0) {
-      this.show('idle', `${plural(count, 'network')} trained here ${count === 1 ? 'is' : 'are'} kept: pick one under the pad, or press Train.`);
+      this.show('idle', msg('train.status.kept', { count }));
     }
   }
 
@@ -106,23 +114,24 @@ export class TrainView {
     this.resetCharts(settings.epochs);
     this.progressBar.max = 1;
     this.progressBar.value = 0;
-    this.progressLabel.textContent = 'Fetching MNIST';
-    this.show('loading', 'Fetching the MNIST images…');
+    setText(this.progressLabel, msg('train.progress.fetching'));
+    this.show('loading', msg('train.status.fetching'));
   }
 
   loading({ loaded, total }) {
     this.progressBar.max = total;
     this.progressBar.value = Math.min(loaded, total);
-    const mb = (n) => (n / 1e6).toFixed(1);
-    this.show('loading', `Fetching the MNIST images: ${mb(loaded)} of ${mb(total)} MB…`);
+    const mb = (n) => fixed(n / 1e6, 1);
+    this.show('loading', msg('train.status.fetchingMb', { loaded: mb(loaded), total: mb(total) }));
   }
 
   started({ settings }) {
     this.epochs = settings.epochs;
     this.progressBar.max = settings.epochs;
     this.progressBar.value = 0;
-    this.progressLabel.textContent = 'Training';
-    this.show('training', `Training epoch 1 of ${settings.epochs}…`);
+    this.lastTrainLoss = null;
+    setText(this.progressLabel, msg('train.progress.training'));
+    this.show('training', msg('train.status.epoch', { epoch: 1, epochs: settings.epochs }));
   }
 
   progress({ epoch, batch, batchesPerEpoch, loss, accuracy }) {
@@ -132,46 +141,56 @@ export class TrainView {
     this.lossChart.add(0, x, loss);
     this.accuracyChart.add(0, x, accuracy);
     if (this.state === 'training') {
-      this.status.textContent = `Training epoch ${epoch} of ${this.epochs}: ${Math.round((100 * batch) / batchesPerEpoch)}%, loss ${loss.toFixed(3)}`;
+      setText(this.status, msg('train.status.epochProgress', {
+        epoch,
+        epochs: this.epochs,
+        done: percent(batch / batchesPerEpoch, 0),
+        loss: fixed(loss, 3),
+      }));
     }
   }
 
   /** A finished epoch: its point on the test curve, its row in the table, its confusion matrix. */
-  epochDone(msg) {
-    this.epoch = msg.epoch + 1;
-    this.accuracyChart.add(1, msg.epoch, msg.testAccuracy);
-    this.status.dataset.testAccuracy = String(msg.testAccuracy);
-    this.status.dataset.epochSeconds = String(msg.seconds);
-    this.status.dataset.epoch = String(msg.epoch);
+  epochDone(data) {
+    this.epoch = data.epoch + 1;
+    this.accuracyChart.add(1, data.epoch, data.testAccuracy);
+    this.status.dataset.testAccuracy = String(data.testAccuracy);
+    this.status.dataset.epochSeconds = String(data.seconds);
+    this.status.dataset.epoch = String(data.epoch);
     const row = this.table.tBodies[0].insertRow();
-    // The tutorial's printed columns (loss, loss reduction, training accuracy), and beside the test accuracy what
-    // the tutorial's own evaluation code would print for the same network.
-    const reduction = this.lastTrainLoss == null ? '' : (this.lastTrainLoss - msg.trainLoss).toFixed(4);
-    this.lastTrainLoss = msg.trainLoss;
+    // The tutorial's printed columns (loss, loss reduction, accuracy on the training images), and beside the test
+    // accuracy what the tutorial's own code would print for this network.
+    const reduction = this.lastTrainLoss == null ? '' : formatNumber(this.lastTrainLoss - data.trainLoss, digits(4));
+    this.lastTrainLoss = data.trainLoss;
+    const pct = (v) => (v == null ? '' : formatNumber(v, { style: 'percent', ...digits(2) }));
     for (const v of [
-      String(msg.epoch),
-      msg.trainLoss.toFixed(4),
+      formatNumber(data.epoch),
+      formatNumber(data.trainLoss, digits(4)),
       reduction,
-      percent(msg.trainAccuracy),
-      percent(msg.testAccuracy),
-      percent(msg.tutorialAccuracy),
-      msg.seconds.toFixed(2),
+      pct(data.trainAccuracy),
+      pct(data.testAccuracy),
+      pct(data.tutorialAccuracy),
+      formatNumber(data.seconds, digits(2)),
     ]) {
       row.insertCell().textContent = v;
     }
     this.table.hidden = false;
-    this.showConfusion(msg.confusion);
-    if (this.state === 'training' && msg.epoch < this.epochs) {
-      this.status.textContent = `Training epoch ${msg.epoch + 1} of ${this.epochs}… (test accuracy ${percent(msg.testAccuracy)})`;
+    this.showConfusion(data.confusion);
+    if (this.state === 'training' && data.epoch < this.epochs) {
+      setText(this.status, msg('train.status.epochTested', {
+        epoch: data.epoch + 1,
+        epochs: this.epochs,
+        accuracy: percent(data.testAccuracy, 2),
+      }));
     }
   }
 
   paused() {
-    this.show('paused', `Paused in epoch ${this.epoch}. Resume or stop.`);
+    this.show('paused', msg('train.status.paused', { epoch: this.epoch }));
   }
 
   resumed() {
-    this.show('training', `Training epoch ${this.epoch} of ${this.epochs}…`);
+    this.show('training', msg('train.status.epoch', { epoch: this.epoch, epochs: this.epochs }));
   }
 
   /**
@@ -179,21 +198,25 @@ export class TrainView {
    * @param {{reason: 'finished'|'stopped', epochs: number, seconds: number, testAccuracy: number|null}} end
    */
   done({ reason, epochs, seconds, testAccuracy }) {
-    const acc = testAccuracy == null ? '' : ` Test accuracy ${percent(testAccuracy)}.`;
-    const text =
+    const accuracy = accuracySentence(testAccuracy);
+    const message =
       reason === 'finished'
-        ? `Done: ${plural(epochs, 'epoch')} in ${seconds.toFixed(1)} s.${acc} It is kept in your networks.`
+        ? msg('train.status.done', { count: epochs, seconds: fixed(seconds, 1), accuracy })
         : epochs > 0
-          ? `Stopped after ${plural(epochs, 'full epoch')}.${acc} The network of epoch ${epochs} is kept in your networks.`
-          : 'Stopped before the first epoch ended: nothing was kept.';
-    this.show('done', text);
+          ? msg('train.status.stopped', { count: epochs, accuracy })
+          : msg('train.status.stoppedEmpty');
+    this.show('done', message);
   }
 
-  /** The run failed: `started` says whether it had begun training. Returns the status shown. */
+  /**
+   * The run failed: `started` says whether it had begun training; `message` is the worker's (a descriptor) or the
+   * core's (a string). Returns the status shown, a descriptor.
+   */
   failed(message, started) {
-    const text = started ? `Training stopped: ${message}` : `Training could not start: ${message}`;
-    this.show('error', text);
-    return text;
+    const error = typeof message === 'string' ? coreMessage(message) : message;
+    const status = msg(started ? 'train.stoppedBy' : 'train.couldNotStart', { error });
+    this.show('error', status);
+    return status;
   }
 
   /** The confusion matrix `confusion[true][read]` as a shaded table (built with the DOM: no inline style markup). */
@@ -206,7 +229,9 @@ export class TrainView {
     };
     const head = document.createElement('tr');
     const corner = cell('th', '', 'col');
-    corner.append(Object.assign(document.createElement('span'), { className: 'visually-hidden', textContent: 'true digit' }));
+    const trueDigit = Object.assign(document.createElement('span'), { className: 'visually-hidden' });
+    setText(trueDigit, msg('confusion.trueDigit'));
+    corner.append(trueDigit);
     head.append(corner, ...confusion.map((_, k) => cell('th', String(k), 'col')));
     const rows = confusion.map((row, t) => {
       const total = row.reduce((a, b) => a + b, 0) || 1;
@@ -216,12 +241,16 @@ export class TrainView {
         const td = cell('td', n ? String(n) : '');
         td.className = k === t ? 'right' : 'wrong';
         td.style.setProperty('--v', (k === t ? n / total : Math.min(1, (n / total) * 10)).toFixed(3));
-        td.title = k === t ? `${n} of ${total} ${t}s read right` : `${n} ${t}s read as ${k}`;
+        // The title carries its key and numbers (data-i18n-*): a change of language redoes it.
+        const [key, params] = k === t ? ['confusion.right', { count: n, total, digit: t }] : ['confusion.wrong', { count: n, digit: t, read: k }];
+        td.dataset.i18nAttr = `title:${key}`;
+        td.dataset.i18nParams = JSON.stringify(params);
         tr.append(td);
       });
       return tr;
     });
     $('confusion').replaceChildren(head, ...rows);
+    translate($('confusion'));
     $('confusion-figure').hidden = false;
   }
 }

@@ -1,5 +1,7 @@
 // What the network sees and what it thinks: the 28×28 preview, the ten bars and the top digit.
 
+import { formatNumber, msg, setAttrs, setText } from './i18n.js';
+
 const bars = [...document.querySelectorAll('#bars li')];
 const prediction = document.getElementById('prediction');
 const predictionLabel = document.getElementById('prediction-label');
@@ -18,6 +20,11 @@ export function showPreview(pixels) {
   previewCtx.putImageData(previewImage, 0, 0);
 }
 
+/** Intl.NumberFormat options for a percentage with `digits` decimals. */
+function percentDigits(digits) {
+  return { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits };
+}
+
 /** Shows ten probabilities (or clears the bars for null). */
 export function showProbabilities(p) {
   let top = -1;
@@ -30,10 +37,17 @@ export function showProbabilities(p) {
     li.dataset.p = String(v);
     li.style.setProperty('--p', String(v));
     li.classList.toggle('top', k === top);
-    li.querySelector('.v').textContent = p ? `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%` : '';
-    li.setAttribute('aria-label', p ? `${k}: ${(v * 100).toFixed(1)} percent` : `${k}`);
+    li.querySelector('.v').textContent = p ? formatNumber(v, percentDigits(v < 0.1 ? 1 : 0)) : '';
+    if (p) {
+      setAttrs(li, { 'aria-label': msg('bars.item', { digit: k, p: { n: v, ...percentDigits(1) } }) });
+    } else {
+      li.removeAttribute('data-i18n-attr');
+      li.setAttribute('aria-label', String(k));
+    }
   });
   prediction.textContent = top < 0 ? '' : String(top);
-  predictionLabel.textContent =
-    top < 0 ? 'draw to see its guess' : `${(p[top] * 100).toFixed(p[top] > 0.995 ? 1 : 0)}% sure`;
+  setText(
+    predictionLabel,
+    top < 0 ? msg('verdict.empty') : msg('verdict.sure', { p: { n: p[top], ...percentDigits(p[top] > 0.995 ? 1 : 0) } }),
+  );
 }

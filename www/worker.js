@@ -21,6 +21,14 @@
 //   {type: 'error', message, fatal?}                          the run is over; fatal: this worker's WebAssembly
 //                                                             instance is unusable (a panic), start a new worker
 //   {type: 'error', message, busy: true}                      a start while a run is going (that run goes on)
+// An error's message is the core's own text (a string, which the page translates, see core-errors.js) or a message of
+// the worker as a descriptor {key, params} of the page's string tables (i18n.js).
+//
+// Requests with an id (lab-client.js), each answered with its id, or {type: 'error', id, message}:
+//   {type: 'teach', id, bytes, pixels, label, rate, replay, seed, evaluateBefore}
+//       → {type: 'taught', id, bytes, loss, accuracy, accuracyBefore}
+//   {type: 'mistakes', id, bytes, max} → {type: 'mistakes', id, list, total, images (max × 784 bytes)}
+//   {type: 'evaluate', id, bytes} → {type: 'evaluated', id, evaluation}
 
 //
 // Requests with an id (lab-client.js, in a worker of its own), each answered with its id, or {type: 'error', id,
@@ -56,6 +64,8 @@ let data = null;
 let run = null;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
+/** A message for the page to show in its language: a key of www/i18n/*.json and its parameters. */
+const say = (key, params = {}) => ({ key, params });
 
 /** Waits for the next task: lets pause/resume/stop messages in (a MessageChannel avoids setTimeout's 4 ms clamp). */
 const channel = new MessageChannel();
@@ -84,12 +94,19 @@ function errorText(e) {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** An Error carrying a message descriptor (see `say`), which the page shows in its language. */
+function failure(message, cause, Type = Error) {
+  const e = new Type(message.key, { cause });
+  e.descriptor = message;
+  return e;
+}
+
 /** A fetched MNIST file that is not what it should be: truncated, not gzip, or not an IDX file. */
 class Undecodable extends Error {}
 
 async function start(settings) {
   if (run) {
-    post({ type: 'error', message: 'A training run is already going: stop it before starting another.', busy: true });
+    post({ type: 'error', message: say('worker.busy'), busy: true });
     return;
   }
   run = { paused: false, stopped: false, wake: null, abort: new AbortController(), epoch: 1 };
@@ -116,11 +133,11 @@ async function start(settings) {
       } catch {
         // The instance is too broken to say more.
       }
-      const why = panic ? `: ${panic}` : ` (${e.message}); if the network was large, it may have run out of memory: try fewer hidden units or a smaller batch`;
-      post({ type: 'error', message: `the WebAssembly core failed${why}.`, fatal: true });
+      const message = panic ? say('worker.panic', { panic }) : say('worker.coreFailed', { error: e.message });
+      post({ type: 'error', message, fatal: true });
     } else {
       training?.free();
-      post({ type: 'error', message: errorText(e) });
+      post({ type: 'error', message: e?.descriptor ?? errorText(e) });
     }
   } finally {
     run = null;
@@ -164,7 +181,7 @@ async function answer(msg) {
     }
   } catch (e) {
     // A trap in the core leaves this instance unusable: the client starts a fresh worker for the next request.
-    post({ type: 'error', id, message: errorText(e), fatal: e instanceof WebAssembly.RuntimeError });
+    post({ type: 'error', id, message: e?.descriptor ?? errorText(e), fatal: e instanceof WebAssembly.RuntimeError });
   }
 }
 
@@ -206,12 +223,10 @@ async function fetchData(signal, again) {
         response = await fetch(URLS[i], { signal, cache: again ? 'reload' : 'default' });
       } catch (e) {
         if (signal.aborted) throw e;
-        throw new Error(`Could not fetch the MNIST file ${name}: ${errorText(e)}. Check the connection and press Train again.`, {
-          cause: e,
-        });
+        throw failure(say('worker.fetchFailed', { name, error: errorText(e) }), e);
       }
       if (!response.ok) {
-        throw new Error(`Could not fetch the MNIST file ${name}: the server answered ${response.status} ${response.statusText}.`);
+        throw failure(say('worker.fetchStatus', { name, status: String(response.status), statusText: response.statusText }));
       }
       const length = Number(response.headers.get('Content-Length'));
       if (length > 0 && !response.headers.get('Content-Encoding')) totals[i] = length;
@@ -229,9 +244,7 @@ async function fetchData(signal, again) {
         return new Uint8Array(await new Response(stream).arrayBuffer());
       } catch (e) {
         if (signal.aborted) throw e;
-        throw new Undecodable(`The MNIST file ${name} could not be read (${errorText(e)}): it is truncated or not gzip data.`, {
-          cause: e,
-        });
+        throw failure(say('worker.unreadable', { name, error: errorText(e) }), e, Undecodable);
       }
     }),
   );

@@ -23,7 +23,7 @@ export async function openPage(name, url) {
 
 async function chromiumDriver(url) {
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 }, locale: 'en-US' });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

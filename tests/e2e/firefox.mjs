@@ -5,7 +5,8 @@ import { freePort, waitForOutput } from './harness.mjs';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
-export async function launchFirefox() {
+/** Starts headless Firefox; `prefs` are added to its preferences (e.g. {'intl.accept_languages': 'zh-CN'}). */
+export async function launchFirefox({ prefs = {} } = {}) {
   const geckodriver = process.env.GECKODRIVER || 'geckodriver';
   const port = await freePort();
   const driver = spawn(geckodriver, ['--host', '127.0.0.1', '--port', String(port)], {
@@ -28,7 +29,7 @@ export async function launchFirefox() {
   let session;
   try {
     const args = ['-headless'];
-    const options = { args, prefs: { 'browser.shell.checkDefaultBrowser': false } };
+    const options = { args, prefs: { 'browser.shell.checkDefaultBrowser': false, ...prefs } };
     if (process.env.FIREFOX) options.binary = process.env.FIREFOX;
     session = await call('POST', '/session', {
       capabilities: { alwaysMatch: { browserName: 'firefox', 'moz:firefoxOptions': options } },

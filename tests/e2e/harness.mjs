@@ -87,7 +87,8 @@ export function withSite(ready, { openPage = true } = {}) {
  * can check that nothing went wrong behind the scenes.
  */
 export async function openSite(browser, url, contextOptions = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 }, ...contextOptions });
+  // English unless a test asks for another locale (the page opens in the browser's language).
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 }, locale: 'en-US', ...contextOptions });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));

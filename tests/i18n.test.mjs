@@ -1,0 +1,213 @@
+// The page's string tables (www/i18n/*.json) against the page's sources: every key the HTML or the JS uses is in
+// every table, every key of a table is used, the languages agree on each string's parameters, the strings with
+// markup hold only harmless inline tags, and the core's English messages are matched and rendered back as the
+// core wrote them. Plain Node (node --test tests/i18n.test.mjs): no browser, no build.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TABLES, LANGUAGES, languageFor, t, useLanguage, msg } from '../www/i18n.js';
+import { coreMessage } from '../www/core-errors.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const read = (file) => readFileSync(path.join(ROOT, file), 'utf8');
+
+const HTML_FILES = ['index.html', 'www/source.html'];
+const JS_FILES = readdirSync(path.join(ROOT, 'www'))
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => `www/${f}`);
+
+/** The page's JavaScript, by file: the modules of www/ and the inline scripts of the HTML files. */
+const JS_SOURCES = [
+  ...JS_FILES.map((file) => [file, read(file)]),
+  ...HTML_FILES.map((file) => [file, [...read(file).matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n')]),
+];
+
+/** Keys the HTML names in data-i18n, data-i18n-html and data-i18n-attr, with where. */
+function htmlKeys() {
+  const keys = [];
+  for (const file of HTML_FILES) {
+    const html = read(file);
+    for (const [, attr, value] of html.matchAll(/data-i18n(-html|-attr)?="([^"]*)"/g)) {
+      if (attr === '-attr') {
+        for (const pair of value.split(',')) keys.push([pair.split(':')[1]?.trim(), file]);
+      } else {
+        keys.push([value, file]);
+      }
+    }
+  }
+  return keys;
+}
+
+/** Keys the JS passes to msg() or t() as a literal, with where. */
+function jsCalledKeys() {
+  const keys = [];
+  for (const [file, source] of JS_SOURCES) {
+    for (const [, key] of source.matchAll(/(?<![.\w])(?:msg|t|say)\(\s*'([^']+)'/g)) keys.push([key, file]);
+  }
+  return keys;
+}
+
+/** Every quoted string in the JS sources (a key may be named in a table of keys, as core-errors.js does). */
+function jsLiterals() {
+  const literals = new Set();
+  for (const [, source] of JS_SOURCES) {
+    for (const [, , s] of source.matchAll(/(['"`])([A-Za-z][\w.-]*)\1/g)) literals.add(s);
+  }
+  return literals;
+}
+
+/** A string, or the forms of a plural string joined. */
+const whole = (value) => (typeof value === 'string' ? value : Object.values(value).join(' '));
+
+/** The parameter names of a string (or of all forms of a plural string). */
+function placeholders(value) {
+  const forms = typeof value === 'string' ? [value] : Object.values(value);
+  return [...new Set(forms.flatMap((s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1])))].sort();
+}
+
+test('every language has the same keys', () => {
+  const [first, ...others] = LANGUAGES;
+  for (const lang of others) {
+    const missing = Object.keys(TABLES[first]).filter((k) => !(k in TABLES[lang]));
+    const extra = Object.keys(TABLES[lang]).filter((k) => !(k in TABLES[first]));
+    assert.deepEqual(missing, [], `keys of ${first} missing in ${lang}`);
+    assert.deepEqual(extra, [], `keys of ${lang} missing in ${first}`);
+  }
+});
+
+test('every key the HTML and the JS use is in every table', () => {
+  const problems = [];
+  for (const [key, file] of [...htmlKeys(), ...jsCalledKeys()]) {
+    for (const lang of LANGUAGES) if (!(key in TABLES[lang])) problems.push(`${file} uses ${key}, missing in ${lang}`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('every string of the JS that looks like a key of the tables is one (keys chosen by a condition, in tables)', () => {
+  const prefixes = new Set(Object.keys(TABLES.en).map((k) => k.split('.')[0]));
+  const unknown = [...jsLiterals()].filter(
+    (s) => /^[a-z]+(\.[a-zA-Z0-9]+)+$/.test(s) && prefixes.has(s.split('.')[0]) && !(s in TABLES.en),
+  );
+  assert.deepEqual(unknown, []);
+});
+
+test('every key of the tables is used by the HTML or the JS', () => {
+  const used = new Set([...htmlKeys().map(([k]) => k), ...jsLiterals()]);
+  const unused = LANGUAGES.flatMap((lang) => Object.keys(TABLES[lang]).filter((k) => !used.has(k)).map((k) => `${lang}: ${k}`));
+  assert.deepEqual(unused, []);
+});
+
+test('every string is translated, with the same parameters in every language', () => {
+  for (const key of Object.keys(TABLES.en)) {
+    const want = placeholders(TABLES.en[key]);
+    for (const lang of LANGUAGES) {
+      const value = TABLES[lang][key];
+      assert.ok(typeof value === 'string' ? value.length > 0 : typeof value.other === 'string', `${lang}: ${key} is empty`);
+      assert.deepEqual(placeholders(value), want, `${lang}: ${key} has other parameters than en`);
+    }
+  }
+});
+
+test('the Chinese table is Chinese: every sentence has Chinese in it', () => {
+  // Strings that are only names, numbers or templates of other strings may stay as they are.
+  const same = Object.keys(TABLES.en).filter((k) => TABLES['zh-CN'][k] === TABLES.en[k]);
+  for (const key of same) {
+    const words = whole(TABLES.en[key]).replace(/\{\w+\}/g, '').match(/[A-Za-z]{2,}/g) ?? [];
+    assert.ok(words.length <= 1, `zh-CN: ${key} is the English "${TABLES.en[key]}"`);
+  }
+  for (const [key, value] of Object.entries(TABLES['zh-CN'])) {
+    const words = whole(value).replace(/<[^>]*>|\{\w+\}/g, '').match(/[A-Za-z]{3,}(?:\s+[A-Za-z]{3,})+/g);
+    assert.equal(words, null, `zh-CN: ${key} holds an English phrase: ${words}`);
+  }
+});
+
+test('strings with markup (keys ending in .html) hold only inline tags, and no other string holds a tag', () => {
+  const allowed = /^<\/?(var|sub|sup|code|em|strong|br)>$|^<span class="swatch (pos|neg)"><\/span>$/;
+  for (const lang of LANGUAGES) {
+    for (const [key, value] of Object.entries(TABLES[lang])) {
+      const text = whole(value);
+      if (key.endsWith('.html')) {
+        for (const tag of text.replace(/<span class="swatch (pos|neg)"><\/span>/g, '').match(/<[^>]*>/g) ?? []) {
+          assert.match(tag, allowed, `${lang}: ${key} holds ${tag}`);
+        }
+      } else {
+        assert.doesNotMatch(text, /<[a-z/]/i, `${lang}: ${key} holds markup but is not a .html key`);
+      }
+    }
+  }
+  // data-i18n-html sets markup, data-i18n and data-i18n-attr set text: each takes only its own kind of key.
+  for (const file of HTML_FILES) {
+    for (const [, attr, value] of read(file).matchAll(/data-i18n(-html|-attr)?="([^"]*)"/g)) {
+      const keys = attr === '-attr' ? value.split(',').map((p) => p.split(':')[1]) : [value];
+      for (const key of keys) assert.equal(key.endsWith('.html'), attr === '-html', `${file}: data-i18n${attr ?? ''}="${value}"`);
+    }
+  }
+});
+
+test('the language of a first visit: any zh* is Chinese, anything else English', () => {
+  assert.equal(languageFor(['zh-CN', 'en']), 'zh-CN');
+  assert.equal(languageFor(['en-US', 'zh-TW']), 'zh-CN');
+  assert.equal(languageFor(['zh']), 'zh-CN');
+  assert.equal(languageFor(['en-GB']), 'en');
+  assert.equal(languageFor(['fr-FR', 'de']), 'en');
+  assert.equal(languageFor(['zu']), 'en');
+});
+
+test('t fills parameters, formats numbers for the language and translates nested messages', () => {
+  useLanguage('en');
+  assert.equal(t('train.intro', { train: 60000, test: 10000, mb: 11 }).slice(0, 80).includes('60,000'), true);
+  assert.equal(t('core.setting', { name: msg('core.setting.epochs'), problem: msg('core.atLeastOneEpoch') }), 'epochs: must be at least 1 epoch');
+  assert.equal(t('verdict.sure', { p: { n: 0.973, style: 'percent', maximumFractionDigits: 1 } }), '97.3% sure');
+  useLanguage('zh-CN');
+  assert.equal(t('core.setting', { name: msg('core.setting.epochs'), problem: msg('core.atLeastOneEpoch') }), '训练轮数：至少要 1 轮');
+  assert.equal(t('announce.read', { digit: 7, p: { n: 0.96, style: 'percent' } }), '识别为 7，把握 96%。');
+  useLanguage('en');
+});
+
+/** Messages as the core writes them (src/error.rs, model_file.rs, train.rs, network.rs, mnist.rs). */
+const CORE = [
+  'epochs: 0 is outside the allowed range 1 to 1000',
+  'batch size: 5000 is outside the allowed range 1 to 4096',
+  'learning rate: 1000 is outside the allowed range: above 0, at most 100',
+  'hidden units: 0 is outside the allowed range 1 to 1024',
+  'step every: must be at least 1 epoch',
+  'empty.bin: byte 0: the file is empty, not a model file',
+  'photo.png: byte 0: not a handwritten model file (it does not start with HWNN)',
+  'x.bin: byte 10: the file ends inside the 24-byte header',
+  'x.bin: byte 4: format version 9, this program reads version 1',
+  'x.bin: byte 8: a 100→10 network, expected 784→10',
+  'x.bin: byte 20: unknown activation code 7 (0 = sigmoid, 1 = relu)',
+  'truncated.bin: byte 89008: truncated: a network with 28 hidden units takes 89108 bytes, the file has 89008',
+  'long.bin: byte 89108: too long: a network with 28 hidden units takes 89108 bytes, the file has 90000',
+  'corrupted.bin: byte 89104: checksum mismatch (stored 0badf00d, computed 12345678): the file is corrupted',
+  'x.bin: byte 1000: parameter 244 is NaN, not a finite number',
+  'x.bin: byte 12: hidden units: 0 is outside the allowed range 1 to 1024',
+  'my: odd: name.bin: byte 0: the file is empty, not a model file',
+  'train-images-idx3-ubyte: byte 16: file ends inside the 16-byte IDX header',
+  'train-labels-idx1-ubyte: byte 9: label 12 is not a digit 0-9',
+  'train-images-idx3-ubyte holds 60000 images but train-labels-idx1-ubyte holds 59999 labels',
+  'training diverged at epoch 2, batch 17: the loss became NaN; try a smaller learning rate',
+  'training diverged in epoch 1: its mean loss 3.10 is worse than guessing (ln 10 = 2.30); try a smaller learning rate',
+];
+
+test("the core's page-facing messages are matched, and the English table renders them as the core wrote them", () => {
+  useLanguage('en');
+  for (const text of CORE) {
+    const m = coreMessage(new Error(text));
+    assert.notEqual(m.key, 'core.untranslated', `not matched: ${text}`);
+    assert.equal(t(m.key, m.params).replace(/(\d),(\d{3})/g, '$1$2'), text);
+  }
+  useLanguage('zh-CN');
+  for (const text of CORE) {
+    const m = coreMessage(new Error(text));
+    const zh = t(m.key, m.params);
+    // File names and code names stay; every number of the message is still there.
+    for (const n of text.match(/\d+/g) ?? []) assert.ok(zh.replace(/,/g, '').includes(n), `${zh} lost ${n} of ${text}`);
+    assert.match(zh, /[\u4e00-\u9fff]/, `not translated: ${zh}`);
+  }
+  useLanguage('en');
+  const unknown = coreMessage(new Error('something new'));
+  assert.equal(t(unknown.key, unknown.params), 'something new');
+});
