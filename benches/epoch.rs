@@ -16,30 +16,14 @@
 #![cfg_attr(target_arch = "wasm32", no_main)]
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::{cpu_seconds, median};
 use handwritten::kernels::simd_level;
 use handwritten::mnist::{default_data_dir, load_mnist_dir};
 use handwritten::{evaluate, Init, Network, Schedule, TrainConfig, Trainer};
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// Seconds this thread has spent running on a CPU (Linux: /proc/thread-self/schedstat), or
-/// None. On a shared machine the wall clock also counts the time other programs ran;
-/// this does not, so the two together tell how much the figures were disturbed.
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    Some(stat.split_whitespace().next()?.parse::<f64>().ok()? * 1e-9)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
 
 fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; a filter that does not name this bench skips it.
