@@ -162,13 +162,27 @@ impl Batch {
     }
 }
 
-/// A label that is not a digit 0–9 is refused where a row is added.
-fn check_label(label: u8) -> Result<()> {
+/// A label that is not a digit 0–9 is refused where a row is added (and wherever a label comes
+/// from outside).
+pub(crate) fn check_label(label: u8) -> Result<()> {
     if (label as usize) < OUTPUTS {
         Ok(())
     } else {
         Err(Error::Mismatch { what: format!("label {label} is not a digit 0-9") })
     }
+}
+
+/// An image from outside: 784 numbers in [0, 1] (NaN, ±∞ and anything outside refused).
+pub(crate) fn check_image(a0: &[f32]) -> Result<()> {
+    if a0.len() != INPUTS {
+        return Err(Error::Mismatch { what: format!("an image has {INPUTS} pixels, not {}", a0.len()) });
+    }
+    if let Some(i) = a0.iter().position(|p| !(0.0..=1.0).contains(p)) {
+        return Err(Error::Mismatch {
+            what: format!("pixel {i} of the image is {}: pixels are numbers from 0 to 1", a0[i]),
+        });
+    }
+    Ok(())
 }
 
 /// Loss and accuracy of one batch.

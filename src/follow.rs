@@ -20,10 +20,11 @@
 //! | ∂L/∂w1 | a0ᵀ·δ1 | (784, h) |
 //! | a2 after | a2 of θ − η·∂L/∂θ | (10) |
 
-use crate::batch::Batch;
+use crate::batch::{check_image, check_label, Batch};
 use crate::error::{Error, Result};
 use crate::math::argmax;
 use crate::network::{Network, INPUTS, OUTPUTS};
+use crate::train::check_learning_rate;
 use serde::Serialize;
 
 /// Every quantity of the derivation for one image and one label, in the order of the
@@ -68,12 +69,15 @@ pub struct Derivation {
 /// `network` is not changed.
 pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) -> Result<Derivation> {
     check_image(a0)?;
-    check_rate(learning_rate)?;
+    check_learning_rate(learning_rate)?;
     let h = network.hidden();
     // Forward: a1 = f(z1), a2 = softmax(z2), by the network's own forward pass.
     let (a1, a2) = network.predict_with_hidden(a0);
     let y = match y {
-        Some(y) => check_label(y)?,
+        Some(y) => {
+            check_label(y)?;
+            y
+        }
         None => argmax(&a2) as u8,
     };
     // z1 = a0·w1 + b1: (784)·(784, h) + (h) → (h).
@@ -120,43 +124,9 @@ pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) 
     })
 }
 
-/// An image from outside: 784 numbers in [0, 1] (NaN, ±∞ and anything outside refused).
-pub(crate) fn check_image(a0: &[f32]) -> Result<()> {
-    if a0.len() != INPUTS {
-        return Err(Error::Mismatch { what: format!("an image has {INPUTS} pixels, not {}", a0.len()) });
-    }
-    if let Some(i) = a0.iter().position(|p| !(0.0..=1.0).contains(p)) {
-        return Err(Error::Mismatch {
-            what: format!("pixel {i} of the image is {}: pixels are numbers from 0 to 1", a0[i]),
-        });
-    }
-    Ok(())
-}
-
 /// The error of a step whose loss is not finite (the parameters are then left as they were).
 pub(crate) fn diverged(learning_rate: f32) -> Error {
     Error::setting("learning rate", format!("{learning_rate} makes the loss infinite: take a smaller one"))
-}
-
-/// A label from outside: a digit 0–9.
-pub(crate) fn check_label(y: u8) -> Result<u8> {
-    if (y as usize) < OUTPUTS {
-        Ok(y)
-    } else {
-        Err(Error::setting("label", format!("{y} is not a digit from 0 to 9")))
-    }
-}
-
-/// A learning rate from outside: above 0, at most 100 (as for training).
-pub(crate) fn check_rate(learning_rate: f32) -> Result<()> {
-    if learning_rate > 0.0 && learning_rate <= 100.0 {
-        Ok(())
-    } else {
-        Err(Error::setting(
-            "learning rate",
-            format!("{learning_rate} is outside the allowed range: above 0, at most 100"),
-        ))
-    }
 }
 
 #[cfg(test)]

@@ -18,12 +18,12 @@
 //! accuracy (1/√B of the pure step's pull on the reader's digit, repeated, rather than one
 //! large pull).
 
-use crate::batch::Batch;
+use crate::batch::{check_image, check_label, Batch};
 use crate::error::Result;
-use crate::follow::{check_image, check_label, check_rate};
 use crate::math::argmax;
 use crate::mnist::Dataset;
 use crate::network::{pixel_value, Network, INPUTS};
+use crate::train::check_learning_rate;
 use rand::Rng;
 use serde::Serialize;
 
@@ -47,7 +47,7 @@ pub fn replay_images<'a>(data: &'a Dataset, count: usize, rng: &mut impl Rng) ->
 pub fn teach(network: &mut Network, a0: &[f32], y: u8, replay: &[(&[u8], u8)], learning_rate: f32) -> Result<f32> {
     check_image(a0)?;
     check_label(y)?;
-    check_rate(learning_rate)?;
+    check_learning_rate(learning_rate)?;
     let mut batch = Batch::with_capacity(1 + replay.len());
     batch.push_f32(a0, y)?;
     for &(image, label) in replay {

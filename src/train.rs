@@ -121,12 +121,7 @@ impl TrainConfig {
                 format!("{} is outside the allowed range 1 to 4096", self.batch_size),
             ));
         }
-        if !(self.learning_rate > 0.0 && self.learning_rate <= 100.0) {
-            return Err(Error::setting(
-                "learning rate",
-                format!("{} is outside the allowed range: above 0, at most 100", self.learning_rate),
-            ));
-        }
+        check_learning_rate(self.learning_rate)?;
         if self.schedule == Schedule::Step {
             if self.step_every == 0 {
                 return Err(Error::setting("step every", "must be at least 1 epoch"));
@@ -139,6 +134,18 @@ impl TrainConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// A learning rate η for training or a teaching step: above 0, at most 100.
+pub(crate) fn check_learning_rate(learning_rate: f32) -> Result<()> {
+    if learning_rate > 0.0 && learning_rate <= 100.0 {
+        Ok(())
+    } else {
+        Err(Error::setting(
+            "learning rate",
+            format!("{learning_rate} is outside the allowed range: above 0, at most 100"),
+        ))
     }
 }
 

@@ -7,8 +7,9 @@
 //! own message, so the page can show it; a panic hook turns any panic into a
 //! console message instead of an opaque `unreachable`.
 
+use crate::batch::check_image;
 use crate::mnist::parse_idx;
-use crate::network::{parameter_count, pixel_value, INPUTS, MAX_HIDDEN, OUTPUTS};
+use crate::network::{parameter_count, pixel_value, MAX_HIDDEN, OUTPUTS};
 use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
@@ -94,14 +95,14 @@ impl Model {
 
     /// a2, the ten probabilities for 784 pixels in [0, 1].
     pub fn predict(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
-        check_pixels(pixels)?;
+        check_image(pixels).map_err(js_error)?;
         Ok(self.network.predict(pixels).to_vec())
     }
 
     /// One forward pass for 784 pixels in [0, 1]: `{probabilities, hidden}`, a2 (ten
     /// numbers) and a1 (h numbers), what the page shows of a drawing in one frame.
     pub fn read(&self, pixels: &[f32]) -> Result<JsValue, JsError> {
-        check_pixels(pixels)?;
+        check_image(pixels).map_err(js_error)?;
         let (hidden, probabilities) = self.network.predict_with_hidden(pixels);
         serde_wasm_bindgen::to_value(&Reading { probabilities, hidden }).map_err(js_error)
     }
@@ -134,16 +135,6 @@ struct Reading {
 
 /// An image is 784 numbers in [0, 1]; NaN, ±∞ and anything outside the range are refused
 /// (the network would answer NaN probabilities).
-fn check_pixels(pixels: &[f32]) -> Result<(), JsError> {
-    if pixels.len() != INPUTS {
-        return Err(JsError::new(&format!("an image has {INPUTS} pixels, not {}", pixels.len())));
-    }
-    if let Some((i, v)) = pixels.iter().enumerate().find(|(_, v)| !(0.0..=1.0).contains(*v)) {
-        return Err(JsError::new(&format!("pixel {i} of the image is {v}: pixels are numbers from 0 to 1")));
-    }
-    Ok(())
-}
-
 /// The 28×28 image MNIST would have made of a drawing on a transparent canvas
 /// (RGBA bytes, alpha = ink), or `undefined` when the canvas is blank.
 #[wasm_bindgen]
