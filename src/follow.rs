@@ -88,10 +88,7 @@ pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) 
         }
     }
     // z2 = a1·w2 + b2: (h)·(h, 10) + (10) → (10).
-    let mut z2 = network.b2().to_vec();
-    for (&a, row) in a1.iter().zip(network.w2().chunks_exact(OUTPUTS)) {
-        z2.iter_mut().zip(row).for_each(|(z, &w)| *z += a * w);
-    }
+    let z2 = network.logits(&a1).to_vec();
     // Backward, by the network's own backward pass on a batch of one:
     // ∂L/∂θ laid out as w1 (784, h) | b1 (h) | w2 (h, 10) | b2 (10).
     let mut batch = Batch::with_capacity(1);

@@ -194,6 +194,15 @@ impl Network {
         (ws.a1, a2)
     }
 
+    /// z2 = a1·w2 + b2 for one row of hidden activations: (h)·(h, 10) + (10) → (10).
+    pub fn logits(&self, a1: &[f32]) -> [f32; OUTPUTS] {
+        let mut z2: [f32; OUTPUTS] = self.b2().try_into().expect("10 biases");
+        for (&a, row) in a1.iter().zip(self.w2().chunks_exact(OUTPUTS)) {
+            z2.iter_mut().zip(row).for_each(|(z, &w)| *z += a * w);
+        }
+        z2
+    }
+
     /// The forward pass over a batch: fills `ws` with z1, a1, z2, a2, and returns the sum
     /// of the rows' losses and the number of correct predictions.
     pub fn evaluate_batch(&self, batch: &Batch, ws: &mut Workspace) -> BatchStats {

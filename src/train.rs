@@ -367,6 +367,8 @@ pub fn evaluate(network: &Network, data: &Dataset) -> Evaluation {
     let mut ws = Workspace::default();
     let mut total = BatchStats::default();
     let mut confusion = [[0u32; OUTPUTS]; OUTPUTS];
+    // z2 (N, 10), kept for the tutorial's sample-normalised softmax.
+    let mut z2 = Vec::with_capacity(data.len() * OUTPUTS);
     let indices: Vec<u32> = (0..data.len() as u32).collect();
     for chunk in indices.chunks(CHUNK) {
         data.fill_batch(chunk, &mut batch).expect("a dataset's labels are digits (Dataset::new checks them)");
@@ -374,9 +376,10 @@ pub fn evaluate(network: &Network, data: &Dataset) -> Evaluation {
         for (row, &label) in ws.probabilities().chunks_exact(OUTPUTS).zip(batch.labels()) {
             confusion[label as usize][argmax(row)] += 1;
         }
+        ws.hidden_activations().chunks_exact(network.hidden()).for_each(|a1| z2.extend(network.logits(a1)));
     }
     let n = total.count.max(1) as f64;
-    let tutorial_accuracy = crate::tutorial::tutorial_accuracy(network, data);
+    let tutorial_accuracy = crate::tutorial::tutorial_accuracy_of_logits(&z2, data);
     Evaluation { loss: total.loss_sum / n, accuracy: total.correct as f64 / n, confusion, tutorial_accuracy }
 }
 

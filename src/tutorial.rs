@@ -18,25 +18,20 @@
 //! argmax_k a2_nk = argmax_k z2_nk.
 
 use crate::mnist::Dataset;
-use crate::network::{pixel_value, Network, INPUTS, OUTPUTS};
+use crate::network::{Network, OUTPUTS};
 
 /// The fraction of `data` the tutorial's `compute_accuracy` would count as right for
-/// `network` (see the module's notes). 0 for an empty dataset.
+/// `network` (see the module's notes). 0 for an empty dataset. [`crate::evaluate`] reports
+/// it too, from the same forward pass as the rest of its figures.
 pub fn tutorial_accuracy(network: &Network, data: &Dataset) -> f64 {
+    crate::evaluate(network, data).tutorial_accuracy
+}
+
+/// The tutorial's accuracy from the logits z2 (N, 10, row-major) of the N images of `data`.
+pub(crate) fn tutorial_accuracy_of_logits(z2: &[f32], data: &Dataset) -> f64 {
     let n = data.len();
     if n == 0 {
         return 0.0;
-    }
-    // z2 (N, 10) = a1·w2 + b2, with a1 from the network's forward pass.
-    let mut z2 = vec![0.0f32; n * OUTPUTS];
-    let mut a0 = vec![0.0; INPUTS];
-    for (i, row) in z2.chunks_exact_mut(OUTPUTS).enumerate() {
-        a0.iter_mut().zip(data.image(i)).for_each(|(a, &p)| *a = pixel_value(p));
-        let (a1, _) = network.predict_with_hidden(&a0);
-        row.copy_from_slice(network.b2());
-        for (&a, w) in a1.iter().zip(network.w2().chunks_exact(OUTPUTS)) {
-            row.iter_mut().zip(w).for_each(|(z, &w)| *z += a * w);
-        }
     }
     // ln S_k = ln Σ_n e^(z2_nk − M), in f64 and shifted by the column's own maximum (the
     // argmax below does not depend on M, which cancels across k).
@@ -63,6 +58,7 @@ mod tests {
     use super::*;
     use crate::math::Activation;
     use crate::network::Init;
+    use crate::network::{pixel_value, INPUTS};
     use rand::{Rng, SeedableRng};
     use rand_pcg::Pcg64;
 
