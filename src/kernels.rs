@@ -1,14 +1,22 @@
 //! The inner loops, and the choice of SIMD width.
 //!
-//! Every product of the network is one of two shapes, over rows of a row-major matrix m (rows, n):
+//! Every product of the network is one of two shapes, over rows of a row-major matrix m (rows, n),
+//! for one image or for a batch:
 //!
 //! | kernel | equation | used for |
 //! |---|---|---|
 //! | [`vec_mat`] | out = init + Σ_t v_t·m[i_t, :] | z1 = a0·w1 + b1 (sparse a0) |
 //! | [`add_outer`] | m[i_t, :] += v_t·x for every t | w1 −= η·a0ᵀ·δ1, or ∂L/∂w1 += a0ᵀ·δ1 (sparse a0) |
+//! | [`batch_vec_mat`] | out[b, :] = init + a0_b·m for every row b | z1 = a0·w1 + b1, (B, 784)·(784, h) |
+//! | [`batch_add_outer`] | m += a0ᵀ·x | w1 −= η·a0ᵀ·δ1, (784, B)·(B, h) |
 //!
 //! where (i_t, v_t) lists the nonzero entries of a row vector (the pixels of an MNIST image:
-//! about 19% of them), so zero pixels cost nothing. (The small dense products of the output
+//! about 19% of them), so zero pixels cost nothing. m's rows are `stride` floats apart, so
+//! that a kernel can work on a range of m's columns. The batch kernels give the same results to
+//! the bit as the row kernels row after row, but arrange the work so that a wide w1 (784 × 1,024
+//! floats, 3.2 MB) is not streamed from memory once per image: z1 a chunk of columns at a time
+//! on the batch's rows of w1 packed together, and w1's step pixel by pixel, each row of w1 the
+//! batch touches loaded and stored once per batch ([`Packed`]). (The small dense products of the output
 //! layer, 28×10, are plain loops in the network.) [`vec_mat`] keeps its sums in local arrays
 //! of [`BLOCK`] columns, and rows up to that wide and the row operation [`axpy`] go in pieces
 //! of fixed width ([`by_pieces!`]); the compiler turns both into SIMD registers at whatever width the function
@@ -20,6 +28,9 @@
 //! same operations in the same order at every width, so the results are bit-identical on
 //! every x86-64 CPU. The plain loops of [`reference`] state the same equations without
 //! blocks; the tests check that the two agree.
+
+use crate::batch::Batch;
+use crate::network::INPUTS;
 
 /// Columns per block: 32 floats are 2 AVX-512, 4 AVX2 or 8 SSE/simd128 registers.
 pub const BLOCK: usize = 32;
@@ -133,9 +144,9 @@ pub fn sigmoid_row(z: &[f32], a: &mut [f32]) {
 }
 
 /// out = init + Σ_t value[t]·m[index[t], :]: a row vector with nonzero entries
-/// (index[t], value[t]) times the matrix m, shape (rows, n) row-major, plus init.
+/// (index[t], value[t]) times the matrix m, shape (rows, n), row i at m[i·stride..][..n], plus init.
 ///
-/// `out.len() == init.len() == n`, `index.len() == value.len()`, every index[t] < rows,
+/// `out.len() == init.len() == n ≤ stride`, `index.len() == value.len()`, every index[t] < rows,
 /// and the indices increasing (as the pixels of an image are listed).
 /// The sum runs over t in two interleaved partial sums (even and odd t, added at the
 /// end), so that the loop is not one long chain of dependent additions.
@@ -145,17 +156,18 @@ pub fn sigmoid_row(z: &[f32], a: &mut [f32]) {
 /// each row is three vector operations (16 + 8 + 4 lanes) and both partial sums stay in
 /// registers. Wider rows go in blocks of [`BLOCK`] columns, each block's sums in registers.
 #[inline(always)]
-pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
+pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) {
+    assert!(out.len() <= stride);
     if out.len() <= BLOCK {
-        vec_mat_rows(out, init, index, value, m)
+        vec_mat_rows(out, init, index, value, m, stride)
     } else {
-        vec_mat_blocks::<BLOCK>(out, init, index, value, m)
+        vec_mat_blocks::<BLOCK>(out, init, index, value, m, stride)
     }
 }
 
 /// [`vec_mat`] for n ≤ [`BLOCK`]: each row read in pieces of its exact width.
 #[inline(always)]
-fn vec_mat_rows(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
+fn vec_mat_rows(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) {
     let n = out.len();
     assert!(n <= BLOCK && init.len() == n && index.len() == value.len());
     let mut even = [0.0f32; BLOCK];
@@ -163,11 +175,11 @@ fn vec_mat_rows(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: 
     let mut pairs_i = index.chunks_exact(2);
     let mut pairs_v = value.chunks_exact(2);
     for (i, v) in (&mut pairs_i).zip(&mut pairs_v) {
-        add_row_pieces(&mut even, v[0], &m[i[0] as usize * n..][..n]);
-        add_row_pieces(&mut odd, v[1], &m[i[1] as usize * n..][..n]);
+        add_row_pieces(&mut even, v[0], &m[i[0] as usize * stride..][..n]);
+        add_row_pieces(&mut odd, v[1], &m[i[1] as usize * stride..][..n]);
     }
     if let (&[i], &[v]) = (pairs_i.remainder(), pairs_v.remainder()) {
-        add_row_pieces(&mut even, v, &m[i as usize * n..][..n]);
+        add_row_pieces(&mut even, v, &m[i as usize * stride..][..n]);
     }
     by_pieces!(n, |o, L| {
         let out: &mut [f32; L] = (&mut out[o..o + L]).try_into().expect("L values");
@@ -191,7 +203,14 @@ fn add_row_pieces(acc: &mut [f32; BLOCK], v: f32, row: &[f32]) {
 }
 
 #[inline(always)]
-fn vec_mat_blocks<const W: usize>(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) {
+fn vec_mat_blocks<const W: usize>(
+    out: &mut [f32],
+    init: &[f32],
+    index: &[u16],
+    value: &[f32],
+    m: &[f32],
+    stride: usize,
+) {
     let n = out.len();
     assert!(init.len() == n && index.len() == value.len());
     for s in (0..n).step_by(W) {
@@ -203,21 +222,21 @@ fn vec_mat_blocks<const W: usize>(out: &mut [f32], init: &[f32], index: &[u16], 
         let mut even = [0.0f32; W];
         let mut odd = [0.0f32; W];
         let mut inside = index.len();
-        while inside > 0 && index[inside - 1] as usize * n + s + W > m.len() {
+        while inside > 0 && index[inside - 1] as usize * stride + s + W > m.len() {
             inside -= 1;
         }
         let paired = inside & !1;
         for (i, v) in index[..paired].chunks_exact(2).zip(value[..paired].chunks_exact(2)) {
-            let (a, b) = (i[0] as usize * n + s, i[1] as usize * n + s);
+            let (a, b) = (i[0] as usize * stride + s, i[1] as usize * stride + s);
             add_row(&mut even, v[0], m[a..a + W].try_into().expect("W values"));
             add_row(&mut odd, v[1], m[b..b + W].try_into().expect("W values"));
         }
         if inside > paired {
-            let a = index[paired] as usize * n + s;
+            let a = index[paired] as usize * stride + s;
             add_row(&mut even, value[paired], m[a..a + W].try_into().expect("W values"));
         }
         for (k, (&i, &v)) in index[inside..].iter().zip(&value[inside..]).enumerate() {
-            let (t, start) = (inside + k, i as usize * n + s);
+            let (t, start) = (inside + k, i as usize * stride + s);
             let row = std::array::from_fn(|k| m.get(start + k).copied().unwrap_or(0.0));
             // (Two calls rather than one on a chosen array: an array chosen at run time
             // would have to live in memory, and the sums with it.)
@@ -244,11 +263,12 @@ fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W]) {
 }
 
 /// m[index[t], :] += value[t]·x for every t: the outer product of a row vector with
-/// nonzero entries (index[t], value[t]) and x, added into m, shape (rows, x.len()) row-major.
+/// nonzero entries (index[t], value[t]) and x, added into m, shape (rows, n = x.len()), row i at
+/// m[i·stride..][..n].
 #[inline(always)]
-pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) {
+pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride: usize) {
     let n = x.len();
-    assert_eq!(index.len(), value.len());
+    assert!(index.len() == value.len() && n <= stride);
     // A short x copied once into a local array, which the compiler keeps in registers: read from
     // memory inside the loop, x would be reloaded for every row (the compiler cannot prove that
     // the stores into m leave it alone), each load waiting on the stores before it.
@@ -261,7 +281,202 @@ pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) {
     };
     for (&i, &v) in index.iter().zip(value) {
         let i = i as usize;
-        axpy(&mut m[i * n..(i + 1) * n], v, x);
+        axpy(&mut m[i * stride..i * stride + n], v, x);
+    }
+}
+
+/// Columns per chunk of the batch kernels: a batch of 32 digits has ink at about 450 distinct
+/// pixels, so 256 columns of their rows of w1, packed together ([`Packed`]), are 450 KB: they
+/// stay in the second-level cache (1–2 MB a core) while every image of the batch is added
+/// from them; and 256 columns of x for 32 images (32 KB) stay in the first-level cache while
+/// they are added to w1.
+pub const CHUNK: usize = 256;
+
+/// Columns per tile of [`batch_add_outer`]: the sums of one row's tile stay in registers while
+/// the batch's images are added to it. 64 floats are 4 AVX-512 or 8 AVX2 registers; in wasm,
+/// whose 128-bit vectors the browser maps onto 16 SSE registers, 32 (8 of them).
+pub const TILE: usize = if cfg!(target_arch = "wasm32") { 32 } else { 64 };
+
+/// A batch's nonzero pixels arranged for the batch kernels: its distinct pixels, each row's
+/// pixels renumbered among them, the same entries listed by pixel, and (one chunk of
+/// [`CHUNK`] columns at a time) the rows of m (784, n) the batch touches copied next to one
+/// another.
+///
+/// Why the copy: a row of a wide w1 is 4 KB (n = 1,024), and the same columns of rows 4 KB
+/// apart land in the same few sets of the cache, which then holds only a couple of hundred of
+/// them, fewer than a batch touches. Packed, the rows are `CHUNK` floats apart and the cache
+/// holds them all.
+#[derive(Clone, Debug, Default)]
+pub struct Packed {
+    /// The batch's distinct nonzero pixels, increasing: packed row u is row `pixels[u]` of m.
+    pixels: Vec<u16>,
+    /// Each row's nonzero pixels as packed row numbers (increasing, as the pixels are), and
+    /// where each row's start, as in the batch.
+    index: Vec<u16>,
+    start: Vec<usize>,
+    /// One chunk of the rows, (pixels.len(), width) row-major.
+    rows: Vec<f32>,
+    /// The same entries listed by pixel: packed row u's are `column_row[column_start[u]..
+    /// column_start[u + 1]]` (the batch's rows that have the pixel, increasing), `column_value[..]`.
+    column_start: Vec<usize>,
+    column_row: Vec<u32>,
+    column_value: Vec<f32>,
+    /// One chunk of x's columns, (B, width) row-major.
+    x: Vec<f32>,
+}
+
+impl Packed {
+    /// Lists `batch`'s distinct pixels and renumbers its rows' indices.
+    fn renumber(&mut self, batch: &Batch) {
+        const NONE: u16 = u16::MAX;
+        let mut slot = [NONE; INPUTS];
+        self.start.clear();
+        self.start.push(0);
+        for b in 0..batch.len() {
+            let (index, _) = batch.row(b);
+            index.iter().for_each(|&i| slot[i as usize] = 0);
+            self.start.push(self.start[b] + index.len());
+        }
+        self.pixels.clear();
+        for (p, slot) in slot.iter_mut().enumerate() {
+            if *slot != NONE {
+                *slot = self.pixels.len() as u16;
+                self.pixels.push(p as u16);
+            }
+        }
+        self.index.clear();
+        for b in 0..batch.len() {
+            self.index.extend(batch.row(b).0.iter().map(|&i| slot[i as usize]));
+        }
+    }
+
+    /// Lists the batch's entries by pixel too (after [`Packed::renumber`]): a counting sort of the
+    /// renumbered indices, row after row, so that each pixel's rows increase.
+    fn list_columns(&mut self, batch: &Batch) {
+        let columns = self.pixels.len();
+        self.column_start.clear();
+        self.column_start.resize(columns + 1, 0);
+        for &u in &self.index {
+            self.column_start[u as usize + 1] += 1;
+        }
+        for u in 0..columns {
+            self.column_start[u + 1] += self.column_start[u];
+        }
+        let mut cursor = self.column_start[..columns].to_vec();
+        self.column_row.resize(self.index.len(), 0);
+        self.column_value.resize(self.index.len(), 0.0);
+        for b in 0..batch.len() {
+            let value = batch.row(b).1;
+            for (&u, &v) in self.index[self.start[b]..self.start[b + 1]].iter().zip(value) {
+                let k = cursor[u as usize];
+                self.column_row[k] = b as u32;
+                self.column_value[k] = v;
+                cursor[u as usize] += 1;
+            }
+        }
+    }
+
+    /// Row b's nonzero pixels as packed row numbers.
+    #[inline(always)]
+    fn row(&self, b: usize) -> &[u16] {
+        &self.index[self.start[b]..self.start[b + 1]]
+    }
+
+    /// Copies columns c..c + width of the batch's rows of m (rows `n` apart) into `rows`.
+    #[inline(always)]
+    fn gather(&mut self, m: &[f32], n: usize, c: usize, width: usize) {
+        self.rows.resize(self.pixels.len() * width, 0.0);
+        for (&p, packed) in self.pixels.iter().zip(self.rows.chunks_exact_mut(width)) {
+            packed.copy_from_slice(&m[p as usize * n + c..][..width]);
+        }
+    }
+}
+
+/// out[b, :] = init + a0_b·m for every row b of `batch` (its nonzero pixels a0_b): z1 = a0·w1 + b1,
+/// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) row-major and out (B, n). (n is an argument
+/// so that it is a constant where the caller's is: the rows are then fixed vector pieces.)
+///
+/// [`vec_mat`] of each row; wider than [`CHUNK`], over the columns a chunk at a time, on the
+/// rows of m the batch touches packed together ([`Packed`]). Each output is the same sum as
+/// [`vec_mat`] of the row on the whole of m, to the bit.
+#[inline(always)]
+pub fn batch_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) {
+    assert!(n > 0 && init.len() == n && out.len() == batch.len() * n && m.len() == INPUTS * n);
+    if n <= CHUNK {
+        for (b, out) in out.chunks_exact_mut(n).enumerate() {
+            let (index, value) = batch.row(b);
+            vec_mat(out, init, index, value, m, n);
+        }
+        return;
+    }
+    packed.renumber(batch);
+    for c in (0..n).step_by(CHUNK) {
+        let width = CHUNK.min(n - c);
+        packed.gather(m, n, c, width);
+        for (b, out) in out.chunks_exact_mut(n).enumerate() {
+            let value = batch.row(b).1;
+            vec_mat(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
+        }
+    }
+}
+
+/// m[i, :] += Σ_b a0_b,i·x[b, :] for the nonzero pixels i of each row b of `batch`: m += a0ᵀ·x,
+/// (784, B)·(B, n) → (784, n), with m (784, n) and x (B, n) row-major (w1 −= η·a0ᵀ·δ1 with
+/// x = −η·δ1).
+///
+/// Up to [`BLOCK`] columns, [`add_outer`] of each row. Wider, pixel by pixel: each row of m
+/// the batch touches is loaded once, a block of columns at a time, every image's term added to
+/// it in registers, and stored once (rather than loaded and stored for every image that has
+/// the pixel); the columns a chunk of [`CHUNK`] at a time, so that x's columns stay in the
+/// first-level cache. Each element gets the rows' terms in the order of the rows: the same
+/// result as [`add_outer`] row after row, to the bit.
+#[inline(always)]
+pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
+    assert!(n > 0 && x.len() == batch.len() * n && m.len() == INPUTS * n);
+    if n <= BLOCK {
+        for (b, x) in x.chunks_exact(n).enumerate() {
+            let (index, value) = batch.row(b);
+            add_outer(m, index, value, x, n);
+        }
+        return;
+    }
+    packed.renumber(batch);
+    packed.list_columns(batch);
+    let mut x_chunk = std::mem::take(&mut packed.x);
+    for c in (0..n).step_by(CHUNK) {
+        let width = CHUNK.min(n - c);
+        x_chunk.clear();
+        for x in x.chunks_exact(n) {
+            x_chunk.extend_from_slice(&x[c..c + width]);
+        }
+        for s in (0..width).step_by(TILE) {
+            let tile = TILE.min(width - s);
+            if tile == TILE {
+                add_columns::<TILE>(&mut m[c..], n, s, &x_chunk, width, packed);
+            } else {
+                by_pieces!(tile, |o, L| {
+                    add_columns::<L>(&mut m[c..], n, s + o, &x_chunk, width, packed);
+                });
+            }
+        }
+    }
+    packed.x = x_chunk;
+}
+
+/// m[p, s..s + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing.
+#[inline(always)]
+fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_stride: usize, packed: &Packed) {
+    for (u, &p) in packed.pixels.iter().enumerate() {
+        let entries = packed.column_start[u]..packed.column_start[u + 1];
+        let row: &mut [f32; W] = (&mut m[p as usize * n + s..][..W]).try_into().expect("W values");
+        let mut sum = *row;
+        for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
+            let x: [f32; W] = x[b as usize * x_stride + s..][..W].try_into().expect("W values");
+            for k in 0..W {
+                sum[k] += v * x[k];
+            }
+        }
+        *row = sum;
     }
 }
 
@@ -371,10 +586,16 @@ mod tests {
     use super::*;
 
     simd_versions! {
-        fn vec_mat_simd(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32]) -> () = vec_mat;
+        fn vec_mat_simd(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) -> () = vec_mat;
     }
     simd_versions! {
-        fn add_outer_simd(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32]) -> () = add_outer;
+        fn add_outer_simd(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride: usize) -> () = add_outer;
+    }
+    simd_versions! {
+        fn batch_vec_mat_simd(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) -> () = batch_vec_mat;
+    }
+    simd_versions! {
+        fn batch_add_outer_simd(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> () = batch_add_outer;
     }
 
     /// Deterministic values in [−1, 1) with no pattern the kernels could depend on.
@@ -412,11 +633,22 @@ mod tests {
                 let value = values(index.len(), 7);
                 let mut expected = vec![f32::NAN; n];
                 reference::vec_mat(&mut expected, &init, &index, &value, &m);
-                for fast in [vec_mat as fn(&mut [f32], &[f32], &[u16], &[f32], &[f32]), vec_mat_simd] {
+                for fast in [vec_mat as fn(&mut [f32], &[f32], &[u16], &[f32], &[f32], usize), vec_mat_simd] {
                     let mut out = vec![f32::NAN; n];
-                    fast(&mut out, &init, &index, &value, &m);
+                    fast(&mut out, &init, &index, &value, &m, n);
                     for (j, (&o, &e)) in out.iter().zip(&expected).enumerate() {
                         assert!(close(o, e), "n {n}, rows {index:?}, column {j}: {o} vs {e}");
+                    }
+                    // The same columns as a part of a wider matrix (rows `stride` apart), at its start and end.
+                    let stride = n + 5;
+                    for c in [0, 5] {
+                        let mut wide = values(rows * stride, 77);
+                        for i in 0..rows {
+                            wide[i * stride + c..i * stride + c + n].copy_from_slice(&m[i * n..(i + 1) * n]);
+                        }
+                        let mut part = vec![f32::NAN; n];
+                        fast(&mut part, &init, &index, &value, &wide[c..], stride);
+                        assert_eq!(part, out, "n {n}, rows {index:?}, columns from {c} of {stride}");
                     }
                 }
             }
@@ -430,7 +662,7 @@ mod tests {
         let m = values(rows * n, 3);
         let init = values(n, 4);
         let mut out = vec![0.0; n];
-        vec_mat_simd(&mut out, &init, &[4], &[0.5], &m);
+        vec_mat_simd(&mut out, &init, &[4], &[0.5], &m, n);
         for j in 0..n {
             assert_eq!(out[j], init[j] + 0.5 * m[4 * n + j]);
         }
@@ -446,13 +678,67 @@ mod tests {
                 let value = values(index.len(), 11);
                 let mut expected = m0.clone();
                 reference::add_outer(&mut expected, &index, &value, &x);
-                for fast in [add_outer as fn(&mut [f32], &[u16], &[f32], &[f32]), add_outer_simd] {
+                for fast in [add_outer as fn(&mut [f32], &[u16], &[f32], &[f32], usize), add_outer_simd] {
                     let mut m = m0.clone();
-                    fast(&mut m, &index, &value, &x);
+                    fast(&mut m, &index, &value, &x, n);
                     // One multiply and one add per element, in the same order: bit-identical.
                     assert_eq!(m, expected, "n {n}, rows {index:?}");
+                    // The same rows as columns 3..3 + n of a wider matrix: those change as above, the others not at all.
+                    let stride = n + 4;
+                    let mut wide0 = values(rows * stride, 78);
+                    for i in 0..rows {
+                        wide0[i * stride + 3..i * stride + 3 + n].copy_from_slice(&m0[i * n..(i + 1) * n]);
+                    }
+                    let mut wide = wide0.clone();
+                    fast(&mut wide[3..], &index, &value, &x, stride);
+                    for i in 0..rows {
+                        let (row, row0) = (&wide[i * stride..(i + 1) * stride], &wide0[i * stride..(i + 1) * stride]);
+                        assert_eq!(row[3..3 + n], m[i * n..(i + 1) * n], "n {n}, rows {index:?}, row {i}");
+                        assert_eq!((&row[..3], &row[3 + n..]), (&row0[..3], &row0[3 + n..]), "n {n}, row {i}");
+                    }
                 }
             }
+        }
+    }
+
+    /// A batch of `rows` images, each with ink at about a fifth of its pixels, in runs.
+    fn batch(rows: usize, seed: u32) -> Batch {
+        let mut batch = Batch::with_capacity(rows);
+        for b in 0..rows {
+            let noise = values(crate::network::INPUTS, seed + b as u32);
+            let image: Vec<f32> = noise.iter().map(|&v| if v > 0.6 { (v - 0.6) * 2.5 } else { 0.0 }).collect();
+            batch.push_f32(&image, (b % 10) as u8).unwrap();
+        }
+        batch
+    }
+
+    #[test]
+    fn batch_kernels_are_the_row_kernels_row_after_row_to_the_bit() {
+        // Widths below, at and across the chunk, and not multiples of any SIMD width.
+        for (rows, n) in [(1, 33), (3, 100), (5, CHUNK), (4, CHUNK + 1), (2, 2 * CHUNK + 37)] {
+            let batch = batch(rows, n as u32);
+            let m0 = values(crate::network::INPUTS * n, 3);
+            let init = values(n, 4);
+            let x = values(rows * n, 5);
+            // z1 = a0·w1 + b1, row by row on whole rows.
+            let mut expected = vec![0.0; rows * n];
+            for (b, out) in expected.chunks_exact_mut(n).enumerate() {
+                let (index, value) = batch.row(b);
+                vec_mat_simd(out, &init, index, value, &m0, n);
+            }
+            let mut out = vec![f32::NAN; rows * n];
+            let mut packed = Packed::default();
+            batch_vec_mat_simd(&mut out, &init, &batch, &m0, n, &mut packed);
+            assert_eq!(out, expected, "z1 of {rows} rows, n {n}");
+            // w1 += a0ᵀ·x, row by row on whole rows.
+            let mut expected = m0.clone();
+            for (b, x) in x.chunks_exact(n).enumerate() {
+                let (index, value) = batch.row(b);
+                add_outer_simd(&mut expected, index, value, x, n);
+            }
+            let mut m = m0.clone();
+            batch_add_outer_simd(&mut m, &batch, &x, n, &mut packed);
+            assert_eq!(m, expected, "a0ᵀ·x of {rows} rows, n {n}");
         }
     }
 

@@ -18,17 +18,19 @@
 //!
 //! With B = 1 this is exactly the tutorial's per-sample step. From the trainer to the kernels:
 //! [`Network::train_batch`] → [`sgd_step`] (in the version compiled for this CPU's SIMD, chosen
-//! by `sgd_step_simd`) → [`forward`], [`backward`], [`update`] → [`vec_mat`], [`add_outer`].
+//! by `sgd_step_simd`) → [`forward`], [`backward`], [`update`] → [`batch_vec_mat`],
+//! [`batch_add_outer`] (which run [`crate::kernels::vec_mat`] and [`crate::kernels::add_outer`]
+//! row by row, or, for a wide layer, the whole batch at once).
 //!
 //! The training step adds each sample's share of the w1 update, −η·a0_bᵀ·δ1_b, straight
-//! into w1 rather than first summing ∂L/∂w1 in a buffer of its own: the same sum, in a
-//! different order of rounding, with half the memory traffic (w1 is read in the forward
-//! pass, then written once per nonzero pixel; no gradient rows to clear or read back).
+//! into w1, sample after sample, rather than first summing ∂L/∂w1 in a buffer of its own: the
+//! same sum, in a different order of rounding, with half the memory traffic (no gradient rows
+//! to clear or read back).
 //! [`Network::gradient`] computes ∂L/∂w1 itself with the same code, a buffer in place of w1.
 
 use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Result};
-use crate::kernels::{add_outer, axpy, reference, simd_versions, vec_mat};
+use crate::kernels::{axpy, batch_add_outer, batch_vec_mat, reference, simd_versions, Packed};
 use crate::math::{argmax, cross_entropy, softmax, Activation};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -298,11 +300,13 @@ pub struct Workspace {
     a1: Vec<f32>,
     /// (B, 10) probabilities; they become δ2 in the backward pass.
     a2: Vec<f32>,
-    /// (h) δ1 of one row, then the step it adds to w1's rows: scale·δ1; (10, h) w2ᵀ.
+    /// (B, h) δ1, then the step it adds to w1's rows: scale·δ1; (10, h) w2ᵀ.
     d1: Vec<f32>,
     w2t: Vec<f32>,
     /// ∂L/∂b1 (h), ∂L/∂w2 (h, 10), ∂L/∂b2 (10): laid out like the parameters after w1.
     grad: Vec<f32>,
+    /// The rows of w1 a batch touches, packed a chunk of columns at a time (wide layers).
+    packed: Packed,
 }
 
 impl Workspace {
@@ -364,11 +368,10 @@ fn forward<const H: usize>(net: &Network, batch: &Batch, ws: &mut Workspace) -> 
     ws.a1.resize(rows * h, 0.0);
     ws.a2.resize(rows * OUTPUTS, 0.0);
     let mut stats = BatchStats { count: rows, ..BatchStats::default() };
+    // z1 = a0·w1 + b1: (B, 784)·(784, h) + (h) → (B, h), over the nonzero pixels of a0 only.
+    batch_vec_mat(&mut ws.z1, b1, batch, w1, h, &mut ws.packed);
     for b in 0..rows {
-        // z1_b = a0_b·w1 + b1: (784)·(784, h) + (h) → (h), over the nonzero pixels of a0_b only.
-        let (index, value) = batch.row(b);
         let z1 = &mut ws.z1[b * h..(b + 1) * h];
-        vec_mat(z1, b1, index, value, w1);
         // a1_b = f(z1_b): (h).
         let a1 = &mut ws.a1[b * h..(b + 1) * h];
         net.activation.apply(z1, a1);
@@ -405,7 +408,7 @@ fn backward(
     scale: f32,
 ) {
     let rows = batch.len();
-    ws.d1.resize(h, 0.0);
+    ws.d1.resize(rows * h, 0.0);
     // w2ᵀ (10, h), so that δ2·w2ᵀ is ten vector rows of h added up, not h sums of ten.
     ws.w2t.resize(OUTPUTS * h, 0.0);
     for (j, w2_row) in w2.chunks_exact(OUTPUTS).enumerate() {
@@ -417,8 +420,6 @@ fn backward(
     ws.grad.resize(h + h * OUTPUTS + OUTPUTS, 0.0);
     let (db1, rest) = ws.grad.split_at_mut(h);
     let (dw2, db2) = rest.split_at_mut(h * OUTPUTS);
-    // (Sliced to h, so that its length is a constant where h is.)
-    let d1 = &mut ws.d1[..h];
     let inv_b = 1.0 / rows as f32;
     for b in 0..rows {
         // δ2_b = (a2_b − y_b)/B: (10), in place of a2_b.
@@ -428,17 +429,18 @@ fn backward(
         // ∂L/∂b2 += δ2_b.
         axpy(db2, 1.0, d2);
         // δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h).
+        let d1 = &mut ws.d1[b * h..(b + 1) * h];
         d1.fill(0.0);
         for (&d, w2t_row) in d2.iter().zip(ws.w2t.chunks_exact(h)) {
             axpy(d1, d, w2t_row);
         }
         activation.times_derivative(&ws.a1[b * h..(b + 1) * h], d1);
-        // ∂L/∂b1 += δ1_b; sink += a0_bᵀ·(scale·δ1_b): (784, 1)·(1, h) → (784, h), nonzero rows of a0_b only.
+        // ∂L/∂b1 += δ1_b; then δ1_b becomes scale·δ1_b, the row the sink gets.
         axpy(db1, 1.0, d1);
         d1.iter_mut().for_each(|d| *d *= scale);
-        let (index, value) = batch.row(b);
-        add_outer(w1_sink, index, value, d1);
     }
+    // sink += a0ᵀ·(scale·δ1): (784, B)·(B, h) → (784, h), the rows of each image's nonzero pixels only.
+    batch_add_outer(w1_sink, batch, &ws.d1, h, &mut ws.packed);
     // ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10), each row's sum over the batch held in registers.
     for (j, dw2_row) in dw2.chunks_exact_mut(OUTPUTS).enumerate() {
         let mut sum = [0.0f32; OUTPUTS];
@@ -550,7 +552,8 @@ mod tests {
     fn fast_gradient_agrees_with_the_reference() {
         let mut rng = Pcg64::seed_from_u64(7);
         for activation in [Activation::Sigmoid, Activation::Relu] {
-            for (hidden, rows) in [(1, 1), (7, 5), (28, 32), (28, 1), (33, 3), (70, 4)] {
+            // Widths past the batch kernels' tile (64) and chunk (256), and not multiples of any SIMD width.
+            for (hidden, rows) in [(1, 1), (7, 5), (28, 32), (28, 1), (33, 3), (70, 4), (300, 3), (577, 2)] {
                 let net = Network::new(hidden, activation, Init::Uniform, &mut rng).unwrap();
                 let mut batch = random_batch(&mut rng, rows);
                 // The last pixel set, so that blocks run to the very end of w1.
