@@ -161,7 +161,7 @@ pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &
     if out.len() <= BLOCK {
         vec_mat_rows(out, init, index, value, m, stride)
     } else {
-        vec_mat_blocks::<BLOCK>(out, init, index, value, m, stride)
+        vec_mat_wide(out, init, index, value, m, stride)
     }
 }
 
@@ -409,6 +409,15 @@ pub fn batch_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n:
         }
         return;
     }
+    packed_vec_mat(out, init, batch, m, n, packed);
+}
+
+/// [`batch_vec_mat`] wider than [`CHUNK`]. (Not inlined into the passes that call it, but with a
+/// SIMD dispatch of its own, below, as the rows wider than [`BLOCK`] of [`vec_mat`]: one copy of
+/// the code rather than one in each pass, which in the browser's wasm weighs; a dispatch per
+/// image or per batch costs nothing beside the work of a wide row.)
+#[inline(always)]
+fn packed_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) {
     packed.renumber(batch);
     for c in (0..n).step_by(CHUNK) {
         let width = CHUNK.min(n - c);
@@ -440,6 +449,12 @@ pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed
         }
         return;
     }
+    add_columns_by_pixel(m, batch, x, n, packed);
+}
+
+/// [`batch_add_outer`] wider than [`BLOCK`], with a SIMD dispatch of its own as [`packed_vec_mat_body`].
+#[inline(always)]
+fn add_columns_by_pixel_body(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
     packed.renumber(batch);
     packed.list_columns(batch);
     let mut x_chunk = std::mem::take(&mut packed.x);
@@ -449,14 +464,15 @@ pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed
         for x in x.chunks_exact(n) {
             x_chunk.extend_from_slice(&x[c..c + width]);
         }
-        for s in (0..width).step_by(TILE) {
-            let tile = TILE.min(width - s);
-            if tile == TILE {
-                add_columns::<TILE>(&mut m[c..], n, s, &x_chunk, width, packed);
-            } else {
-                by_pieces!(tile, |o, L| {
-                    add_columns::<L>(&mut m[c..], n, s + o, &x_chunk, width, packed);
-                });
+        let tiled = width / TILE * TILE;
+        for s in (0..tiled).step_by(TILE) {
+            add_columns::<TILE>(&mut m[c..], n, s, &x_chunk, width, packed);
+        }
+        // The last columns, fewer than a tile, image after image: the same terms in the same order.
+        if tiled < width {
+            for (b, x) in x_chunk.chunks_exact(width).enumerate() {
+                let (index, value) = batch.row(b);
+                add_outer(&mut m[c + tiled..], index, value, &x[tiled..], n);
             }
         }
     }
@@ -580,6 +596,18 @@ macro_rules! simd_versions {
     };
 }
 pub(crate) use simd_versions;
+
+// The wide paths of the kernels, each compiled once per instruction set and called from the passes
+// rather than inlined into each (see `packed_vec_mat_body`).
+simd_versions! {
+    fn vec_mat_wide(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) -> () = vec_mat_blocks::<BLOCK>;
+}
+simd_versions! {
+    fn packed_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) -> () = packed_vec_mat_body;
+}
+simd_versions! {
+    fn add_columns_by_pixel(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> () = add_columns_by_pixel_body;
+}
 
 #[cfg(test)]
 mod tests {
