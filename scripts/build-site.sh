@@ -47,6 +47,8 @@ rm -rf dist
 mkdir -p dist/www/pkg dist/www/models dist/www/data dist/www/icons dist/www/i18n
 cp index.html dist/
 cp www/*.js www/*.css www/*.html www/manifest.json dist/www/
+# The manifest in the page's other languages (manifest.zh-CN.json), from the string tables.
+node scripts/manifests.mjs dist/www
 cp www/icons/*.png dist/www/icons/
 cp www/i18n/*.json dist/www/i18n/
 rm -f dist/www/sw.js

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TABLES, LANGUAGES, languageFor, t, useLanguage, msg } from '../www/i18n.js';
 import { coreMessage } from '../www/core-errors.js';
+import { manifestFor } from '../scripts/manifests.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const read = (file) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -210,4 +211,20 @@ test("the core's page-facing messages are matched, and the English table renders
   useLanguage('en');
   const unknown = coreMessage(new Error('something new'));
   assert.equal(t(unknown.key, unknown.params), 'something new');
+});
+
+test("the web app manifest in each language: English's is www/manifest.json, the others its strings translated", () => {
+  const english = JSON.parse(read('www/manifest.json'));
+  assert.deepEqual(manifestFor('en'), english, "www/manifest.json's strings are not the English table's page.title, page.name, page.description");
+  for (const lang of LANGUAGES.filter((lang) => lang !== 'en')) {
+    const manifest = manifestFor(lang);
+    assert.equal(manifest.lang, lang);
+    for (const key of ['name', 'short_name', 'description']) {
+      assert.ok(manifest[key] && manifest[key] !== english[key], `${lang} manifest ${key}: ${manifest[key]}`);
+    }
+    // Everything else (icons, URLs, colours) as in English's.
+    const rest = (m) => Object.fromEntries(Object.entries(m).filter(([key]) => !['name', 'short_name', 'description', 'lang'].includes(key)));
+    assert.deepEqual(rest(manifest), rest(english));
+  }
+  assert.match(manifestFor('zh-CN').name, /[\u4e00-\u9fff]/);
 });

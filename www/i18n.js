@@ -26,6 +26,11 @@ export function languageFor(preferred) {
   return preferred.some((tag) => /^zh\b/i.test(tag)) ? 'zh-CN' : 'en';
 }
 
+/** The file of the web app manifest in `lang`, next to manifest.json (English's): scripts/manifests.mjs writes it. */
+export function manifestFile(lang) {
+  return lang === 'en' ? 'manifest.json' : `manifest.${lang}.json`;
+}
+
 function storedLanguage() {
   try {
     const lang = localStorage.getItem(STORAGE_KEY);
@@ -184,6 +189,9 @@ export function setLanguage(lang, { remember = true } = {}) {
 function apply() {
   document.documentElement.lang = current;
   translate(document);
+  // The web app manifest in the page's language, so that the page installed in Chinese has a Chinese name.
+  const manifest = document.querySelector('link[rel="manifest"]');
+  manifest?.setAttribute('href', manifest.getAttribute('href').replace(/manifest(\.[\w-]+)?\.json$/, manifestFile(current)));
   for (const button of document.querySelectorAll('#lang [data-lang]')) {
     button.setAttribute('aria-pressed', String(button.getAttribute('data-lang') === current));
   }

@@ -53,6 +53,14 @@ async function checkNoneEmpty(page) {
   assert.deepEqual(empty, []);
 }
 
+/** The name of the web app manifest the page links to, as a browser installing it would read it. */
+async function manifestName(page) {
+  return page.evaluate(async () => {
+    const response = await fetch(document.querySelector('link[rel="manifest"]').href);
+    return response.ok ? (await response.json()).name : `HTTP ${response.status}`;
+  });
+}
+
 /** The strokes on the pad and its ink, to see that a change of language keeps the drawing. */
 function drawing(page) {
   return page.evaluate(() => ({
@@ -65,6 +73,7 @@ test('with the locale zh-CN the page opens in Chinese', async () => {
   const page = await openSite(browser, server.url, { locale: 'zh-CN' });
   await checkChinese(page, 'on opening');
   await checkNoneEmpty(page);
+  assert.equal(await manifestName(page), '手写数字识别 —— 写一个数字，看神经网络认出它');
   const shown = await reading(page);
   assert.equal(shown.digit, null);
   // A drawing read: the verdict and the bars' labels are in Chinese too.
@@ -80,6 +89,7 @@ test('with the locale en-US the page opens in English', async () => {
   const page = await openSite(browser, server.url, { locale: 'en-US' });
   await checkEnglish(page, 'on opening');
   await checkNoneEmpty(page);
+  assert.equal(await manifestName(page), 'Handwritten — a neural network you can draw on');
   await drawWithMouse(page, DIGITS[7]);
   checkReading(await reading(page), assert);
   await checkEnglish(page, 'after drawing a 7');
@@ -97,6 +107,7 @@ test('the switch changes every string and keeps the drawing, the probabilities a
 
   await page.click('#lang [data-lang=en]');
   await checkEnglish(page, 'after switching to English');
+  assert.equal(await manifestName(page), 'Handwritten — a neural network you can draw on');
   assert.deepEqual(await drawing(page), ink, 'the drawing changed with the language');
   const after = await reading(page);
   assert.equal(after.digit, before.digit);
