@@ -11,6 +11,7 @@ use crate::batch::check_image;
 use crate::mnist::parse_idx;
 use crate::network::{parameter_count, pixel_value, MAX_HIDDEN, OUTPUTS};
 use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
+use crate::{Activation, Augment, Init, Schedule};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
 use serde::Serialize;
@@ -264,18 +265,207 @@ pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
     serde_wasm_bindgen::to_value(&config).map_err(js_error)
 }
 
-/// A [`TrainConfig`] from a partial JS object; a missing `seed` comes from the browser.
+/// A [`TrainConfig`] from a partial JS object, read field by field (what it leaves out keeps its default, other
+/// properties are ignored); a missing `seed` comes from the browser. Read by hand rather than by serde, whose
+/// deserializer, with the float formatting of its messages, was a fifth of the gzipped module.
 fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
+    let mut config = TrainConfig::default();
     if settings.is_undefined() || settings.is_null() {
-        return settings_from_js(js_sys::Object::new().into());
+        config.seed = browser_seed()?;
+        return Ok(config);
     }
-    let seed = js_sys::Reflect::get(&settings, &JsValue::from_str("seed")).unwrap_or(JsValue::UNDEFINED);
-    let mut config: TrainConfig =
-        serde_wasm_bindgen::from_value(settings).map_err(|e| JsError::new(&format!("training settings: {e}")))?;
-    if seed.is_undefined() || seed.is_null() {
-        config.seed = getrandom::u64().map_err(|e| JsError::new(&format!("no random seed: {e}")))? & MAX_SAFE_SEED;
+    if !settings.is_object() {
+        return Err(settings_error(format!("an object of settings, not {}", js_text(&settings))));
     }
+    let field = |name: &str| js_sys::Reflect::get(&settings, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let max = usize::MAX as u64;
+    let count = |name: &str, default: usize| whole(&field(name), name, max).map(|n| n.map_or(default, |n| n as usize));
+    config.hidden = count("hidden", config.hidden)?;
+    config.epochs = count("epochs", config.epochs)?;
+    config.batch_size = count("batch_size", config.batch_size)?;
+    config.step_every = count("step_every", config.step_every)?;
+    config.learning_rate = real(&field("learning_rate"), "learning_rate")?.unwrap_or(config.learning_rate);
+    config.step_factor = real(&field("step_factor"), "step_factor")?.unwrap_or(config.step_factor);
+    // The names the page and the command line use: Activation::name, Schedule::name, Init::name, Augment::name.
+    let activations = [Activation::Sigmoid, Activation::Relu];
+    if let Some(i) = choice(&field("activation"), "activation", &activations.map(Activation::name))? {
+        config.activation = activations[i];
+    }
+    let schedules = [Schedule::Constant, Schedule::Cosine, Schedule::Step];
+    if let Some(i) = choice(&field("schedule"), "schedule", &schedules.map(Schedule::name))? {
+        config.schedule = schedules[i];
+    }
+    let inits = [Init::Uniform, Init::Scaled];
+    if let Some(i) = choice(&field("init"), "init", &inits.map(Init::name))? {
+        config.init = inits[i];
+    }
+    // augment: a name, or true (affine) or false (off).
+    let augments = [Augment::Off, Augment::Affine, Augment::Elastic];
+    let augment = field("augment");
+    if let Some(on) = augment.as_bool() {
+        config.augment = if on { Augment::Affine } else { Augment::Off };
+    } else if let Some(i) = choice(&augment, "augment", &augments.map(Augment::name))? {
+        config.augment = augments[i];
+    }
+    config.seed = match whole(&field("seed"), "seed", MAX_SAFE_SEED)? {
+        Some(seed) => seed,
+        None => browser_seed()?,
+    };
     Ok(config)
+}
+
+/// A seed from the browser's random source, small enough for a JS number.
+fn browser_seed() -> Result<u64, JsError> {
+    Ok(getrandom::u64().map_err(|e| JsError::new(&format!("no random seed: {e}")))? & MAX_SAFE_SEED)
+}
+
+/// "training settings: {problem}".
+fn settings_error(problem: String) -> JsError {
+    JsError::new(&format!("training settings: {problem}"))
+}
+
+/// A JS value as JSON writes it (`"fast"`, `2.5`, `[1]`), for a message.
+fn js_text(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string()).unwrap_or_else(|| "this value".into())
+}
+
+/// A setting that is a whole number from 0 to `max`: `None` when absent (undefined or null).
+fn whole(value: &JsValue, name: &str, max: u64) -> Result<Option<u64>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(x) if x >= 0.0 && x <= max as f64 && x.fract() == 0.0 => Ok(Some(x as u64)),
+        _ => Err(settings_error(format!("{name} must be a whole number from 0 to {max}, not {}", js_text(value)))),
+    }
+}
+
+/// A setting that is a number: `None` when absent (undefined or null).
+fn real(value: &JsValue, name: &str) -> Result<Option<f32>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(x) => Ok(Some(x as f32)),
+        None => Err(settings_error(format!("{name} must be a number, not {}", js_text(value)))),
+    }
+}
+
+/// A setting that is one of `names`: its index, `None` when absent (undefined or null).
+fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let given = value.as_string().unwrap_or_default();
+    match names.iter().position(|&option| option == given) {
+        Some(i) => Ok(Some(i)),
+        None => {
+            let names = names.iter().map(|option| format!("\"{option}\"")).collect::<Vec<_>>().join(", ");
+            Err(settings_error(format!("{name} must be one of {names}, not {}", js_text(value))))
+        }
+    }
+}
+
+/// The shortest decimal that reads back as `x` (finite, ≥ 0) as an f32 (`single`) or f64, as Rust's `{}` writes it:
+/// never in exponent form. The browser finds the digits ([`crate::error::Number`] in the browser).
+pub(crate) fn shortest(x: f64, single: bool) -> String {
+    let number = js_sys::Number::from(x);
+    let digits = if single {
+        // The fewest significant digits (at most 9 for an f32) whose nearest decimal reads back as the same f32.
+        (1..=9)
+            .filter_map(|p| number.to_precision(p).ok().and_then(|text| text.as_string()))
+            .find(|text| f64::from(js_sys::parse_float(text) as f32) == x)
+    } else {
+        number.to_string_with_radix(10).ok().and_then(|text| text.as_string())
+    };
+    positional(&digits.unwrap_or_default())
+}
+
+/// `x` (finite, ≥ 0) with `digits` digits after the point, as Rust's `{:.N}` writes it.
+pub(crate) fn fixed(x: f64, digits: usize) -> String {
+    let text = js_sys::Number::from(x).to_fixed(digits.min(100) as u8).ok().and_then(|text| text.as_string());
+    positional(&text.unwrap_or_default())
+}
+
+/// `x` (finite, ≥ 0) in exponent form, as Rust's `{:e}` and `{:.Ne}` write it (`1.5e31`, `2e-7`).
+pub(crate) fn exponential(x: f64, digits: Option<usize>, single: bool) -> String {
+    let text = match digits {
+        Some(digits) => js_sys::Number::from(x).to_exponential(digits.min(100) as u8).ok().and_then(|t| t.as_string()),
+        None => Some(exponent_form(&shortest(x, single))),
+    };
+    let mut text = text.unwrap_or_default();
+    text.retain(|c| c != '+');
+    text
+}
+
+/// The significant digits of a decimal the browser wrote (`"123.45"`, `"1.5e+21"`, `"1e-7"`, `"0.0002"`), and
+/// the power of ten of the first one (a zero is `"0"`, 0).
+fn digits_and_exponent(text: &str) -> (String, i32) {
+    let bytes = text.as_bytes();
+    let e = bytes.iter().position(|&b| b == b'e').unwrap_or(bytes.len());
+    let (mut power, mut negative) = (0i32, false);
+    for &b in bytes.get(e + 1..).unwrap_or_default() {
+        match b {
+            b'-' => negative = true,
+            b'0'..=b'9' => power = power * 10 + i32::from(b - b'0'),
+            _ => {}
+        }
+    }
+    // Digits before the point, less the zeros right after it when there are none.
+    let (mut digits, mut before_point, mut after_point) = (String::new(), 0i32, false);
+    for &b in &bytes[..e] {
+        match b {
+            b'.' => after_point = true,
+            b'0' if digits.is_empty() => before_point -= i32::from(after_point),
+            _ => {
+                digits.push(char::from(b));
+                before_point += i32::from(!after_point);
+            }
+        }
+    }
+    if digits.is_empty() {
+        return ("0".into(), 0);
+    }
+    (digits, before_point - 1 + if negative { -power } else { power })
+}
+
+/// A decimal the browser wrote, in positional form (`"1.5e+21"` → `"1500000000000000000000"`, `"1e-7"` →
+/// `"0.0000001"`); one without an exponent is left as it is.
+fn positional(text: &str) -> String {
+    if !text.as_bytes().contains(&b'e') {
+        return text.into();
+    }
+    let (digits, exponent) = digits_and_exponent(text);
+    let mut out = String::new();
+    if exponent < 0 {
+        out.push_str("0.");
+        (1..-exponent).for_each(|_| out.push('0'));
+    }
+    for (i, digit) in digits.chars().enumerate() {
+        if i as i32 == exponent + 1 {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    (digits.len() as i32..exponent + 1).for_each(|_| out.push('0'));
+    out
+}
+
+/// A positional decimal in exponent form (`"123.45"` → `"1.2345e2"`, `"0.0002"` → `"2e-4"`).
+fn exponent_form(text: &str) -> String {
+    let (digits, exponent) = digits_and_exponent(text);
+    let digits = digits.trim_end_matches('0');
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        out.push(digit);
+        if i == 0 && digits.len() > 1 {
+            out.push('.');
+        }
+    }
+    if out.is_empty() {
+        out.push('0');
+    }
+    format!("{out}e{exponent}")
 }
 
 /// A training run: a [`Trainer`] over a [`Data`]'s training set, driven a slice of batches at a time.
