@@ -9,12 +9,11 @@
 
 use crate::batch::check_image;
 use crate::mnist::parse_idx;
-use crate::network::{parameter_count, pixel_value, MAX_HIDDEN, OUTPUTS};
+use crate::network::{parameter_count, pixel_value, MAX_HIDDEN};
 use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
 use crate::{Activation, Augment, Init, Schedule};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -105,7 +104,7 @@ impl Model {
     pub fn read(&self, pixels: &[f32]) -> Result<JsValue, JsError> {
         check_image(pixels).map_err(js_error)?;
         let (hidden, probabilities) = self.network.predict_with_hidden(pixels);
-        serde_wasm_bindgen::to_value(&Reading { probabilities, hidden }).map_err(js_error)
+        Ok(object(&[("probabilities", numbers(&probabilities)), ("hidden", numbers(&hidden))]))
     }
 
     /// w1, 784 × h, row-major: element i·h + j is the weight from pixel i to hidden unit j.
@@ -123,15 +122,8 @@ impl Model {
     /// z2, a2, y, loss, delta2, dw2, db2, delta1, dw1, db1, learning_rate, a2_after}`.
     pub fn follow(&self, pixels: &[f32], label: Option<u8>, learning_rate: f32) -> Result<JsValue, JsError> {
         let derivation = follow::follow(&self.network, pixels, label, learning_rate).map_err(js_error)?;
-        serde_wasm_bindgen::to_value(&derivation).map_err(js_error)
+        Ok(derivation_to_js(&derivation))
     }
-}
-
-/// What [`Model::read`] returns.
-#[derive(Serialize)]
-struct Reading {
-    probabilities: [f32; OUTPUTS],
-    hidden: Vec<f32>,
 }
 
 /// An image is 784 numbers in [0, 1]; NaN, ±∞ and anything outside the range are refused
@@ -216,12 +208,21 @@ impl Data {
 
     /// The test images `model` reads wrong, the surest first: `[{index, label, guess, confidence}]`.
     pub fn mistakes(&self, model: &Model) -> Result<JsValue, JsError> {
-        serde_wasm_bindgen::to_value(&teach::mistakes(&model.network, &self.test)).map_err(js_error)
+        let mistakes = teach::mistakes(&model.network, &self.test);
+        let mistakes = mistakes.iter().map(|m| {
+            object(&[
+                ("index", number(m.index as f64)),
+                ("label", number(m.label)),
+                ("guess", number(m.guess)),
+                ("confidence", number(m.confidence)),
+            ])
+        });
+        Ok(mistakes.collect::<js_sys::Array>().into())
     }
 
     /// `model` on the test set: `{loss, accuracy, confusion, tutorial_accuracy}`.
     pub fn evaluate(&self, model: &Model) -> Result<JsValue, JsError> {
-        serde_wasm_bindgen::to_value(&train::evaluate(&model.network, &self.test)).map_err(js_error)
+        Ok(evaluation_to_js(&train::evaluate(&model.network, &self.test)))
     }
 
     /// Test image `i` as 784 bytes (0 = background, 255 = ink), for thumbnails.
@@ -252,7 +253,7 @@ pub fn max_model_bytes() -> usize {
 /// what the page's form starts with.
 #[wasm_bindgen(js_name = defaultSettings)]
 pub fn default_settings() -> Result<JsValue, JsError> {
-    serde_wasm_bindgen::to_value(&TrainConfig::default()).map_err(js_error)
+    Ok(settings_to_js(&TrainConfig::default()))
 }
 
 /// Checks a (partial) settings object as [`Training::new`] would, without data:
@@ -262,7 +263,7 @@ pub fn default_settings() -> Result<JsValue, JsError> {
 pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
     let config = settings_from_js(settings)?;
     config.validate().map_err(js_error)?;
-    serde_wasm_bindgen::to_value(&config).map_err(js_error)
+    Ok(settings_to_js(&config))
 }
 
 /// A [`TrainConfig`] from a partial JS object, read field by field (what it leaves out keeps its default, other
@@ -468,6 +469,93 @@ fn exponent_form(text: &str) -> String {
     format!("{out}e{exponent}")
 }
 
+// Results for JS, built by hand as serde_wasm_bindgen built them (the fields of the Rust struct, in its order, by
+// its names; numbers; arrays of numbers as plain Arrays): its serializer was 5 KB of the gzipped module.
+
+/// A plain JS object of `fields`, in their order.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (name, value) in fields {
+        // Defining a property of a new plain object does not fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), value);
+    }
+    object.into()
+}
+
+/// A JS number.
+fn number(x: impl Into<f64>) -> JsValue {
+    JsValue::from_f64(x.into())
+}
+
+/// A JS Array of numbers (not a Float32Array: the page maps them to new numbers).
+fn numbers(values: &[f32]) -> JsValue {
+    js_sys::Array::from(&js_sys::Float32Array::from(values)).into()
+}
+
+/// A [`TrainConfig`] for JS: its fields, the choices by name.
+fn settings_to_js(config: &TrainConfig) -> JsValue {
+    object(&[
+        ("hidden", number(config.hidden as f64)),
+        ("activation", config.activation.name().into()),
+        ("epochs", number(config.epochs as f64)),
+        ("batch_size", number(config.batch_size as f64)),
+        ("learning_rate", number(config.learning_rate)),
+        ("schedule", config.schedule.name().into()),
+        ("step_every", number(config.step_every as f64)),
+        ("step_factor", number(config.step_factor)),
+        ("init", config.init.name().into()),
+        ("seed", number(config.seed as f64)),
+        ("augment", config.augment.name().into()),
+    ])
+}
+
+/// A [`train::Progress`] for JS.
+fn progress_to_js(progress: &train::Progress) -> JsValue {
+    object(&[
+        ("epoch", number(progress.epoch as f64)),
+        ("batch", number(progress.batch as f64)),
+        ("batches_per_epoch", number(progress.batches_per_epoch as f64)),
+        ("loss_sum", number(progress.loss_sum)),
+        ("correct", number(progress.correct as f64)),
+        ("samples", number(progress.samples as f64)),
+        ("learning_rate", number(progress.learning_rate)),
+        ("epoch_done", progress.epoch_done.into()),
+    ])
+}
+
+/// A [`train::Evaluation`] for JS: `confusion` an Array of ten Arrays.
+fn evaluation_to_js(evaluation: &train::Evaluation) -> JsValue {
+    let confusion: js_sys::Array =
+        evaluation.confusion.iter().map(|row| row.iter().map(|&n| number(n)).collect::<js_sys::Array>()).collect();
+    object(&[
+        ("loss", number(evaluation.loss)),
+        ("accuracy", number(evaluation.accuracy)),
+        ("confusion", confusion.into()),
+        ("tutorial_accuracy", number(evaluation.tutorial_accuracy)),
+    ])
+}
+
+/// A [`follow::Derivation`] for JS.
+fn derivation_to_js(d: &follow::Derivation) -> JsValue {
+    object(&[
+        ("a0", numbers(&d.a0)),
+        ("z1", numbers(&d.z1)),
+        ("a1", numbers(&d.a1)),
+        ("z2", numbers(&d.z2)),
+        ("a2", numbers(&d.a2)),
+        ("y", number(d.y)),
+        ("loss", number(d.loss)),
+        ("delta2", numbers(&d.delta2)),
+        ("dw2", numbers(&d.dw2)),
+        ("db2", numbers(&d.db2)),
+        ("delta1", numbers(&d.delta1)),
+        ("dw1", numbers(&d.dw1)),
+        ("db1", numbers(&d.db1)),
+        ("learning_rate", number(d.learning_rate)),
+        ("a2_after", numbers(&d.a2_after)),
+    ])
+}
+
 /// A training run: a [`Trainer`] over a [`Data`]'s training set, driven a slice of batches at a time.
 #[wasm_bindgen]
 pub struct Training {
@@ -491,7 +579,7 @@ impl Training {
 
     /// The settings in force, every field filled in (including the seed used).
     pub fn settings(&self) -> Result<JsValue, JsError> {
-        serde_wasm_bindgen::to_value(self.trainer.config()).map_err(js_error)
+        Ok(settings_to_js(self.trainer.config()))
     }
 
     /// Trains at most `max_batches` batches (stopping at the end of an epoch) and
@@ -499,14 +587,14 @@ impl Training {
     /// correct, samples, learning_rate, epoch_done}`.
     pub fn step(&mut self, max_batches: usize) -> Result<JsValue, JsError> {
         let progress = self.trainer.step(&self.train, max_batches).map_err(js_error)?;
-        serde_wasm_bindgen::to_value(&progress).map_err(js_error)
+        Ok(progress_to_js(&progress))
     }
 
     /// The network so far on the test set: `{loss, accuracy, confusion, tutorial_accuracy}` with
     /// `confusion[true][predicted]`.
     pub fn evaluate(&self) -> Result<JsValue, JsError> {
         let evaluation = train::evaluate(self.trainer.network(), &self.test);
-        serde_wasm_bindgen::to_value(&evaluation).map_err(js_error)
+        Ok(evaluation_to_js(&evaluation))
     }
 
     /// A copy of the network as trained so far.
