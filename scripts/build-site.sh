@@ -52,8 +52,7 @@ cp www/i18n/*.json dist/www/i18n/
 rm -f dist/www/sw.js
 cp www/pkg/handwritten.js www/pkg/handwritten_bg.wasm dist/www/pkg/
 # The page's modules and the wasm glue minified, each file on its own (no bundling: the same files, imports, exports
-# and messages), by esbuild (npm package): about 50 KB of gzip become 30. sw.js is left as written (the build and the
-# tests edit its first lines); www/ and src/ keep the sources as written.
+# and messages), by esbuild (npm package): about 50 KB of gzip become 30. www/ and src/ keep the sources as written.
 esbuild dist/www/*.js dist/www/pkg/handwritten.js --minify --format=esm --outdir=dist/www --allow-overwrite \
   --log-level=warning
 cp www/models/default.bin dist/www/models/
@@ -63,7 +62,8 @@ mkdir -p dist/src
 cp src/*.rs dist/src/
 
 # The service worker sits at the root so that its scope covers index.html; its cache
-# name carries a hash of the site, so a new build replaces the old cache.
+# name carries a hash of the site, so a new build replaces the old cache. Its first lines, written here, say so (the
+# tests edit VERSION); www/sw.js follows them, minified.
 version=$(cd dist && find . -type f ! -path './www/data/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
 files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' | sed 's|^\./||' | sort | sed 's/.*/  "&",/')
 {
@@ -73,7 +73,7 @@ files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' | sed
   echo "  './',"
   echo "$files"
   echo "];"
-  cat www/sw.js
+  esbuild www/sw.js --minify --log-level=warning
 } > dist/sw.js
 
 # The JS and wasm the page loads (model, data, HTML and CSS excluded), each file
