@@ -370,103 +370,69 @@ fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, 
 /// The shortest decimal that reads back as `x` (finite, ≥ 0) as an f32 (`single`) or f64, as Rust's `{}` writes it:
 /// never in exponent form. The browser finds the digits ([`crate::error::Number`] in the browser).
 pub(crate) fn shortest(x: f64, single: bool) -> String {
-    let number = js_sys::Number::from(x);
-    let digits = if single {
-        // The fewest significant digits (at most 9 for an f32) whose nearest decimal reads back as the same f32.
-        (1..=9)
-            .filter_map(|p| number.to_precision(p).ok().and_then(|text| text.as_string()))
-            .find(|text| f64::from(js_sys::parse_float(text) as f32) == x)
-    } else {
-        number.to_string_with_radix(10).ok().and_then(|text| text.as_string())
-    };
-    positional(&digits.unwrap_or_default())
+    positional(&text(js_sys::Number::from(x).to_precision(shortest_precision(x, single))))
 }
 
-/// `x` (finite, ≥ 0) with `digits` digits after the point, as Rust's `{:.N}` writes it.
+/// `x` (finite, ≥ 0) with `digits` digits after the point, as Rust's `{:.N}` writes it (above 10²¹, where the
+/// browser stops writing every digit, to 16 significant digits).
 pub(crate) fn fixed(x: f64, digits: usize) -> String {
-    let text = js_sys::Number::from(x).to_fixed(digits.min(100) as u8).ok().and_then(|text| text.as_string());
-    positional(&text.unwrap_or_default())
+    positional(&text(js_sys::Number::from(x).to_fixed(digits.min(100) as u8)))
 }
 
 /// `x` (finite, ≥ 0) in exponent form, as Rust's `{:e}` and `{:.Ne}` write it (`1.5e31`, `2e-7`).
 pub(crate) fn exponential(x: f64, digits: Option<usize>, single: bool) -> String {
-    let text = match digits {
-        Some(digits) => js_sys::Number::from(x).to_exponential(digits.min(100) as u8).ok().and_then(|t| t.as_string()),
-        None => Some(exponent_form(&shortest(x, single))),
-    };
-    let mut text = text.unwrap_or_default();
+    let digits = digits.map_or_else(|| shortest_precision(x, single) - 1, |digits| digits.min(100) as u8);
+    let mut text = text(js_sys::Number::from(x).to_exponential(digits));
     text.retain(|c| c != '+');
     text
 }
 
-/// The significant digits of a decimal the browser wrote (`"123.45"`, `"1.5e+21"`, `"1e-7"`, `"0.0002"`), and
-/// the power of ten of the first one (a zero is `"0"`, 0).
-fn digits_and_exponent(text: &str) -> (String, i32) {
-    let bytes = text.as_bytes();
-    let e = bytes.iter().position(|&b| b == b'e').unwrap_or(bytes.len());
-    let (mut power, mut negative) = (0i32, false);
-    for &b in bytes.get(e + 1..).unwrap_or_default() {
-        match b {
-            b'-' => negative = true,
-            b'0'..=b'9' => power = power * 10 + i32::from(b - b'0'),
-            _ => {}
+/// The fewest significant digits (at most 17) whose nearest decimal reads back as `x` (finite, ≥ 0), as an f32 when
+/// `single` (at most 9 then).
+fn shortest_precision(x: f64, single: bool) -> u8 {
+    let number = js_sys::Number::from(x);
+    let reads_back = |p| {
+        let back = js_sys::parse_float(&text(number.to_precision(p)));
+        if single {
+            f64::from(back as f32) == x
+        } else {
+            back == x
         }
-    }
-    // Digits before the point, less the zeros right after it when there are none.
-    let (mut digits, mut before_point, mut after_point) = (String::new(), 0i32, false);
-    for &b in &bytes[..e] {
-        match b {
-            b'.' => after_point = true,
-            b'0' if digits.is_empty() => before_point -= i32::from(after_point),
-            _ => {
-                digits.push(char::from(b));
-                before_point += i32::from(!after_point);
-            }
-        }
-    }
-    if digits.is_empty() {
-        return ("0".into(), 0);
-    }
-    (digits, before_point - 1 + if negative { -power } else { power })
+    };
+    (1..17).find(|&p| reads_back(p)).unwrap_or(17)
 }
 
-/// A decimal the browser wrote, in positional form (`"1.5e+21"` → `"1500000000000000000000"`, `"1e-7"` →
-/// `"0.0000001"`); one without an exponent is left as it is.
+/// The text of a JS string, or nothing.
+fn text(result: Result<js_sys::JsString, JsValue>) -> String {
+    result.map(String::from).unwrap_or_default()
+}
+
+/// A decimal the browser wrote (toPrecision, toFixed) in positional form: `"1.5e+21"` → `"1500000000000000000000"`,
+/// `"1e-7"` → `"0.0000001"`; one without an exponent is left as it is. (Bytes, not string slices: a slice's
+/// bounds check would bring a formatter of its own.)
 fn positional(text: &str) -> String {
-    if !text.as_bytes().contains(&b'e') {
+    let bytes = text.as_bytes();
+    let Some(e) = bytes.iter().position(|&b| b == b'e') else {
         return text.into();
-    }
-    let (digits, exponent) = digits_and_exponent(text);
+    };
+    // A mantissa in exponent form is one digit, then maybe a point and more digits.
+    let digits: Vec<u8> = bytes[..e].iter().copied().filter(|&b| b != b'.').collect();
+    let power = bytes[e..].iter().filter(|b| b.is_ascii_digit()).fold(0, |n, &d| n * 10 + usize::from(d - b'0'));
     let mut out = String::new();
-    if exponent < 0 {
+    if bytes[e..].contains(&b'-') {
         out.push_str("0.");
-        (1..-exponent).for_each(|_| out.push('0'));
-    }
-    for (i, digit) in digits.chars().enumerate() {
-        if i as i32 == exponent + 1 {
-            out.push('.');
+        (1..power).for_each(|_| out.push('0'));
+        digits.iter().for_each(|&digit| out.push(char::from(digit)));
+    } else {
+        for (i, &digit) in digits.iter().enumerate() {
+            if i == power + 1 {
+                out.push('.');
+            }
+            out.push(char::from(digit));
         }
-        out.push(digit);
+        (digits.len()..power + 1).for_each(|_| out.push('0'));
     }
-    (digits.len() as i32..exponent + 1).for_each(|_| out.push('0'));
     out
-}
-
-/// A positional decimal in exponent form (`"123.45"` → `"1.2345e2"`, `"0.0002"` → `"2e-4"`).
-fn exponent_form(text: &str) -> String {
-    let (digits, exponent) = digits_and_exponent(text);
-    let digits = digits.trim_end_matches('0');
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        out.push(digit);
-        if i == 0 && digits.len() > 1 {
-            out.push('.');
-        }
-    }
-    if out.is_empty() {
-        out.push('0');
-    }
-    format!("{out}e{exponent}")
 }
 
 // Results for JS, built by hand as serde_wasm_bindgen built them (the fields of the Rust struct, in its order, by

@@ -291,6 +291,33 @@ fn numbers_in_messages_are_written_as_the_command_line_writes_them() {
 }
 
 #[wasm_bindgen_test]
+fn a_bound_in_a_message_is_written_in_exponent_form_as_the_command_line_writes_it() {
+    // The shipped model with b1[0] = 1e31 (and its checksum redone): z1 of unit 0 could reach 1.0e31 ({:.1e}).
+    let mut bytes = DEFAULT_MODEL.to_vec();
+    let b1 = 24 + 4 * PIXELS * 28;
+    bytes[b1..b1 + 4].copy_from_slice(&1e31f32.to_le_bytes());
+    let end = bytes.len() - 4;
+    let crc = crc32(&bytes[..end]);
+    bytes[end..].copy_from_slice(&crc.to_le_bytes());
+    let e = Model::from_bytes(&bytes, Some("big.bin".into())).err().expect("weights beyond computing");
+    let text = message(e);
+    assert!(text.starts_with("big.bin: byte 24: the weights of hidden unit 0 are so large"), "{text}");
+    assert!(text.contains("could give it z1 = 1.0e31, beyond"), "{text}");
+}
+
+/// CRC-32 (IEEE), bit by bit, as the model file's checksum.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+#[wasm_bindgen_test]
 fn settings_are_read_field_by_field_with_their_defaults() {
     let read = validate_settings(settings(&[("hidden", JsValue::from(64)), ("augment", JsValue::from(true))]))
         .unwrap_or_else(|e| panic!("{}", message(e)));
