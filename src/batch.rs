@@ -179,7 +179,7 @@ pub(crate) fn check_image(a0: &[f32]) -> Result<()> {
     }
     if let Some(i) = a0.iter().position(|p| !(0.0..=1.0).contains(p)) {
         return Err(Error::Mismatch {
-            what: format!("pixel {i} of the image is {}: pixels are numbers from 0 to 1", a0[i]),
+            what: format!("pixel {i} of the image is {}: pixels are numbers from 0 to 1", crate::error::Number(a0[i])),
         });
     }
     Ok(())

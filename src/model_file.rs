@@ -11,7 +11,7 @@
 //! | 24 | 4·P | the P = 795h + 10 parameters, f32 LE, in the order w1 (784×h, row-major: pixel i → unit j at i·h + j), b1 (h), w2 (h×10, row-major: unit j → digit k at j·10 + k), b2 (10) |
 //! | 24 + 4P | 4 | CRC-32 (IEEE, as zlib's `crc32`) of all the bytes before it, u32 LE |
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Number, Result};
 use crate::math::Activation;
 use crate::network::{check_hidden, parameter_count, Network, INPUTS, OUTPUTS};
 use std::fs::File;
@@ -98,7 +98,7 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
     if let Some(i) = params.iter().position(|p| !p.is_finite()) {
         return Err(err(
             format!("byte {}", HEADER + 4 * i),
-            format!("parameter {i} is {}, not a finite number", params[i]),
+            format!("parameter {i} is {}, not a finite number", Number(params[i])),
         ));
     }
     let network =
@@ -127,7 +127,7 @@ fn check_bounded(network: &Network) -> std::result::Result<(), String> {
         return Err(format!(
             "the weights of hidden unit {j} are so large that a drawing could give it z1 = {:.1e}, \
              beyond what the network can compute; this is not a trained network",
-            z1_bound[j]
+            Number(z1_bound[j])
         ));
     }
     let mut z2_bound: Vec<f64> = network.b2().iter().map(|b| f64::from(b.abs())).collect();
@@ -144,7 +144,7 @@ fn check_bounded(network: &Network) -> std::result::Result<(), String> {
         return Err(format!(
             "the weights of output {k} are so large that a drawing could give it z2 = {:.1e}, \
              beyond what the network can compute; this is not a trained network",
-            z2_bound[k]
+            Number(z2_bound[k])
         ));
     }
     Ok(())

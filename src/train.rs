@@ -8,7 +8,7 @@
 
 use crate::augment::{prefetch, Augment, Augmenter};
 use crate::batch::{Batch, BatchStats};
-use crate::error::{Error, Result};
+use crate::error::{Error, Number, Result};
 use crate::math::{argmax, Activation};
 use crate::mnist::Dataset;
 use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, INPUTS, OUTPUTS};
@@ -129,7 +129,7 @@ impl TrainConfig {
             if !(self.step_factor > 0.0 && self.step_factor <= 1.0) {
                 return Err(Error::setting(
                     "step factor",
-                    format!("{} is outside the allowed range: above 0, at most 1", self.step_factor),
+                    format!("{} is outside the allowed range: above 0, at most 1", Number(self.step_factor)),
                 ));
             }
         }
@@ -144,7 +144,7 @@ pub(crate) fn check_learning_rate(learning_rate: f32) -> Result<()> {
     } else {
         Err(Error::setting(
             "learning rate",
-            format!("{learning_rate} is outside the allowed range: above 0, at most 100"),
+            format!("{} is outside the allowed range: above 0, at most 100", Number(learning_rate)),
         ))
     }
 }

@@ -1,19 +1,22 @@
 //! The WebAssembly boundary, and nothing else: conversions between JS values
 //! and the library's types. JS holds opaque handles ([`Model`], [`Data`],
 //! [`Training`]); the datasets and networks stay in Rust; small results (ten
-//! probabilities, h activations, a progress record) are copied out.
+//! probabilities, h activations, a progress record) are copied out, as plain JS
+//! objects built here by hand (smaller in the download than a serde serializer).
 //!
 //! Every exported function returns `Result<_, JsError>` carrying the library's
-//! own message, so the page can show it; a panic hook turns any panic into a
-//! console message instead of an opaque `unreachable`.
+//! own message, so the page can show it; the numbers in those messages are
+//! written by the browser (`shortest`, `fixed`, `exponential`: the wasm
+//! carries no float formatter). A panic hook turns any panic into a console
+//! message instead of an opaque `unreachable`.
 
 use crate::batch::check_image;
 use crate::mnist::parse_idx;
-use crate::network::{parameter_count, pixel_value, MAX_HIDDEN, OUTPUTS};
+use crate::network::{parameter_count, pixel_value, MAX_HIDDEN};
 use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
+use crate::{Activation, Augment, Init, Schedule};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -104,7 +107,7 @@ impl Model {
     pub fn read(&self, pixels: &[f32]) -> Result<JsValue, JsError> {
         check_image(pixels).map_err(js_error)?;
         let (hidden, probabilities) = self.network.predict_with_hidden(pixels);
-        serde_wasm_bindgen::to_value(&Reading { probabilities, hidden }).map_err(js_error)
+        Ok(object(&[("probabilities", numbers(&probabilities)), ("hidden", numbers(&hidden))]))
     }
 
     /// w1, 784 × h, row-major: element i·h + j is the weight from pixel i to hidden unit j.
@@ -122,15 +125,8 @@ impl Model {
     /// z2, a2, y, loss, delta2, dw2, db2, delta1, dw1, db1, learning_rate, a2_after}`.
     pub fn follow(&self, pixels: &[f32], label: Option<u8>, learning_rate: f32) -> Result<JsValue, JsError> {
         let derivation = follow::follow(&self.network, pixels, label, learning_rate).map_err(js_error)?;
-        serde_wasm_bindgen::to_value(&derivation).map_err(js_error)
+        Ok(derivation_to_js(&derivation))
     }
-}
-
-/// What [`Model::read`] returns.
-#[derive(Serialize)]
-struct Reading {
-    probabilities: [f32; OUTPUTS],
-    hidden: Vec<f32>,
 }
 
 /// An image is 784 numbers in [0, 1]; NaN, ±∞ and anything outside the range are refused
@@ -215,12 +211,21 @@ impl Data {
 
     /// The test images `model` reads wrong, the surest first: `[{index, label, guess, confidence}]`.
     pub fn mistakes(&self, model: &Model) -> Result<JsValue, JsError> {
-        serde_wasm_bindgen::to_value(&teach::mistakes(&model.network, &self.test)).map_err(js_error)
+        let mistakes = teach::mistakes(&model.network, &self.test);
+        let mistakes = mistakes.iter().map(|m| {
+            object(&[
+                ("index", number(m.index as f64)),
+                ("label", number(m.label)),
+                ("guess", number(m.guess)),
+                ("confidence", number(m.confidence)),
+            ])
+        });
+        Ok(mistakes.collect::<js_sys::Array>().into())
     }
 
     /// `model` on the test set: `{loss, accuracy, confusion, tutorial_accuracy}`.
     pub fn evaluate(&self, model: &Model) -> Result<JsValue, JsError> {
-        serde_wasm_bindgen::to_value(&train::evaluate(&model.network, &self.test)).map_err(js_error)
+        Ok(evaluation_to_js(&train::evaluate(&model.network, &self.test)))
     }
 
     /// Test image `i` as 784 bytes (0 = background, 255 = ink), for thumbnails.
@@ -251,7 +256,7 @@ pub fn max_model_bytes() -> usize {
 /// what the page's form starts with.
 #[wasm_bindgen(js_name = defaultSettings)]
 pub fn default_settings() -> Result<JsValue, JsError> {
-    serde_wasm_bindgen::to_value(&TrainConfig::default()).map_err(js_error)
+    Ok(settings_to_js(&TrainConfig::default()))
 }
 
 /// Checks a (partial) settings object as [`Training::new`] would, without data:
@@ -261,21 +266,263 @@ pub fn default_settings() -> Result<JsValue, JsError> {
 pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
     let config = settings_from_js(settings)?;
     config.validate().map_err(js_error)?;
-    serde_wasm_bindgen::to_value(&config).map_err(js_error)
+    Ok(settings_to_js(&config))
 }
 
-/// A [`TrainConfig`] from a partial JS object; a missing `seed` comes from the browser.
+/// A [`TrainConfig`] from a partial JS object, read field by field (what it leaves out keeps its default, other
+/// properties are ignored); a missing `seed` comes from the browser. Read by hand rather than by serde, whose
+/// deserializer, with the float formatting of its messages, was a fifth of the gzipped module.
 fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
+    let mut config = TrainConfig::default();
     if settings.is_undefined() || settings.is_null() {
-        return settings_from_js(js_sys::Object::new().into());
+        config.seed = browser_seed()?;
+        return Ok(config);
     }
-    let seed = js_sys::Reflect::get(&settings, &JsValue::from_str("seed")).unwrap_or(JsValue::UNDEFINED);
-    let mut config: TrainConfig =
-        serde_wasm_bindgen::from_value(settings).map_err(|e| JsError::new(&format!("training settings: {e}")))?;
-    if seed.is_undefined() || seed.is_null() {
-        config.seed = getrandom::u64().map_err(|e| JsError::new(&format!("no random seed: {e}")))? & MAX_SAFE_SEED;
+    if !settings.is_object() {
+        return Err(settings_error(format!("an object of settings, not {}", js_text(&settings))));
     }
+    let field = |name: &str| js_sys::Reflect::get(&settings, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let max = usize::MAX as u64;
+    let count = |name: &str, default: usize| whole(&field(name), name, max).map(|n| n.map_or(default, |n| n as usize));
+    config.hidden = count("hidden", config.hidden)?;
+    config.epochs = count("epochs", config.epochs)?;
+    config.batch_size = count("batch_size", config.batch_size)?;
+    config.step_every = count("step_every", config.step_every)?;
+    config.learning_rate = real(&field("learning_rate"), "learning_rate")?.unwrap_or(config.learning_rate);
+    config.step_factor = real(&field("step_factor"), "step_factor")?.unwrap_or(config.step_factor);
+    // The names the page and the command line use: Activation::name, Schedule::name, Init::name, Augment::name.
+    let activations = [Activation::Sigmoid, Activation::Relu];
+    if let Some(i) = choice(&field("activation"), "activation", &activations.map(Activation::name))? {
+        config.activation = activations[i];
+    }
+    let schedules = [Schedule::Constant, Schedule::Cosine, Schedule::Step];
+    if let Some(i) = choice(&field("schedule"), "schedule", &schedules.map(Schedule::name))? {
+        config.schedule = schedules[i];
+    }
+    let inits = [Init::Uniform, Init::Scaled];
+    if let Some(i) = choice(&field("init"), "init", &inits.map(Init::name))? {
+        config.init = inits[i];
+    }
+    // augment: a name, or true (affine) or false (off).
+    let augments = [Augment::Off, Augment::Affine, Augment::Elastic];
+    let augment = field("augment");
+    if let Some(on) = augment.as_bool() {
+        config.augment = if on { Augment::Affine } else { Augment::Off };
+    } else if let Some(i) = choice(&augment, "augment", &augments.map(Augment::name))? {
+        config.augment = augments[i];
+    }
+    config.seed = match whole(&field("seed"), "seed", MAX_SAFE_SEED)? {
+        Some(seed) => seed,
+        None => browser_seed()?,
+    };
     Ok(config)
+}
+
+/// A seed from the browser's random source, small enough for a JS number.
+fn browser_seed() -> Result<u64, JsError> {
+    Ok(getrandom::u64().map_err(|e| JsError::new(&format!("no random seed: {e}")))? & MAX_SAFE_SEED)
+}
+
+/// "training settings: {problem}".
+fn settings_error(problem: String) -> JsError {
+    JsError::new(&format!("training settings: {problem}"))
+}
+
+/// A JS value as JSON writes it (`"fast"`, `2.5`, `[1]`), for a message.
+fn js_text(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string()).unwrap_or_else(|| "this value".into())
+}
+
+/// A setting that is a whole number from 0 to `max`: `None` when absent (undefined or null).
+fn whole(value: &JsValue, name: &str, max: u64) -> Result<Option<u64>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(x) if x >= 0.0 && x <= max as f64 && x.fract() == 0.0 => Ok(Some(x as u64)),
+        _ => Err(settings_error(format!("{name} must be a whole number from 0 to {max}, not {}", js_text(value)))),
+    }
+}
+
+/// A setting that is a number: `None` when absent (undefined or null).
+fn real(value: &JsValue, name: &str) -> Result<Option<f32>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(x) => Ok(Some(x as f32)),
+        None => Err(settings_error(format!("{name} must be a number, not {}", js_text(value)))),
+    }
+}
+
+/// A setting that is one of `names`: its index, `None` when absent (undefined or null).
+fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let given = value.as_string().unwrap_or_default();
+    match names.iter().position(|&option| option == given) {
+        Some(i) => Ok(Some(i)),
+        None => {
+            let names = names.iter().map(|option| format!("\"{option}\"")).collect::<Vec<_>>().join(", ");
+            Err(settings_error(format!("{name} must be one of {names}, not {}", js_text(value))))
+        }
+    }
+}
+
+/// The shortest decimal that reads back as `x` (finite, ≥ 0) as an f32 (`single`) or f64, as Rust's `{}` writes it:
+/// never in exponent form. The browser finds the digits ([`crate::error::Number`] in the browser).
+pub(crate) fn shortest(x: f64, single: bool) -> String {
+    positional(&text(js_sys::Number::from(x).to_precision(shortest_precision(x, single))))
+}
+
+/// `x` (finite, ≥ 0) with `digits` digits after the point, as Rust's `{:.N}` writes it (above 10²¹, where the
+/// browser stops writing every digit, to 16 significant digits).
+pub(crate) fn fixed(x: f64, digits: usize) -> String {
+    positional(&text(js_sys::Number::from(x).to_fixed(digits.min(100) as u8)))
+}
+
+/// `x` (finite, ≥ 0) in exponent form, as Rust's `{:e}` and `{:.Ne}` write it (`1.5e31`, `2e-7`).
+pub(crate) fn exponential(x: f64, digits: Option<usize>, single: bool) -> String {
+    let digits = digits.map_or_else(|| shortest_precision(x, single) - 1, |digits| digits.min(100) as u8);
+    let mut text = text(js_sys::Number::from(x).to_exponential(digits));
+    text.retain(|c| c != '+');
+    text
+}
+
+/// The fewest significant digits (at most 17) whose nearest decimal reads back as `x` (finite, ≥ 0), as an f32 when
+/// `single` (at most 9 then).
+fn shortest_precision(x: f64, single: bool) -> u8 {
+    let number = js_sys::Number::from(x);
+    let reads_back = |p| {
+        let back = js_sys::parse_float(&text(number.to_precision(p)));
+        if single {
+            f64::from(back as f32) == x
+        } else {
+            back == x
+        }
+    };
+    (1..17).find(|&p| reads_back(p)).unwrap_or(17)
+}
+
+/// The text of a JS string, or nothing.
+fn text(result: Result<js_sys::JsString, JsValue>) -> String {
+    result.map(String::from).unwrap_or_default()
+}
+
+/// A decimal the browser wrote (toPrecision, toFixed) in positional form: `"1.5e+21"` → `"1500000000000000000000"`,
+/// `"1e-7"` → `"0.0000001"`; one without an exponent is left as it is. (Bytes, not string slices: a slice's
+/// bounds check would bring a formatter of its own.)
+fn positional(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let Some(e) = bytes.iter().position(|&b| b == b'e') else {
+        return text.into();
+    };
+    // A mantissa in exponent form is one digit, then maybe a point and more digits.
+    let digits: Vec<u8> = bytes[..e].iter().copied().filter(|&b| b != b'.').collect();
+    let power = bytes[e..].iter().filter(|b| b.is_ascii_digit()).fold(0, |n, &d| n * 10 + usize::from(d - b'0'));
+    let mut out = String::new();
+    if bytes[e..].contains(&b'-') {
+        out.push_str("0.");
+        (1..power).for_each(|_| out.push('0'));
+        digits.iter().for_each(|&digit| out.push(char::from(digit)));
+    } else {
+        for (i, &digit) in digits.iter().enumerate() {
+            if i == power + 1 {
+                out.push('.');
+            }
+            out.push(char::from(digit));
+        }
+        (digits.len()..power + 1).for_each(|_| out.push('0'));
+    }
+    out
+}
+
+// Results for JS, built by hand as serde_wasm_bindgen built them (the fields of the Rust struct, in its order, by
+// its names; numbers; arrays of numbers as plain Arrays): its serializer was 5 KB of the gzipped module.
+
+/// A plain JS object of `fields`, in their order.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (name, value) in fields {
+        // Defining a property of a new plain object does not fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), value);
+    }
+    object.into()
+}
+
+/// A JS number.
+fn number(x: impl Into<f64>) -> JsValue {
+    JsValue::from_f64(x.into())
+}
+
+/// A JS Array of numbers (not a Float32Array: the page maps them to new numbers).
+fn numbers(values: &[f32]) -> JsValue {
+    js_sys::Array::from(&js_sys::Float32Array::from(values)).into()
+}
+
+/// A [`TrainConfig`] for JS: its fields, the choices by name.
+fn settings_to_js(config: &TrainConfig) -> JsValue {
+    object(&[
+        ("hidden", number(config.hidden as f64)),
+        ("activation", config.activation.name().into()),
+        ("epochs", number(config.epochs as f64)),
+        ("batch_size", number(config.batch_size as f64)),
+        ("learning_rate", number(config.learning_rate)),
+        ("schedule", config.schedule.name().into()),
+        ("step_every", number(config.step_every as f64)),
+        ("step_factor", number(config.step_factor)),
+        ("init", config.init.name().into()),
+        ("seed", number(config.seed as f64)),
+        ("augment", config.augment.name().into()),
+    ])
+}
+
+/// A [`train::Progress`] for JS.
+fn progress_to_js(progress: &train::Progress) -> JsValue {
+    object(&[
+        ("epoch", number(progress.epoch as f64)),
+        ("batch", number(progress.batch as f64)),
+        ("batches_per_epoch", number(progress.batches_per_epoch as f64)),
+        ("loss_sum", number(progress.loss_sum)),
+        ("correct", number(progress.correct as f64)),
+        ("samples", number(progress.samples as f64)),
+        ("learning_rate", number(progress.learning_rate)),
+        ("epoch_done", progress.epoch_done.into()),
+    ])
+}
+
+/// A [`train::Evaluation`] for JS: `confusion` an Array of ten Arrays.
+fn evaluation_to_js(evaluation: &train::Evaluation) -> JsValue {
+    let confusion: js_sys::Array =
+        evaluation.confusion.iter().map(|row| row.iter().map(|&n| number(n)).collect::<js_sys::Array>()).collect();
+    object(&[
+        ("loss", number(evaluation.loss)),
+        ("accuracy", number(evaluation.accuracy)),
+        ("confusion", confusion.into()),
+        ("tutorial_accuracy", number(evaluation.tutorial_accuracy)),
+    ])
+}
+
+/// A [`follow::Derivation`] for JS.
+fn derivation_to_js(d: &follow::Derivation) -> JsValue {
+    object(&[
+        ("a0", numbers(&d.a0)),
+        ("z1", numbers(&d.z1)),
+        ("a1", numbers(&d.a1)),
+        ("z2", numbers(&d.z2)),
+        ("a2", numbers(&d.a2)),
+        ("y", number(d.y)),
+        ("loss", number(d.loss)),
+        ("delta2", numbers(&d.delta2)),
+        ("dw2", numbers(&d.dw2)),
+        ("db2", numbers(&d.db2)),
+        ("delta1", numbers(&d.delta1)),
+        ("dw1", numbers(&d.dw1)),
+        ("db1", numbers(&d.db1)),
+        ("learning_rate", number(d.learning_rate)),
+        ("a2_after", numbers(&d.a2_after)),
+    ])
 }
 
 /// A training run: a [`Trainer`] over a [`Data`]'s training set, driven a slice of batches at a time.
@@ -301,7 +548,7 @@ impl Training {
 
     /// The settings in force, every field filled in (including the seed used).
     pub fn settings(&self) -> Result<JsValue, JsError> {
-        serde_wasm_bindgen::to_value(self.trainer.config()).map_err(js_error)
+        Ok(settings_to_js(self.trainer.config()))
     }
 
     /// Trains at most `max_batches` batches (stopping at the end of an epoch) and
@@ -309,14 +556,14 @@ impl Training {
     /// correct, samples, learning_rate, epoch_done}`.
     pub fn step(&mut self, max_batches: usize) -> Result<JsValue, JsError> {
         let progress = self.trainer.step(&self.train, max_batches).map_err(js_error)?;
-        serde_wasm_bindgen::to_value(&progress).map_err(js_error)
+        Ok(progress_to_js(&progress))
     }
 
     /// The network so far on the test set: `{loss, accuracy, confusion, tutorial_accuracy}` with
     /// `confusion[true][predicted]`.
     pub fn evaluate(&self) -> Result<JsValue, JsError> {
         let evaluation = train::evaluate(self.trainer.network(), &self.test);
-        serde_wasm_bindgen::to_value(&evaluation).map_err(js_error)
+        Ok(evaluation_to_js(&evaluation))
     }
 
     /// A copy of the network as trained so far.

@@ -7,7 +7,7 @@
 //! (`npm ci` installs it), from which each test cuts the images it needs.
 #![cfg(target_arch = "wasm32")]
 
-use handwritten::wasm::{default_settings, max_model_bytes, preprocess, Data, Model, Training};
+use handwritten::wasm::{default_settings, max_model_bytes, preprocess, validate_settings, Data, Model, Training};
 use handwritten::{batch, network};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -264,6 +264,96 @@ fn bad_training_settings_are_rejected_with_a_message_js_can_read() {
     let e = Training::new(settings(&[("learning_rate", JsValue::from("fast"))]), &data).err().expect("a word");
     let text = message(e);
     assert!(text.contains("training settings") && text.contains("fast"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn numbers_in_messages_are_written_as_the_command_line_writes_them() {
+    // The wasm has no float formatter: the browser writes the digits (the shortest that read back as the same f32),
+    // never in exponent form, as Rust's `{}` does for the command line.
+    let cases = [
+        (JsValue::from(200.0), "200"),
+        (JsValue::from(123.456f32), "123.456"),
+        (JsValue::from(-1e-7f32), "-0.0000001"),
+        (JsValue::from(1e25f32), "10000000000000000000000000"),
+        (JsValue::from(f32::MAX), "340282350000000000000000000000000000000"),
+        (JsValue::from(f64::NAN), "NaN"),
+        (JsValue::from(f64::INFINITY), "inf"),
+        (JsValue::from(-0.0), "-0"),
+    ];
+    for (rate, shown) in cases {
+        let e = validate_settings(settings(&[("learning_rate", rate)])).expect_err("a rate out of range");
+        let expected = format!("learning rate: {shown} is outside the allowed range: above 0, at most 100");
+        assert_eq!(message(e), expected);
+    }
+    let step = settings(&[("schedule", JsValue::from("step")), ("step_factor", JsValue::from(1.5))]);
+    let e = validate_settings(step).expect_err("a factor above 1");
+    assert_eq!(message(e), "step factor: 1.5 is outside the allowed range: above 0, at most 1");
+}
+
+#[wasm_bindgen_test]
+fn a_bound_in_a_message_is_written_in_exponent_form_as_the_command_line_writes_it() {
+    // The shipped model with b1[0] = 1e31 (and its checksum redone): z1 of unit 0 could reach 1.0e31 ({:.1e}).
+    let mut bytes = DEFAULT_MODEL.to_vec();
+    let b1 = 24 + 4 * PIXELS * 28;
+    bytes[b1..b1 + 4].copy_from_slice(&1e31f32.to_le_bytes());
+    let end = bytes.len() - 4;
+    let crc = crc32(&bytes[..end]);
+    bytes[end..].copy_from_slice(&crc.to_le_bytes());
+    let e = Model::from_bytes(&bytes, Some("big.bin".into())).err().expect("weights beyond computing");
+    let text = message(e);
+    assert!(text.starts_with("big.bin: byte 24: the weights of hidden unit 0 are so large"), "{text}");
+    assert!(text.contains("could give it z1 = 1.0e31, beyond"), "{text}");
+}
+
+/// CRC-32 (IEEE), bit by bit, as the model file's checksum.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+#[wasm_bindgen_test]
+fn settings_are_read_field_by_field_with_their_defaults() {
+    let read = validate_settings(settings(&[("hidden", JsValue::from(64)), ("augment", JsValue::from(true))]))
+        .unwrap_or_else(|e| panic!("{}", message(e)));
+    let defaults = default_settings().unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(number(&read, "hidden"), 64.0);
+    assert_eq!(get(&read, "augment").as_string().as_deref(), Some("affine"));
+    for key in ["epochs", "batch_size", "learning_rate", "step_every", "step_factor"] {
+        assert_eq!(number(&read, key), number(&defaults, key), "{key}");
+    }
+    for key in ["activation", "schedule", "init"] {
+        assert_eq!(get(&read, key).as_string(), get(&defaults, key).as_string(), "{key}");
+    }
+    let seeded =
+        validate_settings(settings(&[("seed", JsValue::from(7))])).unwrap_or_else(|e| panic!("{}", message(e)));
+    assert_eq!(number(&seeded, "seed"), 7.0);
+    let problems = [
+        (
+            "hidden",
+            JsValue::from(2.5),
+            "training settings: hidden must be a whole number from 0 to 4294967295, not 2.5",
+        ),
+        (
+            "activation",
+            JsValue::from("tanh"),
+            r#"training settings: activation must be one of "sigmoid", "relu", not "tanh""#,
+        ),
+        (
+            "seed",
+            JsValue::from(-1),
+            "training settings: seed must be a whole number from 0 to 9007199254740991, not -1",
+        ),
+    ];
+    for (key, value, expected) in problems {
+        let e = validate_settings(settings(&[(key, value)])).expect_err("a bad setting");
+        assert_eq!(message(e), expected);
+    }
 }
 
 #[wasm_bindgen_test]
