@@ -424,7 +424,7 @@ fn packed_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], 
         packed.gather(m, n, c, width);
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let value = batch.row(b).1;
-            vec_mat(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
+            vec_mat_wide(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
         }
     }
 }
