@@ -104,10 +104,12 @@ impl<'de> Deserialize<'de> for Augment {
 const ONE: i32 = 1 << 16;
 /// Row stride of the zero-bordered canvas: pixel (x, y) of the image is at (y + 1)·STRIDE + x + 1.
 const STRIDE: usize = 32;
-/// Bytes in the canvas: 32 rows of 32, and room for the 4-byte reads of the widest tap (see [`avx2`]).
-const CANVAS: usize = STRIDE * STRIDE + STRIDE + 4;
+/// Bytes in the canvas of a warped image: 32 rows of 32 (rows and columns −1 and 28 to 30 are 0).
+const CANVAS: usize = STRIDE * STRIDE;
+/// Pairs in [`Source`]: 32 rows of 32, and one more for the 4-byte read at the last.
+const PAIRS: usize = STRIDE * STRIDE + 2;
 
-/// A 28×28 image inside a border of zeros: rows and columns −1 and 28 to 31 are always 0.
+/// A 28×28 image inside a border of zeros: rows and columns −1 and 28 to 30 are always 0.
 #[derive(Clone)]
 struct Canvas([u8; CANVAS]);
 
@@ -115,58 +117,76 @@ impl Canvas {
     fn new() -> Canvas {
         Canvas([0; CANVAS])
     }
+}
 
-    fn row(&self, y: usize) -> &[u8] {
-        &self.0[(y + 1) * STRIDE + 1..][..SIDE]
+/// The image to warp, as vertical pairs of the zero-bordered canvas (pixel (x, y) at
+/// (y + 1)·32 + x + 1): pair p holds canvas byte p in its low byte and the byte below it
+/// (p + 32) in its high byte. One 4-byte read at pair p then holds the four taps of a
+/// bilinear sample whose top-left tap is p: (p, p + 32, p + 1, p + 33) in bytes 0 to 3.
+#[derive(Clone)]
+struct Source([u16; PAIRS]);
+
+impl Source {
+    fn new() -> Source {
+        Source([0; PAIRS])
     }
 
-    fn row_mut(&mut self, y: usize) -> &mut [u8] {
-        &mut self.0[(y + 1) * STRIDE + 1..][..SIDE]
-    }
-
-    /// Copies `image` in and returns the bounding box of its ink, `(x0, x1, y0, y1)` inclusive,
+    /// Takes in `image` and returns the bounding box of its ink, `(x0, x1, y0, y1)` inclusive,
     /// or None for a blank image.
     fn load(&mut self, image: &[u8]) -> Option<(i32, i32, i32, i32)> {
-        let mut columns = [0u8; SIDE];
+        let mut columns = [0u8; STRIDE];
         let (mut y0, mut y1) = (SIDE as i32, -1);
-        for (y, row) in image.chunks_exact(SIDE).enumerate() {
-            self.row_mut(y).copy_from_slice(row);
+        // Canvas rows 0 (all border) to 28; the pairs of rows 29 to 31 hold only border, 0 for good.
+        let mut above = [0u8; STRIDE];
+        for (r, pairs) in self.0.chunks_exact_mut(STRIDE).take(SIDE + 1).enumerate() {
+            let mut below = [0u8; STRIDE];
+            if r < SIDE {
+                below[1..=SIDE].copy_from_slice(&image[r * SIDE..][..SIDE]);
+            }
             let mut any = 0;
-            for (c, &p) in columns.iter_mut().zip(row) {
-                *c |= p;
-                any |= p;
+            for c in 0..STRIDE {
+                pairs[c] = above[c] as u16 | (below[c] as u16) << 8;
+                columns[c] |= below[c];
+                any |= below[c];
             }
             if any != 0 {
-                y0 = y0.min(y as i32);
-                y1 = y as i32;
+                y0 = y0.min(r as i32);
+                y1 = r as i32;
             }
+            above = below;
         }
-        let x0 = columns.iter().position(|&c| c != 0)? as i32;
-        let x1 = columns.iter().rposition(|&c| c != 0)? as i32;
-        Some((x0, x1, y0, y1))
+        let half = |h: usize| u128::from_le_bytes(columns[16 * h..][..16].try_into().expect("16 bytes"));
+        let (left, right) = (half(0), half(1));
+        // Canvas columns, 1 to 28: one more than the image's.
+        let x0 = match (left, right) {
+            (0, 0) => return None,
+            (0, _) => 16 + right.trailing_zeros() / 8,
+            _ => left.trailing_zeros() / 8,
+        };
+        let x1 = if right != 0 { 31 - right.leading_zeros() / 8 } else { 15 - left.leading_zeros() / 8 };
+        Some((x0 as i32 - 1, x1 as i32 - 1, y0, y1))
     }
 }
 
 /// The bilinear value at the 16.16 fixed-point point (sx, sy), with the weights rounded down to
 /// 1/256 and the value rounded to nearest. Points outside [−1, 28]² are moved onto that square's
-/// edge, where all four taps are border zeros (or weighted 0):
-/// top = a·(256 − fx) + b·fx, bottom = d·(256 − fx) + e·fx, value = (top·(256 − fy) + bottom·fy)/2¹⁶;
-/// top and bottom are computed together, in the two 16-bit halves of one word (each < 2¹⁶).
+/// edge, where all four taps are border zeros (or weighted 0). With taps a, b (row above) and d, e
+/// (row below): left = a·(256 − fy) + d·fy, right = b·(256 − fy) + e·fy, value =
+/// (left·(256 − fx) + right·fx)/2¹⁶; left and right are computed together, in the two 16-bit
+/// halves of one word (each < 2¹⁶). (Exact integers: the same as interpolating along x first.)
 #[inline(always)]
-fn sample(canvas: &Canvas, sx: i32, sy: i32) -> u8 {
+fn sample(source: &Source, sx: i32, sy: i32) -> u8 {
     const HI: i32 = SIDE as i32 * ONE;
     let (sx, sy) = (sx.clamp(-ONE, HI), sy.clamp(-ONE, HI));
     let (fx, fy) = (((sx >> 8) & 0xff) as u32, ((sy >> 8) & 0xff) as u32);
     // An arithmetic shift is floor, negatives included; the mask tells the compiler the index is in bounds.
     let p = ((((sy >> 16) + 1) as usize) * STRIDE + ((sx >> 16) + 1) as usize) & (STRIDE * STRIDE - 1);
-    let c = &canvas.0;
-    // The 2×2 neighbourhood in one word: a, b (row p) in bytes 0 and 1, d, e (the row below) in bytes 2 and 3.
-    let q = u16::from_le_bytes([c[p], c[p + 1]]) as u32
-        | (u16::from_le_bytes([c[p + STRIDE], c[p + STRIDE + 1]]) as u32) << 16;
-    let (left, right) = (q & 0x00ff_00ff, (q >> 8) & 0x00ff_00ff);
-    let rows = left * (256 - fx) + right * fx;
-    let (top, bottom) = (rows & 0xffff, rows >> 16);
-    ((top * (256 - fy) + bottom * fy + (1 << 15)) >> 16) as u8
+    // (a, d) in bytes 0 and 1, (b, e) in bytes 2 and 3.
+    let q = source.0[p] as u32 | (source.0[p + 1] as u32) << 16;
+    let (top, bottom) = (q & 0x00ff_00ff, (q >> 8) & 0x00ff_00ff);
+    let columns = top * (256 - fy) + bottom * fy;
+    let (left, right) = (columns & 0xffff, columns >> 16);
+    ((left * (256 - fx) + right * fx + (1 << 15)) >> 16) as u8
 }
 
 /// Rounds to the nearest 1/65536 (without `round`, a library call on baseline x86-64).
@@ -388,11 +408,17 @@ impl Augmenter {
         let stroke = rng.random_range(0..6u8);
         let warp = Warp::new(angle, scale, shift);
         let field = self.bank.as_ref().map(|bank| bank.draw(rng));
-        warp_canvas(&mut self.scratch, src, warp, field);
+        let Scratch { source, warped } = &mut *self.scratch;
         match stroke {
-            1 => thicken(&self.scratch.warped, dst),
-            2 => thin(&self.scratch.warped, dst),
-            _ => copy_out(&self.scratch.warped, dst),
+            1 | 2 => {
+                warp_image(source, src, warp, field, &mut warped.0, STRIDE + 1, STRIDE);
+                if stroke == 1 {
+                    thicken(warped, dst);
+                } else {
+                    thin(warped, dst);
+                }
+            }
+            _ => warp_image(source, src, warp, field, dst, 0, SIDE),
         }
     }
 }
@@ -400,103 +426,135 @@ impl Augmenter {
 /// dst(p) = src(c + R(−angle)·(p − c − shift)/scale), bilinear, zero outside: the image
 /// rotated by `angle`, scaled by `scale` about the centre c, then moved by `shift`.
 pub fn affine(src: &[u8], dst: &mut [u8], angle: f32, scale: f32, shift: (f32, f32)) {
-    let mut scratch = Scratch::new();
-    warp_canvas(&mut scratch, src, Warp::new(angle, scale, shift), None);
-    copy_out(&scratch.warped, dst);
+    warp_image(&mut Source::new(), src, Warp::new(angle, scale, shift), None, dst, 0, SIDE);
 }
 
 /// The scratch memory of one image's warp.
 #[derive(Clone)]
 struct Scratch {
-    source: Canvas,
+    source: Source,
     warped: Canvas,
 }
 
 impl Scratch {
     fn new() -> Box<Scratch> {
-        Box::new(Scratch { source: Canvas::new(), warped: Canvas::new() })
+        Box::new(Scratch { source: Source::new(), warped: Canvas::new() })
     }
 }
 
-/// Room in a row buffer for 8-wide writes past the row's end.
+/// A row being sampled: the image's 28 pixels, and room for 8-wide writes past its end.
 const LINE: usize = SIDE + 8;
 
-/// Warps `src` into `scratch.warped`: each pixel p samples the source at warp(p) (+ Δ(p) when
-/// `field` gives one).
-fn warp_canvas(scratch: &mut Scratch, src: &[u8], warp: Warp, field: Option<Displacement>) {
-    let Scratch { source, warped } = scratch;
+/// Warps `src` into the 28 rows of `out`, row y at `out[first + y·stride..]`: each pixel p
+/// samples the source at warp(p) (+ Δ(p) when `field` gives one). `source` is scratch memory.
+fn warp_image(
+    source: &mut Source,
+    src: &[u8],
+    warp: Warp,
+    field: Option<Displacement>,
+    out: &mut [u8],
+    first: usize,
+    stride: usize,
+) {
+    warp_image_using(true, source, src, warp, field, out, first, stride);
+}
+
+/// [`warp_image`] with SIMD where the processor has it (`simd`), or with the plain loop.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn warp_image_using(
+    simd: bool,
+    source: &mut Source,
+    src: &[u8],
+    warp: Warp,
+    field: Option<Displacement>,
+    out: &mut [u8],
+    first: usize,
+    stride: usize,
+) {
     let Some(ink) = source.load(src) else {
-        (0..SIDE).for_each(|y| warped.row_mut(y).fill(0));
+        (0..SIDE).for_each(|y| out[first + y * stride..][..SIDE].fill(0));
         return;
     };
     let spans = warp.spans(ink, field.map_or(0.0, |field| field.reach));
+    let source = &*source;
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if simd && std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2.
-        return unsafe { avx2::warp_rows(source, warped, &warp, &spans, field) };
+        return unsafe { avx2::warp_rows(source, out, first, stride, &warp, &spans, field) };
     }
-    warp_rows(warped, &warp, &spans, field, |out, n, s, u, field| {
-        for (k, out) in out[..n].iter_mut().enumerate() {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if simd {
+        return warp_rows(out, first, stride, &warp, &spans, field, |line, n, s, u, field| {
+            simd128::sample_span(source, line, n, s, u, field)
+        });
+    }
+    let _ = simd;
+    warp_rows(out, first, stride, &warp, &spans, field, |line, n, s, u, field| {
+        for (k, out) in line[..n].iter_mut().enumerate() {
             let (dx, dy) = field.map_or((0, 0), |field| field.at(k));
             *out = sample(source, s.0 + k as i32 * u.0 + dx, s.1 + k as i32 * u.1 + dy);
         }
     });
 }
 
-/// Each row of `warped`: its span sampled by `sample_span(out, n, s, u, Δ)`, which sets
-/// out[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n (`out` has room for n rounded
-/// up to a multiple of 8, which it may write), and zeros around it.
+/// Each row of `out` (as [`warp_image`]'s): its span sampled by `sample_span(line, n, s, u, Δ)`,
+/// which sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n (`line` has room
+/// for n rounded up to a multiple of 8, which it may write: exact samples too), zeros around it.
 #[inline(always)]
 fn warp_rows(
-    warped: &mut Canvas,
+    out: &mut [u8],
+    first: usize,
+    stride: usize,
     warp: &Warp,
     spans: &[(usize, usize); SIDE],
     field: Option<Displacement>,
     mut sample_span: impl FnMut(&mut [u8], usize, (i32, i32), (i32, i32), Option<Displacement>),
 ) {
-    let mut line = [0u8; LINE];
     for (y, &(start, end)) in spans.iter().enumerate() {
-        let sx = warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0;
-        let sy = warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1;
-        let field = field.map(|field| field.from(y * SIDE + start));
-        sample_span(&mut line[start..], end - start, (sx, sy), warp.u, field);
-        line[..start].fill(0);
-        line[end..SIDE].fill(0);
-        warped.row_mut(y).copy_from_slice(&line[..SIDE]);
+        let mut line = [0u8; LINE];
+        if start < end {
+            let sx = warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0;
+            let sy = warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1;
+            let field = field.map(|field| field.from(y * SIDE + start));
+            sample_span(&mut line[start..], end - start, (sx, sy), warp.u, field);
+        }
+        out[first + y * stride..][..SIDE].copy_from_slice(&line[..SIDE]);
     }
 }
 
-/// [`sample`] eight pixels at a time: AVX2 gathers the four bytes at p and at p + 32 for eight
-/// pixels at once (of which the first two of each are the taps).
+/// [`sample`] eight pixels at a time: AVX2 gathers the four taps of eight pixels in one load.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{Canvas, Displacement, Warp, ONE, SIDE, STRIDE};
+    use super::{Displacement, Source, Warp, ONE, SIDE, STRIDE};
     use std::arch::x86_64::*;
 
     /// [`super::warp_rows`] with [`sample_span`].
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn warp_rows(
-        source: &Canvas,
-        warped: &mut Canvas,
+        source: &Source,
+        out: &mut [u8],
+        first: usize,
+        stride: usize,
         warp: &Warp,
         spans: &[(usize, usize); SIDE],
         field: Option<Displacement>,
     ) {
-        super::warp_rows(warped, warp, spans, field, |out, n, s, u, field| {
+        super::warp_rows(out, first, stride, warp, spans, field, |line, n, s, u, field| {
             // SAFETY: this runs inside a function that requires AVX2.
-            unsafe { sample_span(source, out, n, s, u, field) }
+            unsafe { sample_span(source, line, n, s, u, field) }
         });
     }
 
     // Row y of the canvas starts at y·32: a shift by 5.
     const _: () = assert!(STRIDE == 32);
 
-    /// Sets out[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n rounded up to a multiple of 8.
+    /// Sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n rounded up to a multiple of 8.
     #[target_feature(enable = "avx2")]
     #[inline]
     unsafe fn sample_span(
-        source: &Canvas,
-        out: &mut [u8],
+        source: &Source,
+        line: &mut [u8],
         n: usize,
         s: (i32, i32),
         u: (i32, i32),
@@ -509,7 +567,7 @@ mod avx2 {
         let (lo, hi) = (_mm256_set1_epi32(-ONE), _mm256_set1_epi32(SIDE as i32 * ONE));
         let (byte, pairs, full) = (_mm256_set1_epi32(0xff), _mm256_set1_epi32(0x00ff_00ff), _mm256_set1_epi32(256));
         let (one, half, index_mask) = (_mm256_set1_epi32(1), _mm256_set1_epi32(1 << 15), _mm256_set1_epi32(1023));
-        let (low16, below) = (_mm256_set1_epi32(0xffff), _mm256_set1_epi32(STRIDE as i32));
+        let low16 = _mm256_set1_epi32(0xffff);
         let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
         let (a, b) = (_mm256_set1_ps(a), _mm256_set1_ps(b));
         for k in (0..n).step_by(8) {
@@ -531,18 +589,15 @@ mod avx2 {
             let row = _mm256_slli_epi32::<5>(_mm256_add_epi32(_mm256_srai_epi32::<16>(py), one));
             let p =
                 _mm256_and_si256(_mm256_add_epi32(row, _mm256_add_epi32(_mm256_srai_epi32::<16>(px), one)), index_mask);
-            // SAFETY: every p is masked to 0..1024; the canvas holds p + 32 + 4 bytes.
-            let base = source.0.as_ptr().cast();
-            let top_pair = _mm256_i32gather_epi32::<1>(base, p);
-            let bottom_pair = _mm256_i32gather_epi32::<1>(base, _mm256_add_epi32(p, below));
-            let q = _mm256_or_si256(_mm256_and_si256(top_pair, low16), _mm256_slli_epi32::<16>(bottom_pair));
-            let left = _mm256_and_si256(q, pairs);
-            let right = _mm256_and_si256(_mm256_srli_epi32::<8>(q), pairs);
-            let rows =
-                _mm256_add_epi32(_mm256_mullo_epi32(left, _mm256_sub_epi32(full, fx)), _mm256_mullo_epi32(right, fx));
-            let (top, bottom) = (_mm256_and_si256(rows, low16), _mm256_srli_epi32::<16>(rows));
+            // SAFETY: every p is masked to 0..1024; the source holds pairs p and p + 1.
+            let q = _mm256_i32gather_epi32::<2>(source.0.as_ptr().cast(), p);
+            let top = _mm256_and_si256(q, pairs);
+            let bottom = _mm256_and_si256(_mm256_srli_epi32::<8>(q), pairs);
+            let columns =
+                _mm256_add_epi32(_mm256_mullo_epi32(top, _mm256_sub_epi32(full, fy)), _mm256_mullo_epi32(bottom, fy));
+            let (left, right) = (_mm256_and_si256(columns, low16), _mm256_srli_epi32::<16>(columns));
             let v = _mm256_add_epi32(
-                _mm256_add_epi32(_mm256_mullo_epi32(top, _mm256_sub_epi32(full, fy)), _mm256_mullo_epi32(bottom, fy)),
+                _mm256_add_epi32(_mm256_mullo_epi32(left, _mm256_sub_epi32(full, fx)), _mm256_mullo_epi32(right, fx)),
                 half,
             );
             let v = _mm256_srli_epi32::<16>(v);
@@ -550,16 +605,79 @@ mod avx2 {
             let packed = _mm256_packus_epi16(_mm256_packus_epi32(v, v), _mm256_setzero_si256());
             let low = _mm_cvtsi128_si32(_mm256_castsi256_si128(packed)) as u32;
             let high = _mm_cvtsi128_si32(_mm256_extracti128_si256::<1>(packed)) as u32;
-            out[k..k + 8].copy_from_slice(&(low as u64 | (high as u64) << 32).to_le_bytes());
+            line[k..k + 8].copy_from_slice(&(low as u64 | (high as u64) << 32).to_le_bytes());
             sx = _mm256_add_epi32(sx, step_x);
             sy = _mm256_add_epi32(sy, step_y);
         }
     }
 }
 
-fn copy_out(warped: &Canvas, dst: &mut [u8]) {
-    for (y, row) in dst.chunks_exact_mut(SIDE).enumerate() {
-        row.copy_from_slice(warped.row(y));
+/// [`sample`] four pixels at a time in WebAssembly's 128-bit SIMD: the four taps of each pixel
+/// read into its lane in one 4-byte load.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128 {
+    use super::{Displacement, Source, ONE, SIDE};
+    use std::arch::wasm32::*;
+
+    /// Sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n rounded up to a multiple of 4.
+    #[inline]
+    pub(super) fn sample_span(
+        source: &Source,
+        line: &mut [u8],
+        n: usize,
+        s: (i32, i32),
+        u: (i32, i32),
+        field: Option<Displacement>,
+    ) {
+        let lanes = i32x4(0, 1, 2, 3);
+        let mut sx = i32x4_add(i32x4_splat(s.0), i32x4_mul(lanes, i32x4_splat(u.0)));
+        let mut sy = i32x4_add(i32x4_splat(s.1), i32x4_mul(lanes, i32x4_splat(u.1)));
+        let (step_x, step_y) = (i32x4_splat(4 * u.0), i32x4_splat(4 * u.1));
+        let (lo, hi) = (i32x4_splat(-ONE), i32x4_splat(SIDE as i32 * ONE));
+        let (byte, pairs, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
+        let (one, half, index_mask) = (i32x4_splat(1), i32x4_splat(1 << 15), i32x4_splat(1023));
+        let low16 = i32x4_splat(0xffff);
+        let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
+        let (a, b) = (f32x4_splat(a), f32x4_splat(b));
+        let load = |v: &[f32]| f32x4(v[0], v[1], v[2], v[3]);
+        for k in (0..n).step_by(4) {
+            let (mut px, mut py) = (sx, sy);
+            if let Some(f) = field {
+                // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
+                let dx = f32x4_add(f32x4_mul(a, load(&f.x.0[k..k + 4])), f32x4_mul(b, load(&f.x.1[k..k + 4])));
+                let dy = f32x4_add(f32x4_mul(a, load(&f.y.0[k..k + 4])), f32x4_mul(b, load(&f.y.1[k..k + 4])));
+                px = i32x4_add(px, i32x4_trunc_sat_f32x4(dx));
+                py = i32x4_add(py, i32x4_trunc_sat_f32x4(dy));
+            }
+            px = i32x4_max(i32x4_min(px, hi), lo);
+            py = i32x4_max(i32x4_min(py, hi), lo);
+            let fx = v128_and(i32x4_shr(px, 8), byte);
+            let fy = v128_and(i32x4_shr(py, 8), byte);
+            let row = i32x4_shl(i32x4_add(i32x4_shr(py, 16), one), 5);
+            let p = v128_and(i32x4_add(row, i32x4_add(i32x4_shr(px, 16), one)), index_mask);
+            // The taps of each lane's pixel: pairs p and p + 1 (p < 1024, the source holds 1025 pairs).
+            let taps = |p: i32| {
+                let p = p as usize & 1023;
+                source.0[p] as u32 | (source.0[p + 1] as u32) << 16
+            };
+            let q = u32x4(
+                taps(i32x4_extract_lane::<0>(p)),
+                taps(i32x4_extract_lane::<1>(p)),
+                taps(i32x4_extract_lane::<2>(p)),
+                taps(i32x4_extract_lane::<3>(p)),
+            );
+            let top = v128_and(q, pairs);
+            let bottom = v128_and(u32x4_shr(q, 8), pairs);
+            let columns = i32x4_add(i32x4_mul(top, i32x4_sub(full, fy)), i32x4_mul(bottom, fy));
+            let (left, right) = (v128_and(columns, low16), u32x4_shr(columns, 16));
+            let v = i32x4_add(i32x4_add(i32x4_mul(left, i32x4_sub(full, fx)), i32x4_mul(right, fx)), half);
+            let v = u32x4_shr(v, 16);
+            // Four values of 0..=255 in 32-bit lanes → four bytes.
+            let packed = u8x16_narrow_i16x8(u16x8_narrow_i32x4(v, v), v);
+            line[k..k + 4].copy_from_slice(&u32x4_extract_lane::<0>(packed).to_le_bytes());
+            sx = i32x4_add(sx, step_x);
+            sy = i32x4_add(sy, step_y);
+        }
     }
 }
 
@@ -660,10 +778,29 @@ mod tests {
         }
     }
 
-    /// Every pixel sampled, no span: what the warp must equal.
+    /// The bilinear value at the 16.16 point (sx, sy) as [`sample`] documents it, from the
+    /// image itself: the point clamped to [−1, 28]², taps outside the image 0, weights w and
+    /// 256 − w of the fraction's top 8 bits, the sum of the four products rounded.
+    fn bilinear(src: &[u8], sx: i32, sy: i32) -> u8 {
+        let (sx, sy) = (sx.clamp(-ONE, SIDE as i32 * ONE), sy.clamp(-ONE, SIDE as i32 * ONE));
+        let (ix, iy, fx, fy) = (sx >> 16, sy >> 16, (sx >> 8) & 0xff, (sy >> 8) & 0xff);
+        let tap = |x: i32, y: i32| {
+            let inside = (0..SIDE as i32).contains(&x) && (0..SIDE as i32).contains(&y);
+            if inside {
+                src[y as usize * SIDE + x as usize] as i64
+            } else {
+                0
+            }
+        };
+        let sum = tap(ix, iy) * ((256 - fx) * (256 - fy)) as i64
+            + tap(ix + 1, iy) * (fx * (256 - fy)) as i64
+            + tap(ix, iy + 1) * ((256 - fx) * fy) as i64
+            + tap(ix + 1, iy + 1) * (fx * fy) as i64;
+        ((sum + (1 << 15)) >> 16) as u8
+    }
+
+    /// Every pixel sampled, no span, no SIMD: what the warp must equal.
     fn reference(src: &[u8], warp: Warp, field: Option<Displacement>) -> Vec<u8> {
-        let mut canvas = Canvas::new();
-        canvas.load(src);
         let mut out = vec![0u8; 784];
         for y in 0..SIDE {
             for x in 0..SIDE {
@@ -676,38 +813,50 @@ mod tests {
                     sx += dx;
                     sy += dy;
                 }
-                out[y * SIDE + x] = sample(&canvas, sx, sy);
+                out[y * SIDE + x] = bilinear(src, sx, sy);
             }
         }
         out
     }
 
     #[test]
-    fn sampling_only_near_the_ink_changes_nothing() {
+    fn sampling_only_near_the_ink_with_or_without_simd_changes_nothing() {
         let mut rng = Pcg64::seed_from_u64(3);
         let bank = FieldBank::new(&mut rng);
+        let mut noise = vec![0u8; 784];
         let images = [square(), ring(), {
             let mut corner = vec![0u8; 784];
             corner[0] = 255;
             corner[783] = 90;
             corner
         }];
-        let mut scratch = Scratch::new();
-        for round in 0..300 {
-            let src = &images[round % images.len()];
-            // Beyond the training ranges too: large turns, shrinking, growing, shifts off the edge.
+        let mut source = Source::new();
+        let mut out = vec![0; 784];
+        for round in 0..600 {
+            // Beyond the training ranges too: large turns, shrinking, growing, shifts off the edge;
+            // and every fourth image random bytes in a random box.
+            let src = if round % 4 == 3 {
+                let (x0, y0) = (rng.random_range(0..SIDE), rng.random_range(0..SIDE));
+                let (x1, y1) = (rng.random_range(x0..SIDE), rng.random_range(y0..SIDE));
+                for (i, p) in noise.iter_mut().enumerate() {
+                    let inside = (x0..=x1).contains(&(i % SIDE)) && (y0..=y1).contains(&(i / SIDE));
+                    *p = if inside { rng.random() } else { 0 };
+                }
+                &noise
+            } else {
+                &images[round % images.len()]
+            };
             let angle = rng.random_range(-3.2..3.2f32);
             let scale = rng.random_range(0.5..1.6f32);
             let shift = (rng.random_range(-9.0..9.0f32), rng.random_range(-9.0..9.0f32));
             let warp = Warp::new(angle, scale, shift);
-            warp_canvas(&mut scratch, src, warp, None);
-            let mut fast = vec![0; 784];
-            copy_out(&scratch.warped, &mut fast);
-            assert_eq!(fast, reference(src, warp, None), "affine, round {round}");
             let field = bank.draw(&mut rng);
-            warp_canvas(&mut scratch, src, warp, Some(field));
-            copy_out(&scratch.warped, &mut fast);
-            assert_eq!(fast, reference(src, warp, Some(field)), "elastic, round {round}");
+            for simd in [true, false] {
+                warp_image_using(simd, &mut source, src, warp, None, &mut out, 0, SIDE);
+                assert_eq!(out, reference(src, warp, None), "affine, round {round}, SIMD {simd}");
+                warp_image_using(simd, &mut source, src, warp, Some(field), &mut out, 0, SIDE);
+                assert_eq!(out, reference(src, warp, Some(field)), "elastic, round {round}, SIMD {simd}");
+            }
         }
     }
 
@@ -784,7 +933,9 @@ mod tests {
     #[test]
     fn thicken_and_thin_move_ink_the_right_way() {
         let mut canvas = Canvas::new();
-        canvas.load(&square());
+        for (y, row) in square().chunks_exact(SIDE).enumerate() {
+            canvas.0[(y + 1) * STRIDE + 1..][..SIDE].copy_from_slice(row);
+        }
         let (mut thick, mut thin_) = (vec![0; 784], vec![0; 784]);
         thicken(&canvas, &mut thick);
         thin(&canvas, &mut thin_);
