@@ -24,6 +24,8 @@
 //!   one field of Simard's scaled by α, for the cost of two multiply-adds per pixel instead of
 //!   a 25-tap Gaussian convolution of two fresh noise images (about 80,000 operations).
 
+use crate::batch::Batch;
+use crate::error::Result;
 use crate::mnist::SIDE;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
@@ -134,37 +136,39 @@ impl Source {
     /// Takes in `image` and returns the bounding box of its ink, `(x0, x1, y0, y1)` inclusive,
     /// or None for a blank image.
     fn load(&mut self, image: &[u8]) -> Option<(i32, i32, i32, i32)> {
-        let mut columns = [0u8; STRIDE];
+        // Each image row as two overlapping 16-byte halves, columns 0 to 15 and 12 to 27.
+        let half = |r: usize, o: usize| -> [u8; 16] { image[r * SIDE + o..][..16].try_into().expect("16 bytes") };
+        let word = u128::from_le_bytes;
+        let (mut left, mut right) = (0u128, 0u128);
         let (mut y0, mut y1) = (SIDE as i32, -1);
-        // Canvas rows 0 (all border) to 28; the pairs of rows 29 to 31 hold only border, 0 for good.
-        let mut above = [0u8; STRIDE];
-        for (r, pairs) in self.0.chunks_exact_mut(STRIDE).take(SIDE + 1).enumerate() {
-            let mut below = [0u8; STRIDE];
-            if r < SIDE {
-                below[1..=SIDE].copy_from_slice(&image[r * SIDE..][..SIDE]);
-            }
-            let mut any = 0;
-            for c in 0..STRIDE {
-                pairs[c] = above[c] as u16 | (below[c] as u16) << 8;
-                columns[c] |= below[c];
-                any |= below[c];
-            }
-            if any != 0 {
+        for r in 0..SIDE {
+            let (l, h) = (word(half(r, 0)), word(half(r, 12)));
+            (left, right) = (left | l, right | h);
+            if l | h != 0 {
                 y0 = y0.min(r as i32);
                 y1 = r as i32;
             }
-            above = below;
         }
-        let half = |h: usize| u128::from_le_bytes(columns[16 * h..][..16].try_into().expect("16 bytes"));
-        let (left, right) = (half(0), half(1));
-        // Canvas columns, 1 to 28: one more than the image's.
         let x0 = match (left, right) {
             (0, 0) => return None,
-            (0, _) => 16 + right.trailing_zeros() / 8,
+            (0, _) => 12 + right.trailing_zeros() / 8,
             _ => left.trailing_zeros() / 8,
         };
-        let x1 = if right != 0 { 31 - right.leading_zeros() / 8 } else { 15 - left.leading_zeros() / 8 };
-        Some((x0 as i32 - 1, x1 as i32 - 1, y0, y1))
+        let x1 = if right != 0 { 27 - right.leading_zeros() / 8 } else { 15 - left.leading_zeros() / 8 };
+        // Pair rows 0 (border above image row 0) to 28 (image row 27 above border); columns 1 to 28
+        // are the image's (written as two overlapping halves), 0 and 29 to 31 border, 0 for good,
+        // like the pair rows 29 to 31.
+        for (r, pairs) in self.0.chunks_exact_mut(STRIDE).take(SIDE + 1).enumerate() {
+            for o in [0, 12] {
+                let above = if r > 0 { half(r - 1, o) } else { [0; 16] };
+                let below = if r < SIDE { half(r, o) } else { [0; 16] };
+                let out: &mut [u16; 16] = (&mut pairs[1 + o..][..16]).try_into().expect("16 pairs");
+                for c in 0..16 {
+                    out[c] = above[c] as u16 | (below[c] as u16) << 8;
+                }
+            }
+        }
+        Some((x0 as i32, x1 as i32, y0, y1))
     }
 }
 
@@ -228,32 +232,30 @@ impl Warp {
         let (x0, x1, y0, y1) = ink;
         let (lx, hx) = (x0 as f32 - 1.0 - reach, x1 as f32 + 1.0 + reach);
         let (ly, hy) = (y0 as f32 - 1.0 - reach, y1 as f32 + 1.0 + reach);
-        let (bx, by) = (to_f(self.u.0), to_f(self.u.1));
-        let (rx, ry) = (1.0 / bx, 1.0 / by);
-        // The x with lo < a + x·b < hi, as a range of reals (r = 1/b).
-        let solve = |a: f32, b: f32, r: f32, lo: f32, hi: f32| -> (f32, f32) {
-            if b.abs() < 1e-4 {
-                return if lo < a && a < hi { (f32::MIN, f32::MAX) } else { (f32::MAX, f32::MIN) };
-            }
-            let (p, q) = ((lo - a) * r, (hi - a) * r);
-            if b > 0.0 {
-                (p, q)
+        // Along row y the source point is a + x·b per axis, inside (lo, hi) for x between
+        // (lo − a)/b and (hi − a)/b. A step b of less than 10⁻⁶ counts as 10⁻⁶: the range then
+        // covers [0, 28) or nothing as a does, but for a within 3·10⁻⁵ of lo or hi (inside the margin).
+        let step = |b: i32| {
+            let b = to_f(b);
+            if b.abs() < 1e-6 {
+                1e-6f32.copysign(b)
             } else {
-                (q, p)
+                b
             }
         };
-        let mut spans = [(0, 0); SIDE];
-        for (y, span) in spans.iter_mut().enumerate() {
-            let y = y as i32;
-            let (ax, bx_) = solve(to_f(self.o.0 + y * self.v.0), bx, rx, lx, hx);
-            let (ay, by_) = solve(to_f(self.o.1 + y * self.v.1), by, ry, ly, hy);
-            let (lo, hi) = (ax.max(ay), bx_.min(by_));
+        let (rx, ry) = (1.0 / step(self.u.0), 1.0 / step(self.u.1));
+        let (mut start, mut end) = ([0i32; SIDE], [0i32; SIDE]);
+        for y in 0..SIDE {
+            let (ax, ay) = (to_f(self.o.0 + y as i32 * self.v.0), to_f(self.o.1 + y as i32 * self.v.1));
+            let (p, q) = ((lx - ax) * rx, (hx - ax) * rx);
+            let (r, s) = ((ly - ay) * ry, (hy - ay) * ry);
+            let lo = p.min(q).max(r.min(s)).clamp(0.0, SIDE as f32);
+            let hi = p.max(q).min(r.max(s)).clamp(-2.0, SIDE as f32);
             // `as` truncates: floor for the non-negative start, at least floor for the end.
-            let start = lo.clamp(0.0, SIDE as f32) as usize;
-            let end = (hi.clamp(-2.0, SIDE as f32) as i32 + 2).clamp(0, SIDE as i32) as usize;
-            *span = (start, end.max(start));
+            start[y] = lo as i32;
+            end[y] = (hi as i32 + 2).clamp(start[y], SIDE as i32);
         }
-        spans
+        std::array::from_fn(|y| (start[y] as usize, end[y] as usize))
     }
 }
 
@@ -402,65 +404,173 @@ impl Augmenter {
             dst.copy_from_slice(src);
             return;
         }
-        let angle = rng.random_range(-MAX_ROTATION..=MAX_ROTATION);
-        let scale = 1.0 + rng.random_range(-MAX_SCALE_CHANGE..=MAX_SCALE_CHANGE);
-        let shift = (rng.random_range(-MAX_SHIFT..=MAX_SHIFT), rng.random_range(-MAX_SHIFT..=MAX_SHIFT));
-        let stroke = rng.random_range(0..6u8);
-        let warp = Warp::new(angle, scale, shift);
-        let field = self.bank.as_ref().map(|bank| bank.draw(rng));
-        let Scratch { source, warped } = &mut *self.scratch;
+        let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
+        let Scratch { source, warped, .. } = &mut *self.scratch;
         match stroke {
-            1 | 2 => {
-                warp_image(source, src, warp, field, &mut warped.0, STRIDE + 1, STRIDE);
-                if stroke == 1 {
-                    thicken(warped, dst);
-                } else {
-                    thin(warped, dst);
-                }
+            Stroke::Same => warp_image(source, src, warp, field, Out::Rows(dst, 0, SIDE)),
+            _ => {
+                warp_image(source, src, warp, field, Out::Rows(&mut warped.0, STRIDE + 1, STRIDE));
+                change_stroke(stroke, warped, dst);
             }
-            _ => warp_image(source, src, warp, field, dst, 0, SIDE),
         }
+    }
+
+    /// Adds to `batch` a randomly distorted copy of `src` with its label: the same random draws
+    /// and the same row as [`Augmenter::apply`] then [`Batch::push_u8`], but the distortion
+    /// writes the list of its nonzero pixels, which the batch takes as it is (an error and the
+    /// batch unchanged for a label that is not a digit).
+    pub fn push(&mut self, src: &[u8], label: u8, batch: &mut Batch, rng: &mut impl Rng) -> Result<()> {
+        if self.kind == Augment::Off {
+            return batch.push_u8(src, label);
+        }
+        let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
+        let Scratch { source, warped, dense, sparse } = &mut *self.scratch;
+        sparse.len = 0;
+        match stroke {
+            Stroke::Same => warp_image(source, src, warp, field, Out::Sparse(sparse)),
+            _ => {
+                warp_image(source, src, warp, field, Out::Rows(&mut warped.0, STRIDE + 1, STRIDE));
+                change_stroke(stroke, warped, dense);
+                compact(true, dense, dense.len(), 0, sparse);
+            }
+        }
+        batch.push_sparse(&sparse.index[..sparse.len], &sparse.value[..sparse.len], label)
+    }
+}
+
+/// What happens to the stroke after the warp.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Stroke {
+    Same,
+    Thicker,
+    Thinner,
+}
+
+/// One image's random distortion: the warp, the elastic field (with a bank), the stroke.
+fn draw<'b>(bank: Option<&'b FieldBank>, rng: &mut impl Rng) -> (Warp, Option<Displacement<'b>>, Stroke) {
+    let angle = rng.random_range(-MAX_ROTATION..=MAX_ROTATION);
+    let scale = 1.0 + rng.random_range(-MAX_SCALE_CHANGE..=MAX_SCALE_CHANGE);
+    let shift = (rng.random_range(-MAX_SHIFT..=MAX_SHIFT), rng.random_range(-MAX_SHIFT..=MAX_SHIFT));
+    let stroke = match rng.random_range(0..6u8) {
+        1 => Stroke::Thicker,
+        2 => Stroke::Thinner,
+        _ => Stroke::Same,
+    };
+    let warp = Warp::new(angle, scale, shift);
+    (warp, bank.map(|bank| bank.draw(rng)), stroke)
+}
+
+fn change_stroke(stroke: Stroke, warped: &Canvas, dst: &mut [u8]) {
+    match stroke {
+        Stroke::Thicker => thicken(warped, dst),
+        Stroke::Thinner => thin(warped, dst),
+        Stroke::Same => unreachable!("the warp writes the image itself"),
     }
 }
 
 /// dst(p) = src(c + R(−angle)·(p − c − shift)/scale), bilinear, zero outside: the image
 /// rotated by `angle`, scaled by `scale` about the centre c, then moved by `shift`.
 pub fn affine(src: &[u8], dst: &mut [u8], angle: f32, scale: f32, shift: (f32, f32)) {
-    warp_image(&mut Source::new(), src, Warp::new(angle, scale, shift), None, dst, 0, SIDE);
+    warp_image(&mut Source::new(), src, Warp::new(angle, scale, shift), None, Out::Rows(dst, 0, SIDE));
 }
 
-/// The scratch memory of one image's warp.
+/// The scratch memory of one image's distortion.
 #[derive(Clone)]
 struct Scratch {
     source: Source,
     warped: Canvas,
+    dense: [u8; SIDE * SIDE],
+    sparse: Sparse,
 }
 
 impl Scratch {
     fn new() -> Box<Scratch> {
-        Box::new(Scratch { source: Source::new(), warped: Canvas::new() })
+        Box::new(Scratch {
+            source: Source::new(),
+            warped: Canvas::new(),
+            dense: [0; SIDE * SIDE],
+            sparse: Sparse::new(),
+        })
     }
 }
 
-/// A row being sampled: the image's 28 pixels, and room for 8-wide writes past its end.
-const LINE: usize = SIDE + 8;
+/// Room in [`Sparse`] for the 8-wide writes past the last pixel.
+const SPARSE: usize = SIDE * SIDE + 8;
 
-/// Warps `src` into the 28 rows of `out`, row y at `out[first + y·stride..]`: each pixel p
-/// samples the source at warp(p) (+ Δ(p) when `field` gives one). `source` is scratch memory.
-fn warp_image(
-    source: &mut Source,
-    src: &[u8],
-    warp: Warp,
-    field: Option<Displacement>,
-    out: &mut [u8],
-    first: usize,
-    stride: usize,
-) {
-    warp_image_using(true, source, src, warp, field, out, first, stride);
+/// An image as its nonzero pixels, `index[..len]` (increasing) and `value[..len]`.
+#[derive(Clone)]
+struct Sparse {
+    index: [u16; SPARSE],
+    value: [u8; SPARSE],
+    len: usize,
 }
 
-/// [`warp_image`] with SIMD where the processor has it (`simd`), or with the plain loop.
-#[allow(clippy::too_many_arguments)]
+impl Sparse {
+    fn new() -> Sparse {
+        Sparse { index: [0; SPARSE], value: [0; SPARSE], len: 0 }
+    }
+}
+
+/// `POSITIONS[m]`: the positions of the set bits of m, lowest first (then zeros): the bytes
+/// to keep of eight whose nonzero ones are marked by m.
+static POSITIONS: [[u8; 8]; 256] = {
+    let mut table = [[0; 8]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let (mut bit, mut k) = (0, 0);
+        while bit < 8 {
+            if m & (1 << bit) != 0 {
+                table[m][k] = bit as u8;
+                k += 1;
+            }
+            bit += 1;
+        }
+        m += 1;
+    }
+    table
+};
+
+/// Appends to `sparse` the nonzero ones of `bytes[..n]`, byte k as pixel `base + k`: with SIMD
+/// where the processor has it (`simd`), eight bytes at a time (reading `bytes` up to n rounded up
+/// to a multiple of 8), or one at a time. No branch depends on the pixels.
+#[inline(always)]
+fn compact(simd: bool, bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+    #[cfg(target_arch = "x86_64")]
+    if simd && std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU has AVX2 and POPCNT.
+        return unsafe { avx2::compact(bytes, n, base, sparse) };
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if simd {
+        return simd128::compact(bytes, n, base, sparse);
+    }
+    let _ = simd;
+    let mut len = sparse.len;
+    for (k, &p) in bytes[..n].iter().enumerate() {
+        sparse.index[len] = (base + k) as u16;
+        sparse.value[len] = p;
+        len += (p != 0) as usize;
+    }
+    sparse.len = len;
+}
+
+/// A row being sampled: the image's 28 pixels, and room for 8-wide writes (and reads) past its end.
+const LINE: usize = SIDE + 8;
+
+/// Where a warp writes: 28 rows of bytes, row y at `out[first + y·stride..]`, or the list of
+/// the nonzero pixels.
+enum Out<'a> {
+    Rows(&'a mut [u8], usize, usize),
+    Sparse(&'a mut Sparse),
+}
+
+/// Warps `src` into `out`: each pixel p samples the source at warp(p) (+ Δ(p) when `field`
+/// gives one). `source` is scratch memory.
+fn warp_image(source: &mut Source, src: &[u8], warp: Warp, field: Option<Displacement>, out: Out) {
+    warp_image_using(true, source, src, warp, field, out);
+}
+
+/// [`warp_image`] with SIMD where the processor has it (`simd`), or with plain loops.
 #[inline(always)]
 fn warp_image_using(
     simd: bool,
@@ -468,82 +578,124 @@ fn warp_image_using(
     src: &[u8],
     warp: Warp,
     field: Option<Displacement>,
-    out: &mut [u8],
-    first: usize,
-    stride: usize,
+    mut out: Out,
 ) {
     let Some(ink) = source.load(src) else {
-        (0..SIDE).for_each(|y| out[first + y * stride..][..SIDE].fill(0));
+        if let Out::Rows(out, first, stride) = out {
+            (0..SIDE).for_each(|y| out[first + y * stride..][..SIDE].fill(0));
+        }
         return;
     };
     let spans = warp.spans(ink, field.map_or(0.0, |field| field.reach));
     let source = &*source;
     #[cfg(target_arch = "x86_64")]
-    if simd && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2.
-        return unsafe { avx2::warp_rows(source, out, first, stride, &warp, &spans, field) };
+    if simd && std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU has AVX2 and POPCNT.
+        return unsafe { avx2::warp_rows(source, &mut out, &warp, &spans, field) };
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if simd {
-        return warp_rows(out, first, stride, &warp, &spans, field, |line, n, s, u, field| {
-            simd128::sample_span(source, line, n, s, u, field)
-        });
+        return warp_rows(
+            &mut out,
+            &warp,
+            &spans,
+            field,
+            |line, n, s, u, field| simd128::sample_span(source, line, n, s, u, field),
+            |bytes, n, base, sparse| simd128::compact(bytes, n, base, sparse),
+        );
     }
     let _ = simd;
-    warp_rows(out, first, stride, &warp, &spans, field, |line, n, s, u, field| {
-        for (k, out) in line[..n].iter_mut().enumerate() {
-            let (dx, dy) = field.map_or((0, 0), |field| field.at(k));
-            *out = sample(source, s.0 + k as i32 * u.0 + dx, s.1 + k as i32 * u.1 + dy);
-        }
-    });
+    warp_rows(
+        &mut out,
+        &warp,
+        &spans,
+        field,
+        |line, n, s, u, field| {
+            for (k, out) in line[..n].iter_mut().enumerate() {
+                let (dx, dy) = field.map_or((0, 0), |field| field.at(k));
+                *out = sample(source, s.0 + k as i32 * u.0 + dx, s.1 + k as i32 * u.1 + dy);
+            }
+        },
+        |bytes, n, base, sparse| compact(false, bytes, n, base, sparse),
+    );
 }
 
 /// Each row of `out` (as [`warp_image`]'s): its span sampled by `sample_span(line, n, s, u, Δ)`,
 /// which sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n (`line` has room
-/// for n rounded up to a multiple of 8, which it may write: exact samples too), zeros around it.
+/// for n rounded up to a multiple of 8, which it may write: exact samples too), zeros around it;
+/// for a sparse `out`, the span's nonzero pixels listed by `compact` (as [`compact`]).
 #[inline(always)]
 fn warp_rows(
-    out: &mut [u8],
-    first: usize,
-    stride: usize,
+    out: &mut Out,
     warp: &Warp,
     spans: &[(usize, usize); SIDE],
     field: Option<Displacement>,
     mut sample_span: impl FnMut(&mut [u8], usize, (i32, i32), (i32, i32), Option<Displacement>),
+    mut compact: impl FnMut(&[u8], usize, usize, &mut Sparse),
 ) {
+    let mut line = [0u8; LINE];
     for (y, &(start, end)) in spans.iter().enumerate() {
-        let mut line = [0u8; LINE];
+        let rows = matches!(out, Out::Rows(..));
+        if rows {
+            line = [0; LINE];
+        }
         if start < end {
             let sx = warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0;
             let sy = warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1;
             let field = field.map(|field| field.from(y * SIDE + start));
             sample_span(&mut line[start..], end - start, (sx, sy), warp.u, field);
         }
-        out[first + y * stride..][..SIDE].copy_from_slice(&line[..SIDE]);
+        match out {
+            Out::Rows(out, first, stride) => out[*first + y * *stride..][..SIDE].copy_from_slice(&line[..SIDE]),
+            // Outside the span every pixel is 0.
+            Out::Sparse(sparse) if start < end => compact(&line[start..], end - start, y * SIDE + start, sparse),
+            Out::Sparse(_) => {}
+        }
     }
 }
 
 /// [`sample`] eight pixels at a time: AVX2 gathers the four taps of eight pixels in one load.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{Displacement, Source, Warp, ONE, SIDE, STRIDE};
+    use super::{Displacement, Out, Source, Sparse, Warp, ONE, POSITIONS, SIDE, STRIDE};
     use std::arch::x86_64::*;
 
-    /// [`super::warp_rows`] with [`sample_span`].
-    #[target_feature(enable = "avx2")]
+    /// [`super::warp_rows`] with [`sample_span`] and [`compact`].
+    #[target_feature(enable = "avx2,popcnt")]
     pub(super) unsafe fn warp_rows(
         source: &Source,
-        out: &mut [u8],
-        first: usize,
-        stride: usize,
+        out: &mut Out,
         warp: &Warp,
         spans: &[(usize, usize); SIDE],
         field: Option<Displacement>,
     ) {
-        super::warp_rows(out, first, stride, warp, spans, field, |line, n, s, u, field| {
-            // SAFETY: this runs inside a function that requires AVX2.
-            unsafe { sample_span(source, line, n, s, u, field) }
-        });
+        super::warp_rows(
+            out,
+            warp,
+            spans,
+            field,
+            // SAFETY: these run inside a function that requires AVX2 and POPCNT.
+            |line, n, s, u, field| unsafe { sample_span(source, line, n, s, u, field) },
+            |bytes, n, base, sparse| unsafe { compact(bytes, n, base, sparse) },
+        );
+    }
+
+    /// [`super::compact`], eight bytes at a time: their nonzero ones picked by one shuffle.
+    #[target_feature(enable = "avx2,popcnt")]
+    #[inline]
+    pub(super) unsafe fn compact(bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+        let mut len = sparse.len;
+        for k in (0..n).step_by(8) {
+            let group = _mm_loadl_epi64(bytes[k..k + 8].as_ptr().cast());
+            let zero = _mm_movemask_epi8(_mm_cmpeq_epi8(group, _mm_setzero_si128())) as u32;
+            let m = !zero & 0xff & (0xff >> (8 - (n - k).min(8)));
+            let positions = _mm_loadl_epi64(POSITIONS[m as usize].as_ptr().cast());
+            let index = _mm_add_epi16(_mm_cvtepu8_epi16(positions), _mm_set1_epi16((base + k) as i16));
+            _mm_storeu_si128(sparse.index[len..len + 8].as_mut_ptr().cast(), index);
+            _mm_storel_epi64(sparse.value[len..len + 8].as_mut_ptr().cast(), _mm_shuffle_epi8(group, positions));
+            len += m.count_ones() as usize;
+        }
+        sparse.len = len;
     }
 
     // Row y of the canvas starts at y·32: a shift by 5.
@@ -616,8 +768,28 @@ mod avx2 {
 /// read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Displacement, Source, ONE, SIDE};
+    use super::{Displacement, Source, Sparse, ONE, POSITIONS, SIDE};
     use std::arch::wasm32::*;
+
+    /// [`super::compact`], eight bytes at a time: their nonzero ones picked by one swizzle.
+    #[inline]
+    pub(super) fn compact(bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+        let mut len = sparse.len;
+        for k in (0..n).step_by(8) {
+            let word = u64::from_le_bytes(bytes[k..k + 8].try_into().expect("8 bytes"));
+            let group = u64x2(word, 0);
+            let m = !(i8x16_bitmask(i8x16_eq(group, u64x2(0, 0))) as u32) & 0xff & (0xff >> (8 - (n - k).min(8)));
+            let positions = u64x2(u64::from_le_bytes(POSITIONS[m as usize]), 0);
+            let index = i16x8_add(u16x8_extend_low_u8x16(positions), u16x8_splat((base + k) as u16));
+            let slot = &mut sparse.index[len..len + 8];
+            // SAFETY: `slot` is 8 u16s, 16 bytes.
+            unsafe { v128_store(slot.as_mut_ptr().cast(), index) };
+            let picked = u64x2_extract_lane::<0>(i8x16_swizzle(group, positions));
+            sparse.value[len..len + 8].copy_from_slice(&picked.to_le_bytes());
+            len += m.count_ones() as usize;
+        }
+        sparse.len = len;
+    }
 
     /// Sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n rounded up to a multiple of 4.
     #[inline]
@@ -830,7 +1002,7 @@ mod tests {
             corner[783] = 90;
             corner
         }];
-        let mut source = Source::new();
+        let (mut source, mut sparse) = (Source::new(), Sparse::new());
         let mut out = vec![0; 784];
         for round in 0..600 {
             // Beyond the training ranges too: large turns, shrinking, growing, shifts off the edge;
@@ -852,11 +1024,65 @@ mod tests {
             let warp = Warp::new(angle, scale, shift);
             let field = bank.draw(&mut rng);
             for simd in [true, false] {
-                warp_image_using(simd, &mut source, src, warp, None, &mut out, 0, SIDE);
-                assert_eq!(out, reference(src, warp, None), "affine, round {round}, SIMD {simd}");
-                warp_image_using(simd, &mut source, src, warp, Some(field), &mut out, 0, SIDE);
-                assert_eq!(out, reference(src, warp, Some(field)), "elastic, round {round}, SIMD {simd}");
+                for field in [None, Some(field)] {
+                    let expected = reference(src, warp, field);
+                    warp_image_using(simd, &mut source, src, warp, field, Out::Rows(&mut out, 0, SIDE));
+                    assert_eq!(out, expected, "round {round}, SIMD {simd}, elastic {}", field.is_some());
+                    // The list of nonzero pixels: exactly those of the image.
+                    sparse.len = 0;
+                    warp_image_using(simd, &mut source, src, warp, field, Out::Sparse(&mut sparse));
+                    assert_eq!(listed(&sparse), nonzero(&expected), "round {round}, SIMD {simd}");
+                }
             }
+        }
+    }
+
+    fn nonzero(image: &[u8]) -> Vec<(u16, u8)> {
+        (0..).zip(image.iter().copied()).filter(|&(_, p)| p != 0).collect()
+    }
+
+    fn listed(sparse: &Sparse) -> Vec<(u16, u8)> {
+        sparse.index[..sparse.len].iter().copied().zip(sparse.value[..sparse.len].iter().copied()).collect()
+    }
+
+    #[test]
+    fn compacting_lists_the_nonzero_bytes_with_or_without_simd() {
+        let mut rng = Pcg64::seed_from_u64(11);
+        for round in 0..200 {
+            let density = rng.random_range(0.0..1.0f32);
+            let bytes: Vec<u8> =
+                (0..SIDE * SIDE + 8).map(|_| if rng.random::<f32>() < density { rng.random() } else { 0 }).collect();
+            let n = rng.random_range(0..=SIDE * SIDE);
+            for simd in [true, false] {
+                let mut sparse = Sparse::new();
+                compact(simd, &bytes, n, 0, &mut sparse);
+                assert_eq!(listed(&sparse), nonzero(&bytes[..n]), "round {round}, SIMD {simd}");
+            }
+        }
+    }
+
+    #[test]
+    fn pushing_a_distorted_image_gives_the_row_of_the_dense_one() {
+        let mut noise = Pcg64::seed_from_u64(4);
+        let speckled: Vec<u8> = (0..784).map(|_| if noise.random_bool(0.2) { noise.random() } else { 0 }).collect();
+        let images = [square(), ring(), vec![0; 784], speckled];
+        for kind in [Augment::Off, Augment::Affine, Augment::Elastic] {
+            let (mut rng, mut rng2) = (Pcg64::seed_from_u64(2), Pcg64::seed_from_u64(2));
+            let (mut dense, mut sparse) = (Augmenter::new(kind, &mut rng), Augmenter::new(kind, &mut rng2));
+            let (mut a, mut b) = (Batch::with_capacity(1), Batch::with_capacity(1));
+            let mut dst = vec![0; 784];
+            for i in 0..400 {
+                let (image, label) = (&images[i % images.len()], (i % 10) as u8);
+                dense.apply(image, &mut dst, &mut rng);
+                a.clear();
+                a.push_u8(&dst, label).unwrap();
+                b.clear();
+                sparse.push(image, label, &mut b, &mut rng2).unwrap();
+                assert_eq!(a.row(0), b.row(0), "{kind:?}, image {i}");
+                assert_eq!(a.labels(), b.labels());
+            }
+            assert_eq!(rng, rng2, "the same draws");
+            assert!(sparse.push(&images[0], 10, &mut b, &mut rng2).is_err(), "not a digit");
         }
     }
 
