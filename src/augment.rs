@@ -601,7 +601,7 @@ fn warp_image_using(
             &spans,
             field,
             |line, n, s, u, field| simd128::sample_span(source, line, n, s, u, field),
-            |bytes, n, base, sparse| simd128::compact(bytes, n, base, sparse),
+            simd128::compact,
         );
     }
     let _ = simd;
