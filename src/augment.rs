@@ -224,14 +224,14 @@ impl Warp {
         }
     }
 
-    /// For each row, the columns [start, end) whose source point may fall within `reach` of
-    /// the ink box (x0, x1, y0, y1): outside them every tap is 0. Each range is widened by a
-    /// pixel each side against rounding: it may hold a few pixels too many, never one too few.
-    fn spans(&self, ink: (i32, i32, i32, i32), reach: f32) -> [(usize, usize); SIDE] {
+    /// For each row, the columns [start, end) whose source point may fall within `reach` (along
+    /// x, along y) of the ink box (x0, x1, y0, y1): outside them every tap is 0. Each range is
+    /// widened by a pixel each side against rounding: it may hold a few pixels too many, never one too few.
+    fn spans(&self, ink: (i32, i32, i32, i32), reach: (f32, f32)) -> [(usize, usize); SIDE] {
         let to_f = |v: i32| v as f32 / ONE as f32;
         let (x0, x1, y0, y1) = ink;
-        let (lx, hx) = (x0 as f32 - 1.0 - reach, x1 as f32 + 1.0 + reach);
-        let (ly, hy) = (y0 as f32 - 1.0 - reach, y1 as f32 + 1.0 + reach);
+        let (lx, hx) = (x0 as f32 - 1.0 - reach.0, x1 as f32 + 1.0 + reach.0);
+        let (ly, hy) = (y0 as f32 - 1.0 - reach.1, y1 as f32 + 1.0 + reach.1);
         // Along row y the source point is a + x·b per axis, inside (lo, hi) for x between
         // (lo − a)/b and (hi − a)/b. A step b of less than 10⁻⁶ counts as 10⁻⁶: the range then
         // covers [0, 28) or nothing as a does, but for a within 3·10⁻⁵ of lo or hi (inside the margin).
@@ -249,11 +249,15 @@ impl Warp {
             let (ax, ay) = (to_f(self.o.0 + y as i32 * self.v.0), to_f(self.o.1 + y as i32 * self.v.1));
             let (p, q) = ((lx - ax) * rx, (hx - ax) * rx);
             let (r, s) = ((ly - ay) * ry, (hy - ay) * ry);
-            let lo = p.min(q).max(r.min(s)).clamp(0.0, SIDE as f32);
-            let hi = p.max(q).min(r.max(s)).clamp(-2.0, SIDE as f32);
-            // `as` truncates: floor for the non-negative start, at least floor for the end.
-            start[y] = lo as i32;
-            end[y] = (hi as i32 + 2).clamp(start[y], SIDE as i32);
+            // (Comparisons rather than `min` and `max`, whose NaN rules keep the loop from SIMD.)
+            let (min, max) = (|a: f32, b: f32| if a < b { a } else { b }, |a: f32, b: f32| if a > b { a } else { b });
+            let lo = min(max(max(min(p, q), min(r, s)), 0.0), SIDE as f32);
+            let hi = max(min(min(max(p, q), max(r, s)), SIDE as f32), -2.0);
+            // Truncation: floor for the non-negative start, at least floor for the end.
+            // SAFETY: lo and hi are finite, within [−2, 28].
+            let (lo, hi): (i32, i32) = unsafe { (lo.to_int_unchecked(), hi.to_int_unchecked()) };
+            start[y] = lo;
+            end[y] = (hi + 2).clamp(lo, SIDE as i32);
         }
         std::array::from_fn(|y| (start[y] as usize, end[y] as usize))
     }
@@ -269,7 +273,7 @@ const FIELD_LEN: usize = SIDE * SIDE + 8;
 struct FieldBank {
     /// Field f's Δx at `fields[2f·FIELD_LEN..]`, its Δy at `fields[(2f + 1)·FIELD_LEN..]`, row by row.
     fields: Vec<f32>,
-    /// The largest |Δ| of each field, either axis.
+    /// The largest |Δ| of each field and axis, at `largest[2f + axis]`.
     largest: Vec<f32>,
 }
 
@@ -288,22 +292,20 @@ impl FieldBank {
         let mut noise = vec![0f32; wide * wide];
         let mut across = vec![0f32; wide * SIDE];
         let mut fields = vec![0f32; BANK_FIELDS * 2 * FIELD_LEN];
-        let mut largest = Vec::with_capacity(BANK_FIELDS);
-        for field in fields.chunks_exact_mut(2 * FIELD_LEN) {
+        let mut largest = Vec::with_capacity(2 * BANK_FIELDS);
+        for axis in fields.chunks_exact_mut(FIELD_LEN) {
             let mut max = 0f32;
-            for axis in field.chunks_exact_mut(FIELD_LEN) {
-                noise.iter_mut().for_each(|n| *n = rng.random_range(-1.0..=1.0));
-                // Separable: along the rows (wide × 28), then down the columns (28 × 28).
-                for (row, out) in noise.chunks_exact(wide).zip(across.chunks_exact_mut(SIDE)) {
-                    for (x, o) in out.iter_mut().enumerate() {
-                        *o = kernel.iter().zip(&row[x..]).map(|(k, n)| k * n).sum();
-                    }
+            noise.iter_mut().for_each(|n| *n = rng.random_range(-1.0..=1.0));
+            // Separable: along the rows (wide × 28), then down the columns (28 × 28).
+            for (row, out) in noise.chunks_exact(wide).zip(across.chunks_exact_mut(SIDE)) {
+                for (x, o) in out.iter_mut().enumerate() {
+                    *o = kernel.iter().zip(&row[x..]).map(|(k, n)| k * n).sum();
                 }
-                for (i, d) in axis[..SIDE * SIDE].iter_mut().enumerate() {
-                    let (y, x) = (i / SIDE, i % SIDE);
-                    *d = kernel.iter().enumerate().map(|(r, k)| k * across[(y + r) * SIDE + x]).sum();
-                    max = max.max(d.abs());
-                }
+            }
+            for (i, d) in axis[..SIDE * SIDE].iter_mut().enumerate() {
+                let (y, x) = (i / SIDE, i % SIDE);
+                *d = kernel.iter().enumerate().map(|(r, k)| k * across[(y + r) * SIDE + x]).sum();
+                max = max.max(d.abs());
             }
             largest.push(max);
         }
@@ -322,7 +324,10 @@ impl FieldBank {
             y: (axis(i, 1), axis(j, 1)),
             a: a * ONE as f32,
             b: b * ONE as f32,
-            reach: a.abs() * self.largest[i] + b.abs() * self.largest[j],
+            reach: (
+                a.abs() * self.largest[2 * i] + b.abs() * self.largest[2 * j],
+                a.abs() * self.largest[2 * i + 1] + b.abs() * self.largest[2 * j + 1],
+            ),
         }
     }
 }
@@ -336,8 +341,8 @@ struct Displacement<'a> {
     /// a and b times 2¹⁶.
     a: f32,
     b: f32,
-    /// The largest |Δ| it can hold, in pixels.
-    reach: f32,
+    /// The largest |Δ| it can hold, in pixels, along x and along y.
+    reach: (f32, f32),
 }
 
 impl<'a> Displacement<'a> {
@@ -586,26 +591,29 @@ fn warp_image_using(
         }
         return;
     };
-    let spans = warp.spans(ink, field.map_or(0.0, |field| field.reach));
+    let spans = warp.spans(ink, field.map_or((0.0, 0.0), |field| field.reach));
+    // The open box of source points with a nonzero tap: (x0 − 1, x1 + 1) × (y0 − 1, y1 + 1).
+    let (x0, x1, y0, y1) = ink;
+    let ink = [(x0 - 1) * ONE, (x1 + 1) * ONE, (y0 - 1) * ONE, (y1 + 1) * ONE];
     let source = &*source;
     #[cfg(target_arch = "x86_64")]
     if simd && std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("popcnt") {
         // SAFETY: the CPU has AVX2 and POPCNT.
-        return unsafe { avx2::warp_rows(source, &mut out, &warp, &spans, field) };
+        return unsafe { avx2::warp_rows(source, &mut out, &warp, &spans, field, ink) };
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if simd {
-        return warp_rows(
+        return warp_rows!(
             &mut out,
             &warp,
             &spans,
             field,
-            |line, n, s, u, field| simd128::sample_span(source, line, n, s, u, field),
-            simd128::compact,
+            |line, n, s, u, field| simd128::sample_span(source, line, n, s, u, field, ink),
+            |bytes, n, base, sparse| simd128::compact(bytes, n, base, sparse)
         );
     }
-    let _ = simd;
-    warp_rows(
+    let _ = (simd, ink);
+    warp_rows!(
         &mut out,
         &warp,
         &spans,
@@ -616,51 +624,60 @@ fn warp_image_using(
                 *out = sample(source, s.0 + k as i32 * u.0 + dx, s.1 + k as i32 * u.1 + dy);
             }
         },
-        |bytes, n, base, sparse| compact(false, bytes, n, base, sparse),
+        |bytes, n, base, sparse| compact(false, bytes, n, base, sparse)
     );
 }
 
-/// Each row of `out` (as [`warp_image`]'s): its span sampled by `sample_span(line, n, s, u, Δ)`,
-/// which sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n (`line` has room
-/// for n rounded up to a multiple of 8, which it may write: exact samples too), zeros around it;
-/// for a sparse `out`, the span's nonzero pixels listed by `compact` (as [`compact`]).
-#[inline(always)]
-fn warp_rows(
-    out: &mut Out,
-    warp: &Warp,
-    spans: &[(usize, usize); SIDE],
-    field: Option<Displacement>,
-    mut sample_span: impl FnMut(&mut [u8], usize, (i32, i32), (i32, i32), Option<Displacement>),
-    mut compact: impl FnMut(&[u8], usize, usize, &mut Sparse),
-) {
-    let mut line = [0u8; LINE];
-    for (y, &(start, end)) in spans.iter().enumerate() {
+/// Each row of `$out` (an [`Out`], as [`warp_image`]'s): its span [start, end) of `$spans` sampled
+/// by `$sample` with `line` the row buffer from the span's start, `n` = end − start, `s` the
+/// span's first source point and `u` the step along the row, `field` the displacement from the
+/// span's start: it sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n (and may
+/// write up to n rounded up to a multiple of 8: exact samples too); zeros around it. For a sparse
+/// `$out`, `$compact` then lists the span's nonzero pixels (as [`compact`]). A macro rather than a
+/// function taking closures, so that the AVX2 code is compiled inside a function with AVX2.
+macro_rules! warp_rows {
+    ($out:expr, $warp:expr, $spans:expr, $field:expr,
+     |$line:ident, $n:ident, $s:ident, $u:ident, $f:ident| $sample:expr,
+     |$bytes:ident, $count:ident, $base:ident, $sparse:ident| $compact:expr) => {{
+        let (out, warp, spans, field): (&mut Out, &Warp, &[(usize, usize); SIDE], Option<Displacement>) =
+            ($out, $warp, $spans, $field);
+        let mut line = [0u8; LINE];
         let rows = matches!(out, Out::Rows(..));
-        if rows {
-            line = [0; LINE];
+        for (y, &(start, end)) in spans.iter().enumerate() {
+            if rows {
+                line = [0; LINE];
+            }
+            if start < end {
+                let $s = (
+                    warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0,
+                    warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1,
+                );
+                let $f = field.map(|field| field.from(y * SIDE + start));
+                let ($line, $n, $u) = (&mut line[start..], end - start, warp.u);
+                $sample;
+            }
+            match out {
+                Out::Rows(out, first, stride) => out[*first + y * *stride..][..SIDE].copy_from_slice(&line[..SIDE]),
+                // Outside the span every pixel is 0.
+                Out::Sparse($sparse) if start < end => {
+                    let ($bytes, $count, $base) = (&line[start..], end - start, y * SIDE + start);
+                    $compact;
+                }
+                Out::Sparse(_) => {}
+            }
         }
-        if start < end {
-            let sx = warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0;
-            let sy = warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1;
-            let field = field.map(|field| field.from(y * SIDE + start));
-            sample_span(&mut line[start..], end - start, (sx, sy), warp.u, field);
-        }
-        match out {
-            Out::Rows(out, first, stride) => out[*first + y * *stride..][..SIDE].copy_from_slice(&line[..SIDE]),
-            // Outside the span every pixel is 0.
-            Out::Sparse(sparse) if start < end => compact(&line[start..], end - start, y * SIDE + start, sparse),
-            Out::Sparse(_) => {}
-        }
-    }
+    }};
 }
+use warp_rows;
 
 /// [`sample`] eight pixels at a time: AVX2 gathers the four taps of eight pixels in one load.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{Displacement, Out, Source, Sparse, Warp, ONE, POSITIONS, SIDE, STRIDE};
+    use super::{Displacement, Out, Source, Sparse, Warp, LINE, ONE, POSITIONS, SIDE, STRIDE};
     use std::arch::x86_64::*;
 
-    /// [`super::warp_rows`] with [`sample_span`] and [`compact`].
+    /// [`super::warp_rows!`] in one function, its constants set once per image: each row's
+    /// span sampled eight pixels at a time, and for a sparse `out` the nonzero ones listed at once.
     #[target_feature(enable = "avx2,popcnt")]
     pub(super) unsafe fn warp_rows(
         source: &Source,
@@ -668,16 +685,136 @@ mod avx2 {
         warp: &Warp,
         spans: &[(usize, usize); SIDE],
         field: Option<Displacement>,
+        ink: [i32; 4],
     ) {
-        super::warp_rows(
-            out,
-            warp,
-            spans,
-            field,
-            // SAFETY: these run inside a function that requires AVX2 and POPCNT.
-            |line, n, s, u, field| unsafe { sample_span(source, line, n, s, u, field) },
-            |bytes, n, base, sparse| unsafe { compact(bytes, n, base, sparse) },
+        match field {
+            None => rows::<false>(source, out, warp, spans, None, ink),
+            Some(_) => rows::<true>(source, out, warp, spans, field, ink),
+        }
+    }
+
+    // Row y of the canvas starts at y·32: a shift by 5.
+    const _: () = assert!(STRIDE == 32);
+
+    /// Each row's span: line[k] set to the bilinear value at s + k·u (+ Δ(k)) for k in the span,
+    /// eight at a time; with `ELASTIC` eight pixels whose source points all lie outside the open
+    /// box `ink` (x from ink[0] to ink[1], y from ink[2] to ink[3]) are 0 without sampling. With
+    /// a sparse `out` the nonzero ones are listed at once (picked by one shuffle).
+    #[target_feature(enable = "avx2,popcnt")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn rows<const ELASTIC: bool>(
+        source: &Source,
+        out: &mut Out,
+        warp: &Warp,
+        spans: &[(usize, usize); SIDE],
+        field: Option<Displacement>,
+        ink: [i32; 4],
+    ) {
+        let mut no_pixels = 0;
+        let (len, index, value, mut rows) = match out {
+            Out::Sparse(sparse) => (&mut sparse.len, &mut sparse.index[..], &mut sparse.value[..], None),
+            Out::Rows(out, first, stride) => {
+                (&mut no_pixels, &mut [][..], &mut [][..], Some((&mut **out, *first, *stride)))
+            }
+        };
+        let sparse = rows.is_none();
+        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let (along_x, along_y) = (
+            _mm256_mullo_epi32(lanes, _mm256_set1_epi32(warp.u.0)),
+            _mm256_mullo_epi32(lanes, _mm256_set1_epi32(warp.u.1)),
         );
+        let (step_x, step_y) = (_mm256_set1_epi32(8 * warp.u.0), _mm256_set1_epi32(8 * warp.u.1));
+        let (lo, hi) = (_mm256_set1_epi32(-ONE), _mm256_set1_epi32(SIDE as i32 * ONE));
+        let (left, right) = (_mm256_set1_epi32(ink[0]), _mm256_set1_epi32(ink[1]));
+        let (top, bottom) = (_mm256_set1_epi32(ink[2]), _mm256_set1_epi32(ink[3]));
+        let (byte, pairs, full) = (_mm256_set1_epi32(0xff), _mm256_set1_epi32(0x00ff_00ff), _mm256_set1_epi32(256));
+        let (half, low16) = (_mm256_set1_epi32(1 << 15), _mm256_set1_epi32(0xffff));
+        // The eight values' bytes (0, 4, 8, 12 of each 128-bit half) to the first eight bytes.
+        let to_bytes = _mm256_setr_epi8(
+            0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, //
+            0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        );
+        let halves = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
+        let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
+        let (a, b) = (_mm256_set1_ps(a), _mm256_set1_ps(b));
+        // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
+        let base: *const i32 = source.0.as_ptr().cast();
+        let mut line = [0u8; LINE];
+        for (y, &(start, end)) in spans.iter().enumerate() {
+            let n = end - start;
+            if !sparse {
+                line = [0; LINE];
+            }
+            let mut sx =
+                _mm256_add_epi32(_mm256_set1_epi32(warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0), along_x);
+            let mut sy =
+                _mm256_add_epi32(_mm256_set1_epi32(warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1), along_y);
+            let f = field.map(|field| field.from(y * SIDE + start));
+            for k in (0..n).step_by(8) {
+                let (mut px, mut py) = (sx, sy);
+                sx = _mm256_add_epi32(sx, step_x);
+                sy = _mm256_add_epi32(sy, step_y);
+                if let (true, Some(f)) = (ELASTIC, f) {
+                    // Δ = a·Δi + b·Δj, as `Displacement::at` computes it (no fused multiply-add), truncated.
+                    let (xi, xj) =
+                        (_mm256_loadu_ps(f.x.0[k..k + 8].as_ptr()), _mm256_loadu_ps(f.x.1[k..k + 8].as_ptr()));
+                    let (yi, yj) =
+                        (_mm256_loadu_ps(f.y.0[k..k + 8].as_ptr()), _mm256_loadu_ps(f.y.1[k..k + 8].as_ptr()));
+                    let dx = _mm256_add_ps(_mm256_mul_ps(a, xi), _mm256_mul_ps(b, xj));
+                    let dy = _mm256_add_ps(_mm256_mul_ps(a, yi), _mm256_mul_ps(b, yj));
+                    px = _mm256_add_epi32(px, _mm256_cvttps_epi32(dx));
+                    py = _mm256_add_epi32(py, _mm256_cvttps_epi32(dy));
+                    let inside = _mm256_and_si256(
+                        _mm256_and_si256(_mm256_cmpgt_epi32(px, left), _mm256_cmpgt_epi32(right, px)),
+                        _mm256_and_si256(_mm256_cmpgt_epi32(py, top), _mm256_cmpgt_epi32(bottom, py)),
+                    );
+                    if _mm256_testz_si256(inside, inside) != 0 {
+                        if !sparse {
+                            line[start + k..start + k + 8].fill(0);
+                        }
+                        continue;
+                    }
+                }
+                px = _mm256_max_epi32(_mm256_min_epi32(px, hi), lo);
+                py = _mm256_max_epi32(_mm256_min_epi32(py, hi), lo);
+                let fx = _mm256_and_si256(_mm256_srai_epi32::<8>(px), byte);
+                let fy = _mm256_and_si256(_mm256_srai_epi32::<8>(py), byte);
+                let p =
+                    _mm256_add_epi32(_mm256_slli_epi32::<5>(_mm256_srai_epi32::<16>(py)), _mm256_srai_epi32::<16>(px));
+                // SAFETY: the clamped point has −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 28, so p + 33 is in 0..=957 and
+                // the source holds pairs p + 33 and p + 34.
+                let q = _mm256_i32gather_epi32::<2>(base.byte_add(2 * (STRIDE + 1)), p);
+                let upper = _mm256_and_si256(q, pairs);
+                let lower = _mm256_and_si256(_mm256_srli_epi32::<8>(q), pairs);
+                let columns = _mm256_add_epi32(
+                    _mm256_mullo_epi32(upper, _mm256_sub_epi32(full, fy)),
+                    _mm256_mullo_epi32(lower, fy),
+                );
+                let (l, r) = (_mm256_and_si256(columns, low16), _mm256_srli_epi32::<16>(columns));
+                let v = _mm256_add_epi32(
+                    _mm256_add_epi32(_mm256_mullo_epi32(l, _mm256_sub_epi32(full, fx)), _mm256_mullo_epi32(r, fx)),
+                    half,
+                );
+                let v = _mm256_srli_epi32::<16>(v);
+                // Eight values of 0..=255 in 32-bit lanes → the first eight bytes.
+                let values =
+                    _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(v, to_bytes), halves));
+                if sparse {
+                    let zero = _mm_movemask_epi8(_mm_cmpeq_epi8(values, _mm_setzero_si128())) as u32;
+                    let m = !zero & 0xff & (0xff >> (8 - (n - k).min(8)));
+                    let positions = _mm_loadl_epi64(POSITIONS[m as usize].as_ptr().cast());
+                    let at = _mm_add_epi16(_mm_cvtepu8_epi16(positions), _mm_set1_epi16((y * SIDE + start + k) as i16));
+                    _mm_storeu_si128(index[*len..*len + 8].as_mut_ptr().cast(), at);
+                    _mm_storel_epi64(value[*len..*len + 8].as_mut_ptr().cast(), _mm_shuffle_epi8(values, positions));
+                    *len += m.count_ones() as usize;
+                } else {
+                    _mm_storel_epi64(line[start + k..start + k + 8].as_mut_ptr().cast(), values);
+                }
+            }
+            if let Some((out, first, stride)) = rows.as_mut() {
+                out[*first + y * *stride..][..SIDE].copy_from_slice(&line[..SIDE]);
+            }
+        }
     }
 
     /// [`super::compact`], eight bytes at a time: their nonzero ones picked by one shuffle.
@@ -696,71 +833,6 @@ mod avx2 {
             len += m.count_ones() as usize;
         }
         sparse.len = len;
-    }
-
-    // Row y of the canvas starts at y·32: a shift by 5.
-    const _: () = assert!(STRIDE == 32);
-
-    /// Sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n rounded up to a multiple of 8.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    unsafe fn sample_span(
-        source: &Source,
-        line: &mut [u8],
-        n: usize,
-        s: (i32, i32),
-        u: (i32, i32),
-        field: Option<Displacement>,
-    ) {
-        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        let mut sx = _mm256_add_epi32(_mm256_set1_epi32(s.0), _mm256_mullo_epi32(lanes, _mm256_set1_epi32(u.0)));
-        let mut sy = _mm256_add_epi32(_mm256_set1_epi32(s.1), _mm256_mullo_epi32(lanes, _mm256_set1_epi32(u.1)));
-        let (step_x, step_y) = (_mm256_set1_epi32(8 * u.0), _mm256_set1_epi32(8 * u.1));
-        let (lo, hi) = (_mm256_set1_epi32(-ONE), _mm256_set1_epi32(SIDE as i32 * ONE));
-        let (byte, pairs, full) = (_mm256_set1_epi32(0xff), _mm256_set1_epi32(0x00ff_00ff), _mm256_set1_epi32(256));
-        let (one, half, index_mask) = (_mm256_set1_epi32(1), _mm256_set1_epi32(1 << 15), _mm256_set1_epi32(1023));
-        let low16 = _mm256_set1_epi32(0xffff);
-        let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
-        let (a, b) = (_mm256_set1_ps(a), _mm256_set1_ps(b));
-        for k in (0..n).step_by(8) {
-            let (mut px, mut py) = (sx, sy);
-            if let Some(f) = field {
-                // Δ = a·Δi + b·Δj, as `Displacement::at` computes it (no fused multiply-add), truncated.
-                // (Slices of 8, so in bounds; no closure, which would not inherit AVX2.)
-                let (xi, xj) = (_mm256_loadu_ps(f.x.0[k..k + 8].as_ptr()), _mm256_loadu_ps(f.x.1[k..k + 8].as_ptr()));
-                let (yi, yj) = (_mm256_loadu_ps(f.y.0[k..k + 8].as_ptr()), _mm256_loadu_ps(f.y.1[k..k + 8].as_ptr()));
-                let dx = _mm256_add_ps(_mm256_mul_ps(a, xi), _mm256_mul_ps(b, xj));
-                let dy = _mm256_add_ps(_mm256_mul_ps(a, yi), _mm256_mul_ps(b, yj));
-                px = _mm256_add_epi32(px, _mm256_cvttps_epi32(dx));
-                py = _mm256_add_epi32(py, _mm256_cvttps_epi32(dy));
-            }
-            px = _mm256_max_epi32(_mm256_min_epi32(px, hi), lo);
-            py = _mm256_max_epi32(_mm256_min_epi32(py, hi), lo);
-            let fx = _mm256_and_si256(_mm256_srai_epi32::<8>(px), byte);
-            let fy = _mm256_and_si256(_mm256_srai_epi32::<8>(py), byte);
-            let row = _mm256_slli_epi32::<5>(_mm256_add_epi32(_mm256_srai_epi32::<16>(py), one));
-            let p =
-                _mm256_and_si256(_mm256_add_epi32(row, _mm256_add_epi32(_mm256_srai_epi32::<16>(px), one)), index_mask);
-            // SAFETY: every p is masked to 0..1024; the source holds pairs p and p + 1.
-            let q = _mm256_i32gather_epi32::<2>(source.0.as_ptr().cast(), p);
-            let top = _mm256_and_si256(q, pairs);
-            let bottom = _mm256_and_si256(_mm256_srli_epi32::<8>(q), pairs);
-            let columns =
-                _mm256_add_epi32(_mm256_mullo_epi32(top, _mm256_sub_epi32(full, fy)), _mm256_mullo_epi32(bottom, fy));
-            let (left, right) = (_mm256_and_si256(columns, low16), _mm256_srli_epi32::<16>(columns));
-            let v = _mm256_add_epi32(
-                _mm256_add_epi32(_mm256_mullo_epi32(left, _mm256_sub_epi32(full, fx)), _mm256_mullo_epi32(right, fx)),
-                half,
-            );
-            let v = _mm256_srli_epi32::<16>(v);
-            // Eight values of 0..=255 in 32-bit lanes → eight bytes (the packs work within 128-bit halves).
-            let packed = _mm256_packus_epi16(_mm256_packus_epi32(v, v), _mm256_setzero_si256());
-            let low = _mm_cvtsi128_si32(_mm256_castsi256_si128(packed)) as u32;
-            let high = _mm_cvtsi128_si32(_mm256_extracti128_si256::<1>(packed)) as u32;
-            line[k..k + 8].copy_from_slice(&(low as u64 | (high as u64) << 32).to_le_bytes());
-            sx = _mm256_add_epi32(sx, step_x);
-            sy = _mm256_add_epi32(sy, step_y);
-        }
     }
 }
 
@@ -791,7 +863,9 @@ mod simd128 {
         sparse.len = len;
     }
 
-    /// Sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n rounded up to a multiple of 4.
+    /// Sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n rounded up to a
+    /// multiple of 4; four pixels whose source points all lie outside the open box `ink` are 0
+    /// without sampling (as the AVX2 version).
     #[inline]
     pub(super) fn sample_span(
         source: &Source,
@@ -800,8 +874,11 @@ mod simd128 {
         s: (i32, i32),
         u: (i32, i32),
         field: Option<Displacement>,
+        ink: [i32; 4],
     ) {
         let lanes = i32x4(0, 1, 2, 3);
+        let (left, right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
+        let (top, bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
         let mut sx = i32x4_add(i32x4_splat(s.0), i32x4_mul(lanes, i32x4_splat(u.0)));
         let mut sy = i32x4_add(i32x4_splat(s.1), i32x4_mul(lanes, i32x4_splat(u.1)));
         let (step_x, step_y) = (i32x4_splat(4 * u.0), i32x4_splat(4 * u.1));
@@ -820,6 +897,16 @@ mod simd128 {
                 let dy = f32x4_add(f32x4_mul(a, load(&f.y.0[k..k + 4])), f32x4_mul(b, load(&f.y.1[k..k + 4])));
                 px = i32x4_add(px, i32x4_trunc_sat_f32x4(dx));
                 py = i32x4_add(py, i32x4_trunc_sat_f32x4(dy));
+            }
+            sx = i32x4_add(sx, step_x);
+            sy = i32x4_add(sy, step_y);
+            let inside = v128_and(
+                v128_and(i32x4_gt(px, left), i32x4_gt(right, px)),
+                v128_and(i32x4_gt(py, top), i32x4_gt(bottom, py)),
+            );
+            if !v128_any_true(inside) {
+                line[k..k + 4].fill(0);
+                continue;
             }
             px = i32x4_max(i32x4_min(px, hi), lo);
             py = i32x4_max(i32x4_min(py, hi), lo);
@@ -847,8 +934,6 @@ mod simd128 {
             // Four values of 0..=255 in 32-bit lanes → four bytes.
             let packed = u8x16_narrow_i16x8(u16x8_narrow_i32x4(v, v), v);
             line[k..k + 4].copy_from_slice(&u32x4_extract_lane::<0>(packed).to_le_bytes());
-            sx = i32x4_add(sx, step_x);
-            sy = i32x4_add(sy, step_y);
         }
     }
 }
@@ -1125,9 +1210,11 @@ mod tests {
         let (mut sum, mut sum2, mut n) = (0f64, 0f64, 0f64);
         for _ in 0..200 {
             let field = bank.draw(&mut rng);
-            for d in (0..SIDE * SIDE).flat_map(|k| <[i32; 2]>::from(field.at(k))) {
+            for (d, reach) in (0..SIDE * SIDE)
+                .flat_map(|k| <[i32; 2]>::from(field.at(k)).into_iter().zip(<[f32; 2]>::from(field.reach)))
+            {
                 let d = d as f64 / ONE as f64;
-                assert!(d.abs() <= field.reach as f64 + 1e-3);
+                assert!(d.abs() <= reach as f64 + 1e-3);
                 sum += d;
                 sum2 += d * d;
                 n += 1.0;
