@@ -711,13 +711,15 @@ mod avx2 {
         ink: [i32; 4],
     ) {
         let mut no_pixels = 0;
-        let (len, index, value, mut rows) = match out {
+        let (listed, index, value, mut rows) = match out {
             Out::Sparse(sparse) => (&mut sparse.len, &mut sparse.index[..], &mut sparse.value[..], None),
             Out::Rows(out, first, stride) => {
                 (&mut no_pixels, &mut [][..], &mut [][..], Some((&mut **out, *first, *stride)))
             }
         };
         let sparse = rows.is_none();
+        // In a register, not through `listed`.
+        let mut len = *listed;
         let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         let (along_x, along_y) = (
             _mm256_mullo_epi32(lanes, _mm256_set1_epi32(warp.u.0)),
@@ -804,9 +806,9 @@ mod avx2 {
                     let m = !zero & 0xff & (0xff >> (8 - (n - k).min(8)));
                     let positions = _mm_loadl_epi64(POSITIONS[m as usize].as_ptr().cast());
                     let at = _mm_add_epi16(_mm_cvtepu8_epi16(positions), _mm_set1_epi16((y * SIDE + start + k) as i16));
-                    _mm_storeu_si128(index[*len..*len + 8].as_mut_ptr().cast(), at);
-                    _mm_storel_epi64(value[*len..*len + 8].as_mut_ptr().cast(), _mm_shuffle_epi8(values, positions));
-                    *len += m.count_ones() as usize;
+                    _mm_storeu_si128(index[len..len + 8].as_mut_ptr().cast(), at);
+                    _mm_storel_epi64(value[len..len + 8].as_mut_ptr().cast(), _mm_shuffle_epi8(values, positions));
+                    len += m.count_ones() as usize;
                 } else {
                     _mm_storel_epi64(line[start + k..start + k + 8].as_mut_ptr().cast(), values);
                 }
@@ -815,6 +817,7 @@ mod avx2 {
                 out[*first + y * *stride..][..SIDE].copy_from_slice(&line[..SIDE]);
             }
         }
+        *listed = len;
     }
 
     /// [`super::compact`], eight bytes at a time: their nonzero ones picked by one shuffle.
