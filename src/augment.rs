@@ -229,14 +229,14 @@ impl Warp {
         }
     }
 
-    /// For each row, the columns [start, end) whose source point may fall within `reach` (along
-    /// x, along y) of the ink box (x0, x1, y0, y1): outside them every tap is 0. Each range is
-    /// widened by a pixel each side against rounding: it may hold a few pixels too many, never one too few.
-    fn spans(&self, ink: (i32, i32, i32, i32), reach: (f32, f32)) -> [(usize, usize); SIDE] {
+    /// For each row y, the columns [start, end) whose source point may fall within `reach(y)`
+    /// (along x, along y) of the ink box (x0, x1, y0, y1): outside them every tap is 0. Each range
+    /// is widened by a pixel each side against rounding: it may hold a few pixels too many, never one too few.
+    fn spans(&self, ink: (i32, i32, i32, i32), reach: impl Fn(usize) -> (f32, f32)) -> [(usize, usize); SIDE] {
         let to_f = |v: i32| v as f32 / ONE as f32;
         let (x0, x1, y0, y1) = ink;
-        let (lx, hx) = (x0 as f32 - 1.0 - reach.0, x1 as f32 + 1.0 + reach.0);
-        let (ly, hy) = (y0 as f32 - 1.0 - reach.1, y1 as f32 + 1.0 + reach.1);
+        let (lx, hx) = (x0 as f32 - 1.0, x1 as f32 + 1.0);
+        let (ly, hy) = (y0 as f32 - 1.0, y1 as f32 + 1.0);
         // Along row y the source point is a + x·b per axis, inside (lo, hi) for x between
         // (lo − a)/b and (hi − a)/b. A step b of less than 10⁻⁶ counts as 10⁻⁶: the range then
         // covers [0, 28) or nothing as a does, but for a within 3·10⁻⁵ of lo or hi (inside the margin).
@@ -252,8 +252,9 @@ impl Warp {
         let (mut start, mut end) = ([0i32; SIDE], [0i32; SIDE]);
         for y in 0..SIDE {
             let (ax, ay) = (to_f(self.o.0 + y as i32 * self.v.0), to_f(self.o.1 + y as i32 * self.v.1));
-            let (p, q) = ((lx - ax) * rx, (hx - ax) * rx);
-            let (r, s) = ((ly - ay) * ry, (hy - ay) * ry);
+            let (reach_x, reach_y) = reach(y);
+            let (p, q) = ((lx - reach_x - ax) * rx, (hx + reach_x - ax) * rx);
+            let (r, s) = ((ly - reach_y - ay) * ry, (hy + reach_y - ay) * ry);
             // (Comparisons rather than `min` and `max`, whose NaN rules keep the loop from SIMD.)
             let (min, max) = (|a: f32, b: f32| if a < b { a } else { b }, |a: f32, b: f32| if a > b { a } else { b });
             let lo = min(max(max(min(p, q), min(r, s)), 0.0), SIDE as f32);
@@ -278,7 +279,7 @@ const FIELD_LEN: usize = SIDE * SIDE + 8;
 struct FieldBank {
     /// Field f's Δx at `fields[2f·FIELD_LEN..]`, its Δy at `fields[(2f + 1)·FIELD_LEN..]`, row by row.
     fields: Vec<f32>,
-    /// The largest |Δ| of each field and axis, at `largest[2f + axis]`.
+    /// The largest |Δ| in each row of each field and axis: row y at `largest[(2f + axis)·28 + y]`.
     largest: Vec<f32>,
 }
 
@@ -297,9 +298,8 @@ impl FieldBank {
         let mut noise = vec![0f32; wide * wide];
         let mut across = vec![0f32; wide * SIDE];
         let mut fields = vec![0f32; BANK_FIELDS * 2 * FIELD_LEN];
-        let mut largest = Vec::with_capacity(2 * BANK_FIELDS);
-        for axis in fields.chunks_exact_mut(FIELD_LEN) {
-            let mut max = 0f32;
+        let mut largest = vec![0f32; 2 * BANK_FIELDS * SIDE];
+        for (axis, largest) in fields.chunks_exact_mut(FIELD_LEN).zip(largest.chunks_exact_mut(SIDE)) {
             noise.iter_mut().for_each(|n| *n = rng.random_range(-1.0..=1.0));
             // Separable: along the rows (wide × 28), then down the columns (28 × 28).
             for (row, out) in noise.chunks_exact(wide).zip(across.chunks_exact_mut(SIDE)) {
@@ -310,9 +310,8 @@ impl FieldBank {
             for (i, d) in axis[..SIDE * SIDE].iter_mut().enumerate() {
                 let (y, x) = (i / SIDE, i % SIDE);
                 *d = kernel.iter().enumerate().map(|(r, k)| k * across[(y + r) * SIDE + x]).sum();
-                max = max.max(d.abs());
+                largest[y] = largest[y].max(d.abs());
             }
-            largest.push(max);
         }
         FieldBank { fields, largest }
     }
@@ -324,15 +323,14 @@ impl FieldBank {
         let (sin, cos) = rng.random_range(0.0..std::f32::consts::TAU).sin_cos();
         let (a, b) = (ELASTIC_ALPHA * cos, ELASTIC_ALPHA * sin);
         let axis = |f: usize, axis: usize| &self.fields[(2 * f + axis) * FIELD_LEN..][..FIELD_LEN];
+        let largest = |f: usize, axis: usize| &self.largest[(2 * f + axis) * SIDE..][..SIDE];
         Displacement {
             x: (axis(i, 0), axis(j, 0)),
             y: (axis(i, 1), axis(j, 1)),
             a: a * ONE as f32,
             b: b * ONE as f32,
-            reach: (
-                a.abs() * self.largest[2 * i] + b.abs() * self.largest[2 * j],
-                a.abs() * self.largest[2 * i + 1] + b.abs() * self.largest[2 * j + 1],
-            ),
+            scale: (a.abs(), b.abs()),
+            largest: ((largest(i, 0), largest(j, 0)), (largest(i, 1), largest(j, 1))),
         }
     }
 }
@@ -346,14 +344,23 @@ struct Displacement<'a> {
     /// a and b times 2¹⁶.
     a: f32,
     b: f32,
-    /// The largest |Δ| it can hold, in pixels, along x and along y.
-    reach: (f32, f32),
+    /// |a| and |b|.
+    scale: (f32, f32),
+    /// The largest |Δi| and |Δj| in each row, along x and along y.
+    largest: ((&'a [f32], &'a [f32]), (&'a [f32], &'a [f32])),
 }
 
 impl<'a> Displacement<'a> {
     /// The same field from pixel `k` on (row by row), with at least 8 values past the image's end.
     fn from(&self, k: usize) -> Displacement<'a> {
         Displacement { x: (&self.x.0[k..], &self.x.1[k..]), y: (&self.y.0[k..], &self.y.1[k..]), ..*self }
+    }
+
+    /// The largest |Δ| of row y, in pixels, along x and along y.
+    #[inline(always)]
+    fn reach(&self, y: usize) -> (f32, f32) {
+        let ((xi, xj), (yi, yj)) = self.largest;
+        (self.scale.0 * xi[y] + self.scale.1 * xj[y], self.scale.0 * yi[y] + self.scale.1 * yj[y])
     }
 
     #[inline(always)]
@@ -597,7 +604,7 @@ fn warp_image_using(
         }
         return;
     };
-    let spans = warp.spans(ink, field.map_or((0.0, 0.0), |field| field.reach));
+    let spans = warp.spans(ink, |y| field.map_or((0.0, 0.0), |field| field.reach(y)));
     // The open box of source points with a nonzero tap: (x0 − 1, x1 + 1) × (y0 − 1, y1 + 1).
     let (x0, x1, y0, y1) = ink;
     let ink = [(x0 - 1) * ONE, (x1 + 1) * ONE, (y0 - 1) * ONE, (y1 + 1) * ONE];
@@ -1224,7 +1231,7 @@ mod tests {
         for _ in 0..200 {
             let field = bank.draw(&mut rng);
             for (d, reach) in (0..SIDE * SIDE)
-                .flat_map(|k| <[i32; 2]>::from(field.at(k)).into_iter().zip(<[f32; 2]>::from(field.reach)))
+                .flat_map(|k| <[i32; 2]>::from(field.at(k)).into_iter().zip(<[f32; 2]>::from(field.reach(k / SIDE))))
             {
                 let d = d as f64 / ONE as f64;
                 assert!(d.abs() <= reach as f64 + 1e-3);
