@@ -335,19 +335,22 @@ impl FieldBank {
     }
 }
 
+/// Values of two fields of the bank, (i, j).
+type Pair<'a> = (&'a [f32], &'a [f32]);
+
 /// One image's elastic displacement, a·Δi + b·Δj of two fields of the bank, computed where it
 /// is sampled: Δ(k) = (a·xi[k] + b·xj[k], a·yi[k] + b·yj[k]), in 16.16 fixed point (truncated).
 #[derive(Clone, Copy)]
 struct Displacement<'a> {
-    x: (&'a [f32], &'a [f32]),
-    y: (&'a [f32], &'a [f32]),
+    x: Pair<'a>,
+    y: Pair<'a>,
     /// a and b times 2¹⁶.
     a: f32,
     b: f32,
     /// |a| and |b|.
     scale: (f32, f32),
     /// The largest |Δi| and |Δj| in each row, along x and along y.
-    largest: ((&'a [f32], &'a [f32]), (&'a [f32], &'a [f32])),
+    largest: (Pair<'a>, Pair<'a>),
 }
 
 impl<'a> Displacement<'a> {
@@ -896,8 +899,8 @@ mod simd128 {
         ink: [i32; 4],
     ) {
         let lanes = i32x4(0, 1, 2, 3);
-        let (left, right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
-        let (top, bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
+        let (ink_left, ink_right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
+        let (ink_top, ink_bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
         let mut sx = i32x4_add(i32x4_splat(s.0), i32x4_mul(lanes, i32x4_splat(u.0)));
         let mut sy = i32x4_add(i32x4_splat(s.1), i32x4_mul(lanes, i32x4_splat(u.1)));
         let (step_x, step_y) = (i32x4_splat(4 * u.0), i32x4_splat(4 * u.1));
@@ -907,25 +910,26 @@ mod simd128 {
         let low16 = i32x4_splat(0xffff);
         let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
         let (a, b) = (f32x4_splat(a), f32x4_splat(b));
-        let load = |v: &[f32]| f32x4(v[0], v[1], v[2], v[3]);
+        // SAFETY: a slice of 4 floats is 16 bytes.
+        let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
         for k in (0..n).step_by(4) {
             let (mut px, mut py) = (sx, sy);
+            sx = i32x4_add(sx, step_x);
+            sy = i32x4_add(sy, step_y);
             if let Some(f) = field {
                 // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
                 let dx = f32x4_add(f32x4_mul(a, load(&f.x.0[k..k + 4])), f32x4_mul(b, load(&f.x.1[k..k + 4])));
                 let dy = f32x4_add(f32x4_mul(a, load(&f.y.0[k..k + 4])), f32x4_mul(b, load(&f.y.1[k..k + 4])));
                 px = i32x4_add(px, i32x4_trunc_sat_f32x4(dx));
                 py = i32x4_add(py, i32x4_trunc_sat_f32x4(dy));
-            }
-            sx = i32x4_add(sx, step_x);
-            sy = i32x4_add(sy, step_y);
-            let inside = v128_and(
-                v128_and(i32x4_gt(px, left), i32x4_gt(right, px)),
-                v128_and(i32x4_gt(py, top), i32x4_gt(bottom, py)),
-            );
-            if !v128_any_true(inside) {
-                line[k..k + 4].fill(0);
-                continue;
+                let inside = v128_and(
+                    v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
+                    v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
+                );
+                if !v128_any_true(inside) {
+                    line[k..k + 4].fill(0);
+                    continue;
+                }
             }
             px = i32x4_max(i32x4_min(px, hi), lo);
             py = i32x4_max(i32x4_min(py, hi), lo);
@@ -933,17 +937,14 @@ mod simd128 {
             let fy = v128_and(i32x4_shr(py, 8), byte);
             let row = i32x4_shl(i32x4_add(i32x4_shr(py, 16), one), 5);
             let p = v128_and(i32x4_add(row, i32x4_add(i32x4_shr(px, 16), one)), index_mask);
-            // The taps of each lane's pixel: pairs p and p + 1 (p < 1024, the source holds 1025 pairs).
-            let taps = |p: i32| {
-                let p = p as usize & 1023;
-                source.0[p] as u32 | (source.0[p + 1] as u32) << 16
-            };
-            let q = u32x4(
-                taps(i32x4_extract_lane::<0>(p)),
-                taps(i32x4_extract_lane::<1>(p)),
-                taps(i32x4_extract_lane::<2>(p)),
-                taps(i32x4_extract_lane::<3>(p)),
-            );
+            // The taps of each lane's pixel: pairs p and p + 1, one 4-byte load into the lane.
+            // SAFETY: p < 1024 and the source holds 1026 pairs, so pairs p and p + 1 are in it.
+            let base = source.0.as_ptr();
+            let q = u32x4_splat(0);
+            let q = unsafe { v128_load32_lane::<0>(q, base.add(u32x4_extract_lane::<0>(p) as usize).cast()) };
+            let q = unsafe { v128_load32_lane::<1>(q, base.add(u32x4_extract_lane::<1>(p) as usize).cast()) };
+            let q = unsafe { v128_load32_lane::<2>(q, base.add(u32x4_extract_lane::<2>(p) as usize).cast()) };
+            let q = unsafe { v128_load32_lane::<3>(q, base.add(u32x4_extract_lane::<3>(p) as usize).cast()) };
             let top = v128_and(q, pairs);
             let bottom = v128_and(u32x4_shr(q, 8), pairs);
             let columns = i32x4_add(i32x4_mul(top, i32x4_sub(full, fy)), i32x4_mul(bottom, fy));
