@@ -619,14 +619,7 @@ fn warp_image_using(
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if simd {
-        return warp_rows!(
-            &mut out,
-            &warp,
-            &spans,
-            field,
-            |line, n, s, u, field| simd128::sample_span(source, line, n, s, u, field, ink),
-            |bytes, n, base, sparse| simd128::compact(bytes, n, base, sparse)
-        );
+        return simd128::warp_rows(source, &mut out, &warp, &spans, field, ink);
     }
     let _ = (simd, ink);
     warp_rows!(
@@ -857,11 +850,11 @@ mod avx2 {
     }
 }
 
-/// [`sample`] four pixels at a time in WebAssembly's 128-bit SIMD: the four taps of each pixel
-/// read into its lane in one 4-byte load.
+/// [`sample`] eight pixels at a time in WebAssembly's 128-bit SIMD, as two vectors of four: the
+/// four taps of each pixel read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Displacement, Source, Sparse, FAINT, ONE, POSITIONS, SIDE};
+    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, POSITIONS, SIDE, STRIDE};
     use std::arch::wasm32::*;
 
     /// [`super::compact`], eight bytes at a time: those kept picked by one swizzle.
@@ -870,91 +863,132 @@ mod simd128 {
         let mut len = sparse.len;
         for k in (0..n).step_by(8) {
             let word = u64::from_le_bytes(bytes[k..k + 8].try_into().expect("8 bytes"));
-            let group = u64x2(word, 0);
-            let kept = i8x16_bitmask(u8x16_ge(group, u8x16_splat(FAINT))) as u32;
-            let m = kept & 0xff & (0xff >> (8 - (n - k).min(8)));
-            let positions = u64x2(u64::from_le_bytes(POSITIONS[m as usize]), 0);
-            let index = i16x8_add(u16x8_extend_low_u8x16(positions), u16x8_splat((base + k) as u16));
-            let slot = &mut sparse.index[len..len + 8];
-            // SAFETY: `slot` is 8 u16s, 16 bytes.
-            unsafe { v128_store(slot.as_mut_ptr().cast(), index) };
-            let picked = u64x2_extract_lane::<0>(i8x16_swizzle(group, positions));
-            sparse.value[len..len + 8].copy_from_slice(&picked.to_le_bytes());
-            len += m.count_ones() as usize;
+            len = list(u64x2(word, 0), n - k, base + k, &mut sparse.index, &mut sparse.value, len);
         }
         sparse.len = len;
     }
 
-    /// Sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n rounded up to a
-    /// multiple of 4; four pixels whose source points all lie outside the open box `ink` are 0
-    /// without sampling (as the AVX2 version).
-    #[inline]
-    pub(super) fn sample_span(
+    /// Lists the first min(n, 8) bytes of `group` that are at least [`FAINT`], byte k as pixel
+    /// `base + k`, at `index[len..]` and `value[len..]` (writing 8 of each); returns the new length.
+    #[inline(always)]
+    fn list(group: v128, n: usize, base: usize, index: &mut [u16], value: &mut [u8], len: usize) -> usize {
+        let kept = i8x16_bitmask(u8x16_ge(group, u8x16_splat(FAINT))) as u32;
+        let m = kept & 0xff & (0xff >> (8 - n.min(8)));
+        let positions = u64x2(u64::from_le_bytes(POSITIONS[m as usize]), 0);
+        let at = i16x8_add(u16x8_extend_low_u8x16(positions), u16x8_splat(base as u16));
+        let slot = &mut index[len..len + 8];
+        // SAFETY: `slot` is 8 u16s, 16 bytes.
+        unsafe { v128_store(slot.as_mut_ptr().cast(), at) };
+        let picked = u64x2_extract_lane::<0>(i8x16_swizzle(group, positions));
+        value[len..len + 8].copy_from_slice(&picked.to_le_bytes());
+        len + m.count_ones() as usize
+    }
+
+    /// [`super::warp_rows!`] in one function, as the AVX2 one: each row's span sampled eight
+    /// pixels at a time (elastic ones whose source points all miss the open box `ink` are 0
+    /// without sampling), and for a sparse `out` those at least [`FAINT`] listed at once.
+    pub(super) fn warp_rows(
         source: &Source,
-        line: &mut [u8],
-        n: usize,
-        s: (i32, i32),
-        u: (i32, i32),
+        out: &mut Out,
+        warp: &Warp,
+        spans: &[(usize, usize); SIDE],
         field: Option<Displacement>,
         ink: [i32; 4],
     ) {
+        let mut no_pixels = 0;
+        let (listed, index, value, mut rows) = match out {
+            Out::Sparse(sparse) => (&mut sparse.len, &mut sparse.index[..], &mut sparse.value[..], None),
+            Out::Rows(out, first, stride) => {
+                (&mut no_pixels, &mut [][..], &mut [][..], Some((&mut **out, *first, *stride)))
+            }
+        };
+        let sparse = rows.is_none();
+        let mut len = *listed;
         let lanes = i32x4(0, 1, 2, 3);
+        let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
+        let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
+        let (step_x, step_y) = (i32x4_splat(8 * warp.u.0), i32x4_splat(8 * warp.u.1));
         let (ink_left, ink_right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
         let (ink_top, ink_bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
-        let mut sx = i32x4_add(i32x4_splat(s.0), i32x4_mul(lanes, i32x4_splat(u.0)));
-        let mut sy = i32x4_add(i32x4_splat(s.1), i32x4_mul(lanes, i32x4_splat(u.1)));
-        let (step_x, step_y) = (i32x4_splat(4 * u.0), i32x4_splat(4 * u.1));
         let (lo, hi) = (i32x4_splat(-ONE), i32x4_splat(SIDE as i32 * ONE));
         let (byte, pairs, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
-        let (one, half, index_mask) = (i32x4_splat(1), i32x4_splat(1 << 15), i32x4_splat(1023));
-        let low16 = i32x4_splat(0xffff);
+        let (half, low16) = (i32x4_splat(1 << 15), i32x4_splat(0xffff));
         let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
         let (a, b) = (f32x4_splat(a), f32x4_splat(b));
         // SAFETY: a slice of 4 floats is 16 bytes.
         let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
-        for k in (0..n).step_by(4) {
-            let (mut px, mut py) = (sx, sy);
-            sx = i32x4_add(sx, step_x);
-            sy = i32x4_add(sy, step_y);
-            if let Some(f) = field {
-                // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
-                let dx = f32x4_add(f32x4_mul(a, load(&f.x.0[k..k + 4])), f32x4_mul(b, load(&f.x.1[k..k + 4])));
-                let dy = f32x4_add(f32x4_mul(a, load(&f.y.0[k..k + 4])), f32x4_mul(b, load(&f.y.1[k..k + 4])));
-                px = i32x4_add(px, i32x4_trunc_sat_f32x4(dx));
-                py = i32x4_add(py, i32x4_trunc_sat_f32x4(dy));
-                let inside = v128_and(
-                    v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
-                    v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
-                );
-                if !v128_any_true(inside) {
-                    line[k..k + 4].fill(0);
-                    continue;
-                }
-            }
-            px = i32x4_max(i32x4_min(px, hi), lo);
-            py = i32x4_max(i32x4_min(py, hi), lo);
+        // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
+        let base = source.0[STRIDE + 1..].as_ptr();
+        // The bilinear values at the four points (px, py), clamped, in 32-bit lanes.
+        let bilinear = |px: v128, py: v128| {
+            let (px, py) = (i32x4_max(i32x4_min(px, hi), lo), i32x4_max(i32x4_min(py, hi), lo));
             let fx = v128_and(i32x4_shr(px, 8), byte);
             let fy = v128_and(i32x4_shr(py, 8), byte);
-            let row = i32x4_shl(i32x4_add(i32x4_shr(py, 16), one), 5);
-            let p = v128_and(i32x4_add(row, i32x4_add(i32x4_shr(px, 16), one)), index_mask);
-            // The taps of each lane's pixel: pairs p and p + 1, one 4-byte load into the lane.
-            // SAFETY: p < 1024 and the source holds 1026 pairs, so pairs p and p + 1 are in it.
-            let base = source.0.as_ptr();
+            let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
+            // SAFETY: the clamped point has −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 28, so p + 33 is in 0..=957 and the
+            // source holds pairs p + 33 and p + 34: each lane's four taps in one 4-byte load.
             let q = u32x4_splat(0);
-            let q = unsafe { v128_load32_lane::<0>(q, base.add(u32x4_extract_lane::<0>(p) as usize).cast()) };
-            let q = unsafe { v128_load32_lane::<1>(q, base.add(u32x4_extract_lane::<1>(p) as usize).cast()) };
-            let q = unsafe { v128_load32_lane::<2>(q, base.add(u32x4_extract_lane::<2>(p) as usize).cast()) };
-            let q = unsafe { v128_load32_lane::<3>(q, base.add(u32x4_extract_lane::<3>(p) as usize).cast()) };
-            let top = v128_and(q, pairs);
-            let bottom = v128_and(u32x4_shr(q, 8), pairs);
-            let columns = i32x4_add(i32x4_mul(top, i32x4_sub(full, fy)), i32x4_mul(bottom, fy));
-            let (left, right) = (v128_and(columns, low16), u32x4_shr(columns, 16));
-            let v = i32x4_add(i32x4_add(i32x4_mul(left, i32x4_sub(full, fx)), i32x4_mul(right, fx)), half);
-            let v = u32x4_shr(v, 16);
-            // Four values of 0..=255 in 32-bit lanes → four bytes.
-            let packed = u8x16_narrow_i16x8(u16x8_narrow_i32x4(v, v), v);
-            line[k..k + 4].copy_from_slice(&u32x4_extract_lane::<0>(packed).to_le_bytes());
+            let q = unsafe { v128_load32_lane::<0>(q, base.offset(i32x4_extract_lane::<0>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<1>(q, base.offset(i32x4_extract_lane::<1>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<2>(q, base.offset(i32x4_extract_lane::<2>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<3>(q, base.offset(i32x4_extract_lane::<3>(p) as isize).cast()) };
+            let upper = v128_and(q, pairs);
+            let lower = v128_and(u32x4_shr(q, 8), pairs);
+            let columns = i32x4_add(i32x4_mul(upper, i32x4_sub(full, fy)), i32x4_mul(lower, fy));
+            let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
+            let v = i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half);
+            u32x4_shr(v, 16)
+        };
+        let mut line = [0u8; LINE];
+        for (y, &(start, end)) in spans.iter().enumerate() {
+            let n = end - start;
+            if !sparse {
+                line = [0; LINE];
+            }
+            let mut sx = i32x4_add(i32x4_splat(warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0), along_x);
+            let mut sy = i32x4_add(i32x4_splat(warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1), along_y);
+            let f = field.map(|field| field.from(y * SIDE + start));
+            for k in (0..n).step_by(8) {
+                let (mut px0, mut py0) = (sx, sy);
+                let (mut px1, mut py1) = (i32x4_add(sx, four_x), i32x4_add(sy, four_y));
+                sx = i32x4_add(sx, step_x);
+                sy = i32x4_add(sy, step_y);
+                if let Some(f) = f {
+                    // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
+                    let delta = |i: &[f32], j: &[f32]| {
+                        i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(a, load(i)), f32x4_mul(b, load(j))))
+                    };
+                    px0 = i32x4_add(px0, delta(&f.x.0[k..], &f.x.1[k..]));
+                    py0 = i32x4_add(py0, delta(&f.y.0[k..], &f.y.1[k..]));
+                    px1 = i32x4_add(px1, delta(&f.x.0[k + 4..], &f.x.1[k + 4..]));
+                    py1 = i32x4_add(py1, delta(&f.y.0[k + 4..], &f.y.1[k + 4..]));
+                    let inside = |px, py| {
+                        v128_and(
+                            v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
+                            v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
+                        )
+                    };
+                    if !v128_any_true(v128_or(inside(px0, py0), inside(px1, py1))) {
+                        if !sparse {
+                            line[start + k..start + k + 8].fill(0);
+                        }
+                        continue;
+                    }
+                }
+                // Eight values of 0..=255 in 32-bit lanes → the first eight bytes.
+                let words = u16x8_narrow_i32x4(bilinear(px0, py0), bilinear(px1, py1));
+                let values = u8x16_narrow_i16x8(words, words);
+                if sparse {
+                    len = list(values, n - k, y * SIDE + start + k, index, value, len);
+                } else {
+                    line[start + k..start + k + 8].copy_from_slice(&u64x2_extract_lane::<0>(values).to_le_bytes());
+                }
+            }
+            if let Some((out, first, stride)) = rows.as_mut() {
+                out[*first + y * *stride..][..SIDE].copy_from_slice(&line[..SIDE]);
+            }
         }
+        *listed = len;
     }
 }
 
