@@ -229,43 +229,61 @@ impl Warp {
         }
     }
 
-    /// For each row y, the columns [start, end) whose source point may fall within `reach(y)`
-    /// (along x, along y) of the ink box (x0, x1, y0, y1): outside them every tap is 0. Each range
-    /// is widened by a pixel each side against rounding: it may hold a few pixels too many, never one too few.
-    fn spans(&self, ink: (i32, i32, i32, i32), reach: impl Fn(usize) -> (f32, f32)) -> [(usize, usize); SIDE] {
-        let to_f = |v: i32| v as f32 / ONE as f32;
+    /// For each row y, the columns [start, end) whose source point may fall within `reach[0][y]`
+    /// along x and `reach[1][y]` along y of the ink box (x0, x1, y0, y1): outside them every tap
+    /// is 0. Each range is widened by a pixel each side against rounding: it may hold a few
+    /// pixels too many, never one too few.
+    fn spans(&self, ink: (i32, i32, i32, i32), reach: &[[f32; SIDE]; 2]) -> [(usize, usize); SIDE] {
+        let to_f = |v: i32| v as f32 * (1.0 / ONE as f32);
         let (x0, x1, y0, y1) = ink;
-        let (lx, hx) = (x0 as f32 - 1.0, x1 as f32 + 1.0);
-        let (ly, hy) = (y0 as f32 - 1.0, y1 as f32 + 1.0);
         // Along row y the source point is a + x·b per axis, inside (lo, hi) for x between
         // (lo − a)/b and (hi − a)/b. A step b of less than 10⁻⁶ counts as 10⁻⁶: the range then
         // covers [0, 28) or nothing as a does, but for a within 3·10⁻⁵ of lo or hi (inside the margin).
-        let step = |b: i32| {
+        // For each axis: 1/b, and the bounds ordered so that the first gives the lower end.
+        let axis = |b: i32, lo: i32, hi: i32| {
             let b = to_f(b);
-            if b.abs() < 1e-6 {
-                1e-6f32.copysign(b)
+            let r = 1.0 / if b.abs() < 1e-6 { 1e-6f32.copysign(b) } else { b };
+            let (lo, hi) = (lo as f32 - 1.0, hi as f32 + 1.0);
+            if r > 0.0 {
+                (r, lo, hi, 1.0)
             } else {
-                b
+                (r, hi, lo, -1.0)
             }
         };
-        let (rx, ry) = (1.0 / step(self.u.0), 1.0 / step(self.u.1));
+        let (rx, lx, hx, ex) = axis(self.u.0, x0, x1);
+        let (ry, ly, hy, ey) = axis(self.u.1, y0, y1);
         let (mut start, mut end) = ([0i32; SIDE], [0i32; SIDE]);
+        // (Comparisons rather than `min` and `max`, whose NaN rules keep the loop from SIMD.)
+        let (min, max) = (|a: f32, b: f32| if a < b { a } else { b }, |a: f32, b: f32| if a > b { a } else { b });
         for y in 0..SIDE {
             let (ax, ay) = (to_f(self.o.0 + y as i32 * self.v.0), to_f(self.o.1 + y as i32 * self.v.1));
-            let (reach_x, reach_y) = reach(y);
-            let (p, q) = ((lx - reach_x - ax) * rx, (hx + reach_x - ax) * rx);
-            let (r, s) = ((ly - reach_y - ay) * ry, (hy + reach_y - ay) * ry);
-            // (Comparisons rather than `min` and `max`, whose NaN rules keep the loop from SIMD.)
-            let (min, max) = (|a: f32, b: f32| if a < b { a } else { b }, |a: f32, b: f32| if a > b { a } else { b });
-            let lo = min(max(max(min(p, q), min(r, s)), 0.0), SIDE as f32);
-            let hi = max(min(min(max(p, q), max(r, s)), SIDE as f32), -2.0);
+            let (rx_, ry_) = (ex * reach[0][y], ey * reach[1][y]);
+            let lo = max(max((lx - rx_ - ax) * rx, (ly - ry_ - ay) * ry), 0.0);
+            let hi = max(min(min((hx + rx_ - ax) * rx, (hy + ry_ - ay) * ry), SIDE as f32), -2.0);
             // Truncation: floor for the non-negative start, at least floor for the end.
-            // SAFETY: lo and hi are finite, within [−2, 28].
-            let (lo, hi): (i32, i32) = unsafe { (lo.to_int_unchecked(), hi.to_int_unchecked()) };
+            // SAFETY: lo and hi are finite (the bounds are clamped below and above), hi within [−2, 28].
+            let (lo, hi): (i32, i32) = unsafe { (min(lo, SIDE as f32).to_int_unchecked(), hi.to_int_unchecked()) };
             start[y] = lo;
-            end[y] = (hi + 2).clamp(lo, SIDE as i32);
+            end[y] = max_i(min_i(hi + 2, SIDE as i32), lo);
         }
         std::array::from_fn(|y| (start[y] as usize, end[y] as usize))
+    }
+}
+
+/// The larger and the smaller of two integers, as plain comparisons.
+fn max_i(a: i32, b: i32) -> i32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+fn min_i(a: i32, b: i32) -> i32 {
+    if a < b {
+        a
+    } else {
+        b
     }
 }
 
@@ -607,7 +625,13 @@ fn warp_image_using(
         }
         return;
     };
-    let spans = warp.spans(ink, |y| field.map_or((0.0, 0.0), |field| field.reach(y)));
+    let mut reach = [[0.0; SIDE]; 2];
+    if let Some(field) = field {
+        for y in 0..SIDE {
+            (reach[0][y], reach[1][y]) = field.reach(y);
+        }
+    }
+    let spans = warp.spans(ink, &reach);
     // The open box of source points with a nonzero tap: (x0 − 1, x1 + 1) × (y0 − 1, y1 + 1).
     let (x0, x1, y0, y1) = ink;
     let ink = [(x0 - 1) * ONE, (x1 + 1) * ONE, (y0 - 1) * ONE, (y1 + 1) * ONE];
