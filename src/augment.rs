@@ -131,11 +131,15 @@ impl Canvas {
 /// (p + 32) in its high byte. One 4-byte read at pair p then holds the four taps of a
 /// bilinear sample whose top-left tap is p: (p, p + 32, p + 1, p + 33) in bytes 0 to 3.
 #[derive(Clone)]
-struct Source([u16; PAIRS]);
+struct Source {
+    pairs: [u16; PAIRS],
+    /// The rows of pairs that may not be 0, first and last (none when first > last).
+    written: (usize, usize),
+}
 
 impl Source {
     fn new() -> Source {
-        Source([0; PAIRS])
+        Source { pairs: [0; PAIRS], written: (1, 0) }
     }
 
     /// Takes in `image` and returns the bounding box of its ink, `(x0, x1, y0, y1)` inclusive,
@@ -160,20 +164,61 @@ impl Source {
             _ => left.trailing_zeros() / 8,
         };
         let x1 = if right != 0 { 27 - right.leading_zeros() / 8 } else { 15 - left.leading_zeros() / 8 };
-        // Pair rows 0 (border above image row 0) to 28 (image row 27 above border); columns 1 to 28
-        // are the image's (written as two overlapping halves), 0 and 29 to 31 border, 0 for good,
-        // like the pair rows 29 to 31.
-        for (r, pairs) in self.0.chunks_exact_mut(STRIDE).take(SIDE + 1).enumerate() {
+        // Pair row r has image row r − 1 above and r below: rows y0 to y1 + 1 hold the ink; the
+        // others are 0, once the previous image's are cleared. Columns 1 to 28 are the image's
+        // (written as two overlapping halves), 0 and 29 to 31 border, 0 for good.
+        let (first, last) = (y0 as usize, y1 as usize + 1);
+        let (was_first, was_last) = self.written;
+        for r in (was_first..=was_last).filter(|r| !(first..=last).contains(r)) {
+            self.pairs[r * STRIDE..][..STRIDE].fill(0);
+        }
+        self.written = (first, last);
+        const BLANK: [u8; SIDE] = [0; SIDE];
+        let row = |r: usize| if r < SIDE { &image[r * SIDE..][..SIDE] } else { &BLANK };
+        for r in first..=last {
+            let (above, below) = (if r > 0 { row(r - 1) } else { &BLANK }, row(r));
+            let pairs = &mut self.pairs[r * STRIDE..][..STRIDE];
             for o in [0, 12] {
-                let above = if r > 0 { half(r - 1, o) } else { [0; 16] };
-                let below = if r < SIDE { half(r, o) } else { [0; 16] };
-                let out: &mut [u16; 16] = (&mut pairs[1 + o..][..16]).try_into().expect("16 pairs");
-                for c in 0..16 {
-                    out[c] = above[c] as u16 | (below[c] as u16) << 8;
-                }
+                interleave(&above[o..][..16], &below[o..][..16], &mut pairs[1 + o..][..16]);
             }
         }
         Some((x0 as i32, x1 as i32, y0, y1))
+    }
+}
+
+/// out[c] = above[c] | below[c] << 8 for c in 0..16: two rows of 16 pixels as vertical pairs.
+#[inline(always)]
+fn interleave(above: &[u8], below: &[u8], out: &mut [u16]) {
+    let (above, below, out) = (&above[..16], &below[..16], &mut out[..16]);
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of x86-64; the slices hold 16 bytes, 16 bytes and 16 pairs.
+        unsafe {
+            let (a, b) = (_mm_loadu_si128(above.as_ptr().cast()), _mm_loadu_si128(below.as_ptr().cast()));
+            _mm_storeu_si128(out.as_mut_ptr().cast(), _mm_unpacklo_epi8(a, b));
+            _mm_storeu_si128(out[8..].as_mut_ptr().cast(), _mm_unpackhi_epi8(a, b));
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use std::arch::wasm32::*;
+        // SAFETY: the slices hold 16 bytes, 16 bytes and 16 pairs.
+        unsafe {
+            let (a, b) = (v128_load(above.as_ptr().cast()), v128_load(below.as_ptr().cast()));
+            v128_store(
+                out.as_mut_ptr().cast(),
+                i8x16_shuffle::<0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23>(a, b),
+            );
+            v128_store(
+                out[8..].as_mut_ptr().cast(),
+                i8x16_shuffle::<8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31>(a, b),
+            );
+        }
+    }
+    #[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+    for c in 0..16 {
+        out[c] = above[c] as u16 | (below[c] as u16) << 8;
     }
 }
 
@@ -191,7 +236,7 @@ fn sample(source: &Source, sx: i32, sy: i32) -> u8 {
     // An arithmetic shift is floor, negatives included; the mask tells the compiler the index is in bounds.
     let p = ((((sy >> 16) + 1) as usize) * STRIDE + ((sx >> 16) + 1) as usize) & (STRIDE * STRIDE - 1);
     // (a, d) in bytes 0 and 1, (b, e) in bytes 2 and 3.
-    let q = source.0[p] as u32 | (source.0[p + 1] as u32) << 16;
+    let q = source.pairs[p] as u32 | (source.pairs[p + 1] as u32) << 16;
     let (top, bottom) = (q & 0x00ff_00ff, (q >> 8) & 0x00ff_00ff);
     let columns = top * (256 - fy) + bottom * fy;
     let (left, right) = (columns & 0xffff, columns >> 16);
@@ -625,12 +670,8 @@ fn warp_image_using(
         }
         return;
     };
-    let mut reach = [[0.0; SIDE]; 2];
-    if let Some(field) = field {
-        for y in 0..SIDE {
-            (reach[0][y], reach[1][y]) = field.reach(y);
-        }
-    }
+    let reach = field
+        .map_or([[0.0; SIDE]; 2], |f| [std::array::from_fn(|y| f.reach(y).0), std::array::from_fn(|y| f.reach(y).1)]);
     let spans = warp.spans(ink, &reach);
     // The open box of source points with a nonzero tap: (x0 − 1, x1 + 1) × (y0 − 1, y1 + 1).
     let (x0, x1, y0, y1) = ink;
@@ -774,7 +815,7 @@ mod avx2 {
         let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
         let (a, b) = (_mm256_set1_ps(a), _mm256_set1_ps(b));
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
-        let base: *const i32 = source.0.as_ptr().cast();
+        let base: *const i32 = source.pairs.as_ptr().cast();
         let mut line = [0u8; LINE];
         for (y, &(start, end)) in spans.iter().enumerate() {
             let n = end - start;
@@ -942,7 +983,7 @@ mod simd128 {
         // SAFETY: a slice of 4 floats is 16 bytes.
         let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
-        let base = source.0[STRIDE + 1..].as_ptr();
+        let base = source.pairs[STRIDE + 1..].as_ptr();
         // The bilinear values at the four points (px, py), clamped, in 32-bit lanes.
         let bilinear = |px: v128, py: v128| {
             let (px, py) = (i32x4_max(i32x4_min(px, hi), lo), i32x4_max(i32x4_min(py, hi), lo));
