@@ -7,15 +7,25 @@
 //! Simard, Steinkraus and Platt (2003): a random displacement field, smoothed by a
 //! Gaussian of standard deviation σ and scaled by α, added to the affine warp.
 //!
-//! It is built to cost little beside training (about 1.3 µs an image natively; see the README):
+//! Pixels fainter than [`FAINT`] are then set to 0 (the rim of faint pixels that bilinear
+//! sampling leaves around a digit's edge).
+//!
+//! It is built to cost little beside training (about 0.5 µs an image natively, affine; see the README):
 //! - the warp is in 16.16 fixed point: the source point of pixel (x, y) is o + x·u + y·v, so
 //!   moving along a row is two integer additions, `floor` is an arithmetic shift and the
 //!   bilinear weights are the fraction's top 8 bits (no `floor`/`round` library calls);
-//! - with AVX2, eight pixels at a time: their taps gathered in two loads;
-//! - the source is copied into a zero-bordered 32×32 canvas, so that the four taps need no
-//!   bounds tests (coordinates are clamped to the border, where every tap is 0);
+//! - the source is held as vertical pairs of a zero-bordered 32×32 canvas (each 16-bit pair a
+//!   pixel and the one below it), so that one 4-byte read holds a sample's four taps and needs no
+//!   bounds test (coordinates are clamped to the border, where every tap is 0); only the ink's
+//!   rows are rewritten per image;
+//! - eight pixels at a time: with AVX2 their taps in one gather, in wasm SIMD one 4-byte load
+//!   per lane; the row loop runs inside the SIMD function, its constants set once per image;
 //! - only the pixels of each row whose source point falls near the digit's ink (its bounding
-//!   box, widened by one pixel and the largest displacement) are sampled, the rest are 0;
+//!   box, widened by one pixel and the row's largest displacement) are sampled, the rest are 0;
+//!   elastic groups of eight whose source points all miss the ink box are skipped;
+//! - for training the result is not an image but the list of its pixels (index, value), picked
+//!   eight at a time by one shuffle from a table, no branch on the pixels, as they are computed,
+//!   which the batch takes as it is ([`Augmenter::push`]);
 //! - thickening and thinning read the warped canvas and write the result: no copy per image;
 //! - the elastic fields come from a bank of [`BANK_FIELDS`] fields smoothed once when training
 //!   starts: each image's field is a·Δi + b·Δj of two of them with (a, b) = α·(cos θ, sin θ),
@@ -687,62 +697,27 @@ fn warp_image_using(
         return simd128::warp_rows(source, &mut out, &warp, &spans, field, ink);
     }
     let _ = (simd, ink);
-    warp_rows!(
-        &mut out,
-        &warp,
-        &spans,
-        field,
-        |line, n, s, u, field| {
-            for (k, out) in line[..n].iter_mut().enumerate() {
-                let (dx, dy) = field.map_or((0, 0), |field| field.at(k));
-                *out = sample(source, s.0 + k as i32 * u.0 + dx, s.1 + k as i32 * u.1 + dy);
-            }
-        },
-        |bytes, n, base, sparse| compact(false, bytes, n, base, sparse)
-    );
+    warp_rows(source, &mut out, &warp, &spans, field);
 }
 
-/// Each row of `$out` (an [`Out`], as [`warp_image`]'s): its span [start, end) of `$spans` sampled
-/// by `$sample` with `line` the row buffer from the span's start, `n` = end − start, `s` the
-/// span's first source point and `u` the step along the row, `field` the displacement from the
-/// span's start: it sets line[k] to the bilinear value at s + k·u (+ Δ(k)) for k in 0..n (and may
-/// write up to n rounded up to a multiple of 8: exact samples too); zeros around it. For a sparse
-/// `$out`, `$compact` then lists the span's pixels at least [`FAINT`]. A macro rather than a
-/// function taking closures, so that the AVX2 code is compiled inside a function with AVX2.
-macro_rules! warp_rows {
-    ($out:expr, $warp:expr, $spans:expr, $field:expr,
-     |$line:ident, $n:ident, $s:ident, $u:ident, $f:ident| $sample:expr,
-     |$bytes:ident, $count:ident, $base:ident, $sparse:ident| $compact:expr) => {{
-        let (out, warp, spans, field): (&mut Out, &Warp, &[(usize, usize); SIDE], Option<Displacement>) =
-            ($out, $warp, $spans, $field);
-        let mut line = [0u8; LINE];
-        let rows = matches!(out, Out::Rows(..));
-        for (y, &(start, end)) in spans.iter().enumerate() {
-            if rows {
-                line = [0; LINE];
-            }
-            if start < end {
-                let $s = (
-                    warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0,
-                    warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1,
-                );
-                let $f = field.map(|field| field.from(y * SIDE + start));
-                let ($line, $n, $u) = (&mut line[start..], end - start, warp.u);
-                $sample;
-            }
-            match out {
-                Out::Rows(out, first, stride) => out[*first + y * *stride..][..SIDE].copy_from_slice(&line[..SIDE]),
-                // Outside the span every pixel is 0.
-                Out::Sparse($sparse) if start < end => {
-                    let ($bytes, $count, $base) = (&line[start..], end - start, y * SIDE + start);
-                    $compact;
-                }
-                Out::Sparse(_) => {}
-            }
+/// [`warp_image`]'s plain loops: each row's span [start, end) sampled a pixel at a time, zeros
+/// around it; for a sparse `out` its pixels at least [`FAINT`] listed (outside the span every pixel is 0).
+fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize); SIDE], field: Option<Displacement>) {
+    for (y, &(start, end)) in spans.iter().enumerate() {
+        let mut line = [0u8; SIDE];
+        let sx = warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0;
+        let sy = warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1;
+        let field = field.map(|field| field.from(y * SIDE + start));
+        for (k, out) in line[start..end].iter_mut().enumerate() {
+            let (dx, dy) = field.map_or((0, 0), |field| field.at(k));
+            *out = sample(source, sx + k as i32 * warp.u.0 + dx, sy + k as i32 * warp.u.1 + dy);
         }
-    }};
+        match out {
+            Out::Rows(out, first, stride) => out[*first + y * *stride..][..SIDE].copy_from_slice(&line),
+            Out::Sparse(sparse) => compact(false, &line[start..], end - start, y * SIDE + start, sparse),
+        }
+    }
 }
-use warp_rows;
 
 /// [`sample`] eight pixels at a time: AVX2 gathers the four taps of eight pixels in one load.
 #[cfg(target_arch = "x86_64")]
@@ -750,7 +725,7 @@ mod avx2 {
     use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, POSITIONS, SIDE, STRIDE};
     use std::arch::x86_64::*;
 
-    /// [`super::warp_rows!`] in one function, its constants set once per image: each row's
+    /// [`super::warp_rows`] in SIMD, its constants set once per image: each row's
     /// span sampled eight pixels at a time, and for a sparse `out` those at least [`FAINT`] listed at once.
     #[target_feature(enable = "avx2,popcnt")]
     pub(super) unsafe fn warp_rows(
@@ -949,7 +924,7 @@ mod simd128 {
         len + m.count_ones() as usize
     }
 
-    /// [`super::warp_rows!`] in one function, as the AVX2 one: each row's span sampled eight
+    /// [`super::warp_rows`] in SIMD, as the AVX2 one: each row's span sampled eight
     /// pixels at a time (elastic ones whose source points all miss the open box `ink` are 0
     /// without sampling), and for a sparse `out` those at least [`FAINT`] listed at once.
     pub(super) fn warp_rows(
