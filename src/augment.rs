@@ -286,8 +286,8 @@ impl Warp {
 
     /// For each row y, the columns [start, end) whose source point may fall within `reach[0][y]`
     /// along x and `reach[1][y]` along y of the ink box (x0, x1, y0, y1): outside them every tap
-    /// is 0. Each range is widened by a pixel each side against rounding: it may hold a few
-    /// pixels too many, never one too few.
+    /// is 0. Each range has a margin of 10⁻³ pixel each side against rounding: it may hold a
+    /// pixel too many, never one too few.
     fn spans(&self, ink: (i32, i32, i32, i32), reach: &[[f32; SIDE]; 2]) -> [(usize, usize); SIDE] {
         let to_f = |v: i32| v as f32 * (1.0 / ONE as f32);
         let (x0, x1, y0, y1) = ink;
@@ -315,11 +315,14 @@ impl Warp {
             let (rx_, ry_) = (ex * reach[0][y], ey * reach[1][y]);
             let lo = max(max((lx - rx_ - ax) * rx, (ly - ry_ - ay) * ry), 0.0);
             let hi = max(min(min((hx + rx_ - ax) * rx, (hy + ry_ - ay) * ry), SIDE as f32), -2.0);
-            // Truncation: floor for the non-negative start, at least floor for the end.
-            // SAFETY: lo and hi are finite (the bounds are clamped below and above), hi within [−2, 28].
-            let (lo, hi): (i32, i32) = unsafe { (min(lo, SIDE as f32).to_int_unchecked(), hi.to_int_unchecked()) };
+            // The pixels x with lo < x < hi: from ⌊lo⌋ + 1 to ⌈hi⌉ − 1, with a margin of 10⁻³ pixel
+            // each side for the rounding of the arithmetic above (less than 10⁻⁴ here). The
+            // truncations are floors: their arguments are positive.
+            // SAFETY: lo and hi are finite (the bounds are clamped below and above), within [−2, 28].
+            let (lo, hi): (i32, i32) =
+                unsafe { ((min(lo, SIDE as f32) + 0.999).to_int_unchecked(), (hi + 2.001).to_int_unchecked()) };
             start[y] = lo;
-            end[y] = max_i(min_i(hi + 2, SIDE as i32), lo);
+            end[y] = max_i(min_i(hi - 1, SIDE as i32), lo);
         }
         std::array::from_fn(|y| (start[y] as usize, end[y] as usize))
     }
@@ -680,8 +683,13 @@ fn warp_image_using(
         }
         return;
     };
-    let reach = field
-        .map_or([[0.0; SIDE]; 2], |f| [std::array::from_fn(|y| f.reach(y).0), std::array::from_fn(|y| f.reach(y).1)]);
+    let mut reach = [[0.0; SIDE]; 2];
+    if let Some(field) = field {
+        let [xs, ys] = &mut reach;
+        for (y, (x_reach, y_reach)) in xs.iter_mut().zip(ys).enumerate() {
+            (*x_reach, *y_reach) = field.reach(y);
+        }
+    }
     let spans = warp.spans(ink, &reach);
     // The open box of source points with a nonzero tap: (x0 − 1, x1 + 1) × (y0 − 1, y1 + 1).
     let (x0, x1, y0, y1) = ink;
