@@ -93,6 +93,19 @@ impl Batch {
         Ok(())
     }
 
+    /// Adds an image given by its nonzero pixels, `index` (increasing, each below 784) and
+    /// their 8-bit values `pixels` (each nonzero), with its label: the row [`Batch::push_u8`]
+    /// makes of the whole image (augmentation writes its images so, without the 784 bytes).
+    pub(crate) fn push_sparse(&mut self, index: &[u16], pixels: &[u8], label: u8) -> Result<()> {
+        debug_assert!(index.len() == pixels.len() && index.iter().all(|&i| (i as usize) < INPUTS));
+        check_label(label)?;
+        self.ensure_started();
+        self.index.extend_from_slice(index);
+        self.value.extend(pixels.iter().map(|&p| pixel_value(p)));
+        self.end_row(label);
+        Ok(())
+    }
+
     /// Empties the batch and fills it with images `indices` of `images`, with `labels[i]`
     /// the label of image i: the same rows as [`Batch::push_u8`] of the dense images.
     ///

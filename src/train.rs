@@ -11,7 +11,7 @@ use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Number, Result};
 use crate::math::{argmax, Activation};
 use crate::mnist::Dataset;
-use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, INPUTS, OUTPUTS};
+use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, OUTPUTS};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
@@ -183,7 +183,6 @@ pub struct Trainer {
     batch: Batch,
     workspace: Workspace,
     augmenter: Augmenter,
-    augmented: Vec<u8>,
     /// Loss and accuracy of the current epoch so far, as its batches were trained.
     epoch_stats: BatchStats,
 }
@@ -215,7 +214,6 @@ impl Trainer {
             batch,
             workspace: Workspace::default(),
             augmenter,
-            augmented: vec![0; INPUTS],
             epoch_stats: BatchStats::default(),
         })
     }
@@ -291,8 +289,8 @@ impl Trainer {
             if self.config.augment != Augment::Off {
                 self.batch.clear();
                 for &i in indices {
-                    self.augmenter.apply(train.image(i as usize), &mut self.augmented, &mut self.rng);
-                    self.batch.push_u8(&self.augmented, train.label(i as usize))?;
+                    let (image, label) = (train.image(i as usize), train.label(i as usize));
+                    self.augmenter.push(image, label, &mut self.batch, &mut self.rng)?;
                 }
                 // The next batch's images, fetched into the caches while this one trains.
                 let next = (self.batch_in_epoch + 1) * b..((self.batch_in_epoch + 2) * b).min(self.order.len());

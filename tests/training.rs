@@ -152,3 +152,30 @@ fn the_shipped_default_model_loads_and_scores() {
     let accuracy = evaluate(&network, test).accuracy;
     assert!(accuracy >= 0.965, "www/models/default.bin scores {accuracy}");
 }
+
+/// FNV-1a of the bytes.
+fn fnv(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+#[test]
+fn augmented_images_are_the_same_on_every_processor() {
+    // tests/web.rs checks the same figures in the browser (wasm SIMD); here AVX2 where the
+    // processor has it, else the plain loops (the unit tests check the two agree).
+    use rand::SeedableRng;
+    let (_, test) = common::mnist();
+    for (kind, expected) in [(Augment::Affine, AUGMENTED_AFFINE), (Augment::Elastic, AUGMENTED_ELASTIC)] {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+        let mut augmenter = handwritten::augment::Augmenter::new(kind, &mut rng);
+        let mut out = vec![0u8; 784];
+        let hash = fnv((0..2000).flat_map(|i| {
+            augmenter.apply(test.image(i), &mut out, &mut rng);
+            out.clone()
+        }));
+        assert_eq!(hash, expected, "{kind:?}: {hash:#x}");
+    }
+}
+
+/// FNV-1a of the first 2000 MNIST test images distorted by `Augmenter::apply`, seed 1 (tests/web.rs has them too).
+const AUGMENTED_AFFINE: u64 = 0xe31e_395c_7efc_8303;
+const AUGMENTED_ELASTIC: u64 = 0xb307_d59e_c94e_d78a;

@@ -494,3 +494,38 @@ fn teaching_a_copy_moves_it_towards_the_label_and_mistakes_are_sorted() {
     }
     assert!(number(&evaluation, "tutorial_accuracy") > 0.0);
 }
+
+/// FNV-1a of the bytes.
+fn fnv(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+#[wasm_bindgen_test]
+fn augmented_images_are_the_ones_made_natively() {
+    // The figures of tests/training.rs (AVX2 or plain loops there, 128-bit wasm SIMD here).
+    use handwritten::augment::Augmenter;
+    use handwritten::Augment;
+    use rand::SeedableRng;
+    let image = |i: usize| &T10K_IMAGES[16 + i * PIXELS..][..PIXELS];
+    for (kind, expected) in [(Augment::Affine, 0xe31e_395c_7efc_8303), (Augment::Elastic, 0xb307_d59e_c94e_d78a)] {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
+        let mut augmenter = Augmenter::new(kind, &mut rng);
+        let mut out = vec![0u8; PIXELS];
+        let hash = fnv((0..2000).flat_map(|i| {
+            augmenter.apply(image(i), &mut out, &mut rng);
+            out.clone()
+        }));
+        assert_eq!(hash, expected, "{kind:?}: {hash:#x}");
+        // What training takes: the list of the pixels, the same batch rows as the image's.
+        let (mut dense, mut sparse) = (rng.clone(), rng.clone());
+        let (mut by_image, mut by_list) = (batch::Batch::with_capacity(32), batch::Batch::with_capacity(32));
+        let mut copy = augmenter.clone();
+        for i in 0..32 {
+            augmenter.apply(image(i), &mut out, &mut dense);
+            by_image.push_u8(&out, T10K_LABELS[8 + i]).unwrap();
+            copy.push(image(i), T10K_LABELS[8 + i], &mut by_list, &mut sparse).unwrap();
+        }
+        let net = handwritten::model_file::from_bytes(DEFAULT_MODEL, "default.bin").unwrap();
+        assert_eq!(net.gradient(&by_image), net.gradient(&by_list), "{kind:?}");
+    }
+}
