@@ -274,7 +274,7 @@ impl Warp {
     /// (cos, sin)/scale = (k, m): u = (k, −m), v = (m, k), o = c − u·(c + shift.0) − v·(c + shift.1).
     fn new(angle: f32, scale: f32, shift: (f32, f32)) -> Warp {
         let c = (SIDE as f64 - 1.0) / 2.0;
-        let (sin, cos) = (angle as f64).sin_cos();
+        let (sin, cos) = crate::math::sin_cos(angle as f64);
         let (k, m) = (cos / scale as f64, sin / scale as f64);
         let (px, py) = (c + shift.0 as f64, c + shift.1 as f64);
         Warp {
@@ -396,8 +396,8 @@ impl FieldBank {
     fn draw(&self, rng: &mut impl Rng) -> Displacement<'_> {
         let i = rng.random_range(0..BANK_FIELDS);
         let j = (i + rng.random_range(1..BANK_FIELDS)) % BANK_FIELDS;
-        let (sin, cos) = rng.random_range(0.0..std::f32::consts::TAU).sin_cos();
-        let (a, b) = (ELASTIC_ALPHA * cos, ELASTIC_ALPHA * sin);
+        let (sin, cos) = crate::math::sin_cos(rng.random_range(0.0..std::f32::consts::TAU) as f64);
+        let (a, b) = (ELASTIC_ALPHA * cos as f32, ELASTIC_ALPHA * sin as f32);
         let axis = |f: usize, axis: usize| &self.fields[(2 * f + axis) * FIELD_LEN..][..FIELD_LEN];
         let largest = |f: usize, axis: usize| &self.largest[(2 * f + axis) * SIDE..][..SIDE];
         Displacement {

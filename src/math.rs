@@ -1,5 +1,5 @@
 //! The scalar functions of the derivation: the two hidden activations and their
-//! derivatives, softmax and cross-entropy.
+//! derivatives, softmax and cross-entropy; and sine and cosine, in plain arithmetic.
 //!
 //! Each is written for one row (one sample); the network applies them row by row.
 
@@ -94,6 +94,47 @@ pub fn argmax(row: &[f32]) -> usize {
     best
 }
 
+/// (sin x, cos x), to within 2 units in the last place for |x| < 10⁵: x = k·π/2 + r with
+/// |r| ≤ π/4, then fdlibm's polynomials of sin and cos on r (Sun Microsystems, freely
+/// distributable), and the quadrant of k.
+///
+/// For the angles of augmentation and the cosine schedule of the learning rate. Plain arithmetic
+/// rather than `f64::sin_cos`, which is the platform's maths library natively and Rust's port of
+/// musl's in wasm: the same bits on every platform, so that the browser and the command line
+/// distort an image and schedule a run alike; and in the page's wasm, none of the reduction of
+/// huge arguments (7 KB) that angles of a few degrees never need.
+pub fn sin_cos(x: f64) -> (f64, f64) {
+    // π/2 = PIO2_HI + PIO2_LO, PIO2_HI with 33 significant bits, so that k·PIO2_HI is exact for |k| < 2²⁰.
+    const PIO2_HI: f64 = 1.570_796_326_734_125_6;
+    const PIO2_LO: f64 = 6.077_100_506_506_192e-11;
+    // Adding 1.5·2⁵² rounds to an integer (to nearest) and leaves it in the low bits.
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    let t = x * std::f64::consts::FRAC_2_PI + ROUND;
+    let k = t - ROUND;
+    let r = (x - k * PIO2_HI) - k * PIO2_LO;
+    let z = r * r;
+    let sin = r + r
+        * z
+        * (-1.666_666_666_666_663_2e-1
+            + z * (8.333_333_333_322_49e-3
+                + z * (-1.984_126_982_985_795e-4
+                    + z * (2.755_731_370_707_006_8e-6
+                        + z * (-2.505_076_025_340_686_3e-8 + z * 1.589_690_995_211_55e-10)))));
+    let cos = 1.0 - 0.5 * z
+        + z * z
+            * (4.166_666_666_666_66e-2
+                + z * (-1.388_888_888_887_411e-3
+                    + z * (2.480_158_728_947_673e-5
+                        + z * (-2.755_731_435_139_066_3e-7
+                            + z * (2.087_572_321_298_175e-9 + z * -1.135_964_755_778_819_5e-11)))));
+    match t.to_bits() & 3 {
+        0 => (sin, cos),
+        1 => (cos, -sin),
+        2 => (-sin, -cos),
+        _ => (-cos, sin),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +207,38 @@ mod tests {
     fn argmax_takes_the_first_of_ties() {
         assert_eq!(argmax(&[0.1, 0.5, 0.5, 0.2]), 1);
         assert_eq!(argmax(&[3.0]), 0);
+    }
+
+    #[test]
+    fn sin_cos_is_the_libraries_to_two_units_in_the_last_place() {
+        let ulp = |v: f64| f64::EPSILON * v.abs().max(f64::MIN_POSITIVE);
+        let mut x = -40.0f64;
+        while x < 40.0 {
+            for x in [x, x * 1.000_001, -x / 7.0] {
+                let (sin, cos) = sin_cos(x);
+                let (want_sin, want_cos) = x.sin_cos();
+                // Two ulps of the value, or of 1 where the value is near 0 (both are then within 1e-16 of it).
+                assert!(
+                    (sin - want_sin).abs() <= 2.0 * ulp(want_sin).max(ulp(1.0) / 2.0),
+                    "sin {x}: {sin} vs {want_sin}"
+                );
+                assert!(
+                    (cos - want_cos).abs() <= 2.0 * ulp(want_cos).max(ulp(1.0) / 2.0),
+                    "cos {x}: {cos} vs {want_cos}"
+                );
+            }
+            x += 0.001_37;
+        }
+        assert_eq!(sin_cos(0.0), (0.0, 1.0));
+        // Every quadrant, and angles of a few degrees as the augmentation draws them.
+        for (x, sin, cos) in [
+            (std::f64::consts::FRAC_PI_2, 1.0, 0.0),
+            (std::f64::consts::PI, 0.0, -1.0),
+            (-std::f64::consts::FRAC_PI_2, -1.0, 0.0),
+            (3.0 * std::f64::consts::FRAC_PI_2, -1.0, 0.0),
+        ] {
+            let (s, c) = sin_cos(x);
+            assert!((s - sin).abs() < 1e-15 && (c - cos).abs() < 1e-15, "{x}: ({s}, {c})");
+        }
     }
 }

@@ -251,7 +251,7 @@ impl Trainer {
             Schedule::Cosine => {
                 let total = (c.epochs * self.batches_per_epoch()) as f64;
                 let x = std::f64::consts::PI * t as f64 / total;
-                (c.learning_rate as f64 * 0.5 * (1.0 + x.cos())) as f32
+                (c.learning_rate as f64 * 0.5 * (1.0 + crate::math::sin_cos(x).1)) as f32
             }
             Schedule::Step => {
                 let epoch = t / self.batches_per_epoch();
