@@ -311,7 +311,7 @@ pub struct Packed {
     /// The batch's distinct nonzero pixels, increasing: packed row u is row `pixels[u]` of m.
     pixels: Vec<u16>,
     /// Each row's nonzero pixels as packed row numbers (increasing, as the pixels are), and
-    /// where each row's start, as in the batch.
+    /// where each row starts, as in the batch.
     index: Vec<u16>,
     start: Vec<usize>,
     /// One chunk of the rows, (pixels.len(), width) row-major.
@@ -321,6 +321,8 @@ pub struct Packed {
     column_start: Vec<usize>,
     column_row: Vec<u32>,
     column_value: Vec<f32>,
+    /// Where the next entry of each pixel goes while they are listed.
+    cursor: Vec<usize>,
     /// One chunk of x's columns, (B, width) row-major.
     x: Vec<f32>,
 }
@@ -362,16 +364,17 @@ impl Packed {
         for u in 0..columns {
             self.column_start[u + 1] += self.column_start[u];
         }
-        let mut cursor = self.column_start[..columns].to_vec();
+        self.cursor.clear();
+        self.cursor.extend_from_slice(&self.column_start[..columns]);
         self.column_row.resize(self.index.len(), 0);
         self.column_value.resize(self.index.len(), 0.0);
         for b in 0..batch.len() {
             let value = batch.row(b).1;
             for (&u, &v) in self.index[self.start[b]..self.start[b + 1]].iter().zip(value) {
-                let k = cursor[u as usize];
+                let k = self.cursor[u as usize];
                 self.column_row[k] = b as u32;
                 self.column_value[k] = v;
-                cursor[u as usize] += 1;
+                self.cursor[u as usize] += 1;
             }
         }
     }
