@@ -284,6 +284,13 @@ impl Warp {
         }
     }
 
+    /// The source point of output pixel (x, y), o + x·u + y·v, in 16.16 fixed point.
+    #[inline(always)]
+    fn at(&self, x: usize, y: usize) -> (i32, i32) {
+        let (x, y) = (x as i32, y as i32);
+        (self.o.0 + x * self.u.0 + y * self.v.0, self.o.1 + x * self.u.1 + y * self.v.1)
+    }
+
     /// For each row y, the columns [start, end) whose source point may fall within `reach[0][y]`
     /// along x and `reach[1][y]` along y of the ink box (x0, x1, y0, y1): outside them every tap
     /// is 0. Each range has a margin of 10⁻³ pixel each side against rounding: it may hold a
@@ -661,6 +668,22 @@ enum Out<'a> {
     Sparse(&'a mut Sparse),
 }
 
+impl<'a> Out<'a> {
+    /// What the SIMD samplers write through: the count of listed pixels (`none` for rows), the
+    /// list's indices and values (empty for rows), and the rows (out, first, stride) or `None`
+    /// for a list.
+    #[allow(clippy::type_complexity)]
+    fn parts<'b>(
+        &'b mut self,
+        none: &'b mut usize,
+    ) -> (&'b mut usize, &'b mut [u16], &'b mut [u8], Option<(&'b mut [u8], usize, usize)>) {
+        match self {
+            Out::Sparse(sparse) => (&mut sparse.len, &mut sparse.index[..], &mut sparse.value[..], None),
+            Out::Rows(out, first, stride) => (none, &mut [][..], &mut [][..], Some((&mut **out, *first, *stride))),
+        }
+    }
+}
+
 /// Warps `src` into `out`: each pixel p samples the source at warp(p) (+ Δ(p) when `field`
 /// gives one). `source` is scratch memory.
 fn warp_image(source: &mut Source, src: &[u8], warp: Warp, field: Option<Displacement>, out: Out) {
@@ -713,8 +736,7 @@ fn warp_image_using(
 fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize); SIDE], field: Option<Displacement>) {
     for (y, &(start, end)) in spans.iter().enumerate() {
         let mut line = [0u8; SIDE];
-        let sx = warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0;
-        let sy = warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1;
+        let (sx, sy) = warp.at(start, y);
         let field = field.map(|field| field.from(y * SIDE + start));
         for (k, out) in line[start..end].iter_mut().enumerate() {
             let (dx, dy) = field.map_or((0, 0), |field| field.at(k));
@@ -768,12 +790,7 @@ mod avx2 {
         ink: [i32; 4],
     ) {
         let mut no_pixels = 0;
-        let (listed, index, value, mut rows) = match out {
-            Out::Sparse(sparse) => (&mut sparse.len, &mut sparse.index[..], &mut sparse.value[..], None),
-            Out::Rows(out, first, stride) => {
-                (&mut no_pixels, &mut [][..], &mut [][..], Some((&mut **out, *first, *stride)))
-            }
-        };
+        let (listed, index, value, mut rows) = out.parts(&mut no_pixels);
         let sparse = rows.is_none();
         // In a register, not through `listed`.
         let mut len = *listed;
@@ -805,10 +822,9 @@ mod avx2 {
             if !sparse {
                 line = [0; LINE];
             }
-            let mut sx =
-                _mm256_add_epi32(_mm256_set1_epi32(warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0), along_x);
-            let mut sy =
-                _mm256_add_epi32(_mm256_set1_epi32(warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1), along_y);
+            let (x0, y0) = warp.at(start, y);
+            let mut sx = _mm256_add_epi32(_mm256_set1_epi32(x0), along_x);
+            let mut sy = _mm256_add_epi32(_mm256_set1_epi32(y0), along_y);
             let f = field.map(|field| field.from(y * SIDE + start));
             for k in (0..n).step_by(8) {
                 let (mut px, mut py) = (sx, sy);
@@ -944,12 +960,7 @@ mod simd128 {
         ink: [i32; 4],
     ) {
         let mut no_pixels = 0;
-        let (listed, index, value, mut rows) = match out {
-            Out::Sparse(sparse) => (&mut sparse.len, &mut sparse.index[..], &mut sparse.value[..], None),
-            Out::Rows(out, first, stride) => {
-                (&mut no_pixels, &mut [][..], &mut [][..], Some((&mut **out, *first, *stride)))
-            }
-        };
+        let (listed, index, value, mut rows) = out.parts(&mut no_pixels);
         let sparse = rows.is_none();
         let mut len = *listed;
         let lanes = i32x4(0, 1, 2, 3);
@@ -993,8 +1004,9 @@ mod simd128 {
             if !sparse {
                 line = [0; LINE];
             }
-            let mut sx = i32x4_add(i32x4_splat(warp.o.0 + y as i32 * warp.v.0 + start as i32 * warp.u.0), along_x);
-            let mut sy = i32x4_add(i32x4_splat(warp.o.1 + y as i32 * warp.v.1 + start as i32 * warp.u.1), along_y);
+            let (x0, y0) = warp.at(start, y);
+            let mut sx = i32x4_add(i32x4_splat(x0), along_x);
+            let mut sy = i32x4_add(i32x4_splat(y0), along_y);
             let f = field.map(|field| field.from(y * SIDE + start));
             for k in (0..n).step_by(8) {
                 let (mut px0, mut py0) = (sx, sy);
