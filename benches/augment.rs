@@ -13,7 +13,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::{cpu_seconds, median};
+use common::{cpu_seconds, epochs, median, selected};
 use handwritten::augment::Augmenter;
 use handwritten::mnist::{default_data_dir, load_mnist_dir};
 use handwritten::{Activation, Augment, TrainConfig, Trainer};
@@ -23,11 +23,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    if !args.is_empty() && !args.iter().any(|a| "augment".contains(a.as_str())) {
+    if !selected("augment") {
         return ExitCode::SUCCESS;
     }
-    let epochs: usize = std::env::var("EPOCHS").ok().and_then(|e| e.parse().ok()).unwrap_or(3).max(1);
+    let epochs = epochs(3);
     let widths: Vec<usize> = std::env::var("HIDDEN")
         .unwrap_or_else(|_| "28,256".into())
         .split(',')

@@ -17,7 +17,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::{cpu_seconds, median};
+use common::{cpu_seconds, epochs, median, selected};
 use handwritten::kernels::simd_level;
 use handwritten::mnist::{default_data_dir, load_mnist_dir};
 use handwritten::{evaluate, Init, Network, Schedule, TrainConfig, Trainer};
@@ -26,12 +26,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 fn main() -> ExitCode {
-    // `cargo bench` passes `--bench`; a filter that does not name this bench skips it.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    if !args.is_empty() && !args.iter().any(|a| "epoch".contains(a.as_str())) {
+    if !selected("epoch") {
         return ExitCode::SUCCESS;
     }
-    let epochs: usize = std::env::var("EPOCHS").ok().and_then(|e| e.parse().ok()).unwrap_or(5).max(1);
+    let epochs = epochs(5);
     // `HIDDEN=h` times the batch-32 epochs of a network h units wide, and only those (the scaling table of
     // scripts/bench.mjs); without it, the tutorial's width and every figure.
     let hidden: Option<usize> = std::env::var("HIDDEN").ok().and_then(|h| h.parse().ok());
