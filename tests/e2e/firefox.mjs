@@ -1,9 +1,30 @@
 // A minimal W3C WebDriver client for geckodriver: enough to open a page in headless Firefox, run scripts,
 // wait for a state and draw with a pointer. Plain fetch to the standard endpoints; no extra package.
 import { spawn } from 'node:child_process';
-import { freePort, waitForOutput } from './harness.mjs';
+import { before, after } from 'node:test';
+import { freePort, waitForOutput, startServer } from './harness.mjs';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+/**
+ * The site served and open in headless Firefox for the tests of a file (the Firefox twin of the harness's
+ * `withSite`): before them, starts the server, launches Firefox with `prefs`, opens the page and calls
+ * `ready({ server, firefox })`; after them, closes both.
+ */
+export function withFirefox(ready, { prefs } = {}) {
+  let server;
+  let firefox;
+  before(async () => {
+    server = await startServer();
+    firefox = await launchFirefox({ prefs });
+    await firefox.goto(server.url);
+    await ready({ server, firefox });
+  });
+  after(async () => {
+    await firefox?.close();
+    server?.close();
+  });
+}
 
 /** Starts headless Firefox; `prefs` are added to its preferences (e.g. {'intl.accept_languages': 'zh-CN'}). */
 export async function launchFirefox({ prefs = {} } = {}) {

@@ -1,23 +1,12 @@
 // The site in headless Firefox, driven through geckodriver (W3C WebDriver): the page starts, and digits drawn
 // with pointer actions are read with ten probabilities that add up to 1.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DIGITS, checkReading } from './harness.mjs';
-import { launchFirefox } from './firefox.mjs';
+import { DIGITS, checkReading } from './harness.mjs';
+import { withFirefox } from './firefox.mjs';
 
-let server;
 let firefox;
-
-before(async () => {
-  server = await startServer();
-  firefox = await launchFirefox();
-  await firefox.goto(server.url);
-});
-
-after(async () => {
-  await firefox?.close();
-  server?.close();
-});
+withFirefox((site) => ({ firefox } = site));
 
 /** What the page shows once it has read the pad: the text of #prediction and the ten data-p. */
 async function reading() {

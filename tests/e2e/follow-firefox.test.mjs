@@ -1,26 +1,17 @@
 // Follow one digit and teach it, in headless Firefox (geckodriver): a drawn digit's quantities agree with the bars
 // and the identities of the derivation; a test digit the pretrained network misreads, picked from #mistakes, is
 // read right within ten presses at the default settings, the test accuracy within a point.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DIGITS } from './harness.mjs';
-import { launchFirefox } from './firefox.mjs';
+import { DIGITS } from './harness.mjs';
+import { withFirefox } from './firefox.mjs';
 import { readFollow, checkIdentities } from './follow-checks.mjs';
 
-let server;
 let firefox;
-
-before(async () => {
-  server = await startServer();
-  firefox = await launchFirefox();
-  await firefox.goto(server.url);
+withFirefox(async (site) => {
+  ({ firefox } = site);
   const ready = await firefox.waitFor(() => document.body.dataset.ready, 'body[data-ready]');
   assert.equal(ready, 'true');
-});
-
-after(async () => {
-  await firefox?.close();
-  server?.close();
 });
 
 const follow = async () => {

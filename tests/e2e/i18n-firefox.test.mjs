@@ -1,26 +1,21 @@
 // The page in Chinese and English, in headless Firefox (geckodriver): with the browser's languages set to zh-CN the
 // page opens in Chinese; the switch turns every string English and keeps the drawing and the probabilities; the
 // choice survives a reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, DIGITS, checkReading } from './harness.mjs';
-import { launchFirefox } from './firefox.mjs';
+import { DIGITS, checkReading } from './harness.mjs';
+import { withFirefox } from './firefox.mjs';
 import { visibleStrings, englishIn, chineseIn, keysIn } from './language.mjs';
 
 let server;
 let firefox;
-
-before(async () => {
-  server = await startServer();
-  firefox = await launchFirefox({ prefs: { 'intl.accept_languages': 'zh-CN, zh' } });
-  await firefox.goto(server.url);
-  await firefox.waitFor(() => document.body.dataset.ready, 'body[data-ready]');
-});
-
-after(async () => {
-  await firefox?.close();
-  server?.close();
-});
+withFirefox(
+  async (site) => {
+    ({ server, firefox } = site);
+    await firefox.waitFor(() => document.body.dataset.ready, 'body[data-ready]');
+  },
+  { prefs: { 'intl.accept_languages': 'zh-CN, zh' } },
+);
 
 /** <html lang>, the pressed button of #lang and every visible string. */
 function language() {
