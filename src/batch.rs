@@ -263,6 +263,13 @@ impl SparseImages {
         record.split_at(record.len() / 3 * 2)
     }
 
+    /// Asks the processor to fetch where image i's record starts and ends, without waiting.
+    #[inline(always)]
+    pub fn prefetch_bounds(&self, i: usize) {
+        prefetch(&self.start[i]);
+        prefetch(&self.start[i + 1]);
+    }
+
     /// Asks the processor to fetch image i's pixels into its caches, without waiting for them.
     #[inline(always)]
     pub fn prefetch(&self, i: usize) {
@@ -291,9 +298,18 @@ fn fill_sparse_body(batch: &mut Batch, images: &SparseImages, indices: &[u32], l
         let label = labels[i as usize];
         check_label(label)?;
         let (index, value) = images.record(i as usize);
-        batch.index.extend(index.chunks_exact(2).map(|i| u16::from_le_bytes([i[0], i[1]])));
+        // Each row written in place after growing the vectors once (`extend` with a map checks
+        // the capacity per element, and then runs one element at a time).
+        let start = batch.index.len();
+        batch.index.resize(start + value.len(), 0);
+        for (to, from) in batch.index[start..].iter_mut().zip(index.chunks_exact(2)) {
+            *to = u16::from_le_bytes([from[0], from[1]]);
+        }
         // Computed rather than looked up in `UNIT`, so that it runs in SIMD registers.
-        batch.value.extend(value.iter().map(|&p| pixel_value(p)));
+        batch.value.resize(start + value.len(), 0.0);
+        for (to, &p) in batch.value[start..].iter_mut().zip(value) {
+            *to = pixel_value(p);
+        }
         batch.end_row(label);
     }
     Ok(())
