@@ -85,10 +85,16 @@ impl Dataset {
     }
 
     /// Asks the processor to fetch images `indices` into its caches, without waiting: a hint
-    /// that they will be read soon (by the next [`Dataset::fill_batch`]).
-    pub fn prefetch(&self, indices: &[u32]) {
+    /// that they will be read soon (by the next [`Dataset::fill_batch`]). And, a batch
+    /// further ahead, where images `then` lie: finding an image's pixels reads its entry in
+    /// a table of 60,000, which the epoch's stream of images has pushed out of the caches by
+    /// then, so that this prefetch would otherwise wait on it.
+    pub fn prefetch(&self, indices: &[u32], then: &[u32]) {
         for &i in indices {
             self.sparse.prefetch(i as usize);
+        }
+        for &i in then {
+            self.sparse.prefetch_bounds(i as usize);
         }
     }
 

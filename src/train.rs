@@ -297,9 +297,14 @@ impl Trainer {
                 self.order.get(next).unwrap_or_default().iter().for_each(|&i| prefetch(train.image(i as usize)));
             } else {
                 train.fill_batch(indices, &mut self.batch)?;
-                // The next batch's images, fetched into the caches while this one trains.
-                let next = (self.batch_in_epoch + 1) * b..((self.batch_in_epoch + 2) * b).min(self.order.len());
-                train.prefetch(self.order.get(next).unwrap_or_default());
+                // The next batch's images, fetched into the caches while this one trains (and where
+                // the one after it lies).
+                let ahead = |k: usize| {
+                    let batch =
+                        (self.batch_in_epoch + k) * b..((self.batch_in_epoch + k + 1) * b).min(self.order.len());
+                    self.order.get(batch).unwrap_or_default()
+                };
+                train.prefetch(ahead(1), ahead(2));
             }
             let batch_stats = self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(
                 |NonFiniteLoss { loss_sum }| Error::Diverged {
