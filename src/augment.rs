@@ -354,9 +354,13 @@ impl Warp {
             // The pixels x with lo < x < hi: from ⌊lo⌋ + 1 to ⌈hi⌉ − 1, with a margin of 10⁻³ pixel
             // each side for the rounding of the arithmetic above (less than 10⁻⁴ here). The
             // truncations are floors: their arguments are positive.
+            let (lo, hi) = (min(lo, SIDE as f32) + 0.999, hi + 2.001);
+            // In wasm saturating casts, which the compiler makes SIMD (the others trap, one at a time).
+            #[cfg(target_arch = "wasm32")]
+            let (lo, hi) = (lo as i32, hi as i32);
             // SAFETY: lo and hi are finite (the bounds are clamped below and above), within [−2, 28].
-            let (lo, hi): (i32, i32) =
-                unsafe { ((min(lo, SIDE as f32) + 0.999).to_int_unchecked(), (hi + 2.001).to_int_unchecked()) };
+            #[cfg(not(target_arch = "wasm32"))]
+            let (lo, hi): (i32, i32) = unsafe { (lo.to_int_unchecked(), hi.to_int_unchecked()) };
             start[y] = lo;
             end[y] = max_i(min_i(hi - 1, SIDE as i32), lo);
         }
@@ -486,8 +490,11 @@ impl<'a> Displacement<'a> {
 }
 
 /// Asks the processor to fetch `image` into its caches, without waiting for it: the trainer
-/// names the next batch's images while it distorts this one's. Nothing where the processor has
-/// no such instruction.
+/// names the next batch's images while it distorts this one's. WebAssembly has no such
+/// instruction: there one byte of each 64-byte line is read, all the lines of a batch at once,
+/// so that their fetches from memory overlap (an image read for the first time in the warp
+/// waits for its lines a few at a time, the box of its ink being found row by row). Nothing
+/// elsewhere.
 #[inline(always)]
 pub fn prefetch(image: &[u8]) {
     #[cfg(target_arch = "x86_64")]
@@ -495,7 +502,9 @@ pub fn prefetch(image: &[u8]) {
         // SAFETY: a prefetch never faults and changes nothing but the caches; SSE is always there on x86-64.
         unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(line.as_ptr().cast()) };
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(target_arch = "wasm32")]
+    std::hint::black_box(image.iter().step_by(64).fold(0u8, |touched, &p| touched | p));
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "wasm32")))]
     let _ = image;
 }
 
