@@ -750,14 +750,15 @@ fn warp_image_using(
     field: Option<Displacement>,
     mut out: Out,
 ) {
-    // (An elastic field moves neighbouring pixels' source points apart by several rows, which
-    // sixteen pixels' taps then span: more windows than a gather costs. It keeps to eight.)
     #[cfg(target_arch = "x86_64")]
-    let sixteen = width == Width::Sixteen && field.is_none() && avx512::available();
+    let sixteen = width == Width::Sixteen && avx512::available();
     #[cfg(not(target_arch = "x86_64"))]
     let sixteen = false;
     let simd = width != Width::One;
-    let Some(ink) = source.load(src, if sixteen { Layout::Bytes } else { Layout::Pairs }) else {
+    // (An elastic field moves neighbouring pixels' source points apart by several rows, which
+    // sixteen pixels' taps then span: more windows of bytes than a gather of pairs costs.)
+    let layout = if sixteen && field.is_none() { Layout::Bytes } else { Layout::Pairs };
+    let Some(ink) = source.load(src, layout) else {
         if let Out::Rows(out, first, stride) = out {
             (0..SIDE).for_each(|y| out[first + y * stride..][..SIDE].fill(0));
         }
@@ -992,8 +993,8 @@ mod avx512 {
             && std::arch::is_x86_feature_detected!("popcnt")
     }
 
-    /// [`super::warp_rows`] in AVX-512, as the AVX2 one but sixteen pixels at a time, from the
-    /// canvas in [`super::Layout::Bytes`].
+    /// [`super::warp_rows`] in AVX-512, as the AVX2 one but sixteen pixels at a time: an affine
+    /// warp from the canvas in [`super::Layout::Bytes`], an elastic one from the pairs.
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
     pub(super) unsafe fn warp_rows(
         source: &Source,
@@ -1021,8 +1022,10 @@ mod avx512 {
     /// the canvas and p + 32, p + 1, p + 33, read from the window of canvas rows w to w + 3 as
     /// byte p − 32w of two registers, for each pixel whose r is w, w + 1 or w + 2; w from the
     /// smallest r of the sixteen up by three until every pixel has its taps (for an affine warp
-    /// within the training's ranges one window nearly always does). With a sparse `out` those
-    /// at least [`FAINT`] are listed at once (compressed).
+    /// within the training's ranges one window nearly always does). With `ELASTIC`, whose
+    /// sixteen source points may lie many rows apart, the taps are gathered as pair p of the
+    /// pairs instead, as in AVX2. With a sparse `out` those at least [`FAINT`] are listed at
+    /// once (compressed).
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
     #[allow(clippy::too_many_arguments)]
     unsafe fn rows<const ELASTIC: bool>(
@@ -1108,29 +1111,34 @@ mod avx512 {
                 let p =
                     _mm512_add_epi32(_mm512_slli_epi32::<5>(_mm512_srai_epi32::<16>(py)), _mm512_srai_epi32::<16>(px));
                 let p = _mm512_add_epi32(p, _mm512_set1_epi32(STRIDE as i32 + 1));
-                // The first window: the smallest r among the pixels of the span.
-                let mut w = (_mm512_mask_reduce_min_epi32(valid, p) >> 5) as usize;
-                let mut at = _mm512_sub_epi32(p, _mm512_set1_epi32((w * STRIDE) as i32));
-                let mut todo = valid;
                 let mut q = _mm512_setzero_si512();
-                loop {
-                    // SAFETY: w ≤ 29 (the smallest r of pixels still to do), and the canvas holds rows up to 32.
-                    let (upper, lower) = unsafe {
-                        (
-                            _mm512_loadu_si512(canvas.add(w * STRIDE).cast()),
-                            _mm512_loadu_si512(canvas.add(w * STRIDE + 64).cast()),
-                        )
-                    };
-                    // Pixels whose r is w, w + 1 or w + 2 (p − 32w from 0 to 95; below 0 wraps high).
-                    let here = _mm512_mask_cmplt_epu32_mask(todo, at, window);
-                    let bytes = _mm512_add_epi8(_mm512_shuffle_epi8(at, spread), taps);
-                    q = _mm512_mask_mov_epi32(q, here, _mm512_permutex2var_epi8(upper, bytes, lower));
-                    todo &= !here;
-                    if todo == 0 {
-                        break;
+                if ELASTIC {
+                    // SAFETY: p is in 33..=990, and the source holds pairs p and p + 1.
+                    q = unsafe { _mm512_mask_i32gather_epi32::<2>(q, valid, p, source.pairs.as_ptr().cast()) };
+                } else {
+                    // The first window: the smallest r among the pixels of the span.
+                    let mut w = (_mm512_mask_reduce_min_epi32(valid, p) >> 5) as usize;
+                    let mut at = _mm512_sub_epi32(p, _mm512_set1_epi32((w * STRIDE) as i32));
+                    let mut todo = valid;
+                    loop {
+                        // SAFETY: w ≤ 29 (the smallest r of pixels still to do), and the canvas holds rows up to 32.
+                        let (upper, lower) = unsafe {
+                            (
+                                _mm512_loadu_si512(canvas.add(w * STRIDE).cast()),
+                                _mm512_loadu_si512(canvas.add(w * STRIDE + 64).cast()),
+                            )
+                        };
+                        // Pixels whose r is w, w + 1 or w + 2 (p − 32w from 0 to 95; below 0 wraps high).
+                        let here = _mm512_mask_cmplt_epu32_mask(todo, at, window);
+                        let bytes = _mm512_add_epi8(_mm512_shuffle_epi8(at, spread), taps);
+                        q = _mm512_mask_mov_epi32(q, here, _mm512_permutex2var_epi8(upper, bytes, lower));
+                        todo &= !here;
+                        if todo == 0 {
+                            break;
+                        }
+                        w += 3;
+                        at = _mm512_sub_epi32(at, window);
                     }
-                    w += 3;
-                    at = _mm512_sub_epi32(at, window);
                 }
                 let upper = _mm512_and_si512(q, pairs);
                 let lower = _mm512_and_si512(_mm512_srli_epi32::<8>(q), pairs);
