@@ -1113,7 +1113,8 @@ mod avx512 {
                 let p = _mm512_add_epi32(p, _mm512_set1_epi32(STRIDE as i32 + 1));
                 let mut q = _mm512_setzero_si512();
                 if ELASTIC {
-                    // SAFETY: p is in 33..=990, and the source holds pairs p and p + 1.
+                    // SAFETY: −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 28 once clamped, so p is in 0..=957, and the source
+                    // holds pairs p and p + 1.
                     q = unsafe { _mm512_mask_i32gather_epi32::<2>(q, valid, p, source.pairs.as_ptr().cast()) };
                 } else {
                     // The first window: the smallest r among the pixels of the span.
