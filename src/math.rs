@@ -31,7 +31,9 @@ impl Activation {
         match self {
             // Along the row with the vectorised e^x of the kernels (within 3e-7 of `sigmoid`).
             Activation::Sigmoid => crate::kernels::sigmoid_row(z, a),
-            Activation::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(0.0)),
+            // max(z, 0) as a select: `f32::max` is a call to libm's fmaxf in wasm (whose own max
+            // treats NaN and −0 otherwise), which kept the row from being vectorised there.
+            Activation::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > 0.0 { z } else { 0.0 }),
         }
     }
 
@@ -61,7 +63,8 @@ pub fn sigmoid(z: f32) -> f32 {
 /// Returns ln Σ_j e^(z2_j − m) + m = logsumexp(z2), which the loss needs.
 #[inline(always)]
 pub fn softmax(z2: &[f32], a2: &mut [f32]) -> f32 {
-    let m = z2.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    // The largest as a select rather than `f32::max` (a libm call in wasm); a NaN is passed over, as by max.
+    let m = z2.iter().fold(f32::NEG_INFINITY, |m, &z| if z > m { z } else { m });
     let mut sum = 0.0;
     for (a, &z) in a2.iter_mut().zip(z2) {
         *a = (z - m).exp();
