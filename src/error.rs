@@ -44,7 +44,12 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            #[cfg(not(target_arch = "wasm32"))]
             Error::Io { path, source } => write!(f, "{path}: {source}"),
+            // The browser has no files (the page hands the core bytes): without the operating system's messages,
+            // which the wasm would otherwise carry, all of them.
+            #[cfg(target_arch = "wasm32")]
+            Error::Io { path, .. } => write!(f, "{path}: no files in the browser"),
             Error::Format { path, at, problem } => write!(f, "{path}: {at}: {problem}"),
             Error::Setting { name, problem } => write!(f, "{name}: {problem}"),
             Error::Mismatch { what } => f.write_str(what),

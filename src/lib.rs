@@ -56,6 +56,10 @@ mod test_helpers;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+// The browser build's memory allocator (the native builds keep the system's).
+#[cfg(target_arch = "wasm32")]
+mod allocator;
+
 pub use augment::Augment;
 pub use error::{Error, Result};
 pub use math::Activation;

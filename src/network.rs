@@ -17,10 +17,11 @@
 //! | update | θ ← θ − η·∂L/∂θ for θ in w1, b1, w2, b2 | | [`backward`] (w1), [`update`] |
 //!
 //! With B = 1 this is exactly the tutorial's per-sample step. From the trainer to the kernels:
-//! [`Network::train_batch`] → [`sgd_step`] (in the version compiled for this CPU's SIMD, chosen
-//! by `sgd_step_simd`) → [`forward`], [`backward`], [`update`] → [`batch_vec_mat`],
-//! [`batch_add_outer`] (which run [`crate::kernels::vec_mat`] and [`crate::kernels::add_outer`]
-//! row by row, or, for a wide layer, the whole batch at once).
+//! [`Network::train_batch`] → [`sgd_step`] → [`forward`], [`backward`], [`update`] (each in
+//! the version compiled for this CPU's SIMD, chosen by `sgd_step_simd`, `forward_simd` and
+//! `backward_simd`) → [`batch_vec_mat`], [`batch_add_outer`] (which run
+//! [`crate::kernels::vec_mat`] and [`crate::kernels::add_outer`] row by row, or, for a wide
+//! layer, the whole batch at once).
 //!
 //! The training step adds each sample's share of the w1 update, −η·a0_bᵀ·δ1_b, straight
 //! into w1, sample after sample, rather than first summing ∂L/∂w1 in a buffer of its own: the
@@ -218,7 +219,7 @@ impl Network {
         let stats = forward_simd(self, batch, &mut ws);
         let mut grad = vec![0.0; self.params.len()];
         let (dw1, rest) = grad.split_at_mut(self.starts()[1]);
-        backward(self.hidden, self.activation, self.w2(), batch, &mut ws, dw1, 1.0);
+        backward_simd(self.hidden, self.activation, self.w2(), batch, &mut ws, dw1, 1.0);
         rest.copy_from_slice(&ws.grad);
         (stats.loss_sum as f32 / batch.len() as f32, grad)
     }
@@ -322,37 +323,44 @@ impl Workspace {
 }
 
 // The one dispatch of each pass: the widest SIMD instruction set of this CPU and, for the
-// tutorial's h = 28, the hidden width a constant (see the README's Speed section).
-simd_versions! {
-    /// One SGD step ([`Network::train_batch`]).
-    fn sgd_step_simd(net: &mut Network, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats, NonFiniteLoss>
-        = sgd_step, hidden (net.hidden) constant at 28;
-}
-
+// tutorial's h = 28, the hidden width a constant (see the README's Speed section). Each pass is
+// compiled once per version and called, not inlined, by the training step, the gradient and the
+// predictions alike: one call per batch, and the page's wasm carries each pass once.
 simd_versions! {
     /// The forward pass over a batch ([`forward`]).
     fn forward_simd(net: &Network, batch: &Batch, ws: &mut Workspace) -> BatchStats
         = forward, hidden (net.hidden) constant at 28;
 }
 
+simd_versions! {
+    /// The backward pass after [`forward`] ([`backward`]).
+    fn backward_simd(h: usize, activation: Activation, w2: &[f32], batch: &Batch, ws: &mut Workspace, w1_sink: &mut [f32], scale: f32) -> ()
+        = backward, hidden (h) constant at 28;
+}
+
+simd_versions! {
+    /// One SGD step ([`Network::train_batch`]).
+    fn sgd_step_simd(net: &mut Network, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats, NonFiniteLoss>
+        = sgd_step;
+}
+
 /// [`forward`], then, if the loss is finite, [`backward`] with w1 as its sink and
-/// scale −η (w1 ← w1 − η·∂L/∂w1), then [`update`] of b1, w2, b2. H is the hidden width
-/// when it is known where this is compiled, 0 when it is read from `net`.
+/// scale −η (w1 ← w1 − η·∂L/∂w1), then [`update`] of b1, w2, b2.
 #[inline(always)]
-fn sgd_step<const H: usize>(
+fn sgd_step(
     net: &mut Network,
     batch: &Batch,
     learning_rate: f32,
     ws: &mut Workspace,
 ) -> Result<BatchStats, NonFiniteLoss> {
-    let stats = forward::<H>(net, batch, ws);
+    let stats = forward_simd(net, batch, ws);
     if !stats.loss_sum.is_finite() {
         return Err(NonFiniteLoss { loss_sum: stats.loss_sum });
     }
-    let h = if H == 0 { net.hidden } else { H };
+    let h = net.hidden;
     let activation = net.activation;
     let (w1, rest) = net.params.split_at_mut(INPUTS * h);
-    backward(h, activation, &rest[h..h + h * OUTPUTS], batch, ws, w1, -learning_rate);
+    backward_simd(h, activation, &rest[h..h + h * OUTPUTS], batch, ws, w1, -learning_rate);
     update(rest, learning_rate, &ws.grad);
     Ok(stats)
 }
@@ -397,8 +405,9 @@ fn forward<const H: usize>(net: &Network, batch: &Batch, ws: &mut Workspace) -> 
 ///
 /// With `w1_sink` a zeroed buffer and scale 1 this is ∂L/∂w1 (scale·δ1 is exactly δ1); with
 /// `w1_sink` = w1 and scale = −η it is w1's SGD step, added one sample at a time.
+/// H is h when it is known where this is compiled, 0 when it is read from `h`.
 #[inline(always)]
-fn backward(
+fn backward<const H: usize>(
     h: usize,
     activation: Activation,
     w2: &[f32],
@@ -407,6 +416,7 @@ fn backward(
     w1_sink: &mut [f32],
     scale: f32,
 ) {
+    let h = if H == 0 { h } else { H };
     let rows = batch.len();
     ws.d1.resize(rows * h, 0.0);
     // w2ᵀ (10, h), so that δ2·w2ᵀ is ten vector rows of h added up, not h sums of ten.

@@ -66,7 +66,7 @@ pub fn teach(network: &mut Network, a0: &[f32], y: u8, replay: &[(&[u8], u8)], l
 }
 
 /// A digit the network reads wrong.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Mistake {
     /// Its index in the dataset.
     pub index: usize,
@@ -92,9 +92,35 @@ pub fn mistakes(network: &Network, data: &Dataset) -> Vec<Mistake> {
             found.push(Mistake { index, label, guess: guess as u8, confidence: a2[guess] });
         }
     }
-    // (Unstable is enough: the index breaks ties, and its code is smaller in the page's download.)
-    found.sort_unstable_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.index.cmp(&b.index)));
+    sort_surest_first(&mut found);
     found
+}
+
+/// Orders `found` by confidence, the highest first (as `f32::total_cmp` orders), keeping the
+/// order of equals: a stable radix sort, a byte of the key at a time, in a few lines where the
+/// standard library's sort is over a kilobyte of the page's gzipped wasm.
+fn sort_surest_first(found: &mut Vec<Mistake>) {
+    // The bits of an f32 turned into a key that orders as total_cmp does (negative numbers
+    // reversed, positive ones above them), then reversed so that ascending keys are the surest first.
+    let key = |m: &Mistake| {
+        let bits = m.confidence.to_bits();
+        !(if bits >> 31 == 1 { !bits } else { bits | 1 << 31 })
+    };
+    let mut sorted = found.clone();
+    for shift in [0, 8, 16, 24] {
+        let digit = |m: &Mistake| (key(m) >> shift & 0xff) as usize;
+        // starts[d]: where the mistakes whose digit is d begin, after those of the smaller digits.
+        let mut starts = [0; 257];
+        found.iter().for_each(|m| starts[digit(m) + 1] += 1);
+        for d in 0..256 {
+            starts[d + 1] += starts[d];
+        }
+        for m in found.iter() {
+            sorted[starts[digit(m)]] = *m;
+            starts[digit(m)] += 1;
+        }
+        std::mem::swap(found, &mut sorted);
+    }
 }
 
 #[cfg(test)]
@@ -190,5 +216,24 @@ mod tests {
         assert_eq!(found.len(), wrong);
         assert!(wrong > 0 && wrong < 40, "the test needs both right and wrong reads ({wrong} wrong)");
         assert!(found.windows(2).all(|w| w[0].confidence >= w[1].confidence));
+    }
+
+    #[test]
+    fn the_sort_is_total_cmp_highest_first_and_keeps_the_order_of_equals() {
+        let mut rng = Pcg64::seed_from_u64(5);
+        let special =
+            [0.0, -0.0, 1.0, 0.5, f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.5, f32::MIN_POSITIVE];
+        let mut found: Vec<Mistake> = (0..500)
+            .map(|index| {
+                let confidence =
+                    if rng.random_bool(0.3) { special[rng.random_range(0..special.len())] } else { rng.random() };
+                Mistake { index, label: 0, guess: 1, confidence }
+            })
+            .collect();
+        let mut expected = found.clone();
+        expected.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.index.cmp(&b.index)));
+        sort_surest_first(&mut found);
+        let bits = |v: &[Mistake]| v.iter().map(|m| (m.index, m.confidence.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(&found), bits(&expected));
     }
 }

