@@ -153,6 +153,16 @@ fn the_shipped_default_model_loads_and_scores() {
     assert!(accuracy >= 0.965, "www/models/default.bin scores {accuracy}");
 }
 
+/// The page's second pretrained network (`make wide`), which it fetches when it is chosen.
+#[test]
+fn the_shipped_wide_model_loads_and_scores() {
+    let (_, test) = common::mnist();
+    let network = model_file::read(&common::repo_path("www/models/wide.bin")).unwrap();
+    assert_eq!((network.hidden(), network.activation()), (800, Activation::Relu));
+    let accuracy = evaluate(&network, test).accuracy;
+    assert!(accuracy >= 0.993, "www/models/wide.bin scores {accuracy}");
+}
+
 /// FNV-1a of the bytes.
 fn fnv(bytes: impl IntoIterator<Item = u8>) -> u64 {
     bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))

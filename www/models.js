@@ -10,9 +10,9 @@ import { listNetworks, keepNetwork, deleteNetwork } from './store.js';
 import { msg, percent, text } from './i18n.js';
 import { coreMessage, failure } from './core-errors.js';
 
-/** The order of the picker: the pretrained network, my networks (oldest first), the learning one, the uploaded one,
+/** The order of the picker: the pretrained networks (the page's and the wide one), my networks (oldest first), the learning one, the uploaded one,
  * the taught one. */
-const RANK = { default: 0, saved: 1, live: 2, uploaded: 3, taught: 4 };
+const RANK = { default: 0, wide: 0.5, saved: 1, live: 2, uploaded: 3, taught: 4 };
 const rank = (key) => RANK[key.split('-')[0]];
 
 /** How a kept network is named in the picker: a message descriptor (i18n.js). */

@@ -84,7 +84,7 @@ for (const name of BROWSERS) {
       // After a reload both are there, with the same labels, and the panel says so.
       const labels = saved(p).map((o) => o.label);
       await page.reload();
-      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 3, null, 'the kept networks');
+      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 4, null, 'the kept networks');
       p = await panel(page);
       assert.deepEqual(saved(p).map((o) => o.label), labels);
       assert.match(p.status, /^2 networks trained here are kept/);
@@ -112,7 +112,7 @@ for (const name of BROWSERS) {
       // Delete it: gone from the list, from storage, and after a reload.
       assert.equal(await page.evaluate(() => document.querySelector('#delete').disabled), false);
       await click(page, '#delete');
-      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 2, null, 'the deletion');
+      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 3, null, 'the deletion');
       p = await panel(page);
       assert.equal(p.selected, 'default');
       assert.match(p.message, /^Deleted “Mine: /);
@@ -120,7 +120,7 @@ for (const name of BROWSERS) {
       records = await storedRecords(page);
       assert.deepEqual(records.map((r) => r.settings.epochs), [1000]);
       await page.reload();
-      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 2, null, 'the kept network');
+      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 3, null, 'the kept network');
       assert.deepEqual(saved(await panel(page)).map((o) => o.label), labels.slice(1));
       assert.deepEqual(page.problems, []);
     } finally {
@@ -157,7 +157,7 @@ for (const name of BROWSERS) {
         return bytes.length;
       });
       await page.reload();
-      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 2, null, 'the adopted network');
+      await page.waitFor(() => document.querySelectorAll('#model-select option').length === 3, null, 'the adopted network');
       const p = await panel(page);
       assert.equal(saved(p).length, 1, JSON.stringify(p.options));
       assert.match(saved(p)[0].label, /^Mine: 91\.23%/);

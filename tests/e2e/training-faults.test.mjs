@@ -123,7 +123,7 @@ for (const name of BROWSERS) {
       assert.match(p.status, /^Training could not start: the network sent by the training worker could not be read: .*checksum/);
       assert.match(p.message, /The pad keeps working with its network\.$/);
       assert.ok(p.trainEnabled);
-      assert.deepEqual(p.options.map((o) => o.value), ['default']);
+      assert.deepEqual(p.options.map((o) => o.value), ['default', 'wide']);
       assert.equal(p.selected, 'default');
       assert.deepEqual(await page.evaluate(() => window.workers), [{ terminated: true }], 'the worker was not stopped');
       // Train works again (no "a run is already going").
@@ -157,7 +157,7 @@ for (const name of BROWSERS) {
         p.message,
         'huge.bin was not loaded, the pad keeps its network. It is 13,025,349 bytes; a model file is at most 13,025,348 bytes.',
       );
-      assert.deepEqual(p.options.map((o) => o.value), ['default']);
+      assert.deepEqual(p.options.map((o) => o.value), ['default', 'wide']);
     } finally {
       await page.close();
     }
@@ -206,7 +206,7 @@ for (const name of BROWSERS) {
       assert.match(p.status, /^Training stopped: the WebAssembly core failed \(.*(out of bounds|outside).*\)/);
       assert.match(p.message, /The pad keeps working with its network\.$/);
       assert.ok(p.trainEnabled);
-      assert.deepEqual(p.options.map((o) => o.value), ['default']);
+      assert.deepEqual(p.options.map((o) => o.value), ['default', 'wide']);
       assert.deepEqual(await page.evaluate(() => window.workers), [{ terminated: true }], 'the broken worker is not ended');
       // The next run starts a new worker (a fresh instance of the core) and trains.
       proxy.heal();

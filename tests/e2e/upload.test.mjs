@@ -51,7 +51,7 @@ for (const [name, bytes, problem] of badFiles) {
     assert.equal(await page.locator('#model-select').inputValue(), 'default');
     assert.deepEqual(
       await page.locator('#model-select option').evaluateAll((os) => os.map((o) => o.value)),
-      ['default'],
+      ['default', 'wide'],
     );
     // The drawing on the pad still reads the same, and a new drawing too.
     assert.ok(maxDifference((await reading(page)).p, before2.p) < 1e-6);
