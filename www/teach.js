@@ -35,6 +35,9 @@ const TEXT = {
 
 const $ = (id) => document.getElementById(id);
 
+/** Hidden units above which the derivation is not redrawn on every frame of the pad (see Teacher.renderSoon). */
+const WIDE = 256;
+
 export class Teacher {
   /** @param {{models: import('./models.js').Models, showMessage: Function}} page */
   constructor({ models, showMessage }) {
@@ -51,6 +54,8 @@ export class Teacher {
     this.pixels = null;
     /** The label the reader chose, or null for the network's guess. */
     this.label = null;
+    /** When the derivation was last drawn and how long that took (ms), and a later drawing waiting, if any. */
+    this.drawn = { at: -Infinity, cost: 0, later: 0 };
     /** The taught entry's key in the models, and its record (with `taught: {steps, from, accuracyBefore}`). */
     this.key = null;
     this.record = null;
@@ -88,7 +93,27 @@ export class Teacher {
       if (!pixels) this.label = null;
       this.pixels = pixels ?? null;
     }
-    this.render();
+    this.renderSoon();
+  }
+
+  /**
+   * Redraws the derivation: every frame for a network of up to WIDE hidden units (the tutorial's takes about a
+   * millisecond); for a wider one, whose gradient is a megabyte or more (784 × h numbers) and takes tens of
+   * milliseconds, at most a fifth of the time, once a little later with whatever the pad holds then, so that the
+   * pad does not lag.
+   */
+  renderSoon() {
+    if (this.drawn.later) return;
+    const wide = (this.models.active?.model.hidden ?? 0) > WIDE;
+    const wait = 4 * this.drawn.cost - (performance.now() - this.drawn.at);
+    if (!wide || wait <= 0) {
+      this.render();
+      return;
+    }
+    this.drawn.later = setTimeout(() => {
+      this.drawn.later = 0;
+      this.render();
+    }, wait);
   }
 
   /** Follows test digit `index` (784 values in [0, 1]) with its true label, ready to teach. */
@@ -112,6 +137,7 @@ export class Teacher {
       showDerivation(null);
       return;
     }
+    const start = performance.now();
     try {
       const d = model.follow(this.pixels, this.label ?? undefined, this.rate());
       showDerivation(d, this.source, this.label !== null);
@@ -120,6 +146,8 @@ export class Teacher {
       showDerivation(null);
       this.say('error-rate', TEXT.cannotFollow(e));
     }
+    this.drawn.at = performance.now();
+    this.drawn.cost = this.drawn.at - start;
   }
 
   /** One step teaching the followed image as digit y. */
