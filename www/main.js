@@ -62,7 +62,8 @@ function useWide() {
       }
       const model = Model.fromBytes(new Uint8Array(await response.arrayBuffer()), 'models/wide.bin');
       showMessage('');
-      models.set(WIDE.key, model, wideLabel(model.hidden), { use: true });
+      // On the pad unless another network was chosen while it was fetched.
+      models.set(WIDE.key, model, wideLabel(model.hidden), { use: select.value === WIDE.key });
     } catch (e) {
       showMessage(msg('model.wide.failed', { error: errorMessage(e) }));
       refreshSelect();
