@@ -37,7 +37,7 @@ const models = new Models();
  * The second pretrained network, `make wide`'s (2.5 MB): in the picker from the start, right after the first, but
  * fetched only when it is chosen, so that opening the page does not wait for it. `hidden` names it until then.
  */
-const WIDE = { key: 'wide', url: new URL('models/wide.bin', import.meta.url), hidden: 800 };
+const WIDE = { key: 'wide', file: 'models/wide.bin', hidden: 800 };
 const wideLabel = (hidden) => msg('model.wide', { hidden });
 
 function refreshSelect() {
@@ -56,11 +56,7 @@ function useWide() {
   wideFetch ??= (async () => {
     showMessage(msg('model.wide.loading'), 'ok');
     try {
-      const response = await fetch(WIDE.url);
-      if (!response.ok) {
-        throw failure(msg('model.fetchFailed', { status: String(response.status), statusText: response.statusText }));
-      }
-      const model = Model.fromBytes(new Uint8Array(await response.arrayBuffer()), 'models/wide.bin');
+      const model = Model.fromBytes(await modelBytes(WIDE.file), WIDE.file);
       showMessage('');
       // On the pad unless another network was chosen while it was fetched.
       models.set(WIDE.key, model, wideLabel(model.hidden), { use: select.value === WIDE.key });
@@ -326,13 +322,17 @@ function workerMessage(message) {
   return typeof message === 'string' ? errorMessage(message) : message;
 }
 
-// The pretrained model's bytes are fetched while the WebAssembly module compiles.
-const defaultBytes = fetch(new URL('models/default.bin', import.meta.url)).then(async (response) => {
+/** The bytes of a model file of the site (`file` relative to this module), or an error that says why not. */
+async function modelBytes(file) {
+  const response = await fetch(new URL(file, import.meta.url));
   if (!response.ok) {
     throw failure(msg('model.fetchFailed', { status: String(response.status), statusText: response.statusText }));
   }
   return new Uint8Array(await response.arrayBuffer());
-});
+}
+
+// The pretrained model's bytes are fetched while the WebAssembly module compiles.
+const defaultBytes = modelBytes('models/default.bin');
 
 async function main() {
   await init();
