@@ -285,7 +285,12 @@ impl Trainer {
             }
             let t = self.epochs_done * per_epoch + self.batch_in_epoch;
             learning_rate = self.learning_rate_at(t);
-            let indices = &self.order[self.batch_in_epoch * b..((self.batch_in_epoch + 1) * b).min(self.order.len())];
+            // The images of the batch k batches after this one (k = 0: this one; none past the epoch's end).
+            let ahead = |k: usize| {
+                let batch = (self.batch_in_epoch + k) * b..((self.batch_in_epoch + k + 1) * b).min(self.order.len());
+                self.order.get(batch).unwrap_or_default()
+            };
+            let indices = ahead(0);
             if self.config.augment != Augment::Off {
                 self.batch.clear();
                 for (j, &i) in indices.iter().enumerate() {
@@ -297,17 +302,11 @@ impl Trainer {
                     self.augmenter.push(image, label, &mut self.batch, &mut self.rng)?;
                 }
                 // The next batch's images, fetched into the caches while this one trains.
-                let next = (self.batch_in_epoch + 1) * b..((self.batch_in_epoch + 2) * b).min(self.order.len());
-                self.order.get(next).unwrap_or_default().iter().for_each(|&i| prefetch(train.image(i as usize)));
+                ahead(1).iter().for_each(|&i| prefetch(train.image(i as usize)));
             } else {
                 train.fill_batch(indices, &mut self.batch)?;
                 // The next batch's images, fetched into the caches while this one trains (and where
                 // the one after it lies).
-                let ahead = |k: usize| {
-                    let batch =
-                        (self.batch_in_epoch + k) * b..((self.batch_in_epoch + k + 1) * b).min(self.order.len());
-                    self.order.get(batch).unwrap_or_default()
-                };
                 train.prefetch(ahead(1), ahead(2));
             }
             let batch_stats = self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(
