@@ -143,24 +143,25 @@ fn the_tutorials_run_reaches_its_accuracy() {
     assert!(accuracy >= 0.905, "the tutorial's configuration reached only {accuracy}");
 }
 
+/// Model file `path` of the repository has `hidden` units of `activation` and scores at least `least`.
+fn check_shipped_model(path: &str, hidden: usize, activation: Activation, least: f64) {
+    let (_, test) = common::mnist();
+    let network = model_file::read(&common::repo_path(path)).unwrap();
+    assert_eq!((network.hidden(), network.activation()), (hidden, activation));
+    let accuracy = evaluate(&network, test).accuracy;
+    assert!(accuracy >= least, "{path} scores {accuracy}");
+}
+
 /// The model the page loads at start.
 #[test]
 fn the_shipped_default_model_loads_and_scores() {
-    let (_, test) = common::mnist();
-    let network = model_file::read(&common::repo_path("www/models/default.bin")).unwrap();
-    assert_eq!((network.hidden(), network.activation()), (28, Activation::Sigmoid));
-    let accuracy = evaluate(&network, test).accuracy;
-    assert!(accuracy >= 0.965, "www/models/default.bin scores {accuracy}");
+    check_shipped_model("www/models/default.bin", 28, Activation::Sigmoid, 0.965);
 }
 
 /// The page's second pretrained network (`make wide`), which it fetches when it is chosen.
 #[test]
 fn the_shipped_wide_model_loads_and_scores() {
-    let (_, test) = common::mnist();
-    let network = model_file::read(&common::repo_path("www/models/wide.bin")).unwrap();
-    assert_eq!((network.hidden(), network.activation()), (800, Activation::Relu));
-    let accuracy = evaluate(&network, test).accuracy;
-    assert!(accuracy >= 0.993, "www/models/wide.bin scores {accuracy}");
+    check_shipped_model("www/models/wide.bin", 800, Activation::Relu, 0.993);
 }
 
 /// FNV-1a of the bytes.
