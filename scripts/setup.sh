@@ -8,7 +8,8 @@
 #                                JS, pngjs for the icons, the MNIST data; and playwright-core and eslint, which are
 #                                plain JavaScript),
 #   scripts/setup.sh test    all of the above, and what the tests add (make test, .ci/run):
-#                              - Debian packages firefox-esr, chromium, chromium-driver,
+#                              - Debian packages firefox-esr, chromium, chromium-driver, and strace (tests/cli.rs
+#                                checks the order of a model save's system calls with it),
 #                              - wasm-pack and geckodriver (cargo install, from crates.io).
 #   scripts/setup.sh         the same as `test`.
 #
@@ -51,6 +52,7 @@ if [ "$what" = test ]; then
     command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     command -v chromedriver >/dev/null || missing+=(chromium-driver)
+    command -v strace >/dev/null || missing+=(strace)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" -ne 0 ]; then
             fail "missing Debian packages; run as root: apt-get update && apt-get install -y ${missing[*]}"

@@ -649,3 +649,66 @@ fn temporary_files_of_a_killed_save_are_removed_by_the_next_run() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(listing(dir.path()), [".m.bin.notes.tmp", "m.bin"]);
 }
+
+/// The system calls of a save, in order, as `strace` sees them: the temporary file created new, synced, renamed over
+/// the model, then the directory opened and synced (without that last sync a crash can lose the rename). Needs
+/// `strace` (scripts/setup.sh installs it for `make test`); without it, or where it may not trace, the test says so
+/// and checks nothing.
+#[test]
+fn a_save_syncs_the_file_renames_it_and_syncs_the_directory() {
+    let data = mnist_dir();
+    let dir = temp();
+    let trace = dir.path().join("trace");
+    let out = dir.path().join("m.bin");
+    let run = Command::new("strace")
+        .args(["-f", "-e", "trace=openat,fsync,fdatasync,rename,renameat,renameat2", "-o", path_str(&trace)])
+        .arg(env!("CARGO_BIN_EXE_handwritten"))
+        .args(["train", "--data", &data, "--limit", "100", "--epochs", "1", "--hidden", "3", "--out", path_str(&out)])
+        .output();
+    let Ok(run) = run else {
+        eprintln!("note: no strace here: the order of a save's system calls is not checked");
+        return;
+    };
+    if stderr(&run).starts_with("strace:") {
+        eprintln!(
+            "note: strace cannot trace here ({}): the order of a save's system calls is not checked",
+            stderr(&run).trim()
+        );
+        return;
+    }
+    assert!(run.status.success(), "{}", stderr(&run));
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    // Each call as (name, arguments, result), the pid prefix dropped.
+    let calls: Vec<(&str, &str, &str)> = trace
+        .lines()
+        .filter_map(|line| {
+            let call = line.split_once(' ').filter(|(pid, _)| pid.parse::<u32>().is_ok()).map_or(line, |(_, c)| c);
+            let (name, rest) = call.trim_start().split_once('(')?;
+            let (args, result) = rest.rsplit_once(" = ")?;
+            Some((name, args.trim_end().strip_suffix(')')?, result.split_whitespace().next()?))
+        })
+        .collect();
+    let (dir_name, model) = (format!("\"{}\"", dir.path().display()), format!("\"{}\"", out.display()));
+    let find = |range: std::ops::Range<usize>, what: &str, matches: &dyn Fn(&(&str, &str, &str)) -> bool| -> usize {
+        let found = calls[range.clone()].iter().position(matches);
+        range.start + found.unwrap_or_else(|| panic!("not found: {what}, in calls {range:?} of the trace:\n{trace}"))
+    };
+    let is_sync = |(name, args, result): &(&str, &str, &str), fd: &str| {
+        (*name == "fsync" || *name == "fdatasync") && *args == fd && *result == "0"
+    };
+    let renamed = find(0..calls.len(), "rename over the model", &|(name, args, result)| {
+        name.starts_with("rename") && args.contains("/.m.bin.") && args.ends_with(&model) && *result == "0"
+    });
+    // The last temporary file created before the rename (an earlier one is the check that the path is writable).
+    let created = (0..renamed)
+        .rev()
+        .find(|&i| calls[i].0 == "openat" && calls[i].1.contains("/.m.bin.") && calls[i].1.contains("O_EXCL"))
+        .unwrap_or_else(|| panic!("no temporary file created before the rename:\n{trace}"));
+    let fd = calls[created].2;
+    find(created..renamed, "fsync of the temporary file before the rename", &|call| is_sync(call, fd));
+    let opened = find(renamed..calls.len(), "the directory opened after the rename", &|(name, args, _)| {
+        *name == "openat" && args.split(", ").nth(1) == Some(dir_name.as_str())
+    });
+    let dir_fd = calls[opened].2;
+    find(opened..calls.len(), "fsync of the directory", &|call| is_sync(call, dir_fd));
+}
