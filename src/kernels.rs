@@ -29,6 +29,7 @@
 //! every x86-64 CPU. The plain loops of [`reference`] state the same equations without
 //! blocks; the tests check that the two agree.
 
+use crate::aligned::AlignedVec;
 use crate::batch::Batch;
 use crate::network::INPUTS;
 
@@ -314,8 +315,8 @@ pub struct Packed {
     /// where each row starts, as in the batch.
     index: Vec<u16>,
     start: Vec<usize>,
-    /// One chunk of the rows, (pixels.len(), width) row-major.
-    rows: Vec<f32>,
+    /// One chunk of the rows, (pixels.len(), width) row-major, on cache lines as w1's are.
+    rows: AlignedVec,
     /// The same entries listed by pixel: packed row u's are `column_row[column_start[u]..
     /// column_start[u + 1]]` (the batch's rows that have the pixel, increasing), `column_value[..]`.
     column_start: Vec<usize>,
@@ -323,8 +324,8 @@ pub struct Packed {
     column_value: Vec<f32>,
     /// Where the next entry of each pixel goes while they are listed.
     cursor: Vec<usize>,
-    /// One chunk of x's columns, (B, width) row-major.
-    x: Vec<f32>,
+    /// One chunk of x's columns, (B, width) row-major, on cache lines.
+    x: AlignedVec,
 }
 
 impl Packed {
@@ -388,7 +389,7 @@ impl Packed {
     /// Copies columns c..c + width of the batch's rows of m (rows `n` apart) into `rows`.
     #[inline(always)]
     fn gather(&mut self, m: &[f32], n: usize, c: usize, width: usize) {
-        self.rows.resize(self.pixels.len() * width, 0.0);
+        self.rows.set_len(self.pixels.len() * width);
         for (&p, packed) in self.pixels.iter().zip(self.rows.chunks_exact_mut(width)) {
             packed.copy_from_slice(&m[p as usize * n + c..][..width]);
         }
@@ -463,9 +464,9 @@ fn add_columns_by_pixel_body(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, 
     let mut x_chunk = std::mem::take(&mut packed.x);
     for c in (0..n).step_by(CHUNK) {
         let width = CHUNK.min(n - c);
-        x_chunk.clear();
-        for x in x.chunks_exact(n) {
-            x_chunk.extend_from_slice(&x[c..c + width]);
+        x_chunk.set_len(x.len() / n * width);
+        for (x, chunk) in x.chunks_exact(n).zip(x_chunk.chunks_exact_mut(width)) {
+            chunk.copy_from_slice(&x[c..c + width]);
         }
         let tiled = width / TILE * TILE;
         for s in (0..tiled).step_by(TILE) {

@@ -22,6 +22,7 @@
 //! ## The tour
 //! - [`math`]: sigmoid, ReLU and their derivatives, softmax, cross-entropy.
 //! - [`kernels`]: the inner loops and the choice of SIMD width.
+//! - [`aligned`]: the buffer the parameters live in, on a cache-line boundary.
 //! - [`network`]: [`Network`] holds w1, b1, w2, b2; forward, backward, update.
 //! - [`batch`]: the network's input, images as their nonzero pixels, with their labels.
 //! - [`train`]: [`Trainer`] runs epochs of mini-batches; [`evaluate`] measures.
@@ -36,6 +37,7 @@
 //!
 //! The library never prints; the `handwritten` binary and the web page report.
 
+pub mod aligned;
 pub mod augment;
 pub mod batch;
 pub mod error;

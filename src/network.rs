@@ -29,6 +29,7 @@
 //! to clear or read back).
 //! [`Network::gradient`] computes ∂L/∂w1 itself with the same code, a buffer in place of w1.
 
+use crate::aligned::AlignedVec;
 use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Result};
 use crate::kernels::{axpy, batch_add_outer, batch_vec_mat, reference, simd_versions, Packed};
@@ -69,12 +70,13 @@ impl Init {
 }
 
 /// The network 784 → h → 10: all parameters in one contiguous buffer, in the order w1 (784×h,
-/// row-major), b1 (h), w2 (h×10, row-major), b2 (10), so that the model file is one slice.
+/// row-major), b1 (h), w2 (h×10, row-major), b2 (10), so that the model file is one slice; the
+/// buffer starts on a cache line ([`AlignedVec`]), and so do w1's rows when h is a multiple of 16.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
     hidden: usize,
     activation: Activation,
-    params: Vec<f32>,
+    params: AlignedVec,
 }
 
 /// The number of parameters of a network with `hidden` units: 784h + h + 10h + 10.
@@ -101,8 +103,8 @@ impl Network {
     /// A new network with parameters drawn by `init` from `rng`.
     pub fn new(hidden: usize, activation: Activation, init: Init, rng: &mut impl Rng) -> Result<Network> {
         check_hidden(hidden)?;
-        let mut params = vec![0.0; parameter_count(hidden)];
-        let mut net = Network { hidden, activation, params: Vec::new() };
+        let mut params = AlignedVec::zeroed(parameter_count(hidden));
+        let mut net = Network { hidden, activation, params: AlignedVec::default() };
         match init {
             Init::Uniform => params.iter_mut().for_each(|p| *p = rng.random_range(-1.0..=1.0)),
             Init::Scaled => {
@@ -129,7 +131,7 @@ impl Network {
                 ),
             });
         }
-        Ok(Network { hidden, activation, params })
+        Ok(Network { hidden, activation, params: AlignedVec::from_slice(&params) })
     }
 
     /// h, the number of hidden units.
