@@ -14,8 +14,8 @@
 //! about 19% of them), so zero pixels cost nothing. m's rows are `stride` floats apart, so
 //! that a kernel can work on a range of m's columns. The batch kernels give the same results to
 //! the bit as the row kernels row after row, but arrange the work so that a wide w1 (784 × 1,024
-//! floats, 3.2 MB) is not streamed from memory once per image: z1 a chunk of columns at a time
-//! on the batch's rows of w1 packed together, and w1's step pixel by pixel, each row of w1 the
+//! floats, 3.2 MB) is not streamed from memory once per image: z1 a piece of columns at a time
+//! on the batch's rows of w1 copied together, and w1's step pixel by pixel, each row of w1 the
 //! batch touches loaded and stored once per batch ([`Packed`]). (The small dense products of the output
 //! layer, 28×10, are plain loops in the network.) [`vec_mat`] keeps its sums in local arrays
 //! of [`BLOCK`] columns, and rows up to that wide and the row operation [`axpy`] go in pieces
@@ -214,6 +214,7 @@ fn vec_mat_blocks<const W: usize>(
 ) {
     let n = out.len();
     assert!(init.len() == n && index.len() == value.len());
+    debug_assert!(index.windows(2).all(|w| w[0] < w[1]), "indices not increasing");
     for s in (0..n).step_by(W) {
         let width = W.min(n - s);
         // Two partial sums of one block of columns, row t going to `even` or `odd` as t is;
@@ -227,10 +228,16 @@ fn vec_mat_blocks<const W: usize>(
             inside -= 1;
         }
         let paired = inside & !1;
+        // Those rows are read without a bounds check each (the checks and their branches made the loop
+        // twice as long, and its rows are in cache now: Packed), from an offset held to m.len() − W at
+        // most, which the rows before `inside` are anyway (their indices increase).
+        let last = m.len().saturating_sub(W);
         for (i, v) in index[..paired].chunks_exact(2).zip(value[..paired].chunks_exact(2)) {
-            let (a, b) = (i[0] as usize * stride + s, i[1] as usize * stride + s);
-            add_row(&mut even, v[0], m[a..a + W].try_into().expect("W values"));
-            add_row(&mut odd, v[1], m[b..b + W].try_into().expect("W values"));
+            let (a, b) = ((i[0] as usize * stride + s).min(last), (i[1] as usize * stride + s).min(last));
+            // SAFETY: a, b ≤ m.len() − W (and m.len() ≥ W, or inside would be 0 and this loop empty).
+            let (ra, rb) = unsafe { (*m.as_ptr().add(a).cast::<[f32; W]>(), *m.as_ptr().add(b).cast::<[f32; W]>()) };
+            add_row(&mut even, v[0], ra);
+            add_row(&mut odd, v[1], rb);
         }
         if inside > paired {
             let a = index[paired] as usize * stride + s;
@@ -286,12 +293,14 @@ pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride:
     }
 }
 
-/// Columns per chunk of the batch kernels: a batch of 32 digits has ink at about 450 distinct
-/// pixels, so 256 columns of their rows of w1, packed together ([`Packed`]), are 450 KB: they
-/// stay in the second-level cache (1–2 MB a core) while every image of the batch is added
-/// from them; and 256 columns of x for 32 images (32 KB) stay in the first-level cache while
-/// they are added to w1.
+/// Columns per chunk of w1's step ([`batch_add_outer`]): 256 columns of x for 32 images (32 KB)
+/// stay in the first-level cache while they are added to w1.
 pub const CHUNK: usize = 256;
+
+/// Columns per piece of z1's copied rows ([`Packed`], [`batch_vec_mat`]); layers up to this wide
+/// go image after image on w1 itself. Natively [`BLOCK`]. In wasm [`CHUNK`]: pieces of 32 made a
+/// V8 epoch at h = 256 5% slower than image after image (`node scripts/wasm-epoch-cpu.mjs`, CPU time).
+pub const PIECE: usize = if cfg!(target_arch = "wasm32") { CHUNK } else { BLOCK };
 
 /// Columns per tile of [`batch_add_outer`]: the sums of one row's tile stay in registers while
 /// the batch's images are added to it. 64 floats are 4 AVX-512 or 8 AVX2 registers; in wasm,
@@ -305,14 +314,19 @@ pub const TILE: usize = if cfg!(target_arch = "wasm32") { 32 } else { 64 };
 pub const WIDE_TILE: usize = 128;
 
 /// A batch's nonzero pixels arranged for the batch kernels: its distinct pixels, each row's
-/// pixels renumbered among them, the same entries listed by pixel, and (one chunk of
-/// [`CHUNK`] columns at a time) the rows of m (784, n) the batch touches copied next to one
+/// pixels renumbered among them, the same entries listed by pixel, and (one piece of
+/// [`PIECE`] columns at a time) the rows of m (784, n) the batch touches copied next to one
 /// another.
 ///
-/// Why the copy: a row of a wide w1 is 4 KB (n = 1,024), and the same columns of rows 4 KB
-/// apart land in the same few sets of the cache, which then holds only a couple of hundred of
-/// them, fewer than a batch touches. Packed, the rows are `CHUNK` floats apart and the cache
-/// holds them all.
+/// Why the copy: a batch of 32 digits has ink at about 450 distinct pixels, and z1 reads their
+/// rows once per image that has the pixel, about ten times each. Read from w1 itself, 32
+/// columns of rows 1 KB apart (n = 256) or 4 KB apart (n = 1,024) land in the same few sets of
+/// the first-level cache, which then holds a few dozen of them, and every image reads its rows
+/// again from the second-level cache or from memory. Copied, the piece's rows are 128 bytes
+/// apart, 57 KB in all, and the images read them from the first-level cache or close to it.
+/// (Natively. Measured, alternating CPU-time runs of benches/epoch, with the unchecked reads of
+/// [`vec_mat`]: an epoch 8–9% faster at h = 256 and 5% at h = 128 than image after image on w1,
+/// 13% faster at h = 1,024 than with pieces of 256 columns.)
 #[derive(Clone, Debug, Default)]
 pub struct Packed {
     /// The batch's distinct nonzero pixels, increasing: packed row u is row `pixels[u]` of m.
@@ -321,7 +335,7 @@ pub struct Packed {
     /// where each row starts, as in the batch.
     index: Vec<u16>,
     start: Vec<usize>,
-    /// One chunk of the rows, (pixels.len(), width) row-major, on cache lines as w1's are.
+    /// One piece of the rows, (pixels.len(), width) row-major, on cache lines as w1's are.
     rows: AlignedVec,
     /// The same entries listed by pixel: packed row u's are `column_row[column_start[u]..
     /// column_start[u + 1]]` (the batch's rows that have the pixel, increasing), `column_value[..]`.
@@ -406,13 +420,13 @@ impl Packed {
 /// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) row-major and out (B, n). (n is an argument
 /// so that it is a constant where the caller's is: the rows are then fixed vector pieces.)
 ///
-/// [`vec_mat`] of each row; wider than [`CHUNK`], over the columns a chunk at a time, on the
-/// rows of m the batch touches packed together ([`Packed`]). Each output is the same sum as
+/// [`vec_mat`] of each row; wider than [`PIECE`], over the columns a piece at a time, on the
+/// rows of m the batch touches copied together ([`Packed`]). Each output is the same sum as
 /// [`vec_mat`] of the row on the whole of m, to the bit.
 #[inline(always)]
 pub fn batch_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) {
     assert!(n > 0 && init.len() == n && out.len() == batch.len() * n && m.len() == INPUTS * n);
-    if n <= CHUNK {
+    if n <= PIECE {
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let (index, value) = batch.row(b);
             vec_mat(out, init, index, value, m, n);
@@ -422,15 +436,15 @@ pub fn batch_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n:
     packed_vec_mat(out, init, batch, m, n, packed);
 }
 
-/// [`batch_vec_mat`] wider than [`CHUNK`]. (Not inlined into the passes that call it, but with a
+/// [`batch_vec_mat`] wider than [`PIECE`]. (Not inlined into the passes that call it, but with a
 /// SIMD dispatch of its own, below, as the rows wider than [`BLOCK`] of [`vec_mat`]: one copy of
 /// the code rather than one in each pass, which in the browser's wasm weighs; a dispatch per
 /// image or per batch costs nothing beside the work of a wide row.)
 #[inline(always)]
 fn packed_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) {
     packed.renumber(batch);
-    for c in (0..n).step_by(CHUNK) {
-        let width = CHUNK.min(n - c);
+    for c in (0..n).step_by(PIECE) {
+        let width = PIECE.min(n - c);
         packed.gather(m, n, c, width);
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let value = batch.row(b).1;
