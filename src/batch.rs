@@ -161,6 +161,11 @@ impl Batch {
         &self.labels
     }
 
+    /// Every row's nonzero pixels at once: (start, index), row b's indices at `index[start[b]..start[b + 1]]`.
+    pub(crate) fn indices(&self) -> (&[usize], &[u16]) {
+        (&self.start, &self.index)
+    }
+
     /// Row b's nonzero pixels: (indices, values), the indices increasing.
     #[inline(always)]
     pub(crate) fn row(&self, b: usize) -> (&[u16], &[f32]) {
