@@ -30,7 +30,7 @@
 //! [`Network::gradient`] computes ∂L/∂w1 itself with the same code, a buffer in place of w1.
 
 use crate::batch::{Batch, BatchStats};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::kernels::{axpy, batch_add_outer, batch_vec_mat, reference, simd_versions, Packed};
 use crate::math::{argmax, cross_entropy, softmax, Activation};
 use rand::Rng;
@@ -87,7 +87,7 @@ pub fn check_hidden(hidden: usize) -> Result<()> {
     if (1..=MAX_HIDDEN).contains(&hidden) {
         Ok(())
     } else {
-        Err(Error::setting("hidden units", format!("{hidden} is outside the allowed range 1 to {MAX_HIDDEN}")))
+        Err(Error::setting("hidden units", Message::range(hidden, MAX_HIDDEN)))
     }
 }
 
@@ -126,7 +126,8 @@ impl Network {
                     "a network with {hidden} hidden units has {} parameters, not {}",
                     parameter_count(hidden),
                     params.len()
-                ),
+                )
+                .into(),
             });
         }
         Ok(Network { hidden, activation, params })

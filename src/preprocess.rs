@@ -63,7 +63,7 @@ pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<
     let pixels = check_size(width, height, 1)?;
     if ink.len() != pixels {
         return Err(Error::Mismatch {
-            what: format!("the ink buffer holds {} values, not {width}×{height} = {pixels}", ink.len()),
+            what: format!("the ink buffer holds {} values, not {width}×{height} = {pixels}", ink.len()).into(),
         });
     }
     let Some(b) = bounding_box(ink, width) else {
@@ -176,7 +176,7 @@ pub fn ink_from_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Vec<u8>
     let bytes = check_size(width, height, 4)?;
     if rgba.len() != bytes {
         return Err(Error::Mismatch {
-            what: format!("the RGBA buffer holds {} bytes, not {width}×{height}×4 = {bytes}", rgba.len()),
+            what: format!("the RGBA buffer holds {} bytes, not {width}×{height}×4 = {bytes}", rgba.len()).into(),
         });
     }
     let mut ink = vec![0u8; pixels];

@@ -53,7 +53,7 @@ pub fn teach(network: &mut Network, a0: &[f32], y: u8, replay: &[(&[u8], u8)], l
     for &(image, label) in replay {
         if image.len() != INPUTS {
             return Err(crate::Error::Mismatch {
-                what: format!("a replay image has {INPUTS} pixels, not {}", image.len()),
+                what: format!("a replay image has {INPUTS} pixels, not {}", image.len()).into(),
             });
         }
         batch.push_u8(image, label)?;

@@ -21,8 +21,8 @@
 //   {type: 'error', message, fatal?}                          the run is over; fatal: this worker's WebAssembly
 //                                                             instance is unusable (a panic), start a new worker
 //   {type: 'error', message, busy: true}                      a start while a run is going (that run goes on)
-// An error's message is the core's own text (a string, which the page translates, see core-errors.js) or a message of
-// the worker as a descriptor {key, params} of the page's string tables (i18n.js).
+// An error's message is a descriptor {key, params} of the page's string tables (i18n.js): the worker's own, or the
+// core's (core-errors.js).
 //
 // Requests with an id (lab-client.js), each answered with its id, or {type: 'error', id, message}:
 //   {type: 'teach', id, bytes, pixels, label, rate, replay, seed, evaluateBefore}
@@ -40,6 +40,7 @@
 //   ({type: 'error', id, message, fatal: true}: a trap in the core; this worker cannot answer again)
 
 import init, { Data, Model, Training, lastPanic } from './pkg/handwritten.js';
+import { errorMessage } from './core-errors.js';
 
 const FILES = [
   'train-images-idx3-ubyte.gz',
@@ -137,7 +138,7 @@ async function start(settings) {
       post({ type: 'error', message, fatal: true });
     } else {
       training?.free();
-      post({ type: 'error', message: e?.descriptor ?? errorText(e) });
+      post({ type: 'error', message: errorMessage(e) });
     }
   } finally {
     run = null;
@@ -181,7 +182,7 @@ async function answer(msg) {
     }
   } catch (e) {
     // A trap in the core leaves this instance unusable: the client starts a fresh worker for the next request.
-    post({ type: 'error', id, message: e?.descriptor ?? errorText(e), fatal: e instanceof WebAssembly.RuntimeError });
+    post({ type: 'error', id, message: errorMessage(e), fatal: e instanceof WebAssembly.RuntimeError });
   }
 }
 
@@ -251,7 +252,7 @@ async function fetchData(signal, again) {
   try {
     return Data.fromIdx(bytes[0], bytes[1], bytes[2], bytes[3]);
   } catch (e) {
-    throw new Undecodable(errorText(e), { cause: e });
+    throw failure(errorMessage(e), e, Undecodable);
   }
 }
 
