@@ -81,6 +81,14 @@ export function coreMessage(e) {
   return { key: 'core.untranslated', params: { text: e instanceof Error ? e.message : String(e) } };
 }
 
+/**
+ * A message of the training worker as a descriptor: the worker's own is one already; the core's crosses as
+ * `{core}` (the core's message as it threw it) and any other error as its text, worded here.
+ */
+export function workerMessage(message) {
+  return typeof message === 'string' || message?.core ? coreMessage(message) : message;
+}
+
 /** An Error that carries its message as a descriptor, for the page to show in its language. */
 export function failure(message) {
   const e = new Error(message.key);
