@@ -8,7 +8,7 @@
 //! anything is allocated.
 
 use crate::batch::{Batch, SparseImages};
-use crate::error::{Error, Message, Result};
+use crate::error::{Error, Hex, Message, Result};
 use crate::network::{INPUTS, OUTPUTS};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -33,17 +33,23 @@ impl Dataset {
     pub fn new(images: Vec<u8>, labels: Vec<u8>) -> Result<Dataset> {
         if images.len() != labels.len() * INPUTS {
             return Err(Error::Mismatch {
-                what: format!(
-                    "{} bytes of images is not {} images of {INPUTS} pixels, one per label",
-                    images.len(),
-                    labels.len()
-                )
-                .into(),
+                what: message!(
+                    "core.dataset.size",
+                    "{bytes} bytes of images is not {images} images of {pixels} pixels, one per label",
+                    bytes = images.len(),
+                    images = labels.len(),
+                    pixels = INPUTS
+                ),
             });
         }
         if let Some(i) = labels.iter().position(|&l| l as usize >= OUTPUTS) {
             return Err(Error::Mismatch {
-                what: format!("label {} of image {i} is not a digit 0-9", labels[i]).into(),
+                what: message!(
+                    "core.dataset.label",
+                    "label {label} of image {image} is not a digit 0-9",
+                    label = labels[i],
+                    image = i
+                ),
             });
         }
         let sparse = SparseImages::from_u8(&images);
@@ -119,7 +125,13 @@ pub fn parse_idx_images(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
         return Err(Error::format(
             name,
             Message::byte(8),
-            format!("images are {}×{}, expected {SIDE}×{SIDE}", dims[1], dims[2]),
+            message!(
+                "core.idx.side",
+                "images are {rows}×{columns}, expected {side}×{side}",
+                rows = dims[1],
+                columns = dims[2],
+                side = SIDE
+            ),
         ));
     }
     let body = idx_body(&bytes, name, 16, dims[0], INPUTS)?;
@@ -234,15 +246,24 @@ fn idx_header(bytes: &[u8], name: &str, magic: [u8; 4], rank: usize) -> Result<V
     let header_len = 4 + 4 * rank;
     // The magic number first, so that a file of another kind is called that, however short.
     if bytes.len() >= 4 && bytes[..4] != magic {
-        let kind = if rank == 3 { "images" } else { "labels" };
-        return Err(Error::format(
-            name,
-            Message::byte(0),
-            format!(
-                "magic number {:02x}{:02x}{:02x}{:02x} is not that of IDX {kind} ({:02x}{:02x}{:02x}{:02x})",
-                bytes[0], bytes[1], bytes[2], bytes[3], magic[0], magic[1], magic[2], magic[3]
-            ),
-        ));
+        let (found, magic) =
+            (Hex(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])), Hex(u32::from_be_bytes(magic)));
+        let problem = if rank == 3 {
+            message!(
+                "core.idx.magicImages",
+                "magic number {found} is not that of IDX images ({magic})",
+                found = found,
+                magic = magic
+            )
+        } else {
+            message!(
+                "core.idx.magicLabels",
+                "magic number {found} is not that of IDX labels ({magic})",
+                found = found,
+                magic = magic
+            )
+        };
+        return Err(Error::format(name, Message::byte(0), problem));
     }
     if bytes.len() < header_len {
         return Err(Error::format(
@@ -288,7 +309,7 @@ fn idx_body<'a>(bytes: &'a [u8], name: &str, offset: usize, count: usize, item: 
         None => Err(Error::format(
             name,
             Message::byte(4),
-            format!("header claims {count} items, more than this reader accepts"),
+            message!("core.idx.tooMany", "header claims {count} items, more than this reader accepts", count = count),
         )),
     }
 }

@@ -122,12 +122,13 @@ impl Network {
         check_hidden(hidden)?;
         if params.len() != parameter_count(hidden) {
             return Err(Error::Mismatch {
-                what: format!(
-                    "a network with {hidden} hidden units has {} parameters, not {}",
-                    parameter_count(hidden),
-                    params.len()
-                )
-                .into(),
+                what: message!(
+                    "core.model.parameters",
+                    "a network with {hidden} hidden units has {expected} parameters, not {actual}",
+                    hidden = hidden,
+                    expected = parameter_count(hidden),
+                    actual = params.len()
+                ),
             });
         }
         Ok(Network { hidden, activation, params })

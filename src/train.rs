@@ -198,7 +198,7 @@ impl Trainer {
     pub fn new(config: TrainConfig, train_len: usize) -> Result<Trainer> {
         config.validate()?;
         if train_len == 0 {
-            return Err(Error::Mismatch { what: "the training set is empty".into() });
+            return Err(Error::Mismatch { what: message!("core.train.empty", "the training set is empty") });
         }
         let mut rng = Pcg64::seed_from_u64(config.seed);
         let network = Network::new(config.hidden, config.activation, config.init, &mut rng)?;
@@ -270,11 +270,17 @@ impl Trainer {
     pub fn step(&mut self, train: &Dataset, max_batches: usize) -> Result<Progress> {
         if train.len() != self.order.len() {
             return Err(Error::Mismatch {
-                what: format!("the trainer was made for {} images, not {}", self.order.len(), train.len()).into(),
+                what: message!(
+                    "core.train.otherSet",
+                    "the trainer was made for {expected} images, not {actual}",
+                    expected = self.order.len(),
+                    actual = train.len()
+                ),
             });
         }
         if self.is_finished() {
-            return Err(Error::Mismatch { what: format!("all {} epochs are done", self.config.epochs).into() });
+            let what = message!("core.train.done", "all {epochs} epochs are done", epochs = self.config.epochs);
+            return Err(Error::Mismatch { what });
         }
         let per_epoch = self.batches_per_epoch();
         let b = self.config.batch_size;

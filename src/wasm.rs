@@ -56,13 +56,17 @@ pub fn last_panic() -> Option<String> {
 /// write as Rust writes it, `{hex}` for 8 hexadecimal digits), for the page to word in its language
 /// (www/core-errors.js). The wasm carries neither the English of the messages nor a formatter of their numbers.
 fn js_error(e: crate::Error) -> JsValue {
-    let message = e.message();
+    message_error(&e.message())
+}
+
+/// A message as a JS `Error`: its key as the `message`, the message itself as `core` (see [`js_error`]).
+fn message_error(message: &Message) -> JsValue {
     let error = js_sys::Error::new(message.key);
-    set(&error, "core", &message_to_js(&message));
+    set(&error, "core", &message_to_js(message));
     error.into()
 }
 
-/// A message of the boundary itself (a settings object of the wrong shape), in English as a JS `Error`.
+/// An error of the browser's own (no random source), in English as a JS `Error`.
 fn text_error(text: &str) -> JsValue {
     js_sys::Error::new(text).into()
 }
@@ -277,7 +281,14 @@ impl Data {
 impl Data {
     fn check_test_index(&self, i: usize) -> Result<(), JsValue> {
         if i >= self.test.len() {
-            return Err(text_error(&format!("test image {i} does not exist (there are {})", self.test.len())));
+            let count = self.test.len();
+            let message = message!(
+                "core.testImage",
+                "test image {index} does not exist (there are {count})",
+                index = i,
+                count = count
+            );
+            return Err(message_error(&message));
         }
         Ok(())
     }
@@ -317,7 +328,12 @@ fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsValue> {
         return Ok(config);
     }
     if !settings.is_object() {
-        return Err(settings_error(format!("an object of settings, not {}", js_text(&settings))));
+        let value = js_text(&settings);
+        return Err(settings_error(message!(
+            "core.settings.object",
+            "an object of settings, not {value}",
+            value = &*value
+        )));
     }
     let field = |name: &str| js_sys::Reflect::get(&settings, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     let max = usize::MAX as u64;
@@ -362,8 +378,8 @@ fn browser_seed() -> Result<u64, JsValue> {
 }
 
 /// "training settings: {problem}".
-fn settings_error(problem: String) -> JsValue {
-    text_error(&format!("training settings: {problem}"))
+fn settings_error(problem: Message) -> JsValue {
+    message_error(&message!("core.settings", "training settings: {problem}", problem = problem))
 }
 
 /// A JS value as JSON writes it (`"fast"`, `2.5`, `[1]`), for a message.
@@ -378,7 +394,13 @@ fn whole(value: &JsValue, name: &str, max: u64) -> Result<Option<u64>, JsValue> 
     }
     match value.as_f64() {
         Some(x) if x >= 0.0 && x <= max as f64 && x.fract() == 0.0 => Ok(Some(x as u64)),
-        _ => Err(settings_error(format!("{name} must be a whole number from 0 to {max}, not {}", js_text(value)))),
+        _ => Err(settings_error(message!(
+            "core.settings.whole",
+            "{name} must be a whole number from 0 to {max}, not {value}",
+            name = name,
+            max = max,
+            value = &*js_text(value)
+        ))),
     }
 }
 
@@ -389,7 +411,12 @@ fn real(value: &JsValue, name: &str) -> Result<Option<f32>, JsValue> {
     }
     match value.as_f64() {
         Some(x) => Ok(Some(x as f32)),
-        None => Err(settings_error(format!("{name} must be a number, not {}", js_text(value)))),
+        None => Err(settings_error(message!(
+            "core.settings.number",
+            "{name} must be a number, not {value}",
+            name = name,
+            value = &*js_text(value)
+        ))),
     }
 }
 
@@ -402,8 +429,22 @@ fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, 
     match names.iter().position(|&option| option == given) {
         Some(i) => Ok(Some(i)),
         None => {
-            let names = names.iter().map(|option| format!("\"{option}\"")).collect::<Vec<_>>().join(", ");
-            Err(settings_error(format!("{name} must be one of {names}, not {}", js_text(value))))
+            let mut options = String::new();
+            for (i, option) in names.iter().enumerate() {
+                if i > 0 {
+                    options.push_str(", ");
+                }
+                options.push('"');
+                options.push_str(option);
+                options.push('"');
+            }
+            Err(settings_error(message!(
+                "core.settings.choice",
+                "{name} must be one of {options}, not {value}",
+                name = name,
+                options = &*options,
+                value = &*js_text(value)
+            )))
         }
     }
 }

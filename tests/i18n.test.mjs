@@ -208,13 +208,18 @@ const CORE = [
   [core('core.diverged.batch', { epoch: 2, batch: 17, loss: real(NaN) }), 'training diverged at epoch 2, batch 17: the loss became NaN; try a smaller learning rate'],
   [core('core.diverged.epoch', { epoch: 1, loss: real(3.1, { fixed: 2 }) }), 'training diverged in epoch 1: its mean loss 3.10 is worse than guessing (ln 10 = 2.30); try a smaller learning rate'],
   [core('core.pixelRange', { pixel: 3, value: real(1.5) }), 'pixel 3 of the image is 1.5: pixels are numbers from 0 to 1'],
+  [core('core.imageSize', { pixels: 784, given: 783 }), 'an image has 784 pixels, not 783'],
+  [file('x', 0, core('core.idx.magicLabels', { found: { hex: 0x1f8b0800 }, magic: { hex: 0x801 } })), 'x: byte 0: magic number 1f8b0800 is not that of IDX labels (00000801)'],
+  [core('core.settings', { problem: core('core.settings.choice', { name: 'activation', options: '"sigmoid", "relu"', value: '"tanh"' }) }), 'training settings: activation must be one of "sigmoid", "relu", not "tanh"'],
+  [core('core.settings', { problem: core('core.settings.whole', { name: 'seed', max: 9007199254740991, value: '-1' }) }), 'training settings: seed must be a whole number from 0 to 9007199254740991, not -1'],
+  [core('core.setting', { name: 'canvas width', problem: core('core.pad.side', { side: 5000, max: 4096 }) }), 'canvas width: 5000 pixels is outside the allowed range 1 to 4096'],
 ];
 
 test("the core's messages are worded from their keys, and the English table renders them as the command line prints them", () => {
   useLanguage('en');
   for (const [message, text] of CORE) {
     const m = coreMessage(thrown(message));
-    assert.equal(t(m.key, m.params).replace(/(\d),(\d{3})/g, '$1$2'), text);
+    assert.equal(t(m.key, m.params).replace(/(\d),(?=\d{3})/g, '$1'), text);
   }
   useLanguage('zh-CN');
   for (const [message, text] of CORE) {

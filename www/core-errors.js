@@ -19,7 +19,7 @@ const SETTINGS = {
 /** Parameters that are counts (shown as numbers of the language); the others stay as the core would write them. */
 // Places in a file (byte, row, column, parameter index) stay as the command line writes them, to be found in the file.
 const NUMERIC = new Set(['min', 'max', 'bytes', 'header', 'version', 'reads', 'hidden', 'expected', 'actual', 'count',
-  'have', 'extra', 'limit', 'epoch', 'batch', 'imageCount', 'labelCount']);
+  'have', 'extra', 'limit', 'epoch', 'batch', 'imageCount', 'labelCount', 'given', 'epochs']);
 
 /** The fewest significant digits (at most 17) that read back as `x` (finite, ≥ 0), as an f32 when `single`. */
 function shortestPrecision(x, single) {
