@@ -4,11 +4,11 @@
 //! probabilities, h activations, a progress record) are copied out, as plain JS
 //! objects built here by hand (smaller in the download than a serde serializer).
 //!
-//! Every exported function returns `Result<_, JsValue>` carrying the library's
-//! own message, so the page can show it; the numbers in those messages are
-//! written by the browser (`shortest`, `fixed`, `exponential`: the wasm
-//! carries no float formatter). A panic hook turns any panic into a console
-//! message instead of an opaque `unreachable`.
+//! Every exported function that can fail throws a JS `Error` carrying the library's
+//! message as a key of the page's string tables and its parameters ([`js_error`]), so
+//! the page can show it in its language; the page writes the numbers (the wasm carries
+//! neither the English nor a float formatter). A panic hook turns any panic into a
+//! console message instead of an opaque `unreachable`.
 
 use crate::batch::check_image;
 use crate::error::{Message, Param};
@@ -32,7 +32,7 @@ thread_local! {
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
+        web_sys::console::error_1(&JsValue::from_str(&info.to_string()));
         let payload = info.payload();
         let message =
             payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
