@@ -13,7 +13,7 @@
 use crate::batch::check_image;
 use crate::error::{Message, Param};
 use crate::mnist::parse_idx;
-use crate::network::{parameter_count, pixel_value, MAX_HIDDEN};
+use crate::network::{parameter_count, MAX_HIDDEN};
 use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
 use crate::{Activation, Augment, Init, Schedule};
 use rand::SeedableRng;
@@ -215,20 +215,6 @@ impl Data {
     #[wasm_bindgen(getter, js_name = testSize)]
     pub fn test_size(&self) -> usize {
         self.test.len()
-    }
-
-    /// Test image `i`: 784 pixels in [0, 1] (for showing examples and mistakes).
-    #[wasm_bindgen(js_name = testImage)]
-    pub fn test_image(&self, i: usize) -> Result<Vec<f32>, JsValue> {
-        self.check_test_index(i)?;
-        Ok(self.test.image(i).iter().map(|&p| pixel_value(p)).collect())
-    }
-
-    /// The label of test image `i`.
-    #[wasm_bindgen(js_name = testLabel)]
-    pub fn test_label(&self, i: usize) -> Result<u8, JsValue> {
-        self.check_test_index(i)?;
-        Ok(self.test.label(i))
     }
 }
 
