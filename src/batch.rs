@@ -186,18 +186,30 @@ pub(crate) fn check_label(label: u8) -> Result<()> {
     if (label as usize) < OUTPUTS {
         Ok(())
     } else {
-        Err(Error::Mismatch { what: format!("label {label} is not a digit 0-9") })
+        Err(Error::Mismatch { what: message!("core.idx.label", "label {label} is not a digit 0-9", label = label) })
     }
 }
 
 /// An image from outside: 784 numbers in [0, 1] (NaN, ±∞ and anything outside refused).
 pub(crate) fn check_image(a0: &[f32]) -> Result<()> {
     if a0.len() != INPUTS {
-        return Err(Error::Mismatch { what: format!("an image has {INPUTS} pixels, not {}", a0.len()) });
+        return Err(Error::Mismatch {
+            what: message!(
+                "core.imageSize",
+                "an image has {pixels} pixels, not {given}",
+                pixels = INPUTS,
+                given = a0.len()
+            ),
+        });
     }
     if let Some(i) = a0.iter().position(|p| !(0.0..=1.0).contains(p)) {
         return Err(Error::Mismatch {
-            what: format!("pixel {i} of the image is {}: pixels are numbers from 0 to 1", crate::error::Number(a0[i])),
+            what: message!(
+                "core.pixelRange",
+                "pixel {pixel} of the image is {value}: pixels are numbers from 0 to 1",
+                pixel = i,
+                value = a0[i]
+            ),
         });
     }
     Ok(())

@@ -21,7 +21,7 @@
 //! | a2 after | a2 of θ − η·∂L/∂θ | (10) |
 
 use crate::batch::{check_image, check_label, Batch};
-use crate::error::{Error, Number, Result};
+use crate::error::{Error, Result};
 use crate::math::argmax;
 use crate::network::{Network, INPUTS, OUTPUTS};
 use crate::train::check_learning_rate;
@@ -123,7 +123,10 @@ pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) 
 
 /// The error of a step whose loss is not finite (the parameters are then left as they were).
 pub(crate) fn diverged(learning_rate: f32) -> Error {
-    Error::setting("learning rate", format!("{} makes the loss infinite: take a smaller one", Number(learning_rate)))
+    Error::setting(
+        "learning rate",
+        message!("core.lossInfinite", "{value} makes the loss infinite: take a smaller one", value = learning_rate),
+    )
 }
 
 #[cfg(test)]

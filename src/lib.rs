@@ -37,10 +37,13 @@
 //!
 //! The library never prints; the `handwritten` binary and the web page report.
 
+// First, for its macro `message!`, which the other modules use.
+#[macro_use]
+pub mod error;
+
 pub mod aligned;
 pub mod augment;
 pub mod batch;
-pub mod error;
 pub mod follow;
 pub mod kernels;
 pub mod math;

@@ -8,7 +8,7 @@
 //! anything is allocated.
 
 use crate::batch::{Batch, SparseImages};
-use crate::error::{Error, Result};
+use crate::error::{Error, Hex, Message, Result};
 use crate::network::{INPUTS, OUTPUTS};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -33,15 +33,24 @@ impl Dataset {
     pub fn new(images: Vec<u8>, labels: Vec<u8>) -> Result<Dataset> {
         if images.len() != labels.len() * INPUTS {
             return Err(Error::Mismatch {
-                what: format!(
-                    "{} bytes of images is not {} images of {INPUTS} pixels, one per label",
-                    images.len(),
-                    labels.len()
+                what: message!(
+                    "core.dataset.size",
+                    "{bytes} bytes of images is not {images} images of {pixels} pixels, one per label",
+                    bytes = images.len(),
+                    images = labels.len(),
+                    pixels = INPUTS
                 ),
             });
         }
         if let Some(i) = labels.iter().position(|&l| l as usize >= OUTPUTS) {
-            return Err(Error::Mismatch { what: format!("label {} of image {i} is not a digit 0-9", labels[i]) });
+            return Err(Error::Mismatch {
+                what: message!(
+                    "core.dataset.label",
+                    "label {label} of image {image} is not a digit 0-9",
+                    label = labels[i],
+                    image = i
+                ),
+            });
         }
         let sparse = SparseImages::from_u8(&images);
         Ok(Dataset { images, labels, sparse })
@@ -115,8 +124,14 @@ pub fn parse_idx_images(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
     if dims[1] != SIDE || dims[2] != SIDE {
         return Err(Error::format(
             name,
-            "byte 8",
-            format!("images are {}×{}, expected {SIDE}×{SIDE}", dims[1], dims[2]),
+            Message::byte(8),
+            message!(
+                "core.idx.side",
+                "images are {rows}×{columns}, expected {side}×{side}",
+                rows = dims[1],
+                columns = dims[2],
+                side = SIDE
+            ),
         ));
     }
     let body = idx_body(&bytes, name, 16, dims[0], INPUTS)?;
@@ -129,7 +144,11 @@ pub fn parse_idx_labels(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
     let dims = idx_header(&bytes, name, IDX_LABELS, 1)?;
     let body = idx_body(&bytes, name, 8, dims[0], 1)?;
     if let Some(i) = body.iter().position(|&l| l as usize >= OUTPUTS) {
-        return Err(Error::format(name, format!("byte {}", 8 + i), format!("label {} is not a digit 0-9", body[i])));
+        return Err(Error::format(
+            name,
+            Message::byte(8 + i),
+            message!("core.idx.label", "label {label} is not a digit 0-9", label = body[i]),
+        ));
     }
     Ok(body.to_vec())
 }
@@ -141,7 +160,14 @@ pub fn parse_idx(images: &[u8], images_name: &str, labels: &[u8], labels_name: &
     let n_images = images.len() / INPUTS;
     if n_images != labels.len() {
         return Err(Error::Mismatch {
-            what: format!("{images_name} holds {n_images} images but {labels_name} holds {} labels", labels.len()),
+            what: message!(
+                "core.idx.count",
+                "{images} holds {image_count} images but {labels} holds {label_count} labels",
+                images = images_name,
+                image_count = n_images,
+                labels = labels_name,
+                label_count = labels.len()
+            ),
         });
     }
     Dataset::new(images, labels)
@@ -157,10 +183,16 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], name: &str) -> Result<std::borrow::Cow<'a, 
         return Ok(std::borrow::Cow::Borrowed(bytes));
     }
     let mut out = Vec::new();
-    read_bounded(flate2::read::GzDecoder::new(bytes), MAX_FILE_BYTES, &mut out)
-        .map_err(|e| Error::format(name, format!("gzip data after {} decompressed bytes", out.len()), e.to_string()))?;
+    read_bounded(flate2::read::GzDecoder::new(bytes), MAX_FILE_BYTES, &mut out).map_err(|e| {
+        let at = message!("core.at.gzipAfter", "gzip data after {bytes} decompressed bytes", bytes = out.len());
+        Error::format(name, at, e.to_string())
+    })?;
     if out.len() > MAX_FILE_BYTES {
-        return Err(Error::format(name, "gzip data", format!("decompresses to more than {MAX_FILE_BYTES} bytes")));
+        return Err(Error::format(
+            name,
+            message!("core.at.gzip", "gzip data"),
+            message!("core.idx.gzipTooLarge", "decompresses to more than {limit} bytes", limit = MAX_FILE_BYTES),
+        ));
     }
     Ok(std::borrow::Cow::Owned(out))
 }
@@ -173,7 +205,7 @@ fn maybe_gunzip<'a>(bytes: &'a [u8], name: &str) -> Result<std::borrow::Cow<'a, 
     if bytes.starts_with(&GZIP_MAGIC) {
         return Err(Error::format(
             name,
-            "byte 0",
+            Message::byte(0),
             "gzip data: decompress it first (the page does, with DecompressionStream)",
         ));
     }
@@ -214,21 +246,30 @@ fn idx_header(bytes: &[u8], name: &str, magic: [u8; 4], rank: usize) -> Result<V
     let header_len = 4 + 4 * rank;
     // The magic number first, so that a file of another kind is called that, however short.
     if bytes.len() >= 4 && bytes[..4] != magic {
-        let kind = if rank == 3 { "images" } else { "labels" };
-        return Err(Error::format(
-            name,
-            "byte 0",
-            format!(
-                "magic number {:02x}{:02x}{:02x}{:02x} is not that of IDX {kind} ({:02x}{:02x}{:02x}{:02x})",
-                bytes[0], bytes[1], bytes[2], bytes[3], magic[0], magic[1], magic[2], magic[3]
-            ),
-        ));
+        let (found, magic) =
+            (Hex(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])), Hex(u32::from_be_bytes(magic)));
+        let problem = if rank == 3 {
+            message!(
+                "core.idx.magicImages",
+                "magic number {found} is not that of IDX images ({magic})",
+                found = found,
+                magic = magic
+            )
+        } else {
+            message!(
+                "core.idx.magicLabels",
+                "magic number {found} is not that of IDX labels ({magic})",
+                found = found,
+                magic = magic
+            )
+        };
+        return Err(Error::format(name, Message::byte(0), problem));
     }
     if bytes.len() < header_len {
         return Err(Error::format(
             name,
-            format!("byte {}", bytes.len()),
-            format!("file ends inside the {header_len}-byte IDX header"),
+            Message::byte(bytes.len()),
+            message!("core.idx.header", "file ends inside the {header}-byte IDX header", header = header_len),
         ));
     }
     Ok((0..rank)
@@ -246,17 +287,30 @@ fn idx_body<'a>(bytes: &'a [u8], name: &str, offset: usize, count: usize, item: 
         Some(want) if want == have => Ok(&bytes[offset..]),
         Some(want) if want > have => Err(Error::format(
             name,
-            format!("byte {}", bytes.len()),
-            format!("header says {count} items ({want} bytes) but the file ends after {} of them", have / item),
+            Message::byte(bytes.len()),
+            message!(
+                "core.idx.short",
+                "header says {count} items ({bytes} bytes) but the file ends after {have} of them",
+                count = count,
+                bytes = want,
+                have = have / item
+            ),
         )),
         Some(want) => Err(Error::format(
             name,
-            format!("byte {}", offset + want),
-            format!("{} bytes after the {count} items the header announces", have - want),
+            Message::byte(offset + want),
+            message!(
+                "core.idx.long",
+                "{extra} bytes after the {count} items the header announces",
+                extra = have - want,
+                count = count
+            ),
         )),
-        None => {
-            Err(Error::format(name, "byte 4", format!("header claims {count} items, more than this reader accepts")))
-        }
+        None => Err(Error::format(
+            name,
+            Message::byte(4),
+            message!("core.idx.tooMany", "header claims {count} items, more than this reader accepts", count = count),
+        )),
     }
 }
 
@@ -266,7 +320,7 @@ fn idx_body<'a>(bytes: &'a [u8], name: &str, offset: usize, count: usize, item: 
 /// is not dropped.
 pub fn parse_csv(text: &[u8], name: &str) -> Result<Dataset> {
     let text = std::str::from_utf8(text)
-        .map_err(|e| Error::format(name, format!("byte {}", e.valid_up_to()), "not a text file (invalid UTF-8)"))?;
+        .map_err(|e| Error::format(name, Message::byte(e.valid_up_to()), "not a text file (invalid UTF-8)"))?;
     let mut images = Vec::new();
     let mut labels = Vec::new();
     for (line_index, line) in text.lines().enumerate() {
@@ -288,14 +342,15 @@ pub fn parse_csv(text: &[u8], name: &str) -> Result<Dataset> {
             }
             let field = field.trim();
             let value: u32 = field.parse().map_err(|_| {
-                Error::format(name, format!("row {row}, column {}", c + 1), format!("{field:?} is not a whole number"))
+                let at = message!("core.at.rowColumn", "row {row}, column {column}", row = row, column = c + 1);
+                Error::format(name, at, format!("{field:?} is not a whole number"))
             })?;
             if c == 0 {
                 if value as usize >= OUTPUTS {
                     return Err(Error::format(
                         name,
-                        format!("row {row}, column 1"),
-                        format!("label {value} is not a digit 0-9"),
+                        message!("core.at.rowColumn", "row {row}, column {column}", row = row, column = 1u32),
+                        message!("core.idx.label", "label {label} is not a digit 0-9", label = value),
                     ));
                 }
                 labels.push(value as u8);
@@ -303,7 +358,7 @@ pub fn parse_csv(text: &[u8], name: &str) -> Result<Dataset> {
                 if value > 255 {
                     return Err(Error::format(
                         name,
-                        format!("row {row}, column {}", c + 1),
+                        message!("core.at.rowColumn", "row {row}, column {column}", row = row, column = c + 1),
                         format!("pixel value {value} is above 255"),
                     ));
                 }
@@ -313,7 +368,7 @@ pub fn parse_csv(text: &[u8], name: &str) -> Result<Dataset> {
         if columns != INPUTS + 1 {
             return Err(Error::format(
                 name,
-                format!("row {row}"),
+                message!("core.at.row", "row {row}", row = row),
                 format!("{columns} columns, expected {} (a label and {INPUTS} pixels)", INPUTS + 1),
             ));
         }
@@ -343,7 +398,7 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::format(
             &name,
-            format!("byte {MAX_FILE_BYTES}"),
+            Message::byte(MAX_FILE_BYTES),
             format!("the data goes on past the {MAX_FILE_BYTES} bytes this reader accepts"),
         ));
     }

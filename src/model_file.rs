@@ -11,7 +11,7 @@
 //! | 24 | 4·P | the P = 795h + 10 parameters, f32 LE, in the order w1 (784×h, row-major: pixel i → unit j at i·h + j), b1 (h), w2 (h×10, row-major: unit j → digit k at j·10 + k), b2 (10) |
 //! | 24 + 4P | 4 | CRC-32 (IEEE, as zlib's `crc32`) of all the bytes before it, u32 LE |
 
-use crate::error::{Error, Number, Result};
+use crate::error::{Error, Exponent, Hex, Message, Result};
 use crate::math::Activation;
 use crate::network::{check_hidden, parameter_count, Network, INPUTS, OUTPUTS};
 use std::fs::File;
@@ -51,37 +51,81 @@ pub fn to_bytes(network: &Network) -> Vec<u8> {
 
 /// A network from the bytes of a model file; `name` is used in errors.
 pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
-    let err = |at: String, problem: String| Error::format(name, at, problem);
+    let err = |byte: usize, problem: Message| Error::format(name, Message::byte(byte), problem);
     if bytes.is_empty() {
-        return Err(err("byte 0".into(), "the file is empty, not a model file".into()));
+        return Err(err(0, message!("core.model.empty", "the file is empty, not a model file")));
     }
     if bytes.len() < 4 || bytes[..4] != MAGIC {
-        return Err(err("byte 0".into(), "not a handwritten model file (it does not start with HWNN)".into()));
+        return Err(err(0, message!("core.model.magic", "not a handwritten model file (it does not start with HWNN)")));
     }
     if bytes.len() < HEADER {
-        return Err(err(format!("byte {}", bytes.len()), format!("the file ends inside the {HEADER}-byte header")));
+        return Err(err(
+            bytes.len(),
+            message!("core.model.header", "the file ends inside the {header}-byte header", header = HEADER),
+        ));
     }
     let field = |i: usize| u32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]]);
     let (version, inputs, hidden, outputs, activation) = (field(1), field(2), field(3), field(4), field(5));
     if version != VERSION {
-        return Err(err("byte 4".into(), format!("format version {version}, this program reads version {VERSION}")));
+        return Err(err(
+            4,
+            message!(
+                "core.model.version",
+                "format version {version}, this program reads version {reads}",
+                version = version,
+                reads = VERSION
+            ),
+        ));
     }
     if inputs as usize != INPUTS || outputs as usize != OUTPUTS {
-        return Err(err("byte 8".into(), format!("a {inputs}→{outputs} network, expected {INPUTS}→{OUTPUTS}")));
+        return Err(err(
+            8,
+            message!(
+                "core.model.shape",
+                "a {inputs}→{outputs} network, expected {want_inputs}→{want_outputs}",
+                inputs = inputs,
+                outputs = outputs,
+                want_inputs = INPUTS,
+                want_outputs = OUTPUTS
+            ),
+        ));
     }
-    check_hidden(hidden as usize).map_err(|e| err("byte 12".into(), e.to_string()))?;
+    check_hidden(hidden as usize).map_err(|e| err(12, e.message()))?;
     let activation = match activation {
         0 => Activation::Sigmoid,
         1 => Activation::Relu,
-        other => return Err(err("byte 20".into(), format!("unknown activation code {other} (0 = sigmoid, 1 = relu)"))),
+        code => {
+            return Err(err(
+                20,
+                message!(
+                    "core.model.activation",
+                    "unknown activation code {code} (0 = sigmoid, 1 = relu)",
+                    code = code
+                ),
+            ))
+        }
     };
     let expected = file_len(hidden as usize);
     if bytes.len() != expected {
-        let how = if bytes.len() < expected { "truncated" } else { "too long" };
-        return Err(err(
-            format!("byte {}", bytes.len().min(expected)),
-            format!("{how}: a network with {hidden} hidden units takes {expected} bytes, the file has {}", bytes.len()),
-        ));
+        let actual = bytes.len();
+        let problem = if actual < expected {
+            message!(
+                "core.model.truncated",
+                "truncated: a network with {hidden} hidden units takes {expected} bytes, the file has {actual}",
+                hidden = hidden,
+                expected = expected,
+                actual = actual
+            )
+        } else {
+            message!(
+                "core.model.tooLong",
+                "too long: a network with {hidden} hidden units takes {expected} bytes, the file has {actual}",
+                hidden = hidden,
+                expected = expected,
+                actual = actual
+            )
+        };
+        return Err(err(actual.min(expected), problem));
     }
     let body = &bytes[..expected - 4];
     let stored =
@@ -89,21 +133,30 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Network> {
     let computed = CRC_32.checksum(body);
     if stored != computed {
         return Err(err(
-            format!("byte {}", expected - 4),
-            format!("checksum mismatch (stored {stored:08x}, computed {computed:08x}): the file is corrupted"),
+            expected - 4,
+            message!(
+                "core.model.checksum",
+                "checksum mismatch (stored {stored}, computed {computed}): the file is corrupted",
+                stored = Hex(stored),
+                computed = Hex(computed)
+            ),
         ));
     }
     let params: Vec<f32> =
         body[HEADER..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     if let Some(i) = params.iter().position(|p| !p.is_finite()) {
         return Err(err(
-            format!("byte {}", HEADER + 4 * i),
-            format!("parameter {i} is {}, not a finite number", Number(params[i])),
+            HEADER + 4 * i,
+            message!(
+                "core.model.notFinite",
+                "parameter {index} is {value}, not a finite number",
+                index = i,
+                value = params[i]
+            ),
         ));
     }
-    let network =
-        Network::from_params(hidden as usize, activation, params).map_err(|e| err("byte 24".into(), e.to_string()))?;
-    check_bounded(&network).map_err(|problem| err("byte 24".into(), problem))?;
+    let network = Network::from_params(hidden as usize, activation, params).map_err(|e| err(24, e.message()))?;
+    check_bounded(&network).map_err(|problem| err(24, problem))?;
     Ok(network)
 }
 
@@ -115,7 +168,7 @@ const MAX_ACTIVATION: f64 = 1e30;
 /// Checks that finite parameters also give finite outputs for every image a0 in [0, 1]^784:
 /// |z1_j| ≤ |b1_j| + Σ_i |w1_ij| = Z1_j, a1_j ≤ Z1_j (ReLU) or 1 (sigmoid),
 /// |z2_k| ≤ |b2_k| + Σ_j a1_j·|w2_jk|, each bound (and so every partial sum) ≤ [`MAX_ACTIVATION`].
-fn check_bounded(network: &Network) -> std::result::Result<(), String> {
+fn check_bounded(network: &Network) -> std::result::Result<(), Message> {
     let h = network.hidden();
     let mut z1_bound: Vec<f64> = network.b1().iter().map(|b| f64::from(b.abs())).collect();
     for row in network.w1().chunks_exact(h) {
@@ -124,10 +177,12 @@ fn check_bounded(network: &Network) -> std::result::Result<(), String> {
         }
     }
     if let Some(j) = z1_bound.iter().position(|&z| z > MAX_ACTIVATION) {
-        return Err(format!(
-            "the weights of hidden unit {j} are so large that a drawing could give it z1 = {:.1e}, \
+        return Err(message!(
+            "core.model.unbounded",
+            "the weights of hidden unit {unit} are so large that a drawing could give it z1 = {z}, \
              beyond what the network can compute; this is not a trained network",
-            Number(z1_bound[j])
+            unit = j,
+            z = Exponent(z1_bound[j], 1)
         ));
     }
     let mut z2_bound: Vec<f64> = network.b2().iter().map(|b| f64::from(b.abs())).collect();
@@ -141,10 +196,12 @@ fn check_bounded(network: &Network) -> std::result::Result<(), String> {
         }
     }
     if let Some(k) = z2_bound.iter().position(|&z| z > MAX_ACTIVATION) {
-        return Err(format!(
-            "the weights of output {k} are so large that a drawing could give it z2 = {:.1e}, \
+        return Err(message!(
+            "core.model.unboundedOutput",
+            "the weights of output {output} are so large that a drawing could give it z2 = {z}, \
              beyond what the network can compute; this is not a trained network",
-            Number(z2_bound[k])
+            output = k,
+            z = Exponent(z2_bound[k], 1)
         ));
     }
     Ok(())

@@ -31,7 +31,7 @@
 
 use crate::aligned::AlignedVec;
 use crate::batch::{Batch, BatchStats};
-use crate::error::{Error, Result};
+use crate::error::{Error, Message, Result};
 use crate::kernels::{axpy, batch_add_outer, batch_vec_mat, reference, simd_versions, Packed};
 use crate::math::{argmax, cross_entropy, softmax, Activation};
 use rand::Rng;
@@ -89,7 +89,7 @@ pub fn check_hidden(hidden: usize) -> Result<()> {
     if (1..=MAX_HIDDEN).contains(&hidden) {
         Ok(())
     } else {
-        Err(Error::setting("hidden units", format!("{hidden} is outside the allowed range 1 to {MAX_HIDDEN}")))
+        Err(Error::setting("hidden units", Message::range(hidden, MAX_HIDDEN)))
     }
 }
 
@@ -124,10 +124,12 @@ impl Network {
         check_hidden(hidden)?;
         if params.len() != parameter_count(hidden) {
             return Err(Error::Mismatch {
-                what: format!(
-                    "a network with {hidden} hidden units has {} parameters, not {}",
-                    parameter_count(hidden),
-                    params.len()
+                what: message!(
+                    "core.model.parameters",
+                    "a network with {hidden} hidden units has {expected} parameters, not {actual}",
+                    hidden = hidden,
+                    expected = parameter_count(hidden),
+                    actual = params.len()
                 ),
             });
         }

@@ -63,7 +63,14 @@ pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<
     let pixels = check_size(width, height, 1)?;
     if ink.len() != pixels {
         return Err(Error::Mismatch {
-            what: format!("the ink buffer holds {} values, not {width}×{height} = {pixels}", ink.len()),
+            what: message!(
+                "core.pad.ink",
+                "the ink buffer holds {given} values, not {width}×{height} = {pixels}",
+                given = ink.len(),
+                width = width,
+                height = height,
+                pixels = pixels
+            ),
         });
     }
     let Some(b) = bounding_box(ink, width) else {
@@ -176,7 +183,14 @@ pub fn ink_from_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Vec<u8>
     let bytes = check_size(width, height, 4)?;
     if rgba.len() != bytes {
         return Err(Error::Mismatch {
-            what: format!("the RGBA buffer holds {} bytes, not {width}×{height}×4 = {bytes}", rgba.len()),
+            what: message!(
+                "core.pad.rgba",
+                "the RGBA buffer holds {given} bytes, not {width}×{height}×4 = {bytes}",
+                given = rgba.len(),
+                width = width,
+                height = height,
+                bytes = bytes
+            ),
         });
     }
     let mut ink = vec![0u8; pixels];
@@ -202,14 +216,21 @@ pub fn ink_from_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Vec<u8>
 fn check_size(width: usize, height: usize, channels: usize) -> Result<usize> {
     for (name, side) in [("canvas width", width), ("canvas height", height)] {
         if side == 0 || side > MAX_SIDE {
-            return Err(Error::setting(name, format!("{side} pixels is outside the allowed range 1 to {MAX_SIDE}")));
+            let problem = message!(
+                "core.pad.side",
+                "{side} pixels is outside the allowed range 1 to {max}",
+                side = side,
+                max = MAX_SIDE
+            );
+            return Err(Error::setting(name, problem));
         }
     }
     // Cannot overflow after the checks above, but checked all the same.
-    width
-        .checked_mul(height)
-        .and_then(|p| p.checked_mul(channels))
-        .ok_or_else(|| Error::setting("canvas size", format!("{width}×{height} pixels is too large")))
+    width.checked_mul(height).and_then(|p| p.checked_mul(channels)).ok_or_else(|| {
+        let problem =
+            message!("core.pad.tooLarge", "{width}×{height} pixels is too large", width = width, height = height);
+        Error::setting("canvas size", problem)
+    })
 }
 
 /// The inclusive bounding box of the values ≥ INK_THRESHOLD.

@@ -53,7 +53,12 @@ pub fn teach(network: &mut Network, a0: &[f32], y: u8, replay: &[(&[u8], u8)], l
     for &(image, label) in replay {
         if image.len() != INPUTS {
             return Err(crate::Error::Mismatch {
-                what: format!("a replay image has {INPUTS} pixels, not {}", image.len()),
+                what: message!(
+                    "core.replaySize",
+                    "a replay image has {pixels} pixels, not {given}",
+                    pixels = INPUTS,
+                    given = image.len()
+                ),
             });
         }
         batch.push_u8(image, label)?;

@@ -8,7 +8,7 @@
 
 use crate::augment::{prefetch, Augment, Augmenter};
 use crate::batch::{Batch, BatchStats};
-use crate::error::{Error, Number, Result};
+use crate::error::{Error, Message, Result};
 use crate::math::{argmax, Activation};
 use crate::mnist::Dataset;
 use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, OUTPUTS};
@@ -113,24 +113,18 @@ impl TrainConfig {
     pub fn validate(&self) -> Result<()> {
         check_hidden(self.hidden)?;
         if !(1..=1000).contains(&self.epochs) {
-            return Err(Error::setting("epochs", format!("{} is outside the allowed range 1 to 1000", self.epochs)));
+            return Err(Error::setting("epochs", Message::range(self.epochs, 1000)));
         }
         if !(1..=4096).contains(&self.batch_size) {
-            return Err(Error::setting(
-                "batch size",
-                format!("{} is outside the allowed range 1 to 4096", self.batch_size),
-            ));
+            return Err(Error::setting("batch size", Message::range(self.batch_size, 4096)));
         }
         check_learning_rate(self.learning_rate)?;
         if self.schedule == Schedule::Step {
             if self.step_every == 0 {
-                return Err(Error::setting("step every", "must be at least 1 epoch"));
+                return Err(Error::setting("step every", message!("core.atLeastOneEpoch", "must be at least 1 epoch")));
             }
             if !(self.step_factor > 0.0 && self.step_factor <= 1.0) {
-                return Err(Error::setting(
-                    "step factor",
-                    format!("{} is outside the allowed range: above 0, at most 1", Number(self.step_factor)),
-                ));
+                return Err(Error::setting("step factor", above_zero(self.step_factor, 1)));
             }
         }
         Ok(())
@@ -142,11 +136,18 @@ pub(crate) fn check_learning_rate(learning_rate: f32) -> Result<()> {
     if learning_rate > 0.0 && learning_rate <= 100.0 {
         Ok(())
     } else {
-        Err(Error::setting(
-            "learning rate",
-            format!("{} is outside the allowed range: above 0, at most 100", Number(learning_rate)),
-        ))
+        Err(Error::setting("learning rate", above_zero(learning_rate, 100)))
     }
+}
+
+/// "{value} is outside the allowed range: above 0, at most {max}".
+fn above_zero(value: f32, max: u32) -> Message {
+    message!(
+        "core.rangeAbove0",
+        "{value} is outside the allowed range: above 0, at most {max}",
+        value = value,
+        max = max
+    )
 }
 
 /// What a call to [`Trainer::step`] did.
@@ -197,7 +198,7 @@ impl Trainer {
     pub fn new(config: TrainConfig, train_len: usize) -> Result<Trainer> {
         config.validate()?;
         if train_len == 0 {
-            return Err(Error::Mismatch { what: "the training set is empty".into() });
+            return Err(Error::Mismatch { what: message!("core.train.empty", "the training set is empty") });
         }
         let mut rng = Pcg64::seed_from_u64(config.seed);
         let network = Network::new(config.hidden, config.activation, config.init, &mut rng)?;
@@ -269,11 +270,17 @@ impl Trainer {
     pub fn step(&mut self, train: &Dataset, max_batches: usize) -> Result<Progress> {
         if train.len() != self.order.len() {
             return Err(Error::Mismatch {
-                what: format!("the trainer was made for {} images, not {}", self.order.len(), train.len()),
+                what: message!(
+                    "core.train.otherSet",
+                    "the trainer was made for {expected} images, not {actual}",
+                    expected = self.order.len(),
+                    actual = train.len()
+                ),
             });
         }
         if self.is_finished() {
-            return Err(Error::Mismatch { what: format!("all {} epochs are done", self.config.epochs) });
+            let what = message!("core.train.done", "all {epochs} epochs are done", epochs = self.config.epochs);
+            return Err(Error::Mismatch { what });
         }
         let per_epoch = self.batches_per_epoch();
         let b = self.config.batch_size;

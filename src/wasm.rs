@@ -4,15 +4,16 @@
 //! probabilities, h activations, a progress record) are copied out, as plain JS
 //! objects built here by hand (smaller in the download than a serde serializer).
 //!
-//! Every exported function returns `Result<_, JsError>` carrying the library's
-//! own message, so the page can show it; the numbers in those messages are
-//! written by the browser (`shortest`, `fixed`, `exponential`: the wasm
-//! carries no float formatter). A panic hook turns any panic into a console
-//! message instead of an opaque `unreachable`.
+//! Every exported function that can fail throws a JS `Error` carrying the library's
+//! message as a key of the page's string tables and its parameters ([`js_error`]), so
+//! the page can show it in its language; the page writes the numbers (the wasm carries
+//! neither the English nor a float formatter). A panic hook turns any panic into a
+//! console message instead of an opaque `unreachable`.
 
 use crate::batch::check_image;
+use crate::error::{Message, Param};
 use crate::mnist::parse_idx;
-use crate::network::{parameter_count, pixel_value, MAX_HIDDEN};
+use crate::network::{parameter_count, MAX_HIDDEN};
 use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
 use crate::{Activation, Augment, Init, Schedule};
 use rand::SeedableRng;
@@ -31,7 +32,7 @@ thread_local! {
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
+        web_sys::console::error_1(&JsValue::from_str(&info.to_string()));
         let payload = info.payload();
         let message =
             payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned());
@@ -50,8 +51,49 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|last| last.try_borrow().ok().and_then(|last| last.clone()))
 }
 
-fn js_error(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
+/// A library error for JS: an `Error` whose `message` is its message's key and whose `core` property is the message,
+/// `{key, params}` (parameters: numbers, texts, nested messages, `{real, single, fixed, exponent}` for a number to
+/// write as Rust writes it, `{hex}` for 8 hexadecimal digits), for the page to word in its language
+/// (www/core-errors.js). The wasm carries neither the English of the messages nor a formatter of their numbers.
+fn js_error(e: crate::Error) -> JsValue {
+    message_error(&e.message())
+}
+
+/// A message as a JS `Error`: its key as the `message`, the message itself as `core` (see [`js_error`]).
+fn message_error(message: &Message) -> JsValue {
+    let error = js_sys::Error::new(message.key);
+    set(&error, "core", &message_to_js(message));
+    error.into()
+}
+
+/// An error of the browser's own (no random source), in English as a JS `Error`.
+fn text_error(text: &str) -> JsValue {
+    js_sys::Error::new(text).into()
+}
+
+/// A [`Message`] for JS: `{key, params}`.
+fn message_to_js(message: &Message) -> JsValue {
+    let params = js_sys::Object::new();
+    for (name, param) in &message.params {
+        set(&params, name, &param_to_js(param));
+    }
+    object(&[("key", message.key.into()), ("params", params.into())])
+}
+
+/// A [`Param`] for JS.
+fn param_to_js(param: &Param) -> JsValue {
+    match param {
+        Param::Whole(n) => number(*n),
+        Param::Real { x, single, fixed, exponent } => object(&[
+            ("real", number(*x)),
+            ("single", (*single).into()),
+            ("fixed", fixed.map_or(JsValue::UNDEFINED, |n| number(n as f64))),
+            ("exponent", exponent.map_or(JsValue::UNDEFINED, |n| number(n as f64))),
+        ]),
+        Param::Hex(n) => object(&[("hex", number(*n))]),
+        Param::Text(text) => text.into(),
+        Param::Nested(message) => message_to_js(message),
+    }
 }
 
 /// Seeds larger than this would not survive a round trip through a JS number.
@@ -67,7 +109,7 @@ pub struct Model {
 impl Model {
     /// Reads a model file; `name` (e.g. the file's name) is used in the error message.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8], name: Option<String>) -> Result<Model, JsError> {
+    pub fn from_bytes(bytes: &[u8], name: Option<String>) -> Result<Model, JsValue> {
         let name = name.unwrap_or_else(|| "model file".into());
         Ok(Model { network: model_file::from_bytes(bytes, &name).map_err(js_error)? })
     }
@@ -97,14 +139,14 @@ impl Model {
     }
 
     /// a2, the ten probabilities for 784 pixels in [0, 1].
-    pub fn predict(&self, pixels: &[f32]) -> Result<Vec<f32>, JsError> {
+    pub fn predict(&self, pixels: &[f32]) -> Result<Vec<f32>, JsValue> {
         check_image(pixels).map_err(js_error)?;
         Ok(self.network.predict(pixels).to_vec())
     }
 
     /// One forward pass for 784 pixels in [0, 1]: `{probabilities, hidden}`, a2 (ten
     /// numbers) and a1 (h numbers), what the page shows of a drawing in one frame.
-    pub fn read(&self, pixels: &[f32]) -> Result<JsValue, JsError> {
+    pub fn read(&self, pixels: &[f32]) -> Result<JsValue, JsValue> {
         check_image(pixels).map_err(js_error)?;
         let (hidden, probabilities) = self.network.predict_with_hidden(pixels);
         Ok(object(&[("probabilities", numbers(&probabilities)), ("hidden", numbers(&hidden))]))
@@ -123,7 +165,7 @@ impl Model {
     /// Every quantity of the derivation for 784 pixels in [0, 1] and a label (the network's
     /// guess when absent), with a step of rate η: a [`follow::Derivation`] object `{a0, z1, a1,
     /// z2, a2, y, loss, delta2, dw2, db2, delta1, dw1, db1, learning_rate, a2_after}`.
-    pub fn follow(&self, pixels: &[f32], label: Option<u8>, learning_rate: f32) -> Result<JsValue, JsError> {
+    pub fn follow(&self, pixels: &[f32], label: Option<u8>, learning_rate: f32) -> Result<JsValue, JsValue> {
         let derivation = follow::follow(&self.network, pixels, label, learning_rate).map_err(js_error)?;
         Ok(derivation_to_js(&derivation))
     }
@@ -134,7 +176,7 @@ impl Model {
 /// The 28×28 image MNIST would have made of a drawing on a transparent canvas
 /// (RGBA bytes, alpha = ink), or `undefined` when the canvas is blank.
 #[wasm_bindgen]
-pub fn preprocess(rgba: &[u8], width: usize, height: usize) -> Result<Option<Vec<f32>>, JsError> {
+pub fn preprocess(rgba: &[u8], width: usize, height: usize) -> Result<Option<Vec<f32>>, JsValue> {
     let ink = pre::ink_from_rgba(rgba, width, height).map_err(js_error)?;
     pre::preprocess(&ink, width, height).map_err(js_error)
 }
@@ -155,7 +197,7 @@ impl Data {
         train_labels: &[u8],
         test_images: &[u8],
         test_labels: &[u8],
-    ) -> Result<Data, JsError> {
+    ) -> Result<Data, JsValue> {
         let train = parse_idx(train_images, "train-images-idx3-ubyte", train_labels, "train-labels-idx1-ubyte")
             .map_err(js_error)?;
         let test = parse_idx(test_images, "t10k-images-idx3-ubyte", test_labels, "t10k-labels-idx1-ubyte")
@@ -174,20 +216,6 @@ impl Data {
     pub fn test_size(&self) -> usize {
         self.test.len()
     }
-
-    /// Test image `i`: 784 pixels in [0, 1] (for showing examples and mistakes).
-    #[wasm_bindgen(js_name = testImage)]
-    pub fn test_image(&self, i: usize) -> Result<Vec<f32>, JsError> {
-        self.check_test_index(i)?;
-        Ok(self.test.image(i).iter().map(|&p| pixel_value(p)).collect())
-    }
-
-    /// The label of test image `i`.
-    #[wasm_bindgen(js_name = testLabel)]
-    pub fn test_label(&self, i: usize) -> Result<u8, JsError> {
-        self.check_test_index(i)?;
-        Ok(self.test.label(i))
-    }
 }
 
 #[wasm_bindgen]
@@ -203,14 +231,14 @@ impl Data {
         learning_rate: f32,
         replay: bool,
         seed: u32,
-    ) -> Result<f32, JsError> {
+    ) -> Result<f32, JsValue> {
         let mut rng = Pcg64::seed_from_u64(seed as u64);
         let images = if replay { teach::replay_images(&self.train, teach::REPLAY, &mut rng) } else { Vec::new() };
         teach::teach(&mut model.network, pixels, label, &images, learning_rate).map_err(js_error)
     }
 
     /// The test images `model` reads wrong, the surest first: `[{index, label, guess, confidence}]`.
-    pub fn mistakes(&self, model: &Model) -> Result<JsValue, JsError> {
+    pub fn mistakes(&self, model: &Model) -> Result<JsValue, JsValue> {
         let mistakes = teach::mistakes(&model.network, &self.test);
         let mistakes = mistakes.iter().map(|m| {
             object(&[
@@ -224,22 +252,29 @@ impl Data {
     }
 
     /// `model` on the test set: `{loss, accuracy, confusion, tutorial_accuracy}`.
-    pub fn evaluate(&self, model: &Model) -> Result<JsValue, JsError> {
+    pub fn evaluate(&self, model: &Model) -> Result<JsValue, JsValue> {
         Ok(evaluation_to_js(&train::evaluate(&model.network, &self.test)))
     }
 
     /// Test image `i` as 784 bytes (0 = background, 255 = ink), for thumbnails.
     #[wasm_bindgen(js_name = testImageBytes)]
-    pub fn test_image_bytes(&self, i: usize) -> Result<Vec<u8>, JsError> {
+    pub fn test_image_bytes(&self, i: usize) -> Result<Vec<u8>, JsValue> {
         self.check_test_index(i)?;
         Ok(self.test.image(i).to_vec())
     }
 }
 
 impl Data {
-    fn check_test_index(&self, i: usize) -> Result<(), JsError> {
+    fn check_test_index(&self, i: usize) -> Result<(), JsValue> {
         if i >= self.test.len() {
-            return Err(JsError::new(&format!("test image {i} does not exist (there are {})", self.test.len())));
+            let count = self.test.len();
+            let message = message!(
+                "core.testImage",
+                "test image {index} does not exist (there are {count})",
+                index = i,
+                count = count
+            );
+            return Err(message_error(&message));
         }
         Ok(())
     }
@@ -255,7 +290,7 @@ pub fn max_model_bytes() -> usize {
 /// The default training settings, [`TrainConfig::default`], every field filled in:
 /// what the page's form starts with.
 #[wasm_bindgen(js_name = defaultSettings)]
-pub fn default_settings() -> Result<JsValue, JsError> {
+pub fn default_settings() -> Result<JsValue, JsValue> {
     Ok(settings_to_js(&TrainConfig::default()))
 }
 
@@ -263,7 +298,7 @@ pub fn default_settings() -> Result<JsValue, JsError> {
 /// throws the library's message (naming the setting and its allowed range) or
 /// returns the settings with every field filled in.
 #[wasm_bindgen(js_name = validateSettings)]
-pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
+pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsValue> {
     let config = settings_from_js(settings)?;
     config.validate().map_err(js_error)?;
     Ok(settings_to_js(&config))
@@ -272,14 +307,19 @@ pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
 /// A [`TrainConfig`] from a partial JS object, read field by field (what it leaves out keeps its default, other
 /// properties are ignored); a missing `seed` comes from the browser. Read by hand rather than by serde, whose
 /// deserializer, with the float formatting of its messages, was a fifth of the gzipped module.
-fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
+fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsValue> {
     let mut config = TrainConfig::default();
     if settings.is_undefined() || settings.is_null() {
         config.seed = browser_seed()?;
         return Ok(config);
     }
     if !settings.is_object() {
-        return Err(settings_error(format!("an object of settings, not {}", js_text(&settings))));
+        let value = js_text(&settings);
+        return Err(settings_error(message!(
+            "core.settings.object",
+            "an object of settings, not {value}",
+            value = &*value
+        )));
     }
     let field = |name: &str| js_sys::Reflect::get(&settings, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     let max = usize::MAX as u64;
@@ -319,13 +359,13 @@ fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsError> {
 }
 
 /// A seed from the browser's random source, small enough for a JS number.
-fn browser_seed() -> Result<u64, JsError> {
-    Ok(getrandom::u64().map_err(|e| JsError::new(&format!("no random seed: {e}")))? & MAX_SAFE_SEED)
+fn browser_seed() -> Result<u64, JsValue> {
+    Ok(getrandom::u64().map_err(|e| text_error(&format!("no random seed: {e}")))? & MAX_SAFE_SEED)
 }
 
 /// "training settings: {problem}".
-fn settings_error(problem: String) -> JsError {
-    JsError::new(&format!("training settings: {problem}"))
+fn settings_error(problem: Message) -> JsValue {
+    message_error(&message!("core.settings", "training settings: {problem}", problem = problem))
 }
 
 /// A JS value as JSON writes it (`"fast"`, `2.5`, `[1]`), for a message.
@@ -334,29 +374,40 @@ fn js_text(value: &JsValue) -> String {
 }
 
 /// A setting that is a whole number from 0 to `max`: `None` when absent (undefined or null).
-fn whole(value: &JsValue, name: &str, max: u64) -> Result<Option<u64>, JsError> {
+fn whole(value: &JsValue, name: &str, max: u64) -> Result<Option<u64>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
     match value.as_f64() {
         Some(x) if x >= 0.0 && x <= max as f64 && x.fract() == 0.0 => Ok(Some(x as u64)),
-        _ => Err(settings_error(format!("{name} must be a whole number from 0 to {max}, not {}", js_text(value)))),
+        _ => Err(settings_error(message!(
+            "core.settings.whole",
+            "{name} must be a whole number from 0 to {max}, not {value}",
+            name = name,
+            max = max,
+            value = &*js_text(value)
+        ))),
     }
 }
 
 /// A setting that is a number: `None` when absent (undefined or null).
-fn real(value: &JsValue, name: &str) -> Result<Option<f32>, JsError> {
+fn real(value: &JsValue, name: &str) -> Result<Option<f32>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
     match value.as_f64() {
         Some(x) => Ok(Some(x as f32)),
-        None => Err(settings_error(format!("{name} must be a number, not {}", js_text(value)))),
+        None => Err(settings_error(message!(
+            "core.settings.number",
+            "{name} must be a number, not {value}",
+            name = name,
+            value = &*js_text(value)
+        ))),
     }
 }
 
 /// A setting that is one of `names`: its index, `None` when absent (undefined or null).
-fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, JsError> {
+fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -364,78 +415,24 @@ fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, 
     match names.iter().position(|&option| option == given) {
         Some(i) => Ok(Some(i)),
         None => {
-            let names = names.iter().map(|option| format!("\"{option}\"")).collect::<Vec<_>>().join(", ");
-            Err(settings_error(format!("{name} must be one of {names}, not {}", js_text(value))))
-        }
-    }
-}
-
-/// The shortest decimal that reads back as `x` (finite, ≥ 0) as an f32 (`single`) or f64, as Rust's `{}` writes it:
-/// never in exponent form. The browser finds the digits ([`crate::error::Number`] in the browser).
-pub(crate) fn shortest(x: f64, single: bool) -> String {
-    positional(&text(js_sys::Number::from(x).to_precision(shortest_precision(x, single))))
-}
-
-/// `x` (finite, ≥ 0) with `digits` digits after the point, as Rust's `{:.N}` writes it (above 10²¹, where the
-/// browser stops writing every digit, to 16 significant digits).
-pub(crate) fn fixed(x: f64, digits: usize) -> String {
-    positional(&text(js_sys::Number::from(x).to_fixed(digits.min(100) as u8)))
-}
-
-/// `x` (finite, ≥ 0) in exponent form, as Rust's `{:e}` and `{:.Ne}` write it (`1.5e31`, `2e-7`).
-pub(crate) fn exponential(x: f64, digits: Option<usize>, single: bool) -> String {
-    let digits = digits.map_or_else(|| shortest_precision(x, single) - 1, |digits| digits.min(100) as u8);
-    let mut text = text(js_sys::Number::from(x).to_exponential(digits));
-    text.retain(|c| c != '+');
-    text
-}
-
-/// The fewest significant digits (at most 17) whose nearest decimal reads back as `x` (finite, ≥ 0), as an f32 when
-/// `single` (at most 9 then).
-fn shortest_precision(x: f64, single: bool) -> u8 {
-    let number = js_sys::Number::from(x);
-    let reads_back = |p| {
-        let back = js_sys::parse_float(&text(number.to_precision(p)));
-        if single {
-            f64::from(back as f32) == x
-        } else {
-            back == x
-        }
-    };
-    (1..17).find(|&p| reads_back(p)).unwrap_or(17)
-}
-
-/// The text of a JS string, or nothing.
-fn text(result: Result<js_sys::JsString, JsValue>) -> String {
-    result.map(String::from).unwrap_or_default()
-}
-
-/// A decimal the browser wrote (toPrecision, toFixed) in positional form: `"1.5e+21"` → `"1500000000000000000000"`,
-/// `"1e-7"` → `"0.0000001"`; one without an exponent is left as it is. (Bytes, not string slices: a slice's
-/// bounds check would bring a formatter of its own.)
-fn positional(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let Some(e) = bytes.iter().position(|&b| b == b'e') else {
-        return text.into();
-    };
-    // A mantissa in exponent form is one digit, then maybe a point and more digits.
-    let digits: Vec<u8> = bytes[..e].iter().copied().filter(|&b| b != b'.').collect();
-    let power = bytes[e..].iter().filter(|b| b.is_ascii_digit()).fold(0, |n, &d| n * 10 + usize::from(d - b'0'));
-    let mut out = String::new();
-    if bytes[e..].contains(&b'-') {
-        out.push_str("0.");
-        (1..power).for_each(|_| out.push('0'));
-        digits.iter().for_each(|&digit| out.push(char::from(digit)));
-    } else {
-        for (i, &digit) in digits.iter().enumerate() {
-            if i == power + 1 {
-                out.push('.');
+            let mut options = String::new();
+            for (i, option) in names.iter().enumerate() {
+                if i > 0 {
+                    options.push_str(", ");
+                }
+                options.push('"');
+                options.push_str(option);
+                options.push('"');
             }
-            out.push(char::from(digit));
+            Err(settings_error(message!(
+                "core.settings.choice",
+                "{name} must be one of {options}, not {value}",
+                name = name,
+                options = &*options,
+                value = &*js_text(value)
+            )))
         }
-        (digits.len()..power + 1).for_each(|_| out.push('0'));
     }
-    out
 }
 
 // Results for JS, built by hand as serde_wasm_bindgen built them (the fields of the Rust struct, in its order, by
@@ -445,10 +442,14 @@ fn positional(text: &str) -> String {
 fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let object = js_sys::Object::new();
     for (name, value) in fields {
-        // Defining a property of a new plain object does not fail.
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(name), value);
+        set(&object, name, value);
     }
     object.into()
+}
+
+/// Sets a property of a new object (which does not fail).
+fn set(object: &js_sys::Object, name: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(name), value);
 }
 
 /// A JS number.
@@ -540,28 +541,28 @@ impl Training {
     /// what it leaves out takes the default, except `seed`, which comes from the browser's
     /// random source when absent. The settings are validated by the library.
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue, data: &Data) -> Result<Training, JsError> {
+    pub fn new(settings: JsValue, data: &Data) -> Result<Training, JsValue> {
         let config = settings_from_js(settings)?;
         let trainer = Trainer::new(config, data.train.len()).map_err(js_error)?;
         Ok(Training { trainer, train: Rc::clone(&data.train), test: Rc::clone(&data.test) })
     }
 
     /// The settings in force, every field filled in (including the seed used).
-    pub fn settings(&self) -> Result<JsValue, JsError> {
+    pub fn settings(&self) -> Result<JsValue, JsValue> {
         Ok(settings_to_js(self.trainer.config()))
     }
 
     /// Trains at most `max_batches` batches (stopping at the end of an epoch) and
     /// returns the [`train::Progress`] record: `{epoch, batch, batches_per_epoch, loss_sum,
     /// correct, samples, learning_rate, epoch_done}`.
-    pub fn step(&mut self, max_batches: usize) -> Result<JsValue, JsError> {
+    pub fn step(&mut self, max_batches: usize) -> Result<JsValue, JsValue> {
         let progress = self.trainer.step(&self.train, max_batches).map_err(js_error)?;
         Ok(progress_to_js(&progress))
     }
 
     /// The network so far on the test set: `{loss, accuracy, confusion, tutorial_accuracy}` with
     /// `confusion[true][predicted]`.
-    pub fn evaluate(&self) -> Result<JsValue, JsError> {
+    pub fn evaluate(&self) -> Result<JsValue, JsValue> {
         let evaluation = train::evaluate(self.trainer.network(), &self.test);
         Ok(evaluation_to_js(&evaluation))
     }

@@ -1,14 +1,14 @@
 // The page's string tables (www/i18n/*.json) against the page's sources: every key the HTML or the JS uses is in
 // every table, every key of a table is used, the languages agree on each string's parameters, the strings with
-// markup hold only harmless inline tags, and the core's English messages are matched and rendered back as the
-// core wrote them. Plain Node (node --test tests/i18n.test.mjs): no browser, no build.
+// markup hold only harmless inline tags, and the core's messages (keys and parameters) are rendered as the
+// command line prints them. Plain Node (node --test tests/i18n.test.mjs): no browser, no build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TABLES, LANGUAGES, languageFor, t, useLanguage, msg } from '../www/i18n.js';
-import { coreMessage } from '../www/core-errors.js';
+import { coreMessage, rustNumber } from '../www/core-errors.js';
 import { manifestFor } from '../scripts/manifests.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +59,16 @@ function jsLiterals() {
   return literals;
 }
 
+/** The keys of the core's messages (src/*.rs: `message!("core.…"`, and the key of an untranslated message). */
+function rustKeys() {
+  const keys = new Set();
+  for (const name of readdirSync(path.join(ROOT, 'src')).filter((f) => f.endsWith('.rs'))) {
+    const source = readFileSync(path.join(ROOT, 'src', name), 'utf8');
+    for (const [, key] of source.matchAll(/(?:message!\(\s*|key: )"(core\.[\w.]+)"/g)) keys.add(key);
+  }
+  return keys;
+}
+
 /** A string, or the forms of a plural string joined. */
 const whole = (value) => (typeof value === 'string' ? value : Object.values(value).join(' '));
 
@@ -94,8 +104,8 @@ test('every string of the JS that looks like a key of the tables is one (keys ch
   assert.deepEqual(unknown, []);
 });
 
-test('every key of the tables is used by the HTML or the JS', () => {
-  const used = new Set([...htmlKeys().map(([k]) => k), ...jsLiterals()]);
+test('every key of the tables is used by the HTML, the JS or the core', () => {
+  const used = new Set([...htmlKeys().map(([k]) => k), ...jsLiterals(), ...rustKeys()]);
   const unused = LANGUAGES.flatMap((lang) => Object.keys(TABLES[lang]).filter((k) => !used.has(k)).map((k) => `${lang}: ${k}`));
   assert.deepEqual(unused, []);
 });
@@ -167,42 +177,53 @@ test('t fills parameters, formats numbers for the language and translates nested
   useLanguage('en');
 });
 
-/** Messages as the core writes them (src/error.rs, model_file.rs, train.rs, network.rs, mnist.rs). */
+/** A message as the core throws it (src/error.rs, src/wasm.rs): an Error with `core`, {key, params}. */
+const core = (key, params = {}) => ({ key, params });
+const thrown = (message) => Object.assign(new Error(message.key), { core: message });
+const real = (x, more = {}) => ({ real: x, single: true, ...more });
+const file = (path, byte, problem) => core('core.file', { path, at: core('core.at.byte', { byte }), problem });
+
+/** The core's messages, each with the English the command line prints for it. */
 const CORE = [
-  'epochs: 0 is outside the allowed range 1 to 1000',
-  'batch size: 5000 is outside the allowed range 1 to 4096',
-  'learning rate: 1000 is outside the allowed range: above 0, at most 100',
-  'hidden units: 0 is outside the allowed range 1 to 1024',
-  'step every: must be at least 1 epoch',
-  'empty.bin: byte 0: the file is empty, not a model file',
-  'photo.png: byte 0: not a handwritten model file (it does not start with HWNN)',
-  'x.bin: byte 10: the file ends inside the 24-byte header',
-  'x.bin: byte 4: format version 9, this program reads version 1',
-  'x.bin: byte 8: a 100→10 network, expected 784→10',
-  'x.bin: byte 20: unknown activation code 7 (0 = sigmoid, 1 = relu)',
-  'truncated.bin: byte 89008: truncated: a network with 28 hidden units takes 89108 bytes, the file has 89008',
-  'long.bin: byte 89108: too long: a network with 28 hidden units takes 89108 bytes, the file has 90000',
-  'corrupted.bin: byte 89104: checksum mismatch (stored 0badf00d, computed 12345678): the file is corrupted',
-  'x.bin: byte 1000: parameter 244 is NaN, not a finite number',
-  'x.bin: byte 12: hidden units: 0 is outside the allowed range 1 to 1024',
-  'my: odd: name.bin: byte 0: the file is empty, not a model file',
-  'train-images-idx3-ubyte: byte 16: file ends inside the 16-byte IDX header',
-  'train-labels-idx1-ubyte: byte 9: label 12 is not a digit 0-9',
-  'train-images-idx3-ubyte holds 60000 images but train-labels-idx1-ubyte holds 59999 labels',
-  'training diverged at epoch 2, batch 17: the loss became NaN; try a smaller learning rate',
-  'training diverged in epoch 1: its mean loss 3.10 is worse than guessing (ln 10 = 2.30); try a smaller learning rate',
+  [core('core.setting', { name: 'epochs', problem: core('core.range', { value: 0, min: 1, max: 1000 }) }), 'epochs: 0 is outside the allowed range 1 to 1000'],
+  [core('core.setting', { name: 'batch size', problem: core('core.range', { value: 5000, min: 1, max: 4096 }) }), 'batch size: 5000 is outside the allowed range 1 to 4096'],
+  [core('core.setting', { name: 'learning rate', problem: core('core.rangeAbove0', { value: real(1000), max: 100 }) }), 'learning rate: 1000 is outside the allowed range: above 0, at most 100'],
+  [core('core.setting', { name: 'step every', problem: core('core.atLeastOneEpoch') }), 'step every: must be at least 1 epoch'],
+  [file('empty.bin', 0, core('core.model.empty')), 'empty.bin: byte 0: the file is empty, not a model file'],
+  [file('photo.png', 0, core('core.model.magic')), 'photo.png: byte 0: not a handwritten model file (it does not start with HWNN)'],
+  [file('x.bin', 10, core('core.model.header', { header: 24 })), 'x.bin: byte 10: the file ends inside the 24-byte header'],
+  [file('x.bin', 4, core('core.model.version', { version: 9, reads: 1 })), 'x.bin: byte 4: format version 9, this program reads version 1'],
+  [file('x.bin', 8, core('core.model.shape', { inputs: 100, outputs: 10, want_inputs: 784, want_outputs: 10 })), 'x.bin: byte 8: a 100→10 network, expected 784→10'],
+  [file('x.bin', 20, core('core.model.activation', { code: 7 })), 'x.bin: byte 20: unknown activation code 7 (0 = sigmoid, 1 = relu)'],
+  [file('truncated.bin', 89008, core('core.model.truncated', { hidden: 28, expected: 89108, actual: 89008 })), 'truncated.bin: byte 89008: truncated: a network with 28 hidden units takes 89108 bytes, the file has 89008'],
+  [file('long.bin', 89108, core('core.model.tooLong', { hidden: 28, expected: 89108, actual: 90000 })), 'long.bin: byte 89108: too long: a network with 28 hidden units takes 89108 bytes, the file has 90000'],
+  [file('corrupted.bin', 89104, core('core.model.checksum', { stored: { hex: 0xbadf00d }, computed: { hex: 0x12345678 } })), 'corrupted.bin: byte 89104: checksum mismatch (stored 0badf00d, computed 12345678): the file is corrupted'],
+  [file('x.bin', 1000, core('core.model.notFinite', { index: 244, value: real(NaN) })), 'x.bin: byte 1000: parameter 244 is NaN, not a finite number'],
+  [file('x.bin', 12, core('core.setting', { name: 'hidden units', problem: core('core.range', { value: 0, min: 1, max: 1024 }) })), 'x.bin: byte 12: hidden units: 0 is outside the allowed range 1 to 1024'],
+  [file('big.bin', 24, core('core.model.unbounded', { unit: 0, z: { real: 1e31, single: false, exponent: 1 } })), 'big.bin: byte 24: the weights of hidden unit 0 are so large that a drawing could give it z1 = 1.0e31, beyond what the network can compute; this is not a trained network'],
+  [file('my: odd: name.bin', 0, core('core.model.empty')), 'my: odd: name.bin: byte 0: the file is empty, not a model file'],
+  [file('train-images-idx3-ubyte', 16, core('core.idx.header', { header: 16 })), 'train-images-idx3-ubyte: byte 16: file ends inside the 16-byte IDX header'],
+  [file('train-labels-idx1-ubyte', 9, core('core.idx.label', { label: 12 })), 'train-labels-idx1-ubyte: byte 9: label 12 is not a digit 0-9'],
+  [core('core.idx.count', { images: 'train-images-idx3-ubyte', image_count: 60000, labels: 'train-labels-idx1-ubyte', label_count: 59999 }), 'train-images-idx3-ubyte holds 60000 images but train-labels-idx1-ubyte holds 59999 labels'],
+  [core('core.diverged.batch', { epoch: 2, batch: 17, loss: real(NaN) }), 'training diverged at epoch 2, batch 17: the loss became NaN; try a smaller learning rate'],
+  [core('core.diverged.epoch', { epoch: 1, loss: real(3.1, { fixed: 2 }) }), 'training diverged in epoch 1: its mean loss 3.10 is worse than guessing (ln 10 = 2.30); try a smaller learning rate'],
+  [core('core.pixelRange', { pixel: 3, value: real(1.5) }), 'pixel 3 of the image is 1.5: pixels are numbers from 0 to 1'],
+  [core('core.imageSize', { pixels: 784, given: 783 }), 'an image has 784 pixels, not 783'],
+  [file('x', 0, core('core.idx.magicLabels', { found: { hex: 0x1f8b0800 }, magic: { hex: 0x801 } })), 'x: byte 0: magic number 1f8b0800 is not that of IDX labels (00000801)'],
+  [core('core.settings', { problem: core('core.settings.choice', { name: 'activation', options: '"sigmoid", "relu"', value: '"tanh"' }) }), 'training settings: activation must be one of "sigmoid", "relu", not "tanh"'],
+  [core('core.settings', { problem: core('core.settings.whole', { name: 'seed', max: 9007199254740991, value: '-1' }) }), 'training settings: seed must be a whole number from 0 to 9007199254740991, not -1'],
+  [core('core.setting', { name: 'canvas width', problem: core('core.pad.side', { side: 5000, max: 4096 }) }), 'canvas width: 5000 pixels is outside the allowed range 1 to 4096'],
 ];
 
-test("the core's page-facing messages are matched, and the English table renders them as the core wrote them", () => {
+test("the core's messages are worded from their keys, and the English table renders them as the command line prints them", () => {
   useLanguage('en');
-  for (const text of CORE) {
-    const m = coreMessage(new Error(text));
-    assert.notEqual(m.key, 'core.untranslated', `not matched: ${text}`);
-    assert.equal(t(m.key, m.params).replace(/(\d),(\d{3})/g, '$1$2'), text);
+  for (const [message, text] of CORE) {
+    const m = coreMessage(thrown(message));
+    assert.equal(t(m.key, m.params).replace(/(\d),(?=\d{3})/g, '$1'), text);
   }
   useLanguage('zh-CN');
-  for (const text of CORE) {
-    const m = coreMessage(new Error(text));
+  for (const [message, text] of CORE) {
+    const m = coreMessage(thrown(message));
     const zh = t(m.key, m.params);
     // File names and code names stay; every number of the message is still there.
     for (const n of text.match(/\d+/g) ?? []) assert.ok(zh.replace(/,/g, '').includes(n), `${zh} lost ${n} of ${text}`);
@@ -211,6 +232,29 @@ test("the core's page-facing messages are matched, and the English table renders
   useLanguage('en');
   const unknown = coreMessage(new Error('something new'));
   assert.equal(t(unknown.key, unknown.params), 'something new');
+});
+
+test("numbers in the core's messages are written as the command line writes them", () => {
+  // The wasm has no float formatter: the page writes the digits (the shortest that read back as the same f32), never
+  // in exponent form, as Rust's `{}` does; `{:.2}` and `{:.1e}` too.
+  const cases = [
+    [real(200), '200'],
+    [real(Math.fround(123.456)), '123.456'],
+    [real(Math.fround(-1e-7)), '-0.0000001'],
+    [real(Math.fround(1e25)), '10000000000000000000000000'],
+    [real(3.4028234663852886e38), '340282350000000000000000000000000000000'],
+    [real(0.1, { single: false }), '0.1'],
+    [real(Math.fround(0.1)), '0.1'],
+    [real(NaN), 'NaN'],
+    [real(Infinity), 'inf'],
+    [real(-Infinity), '-inf'],
+    [real(-0), '-0'],
+    [real(Math.fround(3.1), { fixed: 2 }), '3.10'],
+    [real(2.345e-7, { single: false, exponent: 1 }), '2.3e-7'],
+    [real(1.5e31, { single: false, exponent: 1 }), '1.5e31'],
+    [real(9.999999848243207e30, { single: false, exponent: 1 }), '1.0e31'],
+  ];
+  for (const [value, shown] of cases) assert.equal(rustNumber(value), shown, JSON.stringify(value));
 });
 
 test("the web app manifest in each language: English's is www/manifest.json, the others its strings translated", () => {

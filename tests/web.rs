@@ -10,7 +10,7 @@
 use handwritten::wasm::{default_settings, max_model_bytes, preprocess, validate_settings, Data, Model, Training};
 use handwritten::{batch, network};
 use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -50,11 +50,21 @@ fn data(train: usize, test: usize) -> Data {
         .unwrap_or_else(|e| panic!("Data::from_idx: {}", message(e)))
 }
 
-/// What JS reads from a thrown error: its `message`.
-fn message(e: JsError) -> String {
-    let value = JsValue::from(e);
-    let error: &js_sys::Error = value.dyn_ref().expect("the boundary throws a JS Error object");
-    String::from(error.message())
+/// Test image `i` of `data` as 784 pixels in [0, 1], as the page reads a digit (its bytes, scaled).
+fn data_pixels(data: &Data, i: usize) -> Vec<f32> {
+    let bytes = data.test_image_bytes(i).unwrap_or_else(|e| panic!("{}", message(e)));
+    bytes.iter().map(|&p| network::pixel_value(p)).collect()
+}
+
+/// What the boundary threw, as text: a library error's message, `{key, params}` (its `core` property), as JSON; any
+/// other error's message.
+fn message(e: JsValue) -> String {
+    let error: &js_sys::Error = e.dyn_ref().expect("the boundary throws a JS Error object");
+    let core = Reflect::get(error, &JsValue::from_str("core")).unwrap_or(JsValue::UNDEFINED);
+    if core.is_undefined() {
+        return String::from(error.message());
+    }
+    String::from(js_sys::JSON::stringify(&core).expect("a message is plain data"))
 }
 
 fn default_model() -> Model {
@@ -123,14 +133,15 @@ fn the_shipped_model_reads_real_mnist_test_images() {
     let data = data(1, 500);
     let mut right = 0;
     for i in 0..data.test_size() {
-        let pixels = data.test_image(i).unwrap_or_else(|e| panic!("{}", message(e)));
+        let pixels = data_pixels(&data, i);
         assert_eq!(pixels.len(), PIXELS);
         let p = model.predict(&pixels).unwrap_or_else(|e| panic!("{}", message(e)));
         assert_probabilities(&p);
         let read = model.read(&pixels).unwrap_or_else(|e| panic!("{}", message(e)));
         assert_eq!(floats(&read, "probabilities"), p, "read and predict disagree");
         assert_eq!(floats(&read, "hidden").len(), model.hidden());
-        right += usize::from(argmax(&p) == data.test_label(i).unwrap_or_else(|e| panic!("{}", message(e))) as usize);
+        // The test set is MNIST's test images 1..501 (see `data`).
+        right += usize::from(argmax(&p) == T10K_LABELS[8 + 1 + i] as usize);
     }
     let accuracy = right as f64 / data.test_size() as f64;
     assert!(accuracy > 0.9, "the shipped model reads only {right} of {} MNIST test images", data.test_size());
@@ -144,7 +155,7 @@ fn a_bad_model_file_is_rejected_with_a_message_js_can_read() {
     let cases: [(&[u8], &str); 4] = [
         (&corrupted, "checksum"),
         (truncated, "truncated"),
-        (b"PK\x03\x04 a zip file, not a model", "HWNN"),
+        (b"PK\x03\x04 a zip file, not a model", "core.model.magic"),
         (b"", "empty"),
     ];
     for (bytes, expected) in cases {
@@ -157,7 +168,10 @@ fn a_bad_model_file_is_rejected_with_a_message_js_can_read() {
     }
     let e = Model::from_bytes(&[1, 2, 3], None).err().expect("3 bytes are not a model");
     let text = message(e);
-    assert_eq!(text, "model file: byte 0: not a handwritten model file (it does not start with HWNN)");
+    assert_eq!(
+        text,
+        r#"{"key":"core.file","params":{"path":"model file","at":{"key":"core.at.byte","params":{"byte":0}},"problem":{"key":"core.model.magic","params":{}}}}"#
+    );
 }
 
 #[wasm_bindgen_test]
@@ -171,14 +185,19 @@ fn predict_rejects_an_image_of_the_wrong_size() {
 #[wasm_bindgen_test]
 fn predict_and_read_refuse_pixels_that_are_not_numbers_from_0_to_1() {
     let model = default_model();
+    // The value crosses as a number (JSON writes NaN and ±∞ as null), for the page to write (core-errors.js).
     for (bad, shown) in
-        [(f32::NAN, "NaN"), (f32::INFINITY, "inf"), (f32::NEG_INFINITY, "-inf"), (1.5, "1.5"), (-0.25, "-0.25")]
+        [(f32::NAN, "null"), (f32::INFINITY, "null"), (f32::NEG_INFINITY, "null"), (1.5, "1.5"), (-0.25, "-0.25")]
     {
         let mut pixels = vec![0.5; PIXELS];
         pixels[300] = bad;
         for e in [model.predict(&pixels).expect_err("predict"), model.read(&pixels).expect_err("read")] {
             let text = message(e);
-            assert!(text.contains("pixel 300") && text.contains(shown) && text.contains("0 to 1"), "{text}");
+            let value = format!(r#""value":{{"real":{shown},"single":true}}"#);
+            assert!(
+                text.contains("core.pixelRange") && text.contains(r#""pixel":300"#) && text.contains(&value),
+                "{text}"
+            );
         }
     }
     let mut edges = vec![0.0; PIXELS];
@@ -251,7 +270,7 @@ fn training_a_few_batches_lowers_the_test_loss() {
     let model = training.model();
     let copy =
         Model::from_bytes(&model.to_bytes(), Some("trained".into())).unwrap_or_else(|e| panic!("{}", message(e)));
-    let pixels = data.test_image(0).unwrap_or_else(|e| panic!("{}", message(e)));
+    let pixels = data_pixels(&data, 0);
     assert_eq!(model.predict(&pixels).ok(), copy.predict(&pixels).ok());
 }
 
@@ -263,35 +282,34 @@ fn bad_training_settings_are_rejected_with_a_message_js_can_read() {
     assert!(text.contains("hidden"), "{text}");
     let e = Training::new(settings(&[("learning_rate", JsValue::from("fast"))]), &data).err().expect("a word");
     let text = message(e);
-    assert!(text.contains("training settings") && text.contains("fast"), "{text}");
+    assert!(text.contains(r#"{"key":"core.settings","params""#) && text.contains("fast"), "{text}");
 }
 
 #[wasm_bindgen_test]
-fn numbers_in_messages_are_written_as_the_command_line_writes_them() {
-    // The wasm has no float formatter: the browser writes the digits (the shortest that read back as the same f32),
-    // never in exponent form, as Rust's `{}` does for the command line.
-    let cases = [
-        (JsValue::from(200.0), "200"),
-        (JsValue::from(123.456f32), "123.456"),
-        (JsValue::from(-1e-7f32), "-0.0000001"),
-        (JsValue::from(1e25f32), "10000000000000000000000000"),
-        (JsValue::from(f32::MAX), "340282350000000000000000000000000000000"),
-        (JsValue::from(f64::NAN), "NaN"),
-        (JsValue::from(f64::INFINITY), "inf"),
-        (JsValue::from(-0.0), "-0"),
-    ];
-    for (rate, shown) in cases {
-        let e = validate_settings(settings(&[("learning_rate", rate)])).expect_err("a rate out of range");
-        let expected = format!("learning rate: {shown} is outside the allowed range: above 0, at most 100");
-        assert_eq!(message(e), expected);
+fn numbers_in_messages_cross_as_numbers_for_the_page_to_write() {
+    // The wasm has no float formatter: a number of a message crosses as a number, with how the command line writes
+    // it (`{}` of an f32 here), and the page writes the digits (www/core-errors.js, tests/i18n.test.mjs).
+    for rate in [200.0, 123.456f32, -1e-7f32, 1e25f32, f32::MAX] {
+        let e =
+            validate_settings(settings(&[("learning_rate", JsValue::from(rate))])).expect_err("a rate out of range");
+        let value = Reflect::get(&JsValue::from(js_sys::JSON::parse(&message(e)).expect("JSON")), &"params".into())
+            .and_then(|p| Reflect::get(&p, &"problem".into()))
+            .and_then(|p| Reflect::get(&p, &"params".into()))
+            .and_then(|p| Reflect::get(&p, &"value".into()))
+            .expect("params.problem.params.value");
+        assert_eq!(get(&value, "real").as_f64(), Some(f64::from(rate)));
+        assert_eq!(get(&value, "single").as_bool(), Some(true));
     }
     let step = settings(&[("schedule", JsValue::from("step")), ("step_factor", JsValue::from(1.5))]);
     let e = validate_settings(step).expect_err("a factor above 1");
-    assert_eq!(message(e), "step factor: 1.5 is outside the allowed range: above 0, at most 1");
+    assert_eq!(
+        message(e),
+        r#"{"key":"core.setting","params":{"name":"step factor","problem":{"key":"core.rangeAbove0","params":{"value":{"real":1.5,"single":true},"max":1}}}}"#
+    );
 }
 
 #[wasm_bindgen_test]
-fn a_bound_in_a_message_is_written_in_exponent_form_as_the_command_line_writes_it() {
+fn a_bound_in_a_message_crosses_with_its_exponent_form() {
     // The shipped model with b1[0] = 1e31 (and its checksum redone): z1 of unit 0 could reach 1.0e31 ({:.1e}).
     let mut bytes = DEFAULT_MODEL.to_vec();
     let b1 = 24 + 4 * PIXELS * 28;
@@ -301,8 +319,10 @@ fn a_bound_in_a_message_is_written_in_exponent_form_as_the_command_line_writes_i
     bytes[end..].copy_from_slice(&crc.to_le_bytes());
     let e = Model::from_bytes(&bytes, Some("big.bin".into())).err().expect("weights beyond computing");
     let text = message(e);
-    assert!(text.starts_with("big.bin: byte 24: the weights of hidden unit 0 are so large"), "{text}");
-    assert!(text.contains("could give it z1 = 1.0e31, beyond"), "{text}");
+    assert!(text.contains(r#""path":"big.bin","at":{"key":"core.at.byte","params":{"byte":24}}"#), "{text}");
+    // 1e31 as an f32 plus the sum of |w1|, which the page writes as 1.0e31 (tests/i18n.test.mjs).
+    let z = r#""z":{"real":9.999999848243207e+30,"single":false,"exponent":1}"#;
+    assert!(text.contains(&format!(r#"{{"key":"core.model.unbounded","params":{{"unit":0,{z}}}}}"#)), "{text}");
 }
 
 /// CRC-32 (IEEE), bit by bit, as the model file's checksum.
@@ -337,17 +357,17 @@ fn settings_are_read_field_by_field_with_their_defaults() {
         (
             "hidden",
             JsValue::from(2.5),
-            "training settings: hidden must be a whole number from 0 to 4294967295, not 2.5",
+            r#"{"key":"core.settings","params":{"problem":{"key":"core.settings.whole","params":{"name":"hidden","max":4294967295,"value":"2.5"}}}}"#,
         ),
         (
             "activation",
             JsValue::from("tanh"),
-            r#"training settings: activation must be one of "sigmoid", "relu", not "tanh""#,
+            r#"{"key":"core.settings","params":{"problem":{"key":"core.settings.choice","params":{"name":"activation","options":"\"sigmoid\", \"relu\"","value":"\"tanh\""}}}}"#,
         ),
         (
             "seed",
             JsValue::from(-1),
-            "training settings: seed must be a whole number from 0 to 9007199254740991, not -1",
+            r#"{"key":"core.settings","params":{"problem":{"key":"core.settings.whole","params":{"name":"seed","max":9007199254740991,"value":"-1"}}}}"#,
         ),
     ];
     for (key, value, expected) in problems {
@@ -389,7 +409,10 @@ fn a_blank_pad_gives_no_image() {
 fn a_pad_of_the_wrong_size_is_an_error_js_can_read() {
     let e = preprocess(&[0u8; 100], 280, 280).expect_err("100 bytes for a 280×280 canvas");
     let text = message(e);
-    assert!(text.contains("100 bytes") && text.contains("280×280×4 = 313600"), "{text}");
+    assert!(
+        text.contains(r#"{"key":"core.pad.rgba","params":{"given":100,"width":280,"height":280,"bytes":313600}}"#),
+        "{text}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -464,9 +487,9 @@ fn follow_returns_every_quantity_of_the_derivation() {
     let guess = model.follow(&pixels, None, 0.1).unwrap_or_else(|e| panic!("follow: {}", message(e)));
     assert_eq!(number(&guess, "y"), 7.0);
     let err = message(model.follow(&pixels, Some(10), 0.1).map(|_| ()).unwrap_err());
-    assert!(err.contains("10 is not a digit"), "{err}");
+    assert_eq!(err, r#"{"key":"core.idx.label","params":{"label":10}}"#);
     let err = message(model.follow(&pixels[..100], None, 0.1).map(|_| ()).unwrap_err());
-    assert!(err.contains("784 pixels, not 100"), "{err}");
+    assert_eq!(err, r#"{"key":"core.imageSize","params":{"pixels":784,"given":100}}"#);
 }
 
 #[wasm_bindgen_test]

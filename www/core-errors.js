@@ -1,9 +1,9 @@
-// The Rust core's messages, as the page shows them: the core speaks English (the CLI prints the same text), so
-// the messages a reader of the page can meet (a model file that does not load, a setting out of range, a training
-// run that diverged, an MNIST file that does not read) are matched here and shown in the page's language, with
-// their file names, byte offsets and numbers kept. A message not known here is shown as the core wrote it.
-
-import { msg } from './i18n.js';
+// The Rust core's messages, as the page shows them. The core throws an Error whose `core` property is its message
+// as a key of the string tables (www/i18n/*.json) with the parameters the message names (src/error.rs, src/wasm.rs):
+// numbers as numbers, file names as strings, messages within the message, and the numbers to write as the command
+// line writes them (`{real, single, fixed, exponent}`, `{hex}`), which are written here, so that the wasm carries
+// no formatter. Here such a message becomes a descriptor (i18n.js) in the page's terms; any other thrown value is
+// shown as it says (core.untranslated). This module imports nothing: the training worker bundles it too.
 
 /** The core's setting names (Error::Setting's `name`), by key. */
 const SETTINGS = {
@@ -16,91 +16,77 @@ const SETTINGS = {
   'canvas size': 'core.setting.canvas',
 };
 
-/** Where in a file (Error::Format's `at`). */
-const PLACES = [
-  [/^byte (\d+)$/, 'core.at.byte', ['byte']],
-  [/^row (\d+), column (\d+)$/, 'core.at.rowColumn', ['row', 'column']],
-  [/^row (\d+)$/, 'core.at.row', ['row']],
-  [/^gzip data after (\d+) decompressed bytes$/, 'core.at.gzipAfter', ['bytes']],
-  [/^gzip data$/, 'core.at.gzip', []],
-];
-
-/** What was wrong: a setting's problem, a file's problem, or a whole message. */
-const PROBLEMS = [
-  [/^(-?[\d.e+-]+|NaN|inf|-inf) is outside the allowed range (\d+) to (\d+)$/, 'core.range', ['value', 'min', 'max']],
-  [/^(-?[\d.e+-]+|NaN|inf|-inf) is outside the allowed range: above 0, at most ([\d.]+)$/, 'core.rangeAbove0', ['value', 'max']],
-  [/^must be at least 1 epoch$/, 'core.atLeastOneEpoch', []],
-  [/^the file is empty, not a model file$/, 'core.model.empty', []],
-  [/^not a handwritten model file \(it does not start with HWNN\)$/, 'core.model.magic', []],
-  [/^the file ends inside the (\d+)-byte header$/, 'core.model.header', ['header']],
-  [/^format version (\d+), this program reads version (\d+)$/, 'core.model.version', ['version', 'reads']],
-  [/^a (\d+)→(\d+) network, expected (\d+)→(\d+)$/, 'core.model.shape', ['inputs', 'outputs', 'wantInputs', 'wantOutputs']],
-  [/^unknown activation code (\d+) \(0 = sigmoid, 1 = relu\)$/, 'core.model.activation', ['code']],
-  [/^truncated: a network with (\d+) hidden units takes (\d+) bytes, the file has (\d+)$/, 'core.model.truncated', ['hidden', 'expected', 'actual']],
-  [/^too long: a network with (\d+) hidden units takes (\d+) bytes, the file has (\d+)$/, 'core.model.tooLong', ['hidden', 'expected', 'actual']],
-  [/^checksum mismatch \(stored (\w+), computed (\w+)\): the file is corrupted$/, 'core.model.checksum', ['stored', 'computed']],
-  [/^parameter (\d+) is (\S+), not a finite number$/, 'core.model.notFinite', ['index', 'value']],
-  [/^the weights of hidden unit (\d+) are so large that a drawing could give it z1 = (\S+), beyond what the network can compute; this is not a trained network$/, 'core.model.unbounded', ['unit', 'z']],
-  [/^file ends inside the (\d+)-byte IDX header$/, 'core.idx.header', ['header']],
-  [/^header says (\d+) items \((\d+) bytes\) but the file ends after (\d+) of them$/, 'core.idx.short', ['count', 'bytes', 'have']],
-  [/^(\d+) bytes after the (\d+) items the header announces$/, 'core.idx.long', ['extra', 'count']],
-  [/^label (\d+) is not a digit 0-9$/, 'core.idx.label', ['label']],
-  [/^decompresses to more than (\d+) bytes$/, 'core.idx.gzipTooLarge', ['limit']],
-  [/^training diverged at epoch (\d+), batch (\d+): the loss became (\S+); try a smaller learning rate$/, 'core.diverged.batch', ['epoch', 'batch', 'loss']],
-  [/^training diverged in epoch (\d+): its mean loss ([\d.]+|NaN|inf) is worse than guessing \(ln 10 = 2\.30\); try a smaller learning rate$/, 'core.diverged.epoch', ['epoch', 'loss']],
-  [/^(.+) holds (\d+) images but (.+) holds (\d+) labels$/, 'core.idx.count', ['images', 'imageCount', 'labels', 'labelCount']],
-];
-
-/** Parameters that are counts (shown as numbers of the language); the others stay as written. */
-// Places in a file (byte, row, column, parameter index) stay as the core wrote them, to be found in the file.
+/** Parameters that are counts (shown as numbers of the language); the others stay as the core would write them. */
+// Places in a file (byte, row, column, parameter index) stay as the command line writes them, to be found in the file.
 const NUMERIC = new Set(['min', 'max', 'bytes', 'header', 'version', 'reads', 'hidden', 'expected', 'actual', 'count',
-  'have', 'extra', 'limit', 'epoch', 'batch', 'imageCount', 'labelCount']);
+  'have', 'extra', 'limit', 'epoch', 'batch', 'imageCount', 'labelCount', 'given', 'epochs']);
 
-function match(table, text) {
-  for (const [pattern, key, names] of table) {
-    const m = pattern.exec(text);
-    if (m) {
-      const params = {};
-      names.forEach((name, i) => {
-        params[name] = NUMERIC.has(name) ? Number(m[i + 1]) : m[i + 1];
-      });
-      return msg(key, params);
-    }
+/** The fewest significant digits (at most 17) that read back as `x` (finite, ≥ 0), as an f32 when `single`. */
+function shortestPrecision(x, single) {
+  for (let p = 1; p < 17; p++) {
+    const back = parseFloat(x.toPrecision(p));
+    if ((single ? Math.fround(back) : back) === x) return p;
   }
-  return null;
+  return 17;
 }
 
-/** A descriptor for a known message: a problem, "setting: problem" or "path: place: problem"; null otherwise. */
-function describe(text) {
-  const whole = match(PROBLEMS, text);
-  if (whole) return whole;
-  const setting = /^([a-z ]+): (.*)$/.exec(text);
-  if (setting && setting[1] in SETTINGS) {
-    const problem = match(PROBLEMS, setting[2]);
-    if (problem) return msg('core.setting', { name: msg(SETTINGS[setting[1]]), problem });
-  }
-  // The path may itself hold ": " (a file name): try each split until the place is one the core writes.
-  for (let i = text.indexOf(': '); i > 0; i = text.indexOf(': ', i + 2)) {
-    const rest = text.slice(i + 2);
-    const j = rest.indexOf(': ');
-    if (j < 0) break;
-    const at = match(PLACES, rest.slice(0, j));
-    if (!at) continue;
-    const problemText = rest.slice(j + 2);
-    const problem = describe(problemText) ?? msg('core.untranslated', { text: problemText });
-    return msg('core.file', { path: text.slice(0, i), at, problem });
-  }
-  return null;
+/** A decimal the browser wrote in exponent form, positional: "1.5e+21" → "1500000000000000000000", "1e-7" → "0.0000001". */
+function positional(text) {
+  const e = text.indexOf('e');
+  if (e < 0) return text;
+  const digits = text.slice(0, e).replace('.', '');
+  const power = Math.abs(Number(text.slice(e + 1)));
+  if (text[e + 1] === '-') return `0.${'0'.repeat(power - 1)}${digits}`;
+  return digits.length > power + 1 ? `${digits.slice(0, power + 1)}.${digits.slice(power + 1)}` : digits.padEnd(power + 1, '0');
 }
 
 /**
- * A message of the core (an Error's `message`, or any thrown value) as a descriptor in the page's language; an
- * unknown one is kept as the core wrote it.
+ * A number as Rust writes it: `{}` (the shortest decimal that reads back as the number, as an f32 when `single`,
+ * never in exponent form), `{:.N}` (`fixed`: N digits after the point) or `{:.Ne}` (`exponent`: N digits); NaN, inf
+ * and -inf as Rust writes them.
+ */
+export function rustNumber({ real: x, single, fixed, exponent }) {
+  if (Number.isNaN(x)) return 'NaN';
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  const a = Math.abs(x);
+  if (a === Infinity) return `${sign}inf`;
+  if (exponent !== undefined) return sign + a.toExponential(Math.min(exponent, 100)).replace('+', '');
+  if (fixed !== undefined) return sign + positional(a.toFixed(Math.min(fixed, 100)));
+  return sign + positional(a.toPrecision(shortestPrecision(a, single)));
+}
+
+function param(name, value) {
+  if (typeof value === 'number') return NUMERIC.has(name) ? value : String(value);
+  if (typeof value !== 'object' || value === null) return String(value);
+  if ('key' in value) return describe(value);
+  if ('hex' in value) return value.hex.toString(16).padStart(8, '0');
+  return rustNumber(value);
+}
+
+/** A message of the core ({key, params}) as a descriptor. */
+function describe({ key, params }) {
+  const out = {};
+  for (const [name, value] of Object.entries(params)) out[name.replace(/_(\w)/g, (_, c) => c.toUpperCase())] = param(name, value);
+  if (key === 'core.setting' && out.name in SETTINGS) out.name = { key: SETTINGS[out.name], params: {} };
+  return { key, params: out };
+}
+
+/**
+ * A thrown value of the core (an Error with its message in `core`) as a descriptor in the page's language; any other
+ * value (an Error's `message`, or a string) is kept as it says.
  * @returns {{key: string, params: object}}
  */
 export function coreMessage(e) {
-  const text = e instanceof Error ? e.message : String(e);
-  return describe(text) ?? msg('core.untranslated', { text });
+  if (e?.core?.key) return describe(e.core);
+  return { key: 'core.untranslated', params: { text: e instanceof Error ? e.message : String(e) } };
+}
+
+/**
+ * A message of the training worker as a descriptor: the worker's own is one already; the core's crosses as
+ * `{core}` (the core's message as it threw it) and any other error as its text, worded here.
+ */
+export function workerMessage(message) {
+  return typeof message === 'string' || message?.core ? coreMessage(message) : message;
 }
 
 /** An Error that carries its message as a descriptor, for the page to show in its language. */

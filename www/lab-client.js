@@ -4,7 +4,7 @@
 // the order messages arrive in. The worker fetches MNIST once, on the first request.
 
 import { msg as say } from './i18n.js';
-import { failure } from './core-errors.js';
+import { failure, workerMessage } from './core-errors.js';
 
 let worker = null;
 let nextId = 1;
@@ -23,8 +23,8 @@ function start() {
     const waiter = pending.get(msg.id);
     pending.delete(msg.id);
     if (!waiter) return;
-    // The worker's own messages are descriptors (i18n.js); the core's are strings, translated where shown.
-    if (msg.type === 'error') waiter.reject(typeof msg.message === 'string' ? new Error(msg.message) : failure(msg.message));
+    // The worker's own messages are descriptors (i18n.js); the core's are worded here (core-errors.js).
+    if (msg.type === 'error') waiter.reject(failure(workerMessage(msg.message)));
     else waiter.resolve(msg);
     if (msg.fatal) stop(failure(say('lab.stopped')));
   };

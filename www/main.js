@@ -14,7 +14,7 @@ import { Teacher } from './teach.js';
 import { Mistakes } from './mistakes.js';
 import { presetTutorial } from './tutorial-preset.js';
 import { startLanguage, onLanguageChange, msg, setText, text } from './i18n.js';
-import { errorMessage, failure } from './core-errors.js';
+import { errorMessage, failure, workerMessage } from './core-errors.js';
 
 // The page's text in the reader's language, before anything else.
 startLanguage();
@@ -317,10 +317,6 @@ on('error', (data) => {
 });
 client.addEventListener('busy', (e) => showMessage(workerMessage(/** @type {CustomEvent} */ (e).detail.message)));
 
-/** The worker's message: a descriptor of its own, or the core's text (a string), translated. */
-function workerMessage(message) {
-  return typeof message === 'string' ? errorMessage(message) : message;
-}
 
 /** The bytes of a model file of the site (`file` relative to this module), or an error that says why not. */
 async function modelBytes(file) {

@@ -5,7 +5,7 @@
 import { validateSettings } from './pkg/handwritten.js';
 import { Chart } from './chart.js';
 import { fixed, formatNumber, msg, percent, setText, translate } from './i18n.js';
-import { coreMessage } from './core-errors.js';
+import { workerMessage } from './core-errors.js';
 
 const $ = (id) => document.getElementById(id);
 /** Intl.NumberFormat options for exactly `n` decimals. */
@@ -209,11 +209,11 @@ export class TrainView {
   }
 
   /**
-   * The run failed: `started` says whether it had begun training; `message` is the worker's (a descriptor) or the
-   * core's (a string). Returns the status shown, a descriptor.
+   * The run failed: `started` says whether it had begun training; `message` is the worker's (see `workerMessage`
+   * in core-errors.js). Returns the status shown, a descriptor.
    */
   failed(message, started) {
-    const error = typeof message === 'string' ? coreMessage(message) : message;
+    const error = workerMessage(message);
     const status = msg(started ? 'train.stoppedBy' : 'train.couldNotStart', { error });
     this.show('error', status);
     return status;

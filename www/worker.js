@@ -21,8 +21,8 @@
 //   {type: 'error', message, fatal?}                          the run is over; fatal: this worker's WebAssembly
 //                                                             instance is unusable (a panic), start a new worker
 //   {type: 'error', message, busy: true}                      a start while a run is going (that run goes on)
-// An error's message is the core's own text (a string, which the page translates, see core-errors.js) or a message of
-// the worker as a descriptor {key, params} of the page's string tables (i18n.js).
+// An error's message is the worker's own, a descriptor {key, params} of the page's string tables (i18n.js), or the
+// core's: {core} (the message the core threw, worded by the page, see core-errors.js) or the text of another error.
 //
 // Requests with an id (lab-client.js), each answered with its id, or {type: 'error', id, message}:
 //   {type: 'teach', id, bytes, pixels, label, rate, replay, seed, evaluateBefore}
@@ -94,6 +94,11 @@ function errorText(e) {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** What to post for a thrown value: its descriptor, the core's message as it threw it, or its text. */
+function errorPosted(e) {
+  return e?.descriptor ?? (e?.core ? { core: e.core } : errorText(e));
+}
+
 /** An Error carrying a message descriptor (see `say`), which the page shows in its language. */
 function failure(message, cause, Type = Error) {
   const e = new Type(message.key, { cause });
@@ -137,7 +142,7 @@ async function start(settings) {
       post({ type: 'error', message, fatal: true });
     } else {
       training?.free();
-      post({ type: 'error', message: e?.descriptor ?? errorText(e) });
+      post({ type: 'error', message: errorPosted(e) });
     }
   } finally {
     run = null;
@@ -181,7 +186,7 @@ async function answer(msg) {
     }
   } catch (e) {
     // A trap in the core leaves this instance unusable: the client starts a fresh worker for the next request.
-    post({ type: 'error', id, message: e?.descriptor ?? errorText(e), fatal: e instanceof WebAssembly.RuntimeError });
+    post({ type: 'error', id, message: errorPosted(e), fatal: e instanceof WebAssembly.RuntimeError });
   }
 }
 
@@ -251,7 +256,7 @@ async function fetchData(signal, again) {
   try {
     return Data.fromIdx(bytes[0], bytes[1], bytes[2], bytes[3]);
   } catch (e) {
-    throw new Undecodable(errorText(e), { cause: e });
+    throw Object.assign(new Undecodable(errorText(e), { cause: e }), { core: e?.core });
   }
 }
 

@@ -109,7 +109,7 @@ window.runBench = async (settings = {}) => {
 
   // Single-digit inference with the network just trained: predict alone on 784 pixels, and preprocess + predict
   // on a 280×280 RGBA drawing (what the page does on every pointer move, after getImageData).
-  const images = Array.from({ length: 100 }, (_, i) => data.testImage(i));
+  const images = Array.from({ length: 100 }, (_, i) => Float32Array.from(data.testImageBytes(i), (p) => p / 255));
   out.predictMicros = perCall((i) => model.predict(images[i % images.length]), inferRounds, inferCalls);
   const drawings = images.slice(0, 10).map((p) => drawing(p, 10));
   out.preprocessPredictMicros = perCall(
