@@ -292,7 +292,7 @@ fn numbers_in_messages_cross_as_numbers_for_the_page_to_write() {
     for rate in [200.0, 123.456f32, -1e-7f32, 1e25f32, f32::MAX] {
         let e =
             validate_settings(settings(&[("learning_rate", JsValue::from(rate))])).expect_err("a rate out of range");
-        let value = Reflect::get(&JsValue::from(js_sys::JSON::parse(&message(e)).expect("JSON")), &"params".into())
+        let value = Reflect::get(&js_sys::JSON::parse(&message(e)).expect("JSON"), &"params".into())
             .and_then(|p| Reflect::get(&p, &"problem".into()))
             .and_then(|p| Reflect::get(&p, &"params".into()))
             .and_then(|p| Reflect::get(&p, &"value".into()))
