@@ -154,6 +154,9 @@ struct Source {
     bytes: [u8; BYTES],
     /// The rows of `pairs` and of `bytes` that may not be 0, first and last (none when first > last).
     written: [(usize, usize); 2],
+    /// The lists of an elastic warp in WebAssembly.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    points: Box<simd128::Points>,
 }
 
 /// How [`Source`] holds the image: as vertical pairs, or as plain bytes.
@@ -165,7 +168,13 @@ enum Layout {
 
 impl Source {
     fn new() -> Source {
-        Source { pairs: [0; PAIRS], bytes: [0; BYTES], written: [(1, 0); 2] }
+        Source {
+            pairs: [0; PAIRS],
+            bytes: [0; BYTES],
+            written: [(1, 0); 2],
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            points: simd128::Points::new(),
+        }
     }
 
     /// Takes in `image` in `layout` and returns the bounding box of its ink, `(x0, x1, y0, y1)`
@@ -773,6 +782,10 @@ fn warp_image_using(
         // SAFETY: the CPU has the features `avx512::available` asks for.
         return unsafe { avx512::warp_packed(source, &mut out, &warp, field, ink_box) };
     }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let (true, Some(field)) = (simd, field) {
+        return simd128::warp_packed(&source.pairs, &mut source.points, &mut out, &warp, field, ink_box);
+    }
     let mut reach = [[0.0; SIDE]; 2];
     if let Some(field) = field {
         let [xs, ys] = &mut reach;
@@ -1320,8 +1333,188 @@ mod avx512 {
 /// four taps of each pixel read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, POSITIONS, SIDE, STRIDE};
+    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, PAIRS, POSITIONS, SIDE, STRIDE};
     use std::arch::wasm32::*;
+
+    /// Values in the lists of [`Points`]: every pixel of the image, and room for 4-wide writes past the last.
+    const PACKED: usize = SIDE * SIDE + 4;
+    /// Groups of four pixels of the image (seven a row), in row order.
+    const QUADS: usize = SIDE * SIDE / 4;
+
+    /// The lists of [`warp_packed`]: the source points (x, y) inside the ink box, their pixels k,
+    /// and their values. Every entry is 0 or a point inside the box (the lists are never read uninitialised).
+    #[derive(Clone)]
+    pub(super) struct Points {
+        x: [i32; PACKED],
+        y: [i32; PACKED],
+        k: [i32; PACKED],
+        value: [i32; PACKED],
+    }
+
+    impl Points {
+        pub(super) fn new() -> Box<Points> {
+            Box::new(Points { x: [0; PACKED], y: [0; PACKED], k: [0; PACKED], value: [0; PACKED] })
+        }
+    }
+
+    /// `COMPACT[m]`: the swizzle that moves the 32-bit lanes of m (bits 0 to 3) to the front, in
+    /// order, zeros after them.
+    static COMPACT: [[u8; 16]; 16] = {
+        let mut table = [[0x80; 16]; 16];
+        let mut m = 0;
+        while m < 16 {
+            let (mut lane, mut to) = (0, 0);
+            while lane < 4 {
+                if m & (1 << lane) != 0 {
+                    let mut b = 0;
+                    while b < 4 {
+                        table[m][4 * to + b] = (4 * lane + b) as u8;
+                        b += 1;
+                    }
+                    to += 1;
+                }
+                lane += 1;
+            }
+            m += 1;
+        }
+        table
+    };
+
+    /// `EXPAND[m]`: the swizzle that moves the first lanes, as many as m has bits, to the lanes of
+    /// m, in order, zeros elsewhere (the inverse of `COMPACT[m]`).
+    static EXPAND: [[u8; 16]; 16] = {
+        let mut table = [[0x80; 16]; 16];
+        let mut m = 0;
+        while m < 16 {
+            let (mut lane, mut from) = (0, 0);
+            while lane < 4 {
+                if m & (1 << lane) != 0 {
+                    let mut b = 0;
+                    while b < 4 {
+                        table[m][4 * lane + b] = (4 * from + b) as u8;
+                        b += 1;
+                    }
+                    from += 1;
+                }
+                lane += 1;
+            }
+            m += 1;
+        }
+        table
+    };
+
+    /// An elastic warp in two passes, as the AVX-512 one: first every pixel of the image, four at
+    /// a time in row order, its source point s = o + x·u + y·v + Δ(k) (k = 28y + x) listed with k
+    /// when it lies inside the open box `ink` (the others are 0); then the list, four at a time:
+    /// each point's bilinear value (no point needs clamping: the box is inside (−1, 28)²), written
+    /// to the rows of `out` or, those at least [`FAINT`], listed.
+    pub(super) fn warp_packed(
+        pairs: &[u16; PAIRS],
+        points: &mut Points,
+        out: &mut Out,
+        warp: &Warp,
+        field: Displacement,
+        ink: [i32; 4],
+    ) {
+        let lanes = i32x4(0, 1, 2, 3);
+        let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
+        let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
+        let (ink_left, ink_right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
+        let (ink_top, ink_bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
+        let (a, b) = (f32x4_splat(field.a), f32x4_splat(field.b));
+        // SAFETY: a slice of 4 floats or integers is 16 bytes.
+        let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
+        let load_i = |v: &[i32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
+        let store = |to: &mut [i32], v: v128| unsafe { v128_store(to[..4].as_mut_ptr().cast(), v) };
+        let table = |t: &[u8; 16]| unsafe { v128_load(t.as_ptr().cast()) };
+        let n = SIDE * SIDE;
+        let (fxi, fxj, fyi, fyj) = (&field.x.0[..n], &field.x.1[..n], &field.y.0[..n], &field.y.1[..n]);
+        // Each quad's points in the list: from starts[q], those of masks[q].
+        let (mut starts, mut masks) = ([0u16; QUADS], [0u8; QUADS]);
+        let mut m = 0;
+        for y in 0..SIDE {
+            let (x0, y0) = warp.at(0, y);
+            let (mut sx, mut sy) = (i32x4_add(i32x4_splat(x0), along_x), i32x4_add(i32x4_splat(y0), along_y));
+            for i in (y * SIDE..(y + 1) * SIDE).step_by(4) {
+                // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
+                let delta = |i: &[f32], j: &[f32]| {
+                    i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(a, load(i)), f32x4_mul(b, load(j))))
+                };
+                let px = i32x4_add(sx, delta(&fxi[i..], &fxj[i..]));
+                let py = i32x4_add(sy, delta(&fyi[i..], &fyj[i..]));
+                sx = i32x4_add(sx, four_x);
+                sy = i32x4_add(sy, four_y);
+                let inside = v128_and(
+                    v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
+                    v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
+                );
+                let mask = i32x4_bitmask(inside) as usize;
+                let pick = table(&COMPACT[mask]);
+                store(&mut points.x[m..], i8x16_swizzle(px, pick));
+                store(&mut points.y[m..], i8x16_swizzle(py, pick));
+                store(&mut points.k[m..], i8x16_swizzle(i32x4_add(i32x4_splat(i as i32), lanes), pick));
+                (starts[i / 4], masks[i / 4]) = (m as u16, mask as u8);
+                m += mask.count_ones() as usize;
+            }
+        }
+
+        let mut no_pixels = 0;
+        let (listed, index, value, rows) = out.parts(&mut no_pixels);
+        let mut len = *listed;
+        let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
+        let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(FAINT as i32));
+        // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
+        let base = pairs[STRIDE + 1..].as_ptr();
+        for j in (0..m).step_by(4) {
+            let (px, py, k) = (load_i(&points.x[j..]), load_i(&points.y[j..]), load_i(&points.k[j..]));
+            let fx = v128_and(i32x4_shr(px, 8), byte);
+            let fy = v128_and(i32x4_shr(py, 8), byte);
+            let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
+            // SAFETY: every entry of the lists is 0 or a point inside the ink box, so −1 ≤ ⌊sx⌋,
+            // ⌊sy⌋ ≤ 27, p + 33 is in 0..=924 and the source holds pairs p + 33 and p + 34.
+            let q = u32x4_splat(0);
+            let q = unsafe { v128_load32_lane::<0>(q, base.offset(i32x4_extract_lane::<0>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<1>(q, base.offset(i32x4_extract_lane::<1>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<2>(q, base.offset(i32x4_extract_lane::<2>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<3>(q, base.offset(i32x4_extract_lane::<3>(p) as isize).cast()) };
+            let upper = v128_and(q, pairs_mask);
+            let lower = v128_and(u32x4_shr(q, 8), pairs_mask);
+            let columns = i32x4_add(i32x4_mul(upper, i32x4_sub(full, fy)), i32x4_mul(lower, fy));
+            let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
+            let v = u32x4_shr(i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half), 16);
+            if rows.is_some() {
+                store(&mut points.value[j..], v);
+            } else {
+                // The points of the list among these four, those at least FAINT.
+                let valid = i32x4_lt(lanes, i32x4_splat((m - j) as i32));
+                let kept = i32x4_bitmask(v128_and(valid, i32x4_ge(v, faint))) as usize;
+                let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
+                // Indices (< 784) and values (< 256) of the four lanes to 16 and 8 bits.
+                let at = u16x8_narrow_i32x4(u32x4_shr(picked, 16), picked);
+                let words = u16x8_narrow_i32x4(v128_and(picked, byte), picked);
+                let values = u8x16_narrow_i16x8(words, words);
+                let slot = &mut index[len..len + 4];
+                // SAFETY: `slot` is 4 u16s, 8 bytes.
+                unsafe { v128_store64_lane::<0>(at, slot.as_mut_ptr().cast()) };
+                value[len..len + 4].copy_from_slice(&u32x4_extract_lane::<0>(values).to_le_bytes());
+                len += kept.count_ones() as usize;
+            }
+        }
+        if let Some((out, first, stride)) = rows {
+            // Each quad's values from the list to their lanes, 0 elsewhere, then the image's rows.
+            let mut image = [0u8; SIDE * SIDE];
+            for (q, (&start, &mask)) in starts.iter().zip(&masks).enumerate() {
+                let v = i8x16_swizzle(load_i(&points.value[start as usize..]), table(&EXPAND[mask as usize]));
+                let words = u16x8_narrow_i32x4(v, v);
+                let bytes = u8x16_narrow_i16x8(words, words);
+                image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(bytes).to_le_bytes());
+            }
+            for (y, row) in image.chunks_exact(SIDE).enumerate() {
+                out[first + y * stride..][..SIDE].copy_from_slice(row);
+            }
+        }
+        *listed = len;
+    }
 
     /// [`super::compact`], eight bytes at a time: those kept picked by one swizzle.
     #[inline]
