@@ -1193,9 +1193,14 @@ mod avx512 {
             // Each group's values from the list to their lanes, 0 elsewhere, then the image's rows.
             let mut image = [0u8; SIDE * SIDE];
             for (g, (&start, &inside)) in starts.iter().zip(&insides).enumerate() {
-                // SAFETY: the list's values from starts[g] on, of which those of `inside` were written.
-                let v =
-                    unsafe { _mm512_maskz_expand_epi32(inside, _mm512_loadu_si512(values.add(start as usize).cast())) };
+                // SAFETY: the group's values, as many as `inside` has bits, from starts[g] on (written).
+                let v = unsafe {
+                    let written = ((1u32 << inside.count_ones()) - 1) as __mmask16;
+                    _mm512_maskz_expand_epi32(
+                        inside,
+                        _mm512_maskz_loadu_epi32(written, values.add(start as usize).cast()),
+                    )
+                };
                 _mm_storeu_si128(image[16 * g..16 * g + 16].as_mut_ptr().cast(), _mm512_cvtepi32_epi8(v));
             }
             for (y, row) in image.chunks_exact(SIDE).enumerate() {
