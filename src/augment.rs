@@ -1049,11 +1049,9 @@ mod avx512 {
     /// is inside (−1, 28)²), written to the rows of `out` or, those at least [`FAINT`], listed.
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
     pub(super) unsafe fn warp_packed(source: &Source, out: &mut Out, warp: &Warp, field: Displacement, ink: [i32; 4]) {
-        let mut xs = std::mem::MaybeUninit::<[i32; PACKED]>::uninit();
-        let mut ys = std::mem::MaybeUninit::<[i32; PACKED]>::uninit();
+        let mut xys = std::mem::MaybeUninit::<[i32; PACKED]>::uninit();
         let mut ks = std::mem::MaybeUninit::<[i32; PACKED]>::uninit();
-        let (xs, ys, ks): (*mut i32, *mut i32, *mut i32) =
-            (xs.as_mut_ptr().cast(), ys.as_mut_ptr().cast(), ks.as_mut_ptr().cast());
+        let (xys, ks): (*mut i32, *mut i32) = (xys.as_mut_ptr().cast(), ks.as_mut_ptr().cast());
         let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         let mut sx =
             _mm512_add_epi32(_mm512_set1_epi32(warp.o.0), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(warp.u.0)));
@@ -1068,6 +1066,7 @@ mod avx512 {
         let (left, right) = (_mm512_set1_epi32(ink[0]), _mm512_set1_epi32(ink[1]));
         let (top, bottom) = (_mm512_set1_epi32(ink[2]), _mm512_set1_epi32(ink[3]));
         let (f, a, b) = (field, _mm512_set1_ps(field.a), _mm512_set1_ps(field.b));
+        let low16 = _mm512_set1_epi32(0xffff);
         let mut k = lanes;
         let mut m = 0;
         // Each group's points in the list: from starts[g], those of mask inside[g].
@@ -1090,10 +1089,15 @@ mod avx512 {
                 bottom,
                 py,
             );
+            // The point as sx/2⁸ in the low 16 bits and sy/2⁸ in the high 16: inside the box each is
+            // from −2⁸ to 28·2⁸, and these bits are all that sampling reads.
+            let xy = _mm512_or_si512(
+                _mm512_and_si512(_mm512_srai_epi32::<8>(px), low16),
+                _mm512_slli_epi32::<16>(_mm512_srai_epi32::<8>(py)),
+            );
             // SAFETY: m ≤ 16g, so the 16 values written from m fit in PACKED.
             unsafe {
-                _mm512_storeu_si512(xs.add(m).cast(), _mm512_maskz_compress_epi32(inside, px));
-                _mm512_storeu_si512(ys.add(m).cast(), _mm512_maskz_compress_epi32(inside, py));
+                _mm512_storeu_si512(xys.add(m).cast(), _mm512_maskz_compress_epi32(inside, xy));
                 _mm512_storeu_si512(ks.add(m).cast(), _mm512_maskz_compress_epi32(inside, k));
             }
             (starts[g], insides[g]) = (m as u16, inside);
@@ -1124,17 +1128,15 @@ mod avx512 {
         for j in (0..m).step_by(16) {
             let valid: __mmask16 = if m - j >= 16 { 0xffff } else { (1 << (m - j)) - 1 };
             // SAFETY: the lists hold m values; only those are read.
-            let (px, py, k) = unsafe {
-                (
-                    _mm512_maskz_loadu_epi32(valid, xs.add(j).cast()),
-                    _mm512_maskz_loadu_epi32(valid, ys.add(j).cast()),
-                    _mm512_maskz_loadu_epi32(valid, ks.add(j).cast()),
-                )
+            let (xy, k) = unsafe {
+                (_mm512_maskz_loadu_epi32(valid, xys.add(j).cast()), _mm512_maskz_loadu_epi32(valid, ks.add(j).cast()))
             };
-            let fx = _mm512_and_si512(_mm512_srai_epi32::<8>(px), byte);
-            let fy = _mm512_and_si512(_mm512_srai_epi32::<8>(py), byte);
+            // sx/2⁸ and sy/2⁸, sign-extended from 16 bits.
+            let (px, py) = (_mm512_srai_epi32::<16>(_mm512_slli_epi32::<16>(xy)), _mm512_srai_epi32::<16>(xy));
+            let fx = _mm512_and_si512(px, byte);
+            let fy = _mm512_and_si512(py, byte);
             // p = 32r + c of the top-left tap, r and c in 0..=28.
-            let p = _mm512_add_epi32(_mm512_slli_epi32::<5>(_mm512_srai_epi32::<16>(py)), _mm512_srai_epi32::<16>(px));
+            let p = _mm512_add_epi32(_mm512_slli_epi32::<5>(_mm512_srai_epi32::<8>(py)), _mm512_srai_epi32::<8>(px));
             let p = _mm512_add_epi32(p, _mm512_set1_epi32(STRIDE as i32 + 1));
             let w = (_mm512_mask_reduce_min_epi32(valid, p) >> 5) as usize;
             let at = _mm512_sub_epi32(p, _mm512_set1_epi32((w * STRIDE) as i32));
