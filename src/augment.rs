@@ -23,9 +23,9 @@
 //! - only the pixels of each row whose source point falls near the digit's ink (its bounding
 //!   box, widened by one pixel and the row's largest displacement) are sampled, the rest are 0;
 //!   elastic groups of eight whose source points all miss the ink box are skipped; with AVX-512
-//!   an elastic warp instead lists, sixteen pixels at a time over the whole image, the source
-//!   points that fall inside the ink box, then samples the list (no spans, no branch on the
-//!   pixels, about 350 points in 22 groups instead of 570 span pixels in 49 groups);
+//!   and in wasm SIMD an elastic warp instead lists, sixteen (four) pixels at a time over the
+//!   whole image, the source points that fall inside the ink box, then samples the list (no spans, no branch on the
+//!   pixels; at most about 350 points, 22 groups, where the spans held about 570 pixels in 49 groups);
 //! - for training the result is not an image but the list of its pixels (index, value), picked
 //!   eight at a time by one shuffle from a table, no branch on the pixels, as they are computed,
 //!   which the batch takes as it is ([`Augmenter::push`]);
