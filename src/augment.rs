@@ -22,7 +22,10 @@
 //!   per lane; the row loop runs inside the SIMD function, its constants set once per image;
 //! - only the pixels of each row whose source point falls near the digit's ink (its bounding
 //!   box, widened by one pixel and the row's largest displacement) are sampled, the rest are 0;
-//!   elastic groups of eight whose source points all miss the ink box are skipped;
+//!   elastic groups of eight whose source points all miss the ink box are skipped; with AVX-512
+//!   and in wasm SIMD an elastic warp instead lists, sixteen (four) pixels at a time over the
+//!   whole image, the source points that fall inside the ink box, then samples the list (no spans, no branch on the
+//!   pixels; at most about 350 points, 22 groups, where the spans held about 570 pixels in 49 groups);
 //! - for training the result is not an image but the list of its pixels (index, value), picked
 //!   eight at a time by one shuffle from a table, no branch on the pixels, as they are computed,
 //!   which the batch takes as it is ([`Augmenter::push`]);
@@ -125,9 +128,9 @@ const STRIDE: usize = 32;
 const CANVAS: usize = STRIDE * STRIDE;
 /// Pairs in [`Source`]: 32 rows of 32, and one more for the 4-byte read at the last.
 const PAIRS: usize = STRIDE * STRIDE + 2;
-/// Bytes of [`Source`]'s plain canvas: rows −1 to 31 of 32 (the AVX-512 sampler reads four rows
-/// from any row whose top tap it needs, −1 to 28).
-const BYTES: usize = 33 * STRIDE;
+/// Bytes of [`Source`]'s plain canvas: rows −1 to 33 of 32 (the AVX-512 samplers read four rows
+/// from any row whose top tap they need, −1 to 28, and the elastic one also the four rows three below).
+const BYTES: usize = 35 * STRIDE;
 
 /// A 28×28 image inside a border of zeros: rows and columns −1 and 28 to 30 are always 0.
 #[derive(Clone)]
@@ -151,6 +154,9 @@ struct Source {
     bytes: [u8; BYTES],
     /// The rows of `pairs` and of `bytes` that may not be 0, first and last (none when first > last).
     written: [(usize, usize); 2],
+    /// The lists of an elastic warp in WebAssembly.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    points: Box<simd128::Points>,
 }
 
 /// How [`Source`] holds the image: as vertical pairs, or as plain bytes.
@@ -162,7 +168,13 @@ enum Layout {
 
 impl Source {
     fn new() -> Source {
-        Source { pairs: [0; PAIRS], bytes: [0; BYTES], written: [(1, 0); 2] }
+        Source {
+            pairs: [0; PAIRS],
+            bytes: [0; BYTES],
+            written: [(1, 0); 2],
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            points: simd128::Points::new(),
+        }
     }
 
     /// Takes in `image` in `layout` and returns the bounding box of its ink, `(x0, x1, y0, y1)`
@@ -755,15 +767,25 @@ fn warp_image_using(
     #[cfg(not(target_arch = "x86_64"))]
     let sixteen = false;
     let simd = width != Width::One;
-    // (An elastic field moves neighbouring pixels' source points apart by several rows, which
-    // sixteen pixels' taps then span: more windows of bytes than a gather of pairs costs.)
-    let layout = if sixteen && field.is_none() { Layout::Bytes } else { Layout::Pairs };
+    let layout = if sixteen { Layout::Bytes } else { Layout::Pairs };
     let Some(ink) = source.load(src, layout) else {
         if let Out::Rows(out, first, stride) = out {
             (0..SIDE).for_each(|y| out[first + y * stride..][..SIDE].fill(0));
         }
         return;
     };
+    // The open box of source points with a nonzero tap: (x0 − 1, x1 + 1) × (y0 − 1, y1 + 1).
+    let (x0, x1, y0, y1) = ink;
+    let ink_box = [(x0 - 1) * ONE, (x1 + 1) * ONE, (y0 - 1) * ONE, (y1 + 1) * ONE];
+    #[cfg(target_arch = "x86_64")]
+    if let (true, Some(field)) = (sixteen, field) {
+        // SAFETY: the CPU has the features `avx512::available` asks for.
+        return unsafe { avx512::warp_packed(source, &mut out, &warp, field, ink_box) };
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let (true, Some(field)) = (simd, field) {
+        return simd128::warp_packed(&source.pairs, &mut source.points, &mut out, &warp, field, ink_box);
+    }
     let mut reach = [[0.0; SIDE]; 2];
     if let Some(field) = field {
         let [xs, ys] = &mut reach;
@@ -772,14 +794,12 @@ fn warp_image_using(
         }
     }
     let spans = warp.spans(ink, &reach);
-    // The open box of source points with a nonzero tap: (x0 − 1, x1 + 1) × (y0 − 1, y1 + 1).
-    let (x0, x1, y0, y1) = ink;
-    let ink = [(x0 - 1) * ONE, (x1 + 1) * ONE, (y0 - 1) * ONE, (y1 + 1) * ONE];
+    let ink = ink_box;
     let source = &*source;
     #[cfg(target_arch = "x86_64")]
     if sixteen {
         // SAFETY: the CPU has the features `avx512::available` asks for.
-        return unsafe { avx512::warp_rows(source, &mut out, &warp, &spans, field, ink) };
+        return unsafe { avx512::warp_rows(source, &mut out, &warp, &spans) };
     }
     #[cfg(target_arch = "x86_64")]
     if simd && std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("popcnt") {
@@ -993,49 +1013,221 @@ mod avx512 {
             && std::arch::is_x86_feature_detected!("popcnt")
     }
 
-    /// [`super::warp_rows`] in AVX-512, as the AVX2 one but sixteen pixels at a time: an affine
-    /// warp from the canvas in [`super::Layout::Bytes`], an elastic one from the pairs.
+    /// [`super::warp_rows`] in AVX-512 for an affine warp, as the AVX2 one but sixteen pixels at
+    /// a time, from the canvas in [`super::Layout::Bytes`] (an elastic one: [`warp_packed`]).
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
-    pub(super) unsafe fn warp_rows(
-        source: &Source,
-        out: &mut Out,
-        warp: &Warp,
-        spans: &[(usize, usize); SIDE],
-        field: Option<Displacement>,
-        ink: [i32; 4],
-    ) {
-        match field {
-            None => rows::<false>(source, out, warp, spans, None, ink),
-            Some(_) => rows::<true>(source, out, warp, spans, field, ink),
+    pub(super) unsafe fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize); SIDE]) {
+        rows(source, out, warp, spans)
+    }
+
+    /// Groups of sixteen pixels of the whole image, 28 × 28 = 49 × 16, in row order.
+    const GROUPS: usize = SIDE * SIDE / 16;
+    const _: () = assert!(GROUPS * 16 == SIDE * SIDE);
+
+    /// `WRAPS[g]`: the lanes l of group g whose pixel 16g + l is in column 12 or more, so that
+    /// pixel 16(g + 1) + l is in the next row (its column 16 on, minus 28).
+    static WRAPS: [u16; GROUPS] = {
+        let mut wraps = [0; GROUPS];
+        let mut k = 0;
+        while k < SIDE * SIDE {
+            if k % SIDE + 16 >= SIDE {
+                wraps[k / 16] |= 1 << (k % 16);
+            }
+            k += 1;
         }
+        wraps
+    };
+
+    /// Values of the packed lists: every pixel of the image, and room for the 16-wide writes past the last.
+    const PACKED: usize = SIDE * SIDE + 16;
+
+    /// An elastic warp in two passes, without spans or branches on the pixels. First every pixel
+    /// of the image, sixteen at a time in row order: its source point s = o + x·u + y·v + Δ(k) (k =
+    /// 28y + x), kept in a list with k when it lies inside the open box `ink` (the others are 0).
+    /// Then the list, sixteen at a time: each point's bilinear value, its taps picked from windows
+    /// of the canvas in [`super::Layout::Bytes`] as in [`rows`] (no point needs clamping: the box
+    /// is inside (−1, 28)²), written to the rows of `out` or, those at least [`FAINT`], listed.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+    pub(super) unsafe fn warp_packed(source: &Source, out: &mut Out, warp: &Warp, field: Displacement, ink: [i32; 4]) {
+        let mut xys = std::mem::MaybeUninit::<[i32; PACKED]>::uninit();
+        let mut ks = std::mem::MaybeUninit::<[i32; PACKED]>::uninit();
+        let (xys, ks): (*mut i32, *mut i32) = (xys.as_mut_ptr().cast(), ks.as_mut_ptr().cast());
+        let lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        let mut sx =
+            _mm512_add_epi32(_mm512_set1_epi32(warp.o.0), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(warp.u.0)));
+        let mut sy =
+            _mm512_add_epi32(_mm512_set1_epi32(warp.o.1), _mm512_mullo_epi32(lanes, _mm512_set1_epi32(warp.u.1)));
+        let (step_x, step_y) = (_mm512_set1_epi32(16 * warp.u.0), _mm512_set1_epi32(16 * warp.u.1));
+        // From column x + 16 − 28 of the next row: − 28·u + v more.
+        let (wrap_x, wrap_y) = (
+            _mm512_set1_epi32(warp.v.0.wrapping_sub(SIDE as i32 * warp.u.0)),
+            _mm512_set1_epi32(warp.v.1.wrapping_sub(SIDE as i32 * warp.u.1)),
+        );
+        let (left, right) = (_mm512_set1_epi32(ink[0]), _mm512_set1_epi32(ink[1]));
+        let (top, bottom) = (_mm512_set1_epi32(ink[2]), _mm512_set1_epi32(ink[3]));
+        let (f, a, b) = (field, _mm512_set1_ps(field.a), _mm512_set1_ps(field.b));
+        let low16 = _mm512_set1_epi32(0xffff);
+        let mut k = lanes;
+        let mut m = 0;
+        // Each group's points in the list: from starts[g], those of mask inside[g].
+        let (mut starts, mut insides) = ([0u16; GROUPS], [0u16; GROUPS]);
+        for (g, &wrap) in WRAPS.iter().enumerate() {
+            // Δ = a·Δi + b·Δj, as `Displacement::at` computes it (no fused multiply-add), truncated.
+            let i = 16 * g;
+            let (xi, xj) = (_mm512_loadu_ps(f.x.0[i..i + 16].as_ptr()), _mm512_loadu_ps(f.x.1[i..i + 16].as_ptr()));
+            let (yi, yj) = (_mm512_loadu_ps(f.y.0[i..i + 16].as_ptr()), _mm512_loadu_ps(f.y.1[i..i + 16].as_ptr()));
+            let dx = _mm512_add_ps(_mm512_mul_ps(a, xi), _mm512_mul_ps(b, xj));
+            let dy = _mm512_add_ps(_mm512_mul_ps(a, yi), _mm512_mul_ps(b, yj));
+            let px = _mm512_add_epi32(sx, _mm512_cvttps_epi32(dx));
+            let py = _mm512_add_epi32(sy, _mm512_cvttps_epi32(dy));
+            let inside = _mm512_mask_cmpgt_epi32_mask(
+                _mm512_mask_cmpgt_epi32_mask(
+                    _mm512_mask_cmpgt_epi32_mask(_mm512_cmpgt_epi32_mask(px, left), right, px),
+                    py,
+                    top,
+                ),
+                bottom,
+                py,
+            );
+            // The point as sx/2⁸ in the low 16 bits and sy/2⁸ in the high 16: inside the box each is
+            // from −2⁸ to 28·2⁸, and these bits are all that sampling reads.
+            let xy = _mm512_or_si512(
+                _mm512_and_si512(_mm512_srai_epi32::<8>(px), low16),
+                _mm512_slli_epi32::<16>(_mm512_srai_epi32::<8>(py)),
+            );
+            // SAFETY: m ≤ 16g, so the 16 values written from m fit in PACKED.
+            unsafe {
+                _mm512_storeu_si512(xys.add(m).cast(), _mm512_maskz_compress_epi32(inside, xy));
+                _mm512_storeu_si512(ks.add(m).cast(), _mm512_maskz_compress_epi32(inside, k));
+            }
+            (starts[g], insides[g]) = (m as u16, inside);
+            m += inside.count_ones() as usize;
+            k = _mm512_add_epi32(k, _mm512_set1_epi32(16));
+            sx = _mm512_add_epi32(sx, step_x);
+            sy = _mm512_add_epi32(sy, step_y);
+            sx = _mm512_mask_add_epi32(sx, wrap, sx, wrap_x);
+            sy = _mm512_mask_add_epi32(sy, wrap, sy, wrap_y);
+        }
+
+        let mut no_pixels = 0;
+        let (listed, index, value, mut rows) = out.parts(&mut no_pixels);
+        // The room for the writes past the list's end, checked once.
+        assert!(rows.is_some() || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
+        // For rows: the values of the list, in order, spread back to their pixels at the end.
+        let mut values = std::mem::MaybeUninit::<[i32; PACKED]>::uninit();
+        let values: *mut i32 = values.as_mut_ptr().cast();
+        let mut len = *listed;
+        let (byte, pairs, full) = (_mm512_set1_epi32(0xff), _mm512_set1_epi32(0x00ff_00ff), _mm512_set1_epi32(256));
+        let (half, low16) = (_mm512_set1_epi32(1 << 15), _mm512_set1_epi32(0xffff));
+        let faint = _mm512_set1_epi32(FAINT as i32);
+        let spread = _mm512_setr4_epi32(0, 0x0404_0404, 0x0808_0808, 0x0c0c_0c0c);
+        let taps = _mm512_set1_epi32(0x2101_2000);
+        let (three, six) = (_mm512_set1_epi32(3 * STRIDE as i32), _mm512_set1_epi32(6 * STRIDE as i32));
+        let three_rows = _mm512_set1_epi8(3 * STRIDE as i8);
+        let canvas = source.bytes.as_ptr();
+        for j in (0..m).step_by(16) {
+            let valid: __mmask16 = if m - j >= 16 { 0xffff } else { (1 << (m - j)) - 1 };
+            // SAFETY: the lists hold m values; only those are read.
+            let (xy, k) = unsafe {
+                (_mm512_maskz_loadu_epi32(valid, xys.add(j).cast()), _mm512_maskz_loadu_epi32(valid, ks.add(j).cast()))
+            };
+            // sx/2⁸ and sy/2⁸, sign-extended from 16 bits.
+            let (px, py) = (_mm512_srai_epi32::<16>(_mm512_slli_epi32::<16>(xy)), _mm512_srai_epi32::<16>(xy));
+            let fx = _mm512_and_si512(px, byte);
+            let fy = _mm512_and_si512(py, byte);
+            // p = 32r + c of the top-left tap, r and c in 0..=28.
+            let p = _mm512_add_epi32(_mm512_slli_epi32::<5>(_mm512_srai_epi32::<8>(py)), _mm512_srai_epi32::<8>(px));
+            let p = _mm512_add_epi32(p, _mm512_set1_epi32(STRIDE as i32 + 1));
+            let w = (_mm512_mask_reduce_min_epi32(valid, p) >> 5) as usize;
+            let at = _mm512_sub_epi32(p, _mm512_set1_epi32((w * STRIDE) as i32));
+            let bytes = _mm512_add_epi8(_mm512_shuffle_epi8(at, spread), taps);
+            // SAFETY: w ≤ 28 (the smallest r of the points), and the canvas holds rows up to 35.
+            let window = |w: usize| unsafe {
+                (
+                    _mm512_loadu_si512(canvas.add(w * STRIDE).cast()),
+                    _mm512_loadu_si512(canvas.add(w * STRIDE + 64).cast()),
+                )
+            };
+            let ((upper, lower), (upper2, lower2)) = (window(w), window(w + 3));
+            let second = _mm512_mask_cmpge_epu32_mask(valid, at, three);
+            let mut q = _mm512_permutex2var_epi8(upper, bytes, lower);
+            let below = _mm512_sub_epi8(bytes, three_rows);
+            q = _mm512_mask_mov_epi32(q, second, _mm512_permutex2var_epi8(upper2, below, lower2));
+            let mut todo = _mm512_mask_cmpge_epu32_mask(valid, at, six);
+            let (mut w, mut at) = (w + 6, _mm512_sub_epi32(at, six));
+            while todo != 0 {
+                let (upper, lower) = window(w);
+                let here = _mm512_mask_cmplt_epu32_mask(todo, at, three);
+                let bytes = _mm512_add_epi8(_mm512_shuffle_epi8(at, spread), taps);
+                q = _mm512_mask_mov_epi32(q, here, _mm512_permutex2var_epi8(upper, bytes, lower));
+                todo &= !here;
+                w += 3;
+                at = _mm512_sub_epi32(at, three);
+            }
+            let upper = _mm512_and_si512(q, pairs);
+            let lower = _mm512_and_si512(_mm512_srli_epi32::<8>(q), pairs);
+            let columns =
+                _mm512_add_epi32(_mm512_mullo_epi32(upper, _mm512_sub_epi32(full, fy)), _mm512_mullo_epi32(lower, fy));
+            let (l, r) = (_mm512_and_si512(columns, low16), _mm512_srli_epi32::<16>(columns));
+            let v = _mm512_add_epi32(
+                _mm512_add_epi32(_mm512_mullo_epi32(l, _mm512_sub_epi32(full, fx)), _mm512_mullo_epi32(r, fx)),
+                half,
+            );
+            let v = _mm512_srli_epi32::<16>(v);
+            if rows.is_some() {
+                // SAFETY: j + 16 ≤ PACKED.
+                unsafe { _mm512_storeu_si512(values.add(j).cast(), v) };
+            } else {
+                let kept = _mm512_mask_cmpge_epu32_mask(valid, v, faint);
+                // Each pixel as index·2¹⁶ + value, those kept moved to the front.
+                let listed = _mm512_maskz_compress_epi32(kept, _mm512_or_si512(_mm512_slli_epi32::<16>(k), v));
+                // SAFETY: the list holds distinct pixels of the image, so len ≤ 784 and the 16
+                // written from len fit in the room of SPARSE (checked above).
+                unsafe {
+                    let (at, v) = (_mm512_srli_epi32::<16>(listed), _mm512_cvtepi32_epi8(listed));
+                    _mm256_storeu_si256(index.as_mut_ptr().add(len).cast(), _mm512_cvtepi32_epi16(at));
+                    _mm_storeu_si128(value.as_mut_ptr().add(len).cast(), v);
+                }
+                len += kept.count_ones() as usize;
+            }
+        }
+        if let Some((out, first, stride)) = rows.as_mut() {
+            // Each group's values from the list to their lanes, 0 elsewhere, then the image's rows.
+            let mut image = [0u8; SIDE * SIDE];
+            for (g, (&start, &inside)) in starts.iter().zip(&insides).enumerate() {
+                // SAFETY: the group's values, as many as `inside` has bits, from starts[g] on (written).
+                let v = unsafe {
+                    let written = ((1u32 << inside.count_ones()) - 1) as __mmask16;
+                    _mm512_maskz_expand_epi32(
+                        inside,
+                        _mm512_maskz_loadu_epi32(written, values.add(start as usize).cast()),
+                    )
+                };
+                _mm_storeu_si128(image[16 * g..16 * g + 16].as_mut_ptr().cast(), _mm512_cvtepi32_epi8(v));
+            }
+            for (y, row) in image.chunks_exact(SIDE).enumerate() {
+                out[*first + y * *stride..][..SIDE].copy_from_slice(row);
+            }
+        }
+        *listed = len;
     }
 
     // Row y of the canvas starts at y·32: a shift by 5; four rows are 128 bytes.
     const _: () = assert!(STRIDE == 32);
-    // The last window of four rows starts at row 28 + 1 (the bottom tap of a point clamped to 28).
-    const _: () = assert!(BYTES >= (SIDE + 1 + 4) * STRIDE);
+    // The last window of four rows starts at row 28 + 1 (the bottom tap of a point clamped to 28),
+    // and in `warp_packed` (no clamping: the top tap's row at most 27 + 1) the second window at row 28 + 3.
+    const _: () = assert!(BYTES >= (SIDE + 3 + 4) * STRIDE);
 
-    /// Each row's span: line[k] set to the bilinear value at s + k·u (+ Δ(k)) for k in the span,
-    /// sixteen at a time; with `ELASTIC` sixteen pixels whose source points all lie outside the
-    /// open box `ink` are 0 without sampling. The taps: with c = ⌊sx⌋ + 1 and r = ⌊sy⌋ + 1 (the
+    /// Each row's span: line[k] set to the bilinear value at s + k·u for k in the span, sixteen
+    /// at a time. The taps: with c = ⌊sx⌋ + 1 and r = ⌊sy⌋ + 1 (the
     /// canvas column and row of the top-left tap, 0 to 29 once clamped), byte p = 32r + c of
     /// the canvas and p + 32, p + 1, p + 33, read from the window of canvas rows w to w + 3 as
     /// byte p − 32w of two registers, for each pixel whose r is w, w + 1 or w + 2; w from the
     /// smallest r of the sixteen up by three until every pixel has its taps (for an affine warp
-    /// within the training's ranges one window nearly always does). With `ELASTIC`, whose
-    /// sixteen source points may lie many rows apart, the taps are gathered as pair p of the
-    /// pairs instead, as in AVX2. With a sparse `out` those at least [`FAINT`] are listed at
-    /// once (compressed).
+    /// within the training's ranges one window nearly always does). With a sparse `out` those at
+    /// least [`FAINT`] are listed at once (compressed).
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn rows<const ELASTIC: bool>(
-        source: &Source,
-        out: &mut Out,
-        warp: &Warp,
-        spans: &[(usize, usize); SIDE],
-        field: Option<Displacement>,
-        ink: [i32; 4],
-    ) {
+    unsafe fn rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize); SIDE]) {
         let mut no_pixels = 0;
         let (listed, index, value, mut rows) = out.parts(&mut no_pixels);
         // The room for the writes past the list's end, checked once.
@@ -1048,8 +1240,6 @@ mod avx512 {
         );
         let (step_x, step_y) = (_mm512_set1_epi32(16 * warp.u.0), _mm512_set1_epi32(16 * warp.u.1));
         let (lo, hi) = (_mm512_set1_epi32(-ONE), _mm512_set1_epi32(SIDE as i32 * ONE));
-        let (left, right) = (_mm512_set1_epi32(ink[0]), _mm512_set1_epi32(ink[1]));
-        let (top, bottom) = (_mm512_set1_epi32(ink[2]), _mm512_set1_epi32(ink[3]));
         let (byte, pairs, full) = (_mm512_set1_epi32(0xff), _mm512_set1_epi32(0x00ff_00ff), _mm512_set1_epi32(256));
         let (half, low16) = (_mm512_set1_epi32(1 << 15), _mm512_set1_epi32(0xffff));
         let faint = _mm512_set1_epi32(FAINT as i32);
@@ -1059,8 +1249,6 @@ mod avx512 {
         let spread = _mm512_setr4_epi32(0, 0x0404_0404, 0x0808_0808, 0x0c0c_0c0c);
         let taps = _mm512_set1_epi32(0x2101_2000);
         let window = _mm512_set1_epi32(3 * STRIDE as i32);
-        let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
-        let (a, b) = (_mm512_set1_ps(a), _mm512_set1_ps(b));
         let canvas = source.bytes.as_ptr();
         for (y, &(start, end)) in spans.iter().enumerate() {
             let n = end - start;
@@ -1073,36 +1261,12 @@ mod avx512 {
             let (x0, y0) = warp.at(start, y);
             let mut sx = _mm512_add_epi32(_mm512_set1_epi32(x0), along_x);
             let mut sy = _mm512_add_epi32(_mm512_set1_epi32(y0), along_y);
-            let f = field.map(|field| field.from(y * SIDE + start));
             for k in (0..n).step_by(16) {
                 let (mut px, mut py) = (sx, sy);
                 sx = _mm512_add_epi32(sx, step_x);
                 sy = _mm512_add_epi32(sy, step_y);
                 // The pixels of the span among these sixteen.
                 let valid: __mmask16 = if n - k >= 16 { 0xffff } else { (1 << (n - k)) - 1 };
-                if let (true, Some(f)) = (ELASTIC, f) {
-                    // Δ = a·Δi + b·Δj, as `Displacement::at` computes it (no fused multiply-add), truncated.
-                    let (xi, xj) =
-                        (_mm512_loadu_ps(f.x.0[k..k + 16].as_ptr()), _mm512_loadu_ps(f.x.1[k..k + 16].as_ptr()));
-                    let (yi, yj) =
-                        (_mm512_loadu_ps(f.y.0[k..k + 16].as_ptr()), _mm512_loadu_ps(f.y.1[k..k + 16].as_ptr()));
-                    let dx = _mm512_add_ps(_mm512_mul_ps(a, xi), _mm512_mul_ps(b, xj));
-                    let dy = _mm512_add_ps(_mm512_mul_ps(a, yi), _mm512_mul_ps(b, yj));
-                    px = _mm512_add_epi32(px, _mm512_cvttps_epi32(dx));
-                    py = _mm512_add_epi32(py, _mm512_cvttps_epi32(dy));
-                    let inside = _mm512_mask_cmpgt_epi32_mask(
-                        _mm512_mask_cmpgt_epi32_mask(
-                            _mm512_mask_cmpgt_epi32_mask(_mm512_cmpgt_epi32_mask(px, left), right, px),
-                            py,
-                            top,
-                        ),
-                        bottom,
-                        py,
-                    );
-                    if inside & valid == 0 {
-                        continue;
-                    }
-                }
                 px = _mm512_max_epi32(_mm512_min_epi32(px, hi), lo);
                 py = _mm512_max_epi32(_mm512_min_epi32(py, hi), lo);
                 let fx = _mm512_and_si512(_mm512_srai_epi32::<8>(px), byte);
@@ -1112,11 +1276,7 @@ mod avx512 {
                     _mm512_add_epi32(_mm512_slli_epi32::<5>(_mm512_srai_epi32::<16>(py)), _mm512_srai_epi32::<16>(px));
                 let p = _mm512_add_epi32(p, _mm512_set1_epi32(STRIDE as i32 + 1));
                 let mut q = _mm512_setzero_si512();
-                if ELASTIC {
-                    // SAFETY: −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 28 once clamped, so p is in 0..=957, and the source
-                    // holds pairs p and p + 1.
-                    q = unsafe { _mm512_mask_i32gather_epi32::<2>(q, valid, p, source.pairs.as_ptr().cast()) };
-                } else {
+                {
                     // The first window: the smallest r among the pixels of the span.
                     let mut w = (_mm512_mask_reduce_min_epi32(valid, p) >> 5) as usize;
                     let mut at = _mm512_sub_epi32(p, _mm512_set1_epi32((w * STRIDE) as i32));
@@ -1180,8 +1340,188 @@ mod avx512 {
 /// four taps of each pixel read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, POSITIONS, SIDE, STRIDE};
+    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, PAIRS, POSITIONS, SIDE, STRIDE};
     use std::arch::wasm32::*;
+
+    /// Values in the lists of [`Points`]: every pixel of the image, and room for 4-wide writes past the last.
+    const PACKED: usize = SIDE * SIDE + 4;
+    /// Groups of four pixels of the image (seven a row), in row order.
+    const QUADS: usize = SIDE * SIDE / 4;
+
+    /// The lists of [`warp_packed`]: the source points (x, y) inside the ink box, their pixels k,
+    /// and their values. Every entry is 0 or a point inside the box (the lists are never read uninitialised).
+    #[derive(Clone)]
+    pub(super) struct Points {
+        x: [i32; PACKED],
+        y: [i32; PACKED],
+        k: [i32; PACKED],
+        value: [i32; PACKED],
+    }
+
+    impl Points {
+        pub(super) fn new() -> Box<Points> {
+            Box::new(Points { x: [0; PACKED], y: [0; PACKED], k: [0; PACKED], value: [0; PACKED] })
+        }
+    }
+
+    /// `COMPACT[m]`: the swizzle that moves the 32-bit lanes of m (bits 0 to 3) to the front, in
+    /// order, zeros after them.
+    static COMPACT: [[u8; 16]; 16] = {
+        let mut table = [[0x80; 16]; 16];
+        let mut m = 0;
+        while m < 16 {
+            let (mut lane, mut to) = (0, 0);
+            while lane < 4 {
+                if m & (1 << lane) != 0 {
+                    let mut b = 0;
+                    while b < 4 {
+                        table[m][4 * to + b] = (4 * lane + b) as u8;
+                        b += 1;
+                    }
+                    to += 1;
+                }
+                lane += 1;
+            }
+            m += 1;
+        }
+        table
+    };
+
+    /// `EXPAND[m]`: the swizzle that moves the first lanes, as many as m has bits, to the lanes of
+    /// m, in order, zeros elsewhere (the inverse of `COMPACT[m]`).
+    static EXPAND: [[u8; 16]; 16] = {
+        let mut table = [[0x80; 16]; 16];
+        let mut m = 0;
+        while m < 16 {
+            let (mut lane, mut from) = (0, 0);
+            while lane < 4 {
+                if m & (1 << lane) != 0 {
+                    let mut b = 0;
+                    while b < 4 {
+                        table[m][4 * lane + b] = (4 * from + b) as u8;
+                        b += 1;
+                    }
+                    from += 1;
+                }
+                lane += 1;
+            }
+            m += 1;
+        }
+        table
+    };
+
+    /// An elastic warp in two passes, as the AVX-512 one: first every pixel of the image, four at
+    /// a time in row order, its source point s = o + x·u + y·v + Δ(k) (k = 28y + x) listed with k
+    /// when it lies inside the open box `ink` (the others are 0); then the list, four at a time:
+    /// each point's bilinear value (no point needs clamping: the box is inside (−1, 28)²), written
+    /// to the rows of `out` or, those at least [`FAINT`], listed.
+    pub(super) fn warp_packed(
+        pairs: &[u16; PAIRS],
+        points: &mut Points,
+        out: &mut Out,
+        warp: &Warp,
+        field: Displacement,
+        ink: [i32; 4],
+    ) {
+        let lanes = i32x4(0, 1, 2, 3);
+        let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
+        let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
+        let (ink_left, ink_right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
+        let (ink_top, ink_bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
+        let (a, b) = (f32x4_splat(field.a), f32x4_splat(field.b));
+        // SAFETY: a slice of 4 floats or integers is 16 bytes.
+        let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
+        let load_i = |v: &[i32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
+        let store = |to: &mut [i32], v: v128| unsafe { v128_store(to[..4].as_mut_ptr().cast(), v) };
+        let table = |t: &[u8; 16]| unsafe { v128_load(t.as_ptr().cast()) };
+        let n = SIDE * SIDE;
+        let (fxi, fxj, fyi, fyj) = (&field.x.0[..n], &field.x.1[..n], &field.y.0[..n], &field.y.1[..n]);
+        // Each quad's points in the list: from starts[q], those of masks[q].
+        let (mut starts, mut masks) = ([0u16; QUADS], [0u8; QUADS]);
+        let mut m = 0;
+        for y in 0..SIDE {
+            let (x0, y0) = warp.at(0, y);
+            let (mut sx, mut sy) = (i32x4_add(i32x4_splat(x0), along_x), i32x4_add(i32x4_splat(y0), along_y));
+            for i in (y * SIDE..(y + 1) * SIDE).step_by(4) {
+                // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
+                let delta = |i: &[f32], j: &[f32]| {
+                    i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(a, load(i)), f32x4_mul(b, load(j))))
+                };
+                let px = i32x4_add(sx, delta(&fxi[i..], &fxj[i..]));
+                let py = i32x4_add(sy, delta(&fyi[i..], &fyj[i..]));
+                sx = i32x4_add(sx, four_x);
+                sy = i32x4_add(sy, four_y);
+                let inside = v128_and(
+                    v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
+                    v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
+                );
+                let mask = i32x4_bitmask(inside) as usize;
+                let pick = table(&COMPACT[mask]);
+                store(&mut points.x[m..], i8x16_swizzle(px, pick));
+                store(&mut points.y[m..], i8x16_swizzle(py, pick));
+                store(&mut points.k[m..], i8x16_swizzle(i32x4_add(i32x4_splat(i as i32), lanes), pick));
+                (starts[i / 4], masks[i / 4]) = (m as u16, mask as u8);
+                m += mask.count_ones() as usize;
+            }
+        }
+
+        let mut no_pixels = 0;
+        let (listed, index, value, rows) = out.parts(&mut no_pixels);
+        let mut len = *listed;
+        let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
+        let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(FAINT as i32));
+        // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
+        let base = pairs[STRIDE + 1..].as_ptr();
+        for j in (0..m).step_by(4) {
+            let (px, py, k) = (load_i(&points.x[j..]), load_i(&points.y[j..]), load_i(&points.k[j..]));
+            let fx = v128_and(i32x4_shr(px, 8), byte);
+            let fy = v128_and(i32x4_shr(py, 8), byte);
+            let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
+            // SAFETY: every entry of the lists is 0 or a point inside the ink box, so −1 ≤ ⌊sx⌋,
+            // ⌊sy⌋ ≤ 27, p + 33 is in 0..=924 and the source holds pairs p + 33 and p + 34.
+            let q = u32x4_splat(0);
+            let q = unsafe { v128_load32_lane::<0>(q, base.offset(i32x4_extract_lane::<0>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<1>(q, base.offset(i32x4_extract_lane::<1>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<2>(q, base.offset(i32x4_extract_lane::<2>(p) as isize).cast()) };
+            let q = unsafe { v128_load32_lane::<3>(q, base.offset(i32x4_extract_lane::<3>(p) as isize).cast()) };
+            let upper = v128_and(q, pairs_mask);
+            let lower = v128_and(u32x4_shr(q, 8), pairs_mask);
+            let columns = i32x4_add(i32x4_mul(upper, i32x4_sub(full, fy)), i32x4_mul(lower, fy));
+            let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
+            let v = u32x4_shr(i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half), 16);
+            if rows.is_some() {
+                store(&mut points.value[j..], v);
+            } else {
+                // The points of the list among these four, those at least FAINT.
+                let valid = i32x4_lt(lanes, i32x4_splat((m - j) as i32));
+                let kept = i32x4_bitmask(v128_and(valid, i32x4_ge(v, faint))) as usize;
+                let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
+                // Indices (< 784) and values (< 256) of the four lanes to 16 and 8 bits.
+                let at = u16x8_narrow_i32x4(u32x4_shr(picked, 16), picked);
+                let words = u16x8_narrow_i32x4(v128_and(picked, byte), picked);
+                let values = u8x16_narrow_i16x8(words, words);
+                let slot = &mut index[len..len + 4];
+                // SAFETY: `slot` is 4 u16s, 8 bytes.
+                unsafe { v128_store64_lane::<0>(at, slot.as_mut_ptr().cast()) };
+                value[len..len + 4].copy_from_slice(&u32x4_extract_lane::<0>(values).to_le_bytes());
+                len += kept.count_ones() as usize;
+            }
+        }
+        if let Some((out, first, stride)) = rows {
+            // Each quad's values from the list to their lanes, 0 elsewhere, then the image's rows.
+            let mut image = [0u8; SIDE * SIDE];
+            for (q, (&start, &mask)) in starts.iter().zip(&masks).enumerate() {
+                let v = i8x16_swizzle(load_i(&points.value[start as usize..]), table(&EXPAND[mask as usize]));
+                let words = u16x8_narrow_i32x4(v, v);
+                let bytes = u8x16_narrow_i16x8(words, words);
+                image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(bytes).to_le_bytes());
+            }
+            for (y, row) in image.chunks_exact(SIDE).enumerate() {
+                out[first + y * stride..][..SIDE].copy_from_slice(row);
+            }
+        }
+        *listed = len;
+    }
 
     /// [`super::compact`], eight bytes at a time: those kept picked by one swizzle.
     #[inline]
