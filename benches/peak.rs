@@ -3,14 +3,14 @@
 //! twelve independent chains of the widest vectors the CPU has (AVX-512, else AVX2), all in
 //! registers. And the same with fused multiply-adds, as BLAS (the NumPy peer's) uses them.
 //!
-//! Run with `cargo bench --bench peak`. Prints `RESULT peak simd=… muladd_g=… fma_g=…` (billions
+//! Run with `cargo bench --bench peak` (`EPOCHS`, default 3: measurements, the median reported). Prints `RESULT peak simd=… muladd_g=… fma_g=…` (billions
 //! of multiply-adds per second, CPU time of this thread).
 // Native only: for wasm32 (which `wasm-pack test` builds every target for) this compiles to nothing.
 #![cfg_attr(target_arch = "wasm32", no_main)]
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::{cpu_seconds, median, selected};
+use common::{cpu_seconds, epochs, median, selected};
 use std::hint::black_box;
 
 /// Chains of dependent operations in flight: enough to cover the latency of an add or a
@@ -81,7 +81,7 @@ fn main() {
         let simd = if lanes == 16 { "avx512" } else { "avx2" };
         let mut result = format!("RESULT peak simd={simd}");
         for (fused, name) in [(false, "muladd"), (true, "fma")] {
-            let runs: Vec<f64> = (0..3).map(|_| black_box(measure(lanes, fused)).0).collect();
+            let runs: Vec<f64> = (0..epochs(3)).map(|_| black_box(measure(lanes, fused)).0).collect();
             let g = median(runs) / 1e9;
             println!(
                 "one core, {simd}, {}: {g:.1} billion f32 multiply-adds per second",
