@@ -36,6 +36,14 @@ use crate::network::INPUTS;
 /// Columns per block: 32 floats are 2 AVX-512, 4 AVX2 or 8 SSE/simd128 registers.
 pub const BLOCK: usize = 32;
 
+/// Columns per block of [`vec_mat`] on rows wider than [`BLOCK`]: BLOCK natively; in wasm 16, whose two
+/// partial sums are 8 of the 16 SSE registers the browser maps its 128-bit vectors onto, where 32 took all 16.
+/// Measured, alternating builds: in Node 20's V8 (`node scripts/wasm-epoch-cpu.mjs`, CPU time) an epoch at
+/// h = 256 0.561 → 0.515 s, at h = 128 0.300 → 0.277 s; in Chromium 156 and Firefox 153 (scripts/bench-browser.mjs,
+/// h = 256, wall clock) no difference beyond the noise; and the wasm 0.4 KB of gzip smaller. Each column's sum is
+/// the same either way.
+pub const WIDE_BLOCK: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
+
 /// Runs `$body` over [0, n) in pieces of fixed width: as many of 16 as fit, then one
 /// each of 8, 4, 2 and 1 as needed, with `$o` the piece's start and `$l` its width, a
 /// constant. A row of h = 28 is then 16 + 8 + 4 lanes, each one vector operation, with
@@ -155,7 +163,7 @@ pub fn sigmoid_row(z: &[f32], a: &mut [f32]) {
 /// Rows of up to [`BLOCK`] columns are read in [`by_pieces!`] of their exact width, so no load
 /// runs past the row: with n known where the function is compiled (the network's h = 28)
 /// each row is three vector operations (16 + 8 + 4 lanes) and both partial sums stay in
-/// registers. Wider rows go in blocks of [`BLOCK`] columns, each block's sums in registers.
+/// registers. Wider rows go in blocks of [`WIDE_BLOCK`] columns, each block's sums in registers.
 #[inline(always)]
 pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) {
     assert!(out.len() <= stride);
@@ -651,7 +659,7 @@ pub(crate) use simd_versions;
 // The wide paths of the kernels, each compiled once per instruction set and called from the passes
 // rather than inlined into each (see `packed_vec_mat_body`).
 simd_versions! {
-    fn vec_mat_wide(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) -> () = vec_mat_blocks::<BLOCK>;
+    fn vec_mat_wide(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) -> () = vec_mat_blocks::<WIDE_BLOCK>;
 }
 simd_versions! {
     fn packed_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) -> () = packed_vec_mat_body;
