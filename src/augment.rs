@@ -417,7 +417,7 @@ impl FieldBank {
         let kernel: Vec<f32> = (0..=2 * radius)
             .map(|i| {
                 let d = i as f32 - radius as f32;
-                (-d * d / (2.0 * ELASTIC_SIGMA * ELASTIC_SIGMA)).exp()
+                crate::math::exp(-d * d / (2.0 * ELASTIC_SIGMA * ELASTIC_SIGMA))
             })
             .collect();
         let total: f32 = kernel.iter().sum();

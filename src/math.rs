@@ -29,7 +29,7 @@ impl Activation {
     #[inline(always)]
     pub fn apply(self, z: &[f32], a: &mut [f32]) {
         match self {
-            // Along the row with the vectorised e^x of the kernels (within 3e-7 of `sigmoid`).
+            // Along the row with the vectorised e^x of the kernels (the same values as `sigmoid`).
             Activation::Sigmoid => crate::kernels::sigmoid_row(z, a),
             // max(z, 0) as a select: `f32::max` is a call to libm's fmaxf in wasm (whose own max
             // treats NaN and −0 otherwise), which kept the row from being vectorised there.
@@ -52,10 +52,56 @@ impl Activation {
     }
 }
 
+/// e^x, to within 2 units in the last place of `f32::exp` for every finite x; +∞ above
+/// 88.72 and 0 below −87.33 (where e^x leaves the normal floats), NaN for NaN.
+///
+/// `f32::exp` is a call into the platform's maths library, one value at a time: glibc's natively, Rust's port
+/// of musl's in wasm, which differ in the last bit for some x, so that the softmax of a network trained in the
+/// browser and on the command line would part (tests/web.rs and tests/training.rs check they do not). This is
+/// plain arithmetic, the same bits everywhere, and the compiler vectorises it along a row (the sigmoid of the
+/// hidden layer):
+/// e^x = 2^n·e^r with n = round(x·log₂e) and r = x − n·ln 2 in [−ln2/2, ln2/2], e^r by
+/// the polynomial of Cephes' expf, and 2^n put into the exponent bits.
+#[inline(always)]
+pub fn exp(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    // ln 2 = LN2_HI + LN2_LO, LN2_HI with few significant bits so that n·LN2_HI is exact.
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    // Adding 1.5·2²³ rounds to an integer (to nearest, ties to even) and leaves it in the low bits.
+    const ROUND: f32 = 12_582_912.0;
+    let xc = x.clamp(-87.33, 88.72);
+    let t = xc * LOG2E + ROUND;
+    let n = t - ROUND;
+    let r = (xc - n * LN2_HI) - n * LN2_LO;
+    let p = 1.987_569_1e-4_f32;
+    let p = p * r + 1.398_199_9e-3;
+    let p = p * r + 8.333_452e-3;
+    let p = p * r + 4.166_579_6e-2;
+    let p = p * r + 0.166_666_65;
+    let p = p * r + 0.5;
+    let er = p * (r * r) + r + 1.0;
+    // 2^n as 2^(n − m)·2^m with m = ⌊n/2⌋, each a normal float (n is in [−126, 128], and 2^128
+    // or 2^−126·e^r would not be): n + 127 in the exponent field of each.
+    let n = (t.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
+    let m = n >> 1;
+    let pow2 = |k: i32| f32::from_bits(((k + 127) << 23) as u32);
+    let y = er * pow2(n - m) * pow2(m);
+    if x > 88.72 {
+        f32::INFINITY
+    } else if x < -87.33 {
+        0.0
+    } else if x.is_nan() {
+        x
+    } else {
+        y
+    }
+}
+
 /// σ(z) = 1 / (1 + e^(−z)). Saturates to exactly 0 or 1 for |z| large, never NaN for finite z.
 #[inline(always)]
 pub fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+    1.0 / (1.0 + exp(-z))
 }
 
 /// a2 = softmax(z2) over one row: a2_k = e^(z2_k − m) / Σ_j e^(z2_j − m), with m = max_j z2_j,
@@ -67,7 +113,7 @@ pub fn softmax(z2: &[f32], a2: &mut [f32]) -> f32 {
     let m = z2.iter().fold(f32::NEG_INFINITY, |m, &z| if z > m { z } else { m });
     let mut sum = 0.0;
     for (a, &z) in a2.iter_mut().zip(z2) {
-        *a = (z - m).exp();
+        *a = exp(z - m);
         sum += *a;
     }
     let inv = 1.0 / sum;
@@ -141,6 +187,26 @@ pub fn sin_cos(x: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exp_is_within_two_ulp_of_the_library() {
+        let mut worst = 0.0f64;
+        let mut x = -87.3f32;
+        while x < 88.7 {
+            for x in [x, x + 1e-3, x * 0.999_9] {
+                let (got, want) = (exp(x) as f64, (x as f64).exp());
+                worst = worst.max(((got - want) / want).abs());
+            }
+            x += 0.013;
+        }
+        // 2 units in the last place of f32 are 2.4e-7 relative.
+        assert!(worst < 2.4e-7, "worst relative error {worst:e}");
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(-200.0), 0.0);
+        assert_eq!(exp(200.0), f32::INFINITY);
+        assert_eq!(exp(f32::NEG_INFINITY), 0.0);
+        assert!(exp(f32::NAN).is_nan());
+    }
 
     #[test]
     fn softmax_sums_to_one_and_is_shift_invariant() {

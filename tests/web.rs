@@ -552,3 +552,24 @@ fn augmented_images_are_the_ones_made_natively() {
         assert_eq!(net.gradient(&by_image), net.gradient(&by_list), "{kind:?}");
     }
 }
+
+#[wasm_bindgen_test]
+fn trainings_are_the_ones_made_natively() {
+    // The figures of tests/training.rs's trainings_are_the_same_on_every_processor (AVX-512 or AVX2 there; here
+    // 128-bit wasm SIMD, whose kernels block and copy w1's columns differently): one epoch on the first 640 MNIST
+    // test images, FNV-1a of each model file.
+    use handwritten::{model_file, Activation, Augment, Dataset, TrainConfig, Trainer};
+    let images = T10K_IMAGES[16..16 + 640 * PIXELS].to_vec();
+    let data = Dataset::new(images, T10K_LABELS[8..8 + 640].to_vec()).unwrap();
+    for (hidden, activation, augment, expected) in [
+        (28, Activation::Sigmoid, Augment::Affine, 0x5424_eeaf_576f_3619),
+        (100, Activation::Sigmoid, Augment::Affine, 0xf95d_17a1_3257_13f2),
+        (300, Activation::Relu, Augment::Off, 0x3c9a_4b8b_6932_df64),
+    ] {
+        let config = TrainConfig { hidden, activation, epochs: 1, augment, ..TrainConfig::default() };
+        let mut trainer = Trainer::new(config, data.len()).unwrap();
+        trainer.run_epoch(&data).unwrap();
+        let hash = fnv(model_file::to_bytes(trainer.network()));
+        assert_eq!(hash, expected, "h = {hidden}: {hash:#x}");
+    }
+}
