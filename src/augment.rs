@@ -180,6 +180,7 @@ impl Source {
     /// Takes in `image` in `layout` and returns the bounding box of its ink, `(x0, x1, y0, y1)`
     /// inclusive, or None for a blank image.
     fn load(&mut self, image: &[u8], layout: Layout) -> Option<(i32, i32, i32, i32)> {
+        let image = &image[..SIDE * SIDE];
         // Each image row as two overlapping 16-byte halves, columns 0 to 15 and 12 to 27.
         let half = |r: usize, o: usize| -> [u8; 16] { image[r * SIDE + o..][..16].try_into().expect("16 bytes") };
         let word = u128::from_le_bytes;
