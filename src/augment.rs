@@ -1444,6 +1444,7 @@ mod simd128 {
         let table = |t: &[u8; 16]| unsafe { v128_load(t.as_ptr().cast()) };
         let n = SIDE * SIDE;
         let (fxi, fxj, fyi, fyj) = (&field.x.0[..n], &field.x.1[..n], &field.y.0[..n], &field.y.1[..n]);
+        let (xs, ys, ks) = (points.x.as_mut_ptr(), points.y.as_mut_ptr(), points.k.as_mut_ptr());
         // Each quad's points in the list: from starts[q], those of masks[q].
         let (mut starts, mut masks) = ([0u16; QUADS], [0u8; QUADS]);
         let mut m = 0;
@@ -1464,11 +1465,14 @@ mod simd128 {
                     v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
                     v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
                 );
-                let mask = i32x4_bitmask(inside) as usize;
+                let mask = i32x4_bitmask(inside) as usize & 15;
                 let pick = table(&COMPACT[mask]);
-                store(&mut points.x[m..], i8x16_swizzle(px, pick));
-                store(&mut points.y[m..], i8x16_swizzle(py, pick));
-                store(&mut points.k[m..], i8x16_swizzle(i32x4_add(i32x4_splat(i as i32), lanes), pick));
+                // SAFETY: m ≤ i (each quad lists at most its four pixels), so m + 4 ≤ 788 = PACKED.
+                unsafe {
+                    v128_store(xs.add(m).cast(), i8x16_swizzle(px, pick));
+                    v128_store(ys.add(m).cast(), i8x16_swizzle(py, pick));
+                    v128_store(ks.add(m).cast(), i8x16_swizzle(i32x4_add(i32x4_splat(i as i32), lanes), pick));
+                }
                 (starts[i / 4], masks[i / 4]) = (m as u16, mask as u8);
                 m += mask.count_ones() as usize;
             }
