@@ -1341,7 +1341,7 @@ mod avx512 {
 /// four taps of each pixel read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, PAIRS, POSITIONS, SIDE, STRIDE};
+    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, PAIRS, POSITIONS, SIDE, SPARSE, STRIDE};
     use std::arch::wasm32::*;
 
     /// Values in the lists of [`Points`]: every pixel of the image, and room for 4-wide writes past the last.
@@ -1438,12 +1438,15 @@ mod simd128 {
         const _: () = assert!(MAGIC.to_bits() == 0x4b40_0000);
         let magic = f32x4_splat(MAGIC);
         // SAFETY: a slice of 4 floats or integers is 16 bytes.
-        let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
-        let load_i = |v: &[i32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
-        let store = |to: &mut [i32], v: v128| unsafe { v128_store(to[..4].as_mut_ptr().cast(), v) };
         let table = |t: &[u8; 16]| unsafe { v128_load(t.as_ptr().cast()) };
+        // Byte 0 of each 32-bit lane (a value below 256) to bytes 0 to 3; the high 16 bits of each
+        // lane (an index below 784) to the first four 16-bit lanes.
+        let low_bytes = |v: v128| i8x16_shuffle::<0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12>(v, v);
+        let high_halves = |v: v128| i8x16_shuffle::<2, 3, 6, 7, 10, 11, 14, 15, 2, 3, 6, 7, 10, 11, 14, 15>(v, v);
         let n = SIDE * SIDE;
         let (fxi, fxj, fyi, fyj) = (&field.x.0[..n], &field.x.1[..n], &field.y.0[..n], &field.y.1[..n]);
+        // SAFETY: each quad's first pixel i has i + 4 ≤ 784 = n.
+        let field_at = |v: &[f32], i: usize| unsafe { v128_load(v.as_ptr().add(i).cast()) };
         let (xs, ys, ks) = (points.x.as_mut_ptr(), points.y.as_mut_ptr(), points.k.as_mut_ptr());
         // Each quad's points in the list: from starts[q], those of masks[q].
         let (mut starts, mut masks) = ([0u16; QUADS], [0u8; QUADS]);
@@ -1454,11 +1457,12 @@ mod simd128 {
             let (mut sx, mut sy) = (i32x4_add(i32x4_splat(x0), along_x), i32x4_add(i32x4_splat(y0), along_y));
             for i in (y * SIDE..(y + 1) * SIDE).step_by(4) {
                 // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated, + 0x4b40_0000.
-                let delta = |i: &[f32], j: &[f32]| {
-                    f32x4_add(f32x4_trunc(f32x4_add(f32x4_mul(a, load(i)), f32x4_mul(b, load(j)))), magic)
+                let delta = |fi: &[f32], fj: &[f32]| {
+                    let (di, dj) = (field_at(fi, i), field_at(fj, i));
+                    f32x4_add(f32x4_trunc(f32x4_add(f32x4_mul(a, di), f32x4_mul(b, dj))), magic)
                 };
-                let px = i32x4_add(sx, delta(&fxi[i..], &fxj[i..]));
-                let py = i32x4_add(sy, delta(&fyi[i..], &fyj[i..]));
+                let px = i32x4_add(sx, delta(fxi, fxj));
+                let py = i32x4_add(sy, delta(fyi, fyj));
                 sx = i32x4_add(sx, four_x);
                 sy = i32x4_add(sy, four_y);
                 let inside = v128_and(
@@ -1480,13 +1484,18 @@ mod simd128 {
 
         let mut no_pixels = 0;
         let (listed, index, value, rows) = out.parts(&mut no_pixels);
+        // The room for the writes past the list's end, checked once.
+        assert!(rows.is_some() || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
         let mut len = *listed;
+        let (xs, ys, ks, values) = (xs.cast_const(), ys.cast_const(), ks.cast_const(), points.value.as_mut_ptr());
         let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
         let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(FAINT as i32));
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
         let base = pairs[STRIDE + 1..].as_ptr();
         for j in (0..m).step_by(4) {
-            let (px, py, k) = (load_i(&points.x[j..]), load_i(&points.y[j..]), load_i(&points.k[j..]));
+            // SAFETY: j < m ≤ 784, so j + 4 ≤ 788 = PACKED.
+            let (px, py, k) =
+                unsafe { (v128_load(xs.add(j).cast()), v128_load(ys.add(j).cast()), v128_load(ks.add(j).cast())) };
             let fx = v128_and(i32x4_shr(px, 8), byte);
             let fy = v128_and(i32x4_shr(py, 8), byte);
             let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
@@ -1503,20 +1512,19 @@ mod simd128 {
             let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
             let v = u32x4_shr(i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half), 16);
             if rows.is_some() {
-                store(&mut points.value[j..], v);
+                // SAFETY: as for the loads.
+                unsafe { v128_store(values.add(j).cast(), v) };
             } else {
                 // The points of the list among these four, those at least FAINT.
                 let valid = i32x4_lt(lanes, i32x4_splat((m - j) as i32));
                 let kept = i32x4_bitmask(v128_and(valid, i32x4_ge(v, faint))) as usize;
                 let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
-                // Indices (< 784) and values (< 256) of the four lanes to 16 and 8 bits.
-                let at = u16x8_narrow_i32x4(u32x4_shr(picked, 16), picked);
-                let words = u16x8_narrow_i32x4(v128_and(picked, byte), picked);
-                let values = u8x16_narrow_i16x8(words, words);
-                let slot = &mut index[len..len + 4];
-                // SAFETY: `slot` is 4 u16s, 8 bytes.
-                unsafe { v128_store64_lane::<0>(at, slot.as_mut_ptr().cast()) };
-                value[len..len + 4].copy_from_slice(&u32x4_extract_lane::<0>(values).to_le_bytes());
+                // SAFETY: the list holds distinct pixels of the image, so len ≤ 784 and the 4
+                // written from len fit in the room of SPARSE (checked above).
+                unsafe {
+                    v128_store64_lane::<0>(high_halves(picked), index.as_mut_ptr().add(len).cast());
+                    v128_store32_lane::<0>(low_bytes(picked), value.as_mut_ptr().add(len).cast());
+                }
                 len += kept.count_ones() as usize;
             }
         }
@@ -1524,10 +1532,10 @@ mod simd128 {
             // Each quad's values from the list to their lanes, 0 elsewhere, then the image's rows.
             let mut image = [0u8; SIDE * SIDE];
             for (q, (&start, &mask)) in starts.iter().zip(&masks).enumerate() {
-                let v = i8x16_swizzle(load_i(&points.value[start as usize..]), table(&EXPAND[mask as usize]));
-                let words = u16x8_narrow_i32x4(v, v);
-                let bytes = u8x16_narrow_i16x8(words, words);
-                image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(bytes).to_le_bytes());
+                // SAFETY: start ≤ m ≤ 784, so start + 4 ≤ PACKED.
+                let v = unsafe { v128_load(values.add(start as usize).cast()) };
+                let v = i8x16_swizzle(v, table(&EXPAND[mask as usize & 15]));
+                image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(low_bytes(v)).to_le_bytes());
             }
             for (y, row) in image.chunks_exact(SIDE).enumerate() {
                 out[first + y * stride..][..SIDE].copy_from_slice(row);
