@@ -809,7 +809,8 @@ fn warp_image_using(
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if simd {
-        return simd128::warp_rows(source, &mut out, &warp, &spans, field, ink);
+        // (An elastic warp has gone to `simd128::warp_packed` above.)
+        return simd128::warp_rows(source, &mut out, &warp, &spans);
     }
     let _ = (simd, sixteen, ink);
     warp_rows(source, &mut out, &warp, &spans, field);
@@ -1550,7 +1551,9 @@ mod simd128 {
         let mut len = sparse.len;
         for k in (0..n).step_by(8) {
             let word = u64::from_le_bytes(bytes[k..k + 8].try_into().expect("8 bytes"));
-            len = list(u64x2(word, 0), n - k, base + k, &mut sparse.index, &mut sparse.value, len);
+            let (index, value) = (sparse.index.as_mut_ptr(), sparse.value.as_mut_ptr());
+            // SAFETY: at most one entry per pixel of the image, so len ≤ 784 and len + 8 ≤ SPARSE.
+            len = unsafe { list(u64x2(word, 0), n - k, base + k, index, value, len) };
         }
         sparse.len = len;
     }
@@ -1558,47 +1561,39 @@ mod simd128 {
     /// Lists the first min(n, 8) bytes of `group` that are at least [`FAINT`], byte k as pixel
     /// `base + k`, at `index[len..]` and `value[len..]` (writing 8 of each); returns the new length.
     #[inline(always)]
-    fn list(group: v128, n: usize, base: usize, index: &mut [u16], value: &mut [u8], len: usize) -> usize {
+    ///
+    /// # Safety
+    /// `index` and `value` point to at least len + 8 entries.
+    unsafe fn list(group: v128, n: usize, base: usize, index: *mut u16, value: *mut u8, len: usize) -> usize {
         let kept = i8x16_bitmask(u8x16_ge(group, u8x16_splat(FAINT))) as u32;
         let m = kept & 0xff & (0xff >> (8 - n.min(8)));
         let positions = u64x2(u64::from_le_bytes(POSITIONS[m as usize]), 0);
         let at = i16x8_add(u16x8_extend_low_u8x16(positions), u16x8_splat(base as u16));
-        let slot = &mut index[len..len + 8];
-        // SAFETY: `slot` is 8 u16s, 16 bytes.
-        unsafe { v128_store(slot.as_mut_ptr().cast(), at) };
-        let picked = u64x2_extract_lane::<0>(i8x16_swizzle(group, positions));
-        value[len..len + 8].copy_from_slice(&picked.to_le_bytes());
+        // SAFETY: 8 entries from len of each (the caller's promise).
+        unsafe {
+            v128_store(index.add(len).cast(), at);
+            v128_store64_lane::<0>(i8x16_swizzle(group, positions), value.add(len).cast());
+        }
         len + m.count_ones() as usize
     }
 
-    /// [`super::warp_rows`] in SIMD, as the AVX2 one: each row's span sampled eight
-    /// pixels at a time (elastic ones whose source points all miss the open box `ink` are 0
-    /// without sampling), and for a sparse `out` those at least [`FAINT`] listed at once.
-    pub(super) fn warp_rows(
-        source: &Source,
-        out: &mut Out,
-        warp: &Warp,
-        spans: &[(usize, usize); SIDE],
-        field: Option<Displacement>,
-        ink: [i32; 4],
-    ) {
+    /// [`super::warp_rows`] in SIMD for an affine warp (an elastic one: [`warp_packed`]), as the
+    /// AVX2 one: each row's span sampled eight pixels at a time, and for a sparse `out` those at
+    /// least [`FAINT`] listed at once.
+    pub(super) fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize); SIDE]) {
         let mut no_pixels = 0;
         let (listed, index, value, mut rows) = out.parts(&mut no_pixels);
         let sparse = rows.is_none();
+        // The room for the writes past the list's end, checked once.
+        assert!(!sparse || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
         let mut len = *listed;
         let lanes = i32x4(0, 1, 2, 3);
         let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
         let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
         let (step_x, step_y) = (i32x4_splat(8 * warp.u.0), i32x4_splat(8 * warp.u.1));
-        let (ink_left, ink_right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
-        let (ink_top, ink_bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
         let (lo, hi) = (i32x4_splat(-ONE), i32x4_splat(SIDE as i32 * ONE));
         let (byte, pairs, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
         let (half, low16) = (i32x4_splat(1 << 15), i32x4_splat(0xffff));
-        let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
-        let (a, b) = (f32x4_splat(a), f32x4_splat(b));
-        // SAFETY: a slice of 4 floats is 16 bytes.
-        let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
         let base = source.pairs[STRIDE + 1..].as_ptr();
         // The bilinear values at the four points (px, py), clamped, in 32-bit lanes.
@@ -1630,39 +1625,20 @@ mod simd128 {
             let (x0, y0) = warp.at(start, y);
             let mut sx = i32x4_add(i32x4_splat(x0), along_x);
             let mut sy = i32x4_add(i32x4_splat(y0), along_y);
-            let f = field.map(|field| field.from(y * SIDE + start));
             for k in (0..n).step_by(8) {
-                let (mut px0, mut py0) = (sx, sy);
-                let (mut px1, mut py1) = (i32x4_add(sx, four_x), i32x4_add(sy, four_y));
+                let (px0, py0) = (sx, sy);
+                let (px1, py1) = (i32x4_add(sx, four_x), i32x4_add(sy, four_y));
                 sx = i32x4_add(sx, step_x);
                 sy = i32x4_add(sy, step_y);
-                if let Some(f) = f {
-                    // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
-                    let delta = |i: &[f32], j: &[f32]| {
-                        i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(a, load(i)), f32x4_mul(b, load(j))))
-                    };
-                    px0 = i32x4_add(px0, delta(&f.x.0[k..], &f.x.1[k..]));
-                    py0 = i32x4_add(py0, delta(&f.y.0[k..], &f.y.1[k..]));
-                    px1 = i32x4_add(px1, delta(&f.x.0[k + 4..], &f.x.1[k + 4..]));
-                    py1 = i32x4_add(py1, delta(&f.y.0[k + 4..], &f.y.1[k + 4..]));
-                    let inside = |px, py| {
-                        v128_and(
-                            v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
-                            v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
-                        )
-                    };
-                    if !v128_any_true(v128_or(inside(px0, py0), inside(px1, py1))) {
-                        if !sparse {
-                            line[start + k..start + k + 8].fill(0);
-                        }
-                        continue;
-                    }
-                }
                 // Eight values of 0..=255 in 32-bit lanes → the first eight bytes.
                 let words = u16x8_narrow_i32x4(bilinear(px0, py0), bilinear(px1, py1));
                 let values = u8x16_narrow_i16x8(words, words);
                 if sparse {
-                    len = list(values, n - k, y * SIDE + start + k, index, value, len);
+                    // SAFETY: at most one entry per pixel of the image, so len ≤ 784, and the list
+                    // has the room of SPARSE (checked above).
+                    len = unsafe {
+                        list(values, n - k, y * SIDE + start + k, index.as_mut_ptr(), value.as_mut_ptr(), len)
+                    };
                 } else {
                     line[start + k..start + k + 8].copy_from_slice(&u64x2_extract_lane::<0>(values).to_le_bytes());
                 }
