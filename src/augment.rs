@@ -1428,8 +1428,13 @@ mod simd128 {
         let lanes = i32x4(0, 1, 2, 3);
         let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
         let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
-        let (ink_left, ink_right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
-        let (ink_top, ink_bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
+        // The box test in one signed comparison per axis: x0 < sx < x1 is 0 ≤ sx − x0 − 1 < x1 − x0 − 1
+        // unsigned, which is sx − x0 − 1 − 2³¹ < x1 − x0 − 1 − 2³¹ signed. The first pass computes
+        // and lists the points in that form (sx − x0 − 1 − 2³¹, wrapping); the second adds `back`.
+        let shift = |lo: i32| lo.wrapping_add(1).wrapping_add(i32::MIN);
+        let back = (shift(ink[0]), shift(ink[2]));
+        let width = |lo: i32, hi: i32| i32x4_splat((hi - lo - 1).wrapping_add(i32::MIN));
+        let (width_x, width_y) = (width(ink[0], ink[1]), width(ink[2], ink[3]));
         let (a, b) = (f32x4_splat(field.a), f32x4_splat(field.b));
         // Δ truncated without i32x4.trunc_sat_f32x4 (about eight instructions in V8 on x86-64, for
         // its NaN and overflow rules): trunc(v) + 1.5·2²³ is exact and its bits are
@@ -1454,7 +1459,9 @@ mod simd128 {
         let mut m = 0;
         for y in 0..SIDE {
             let (x0, y0) = warp.at(0, y);
-            let (x0, y0) = (x0.wrapping_sub(MAGIC.to_bits() as i32), y0.wrapping_sub(MAGIC.to_bits() as i32));
+            let magic_bits = MAGIC.to_bits() as i32;
+            let (x0, y0) =
+                (x0.wrapping_sub(magic_bits).wrapping_sub(back.0), y0.wrapping_sub(magic_bits).wrapping_sub(back.1));
             let (mut sx, mut sy) = (i32x4_add(i32x4_splat(x0), along_x), i32x4_add(i32x4_splat(y0), along_y));
             for i in (y * SIDE..(y + 1) * SIDE).step_by(4) {
                 // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated, + 0x4b40_0000.
@@ -1466,10 +1473,7 @@ mod simd128 {
                 let py = i32x4_add(sy, delta(fyi, fyj));
                 sx = i32x4_add(sx, four_x);
                 sy = i32x4_add(sy, four_y);
-                let inside = v128_and(
-                    v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
-                    v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
-                );
+                let inside = v128_and(i32x4_gt(width_x, px), i32x4_gt(width_y, py));
                 let mask = i32x4_bitmask(inside) as usize & 15;
                 let pick = table(&COMPACT[mask]);
                 // SAFETY: m ≤ i (each quad lists at most its four pixels), so m + 4 ≤ 788 = PACKED.
@@ -1493,15 +1497,24 @@ mod simd128 {
         let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(FAINT as i32));
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
         let base = pairs[STRIDE + 1..].as_ptr();
+        // The last group of four reads up to three entries past the list: make them the box's
+        // corner (x0 + 1, y0 + 1), which the form above lists as −2³¹.
+        // SAFETY: m ≤ 784, so m + 4 ≤ PACKED.
+        unsafe {
+            v128_store(xs.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
+            v128_store(ys.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
+        }
+        let (back_x, back_y) = (i32x4_splat(back.0), i32x4_splat(back.1));
         for j in (0..m).step_by(4) {
             // SAFETY: j < m ≤ 784, so j + 4 ≤ 788 = PACKED.
             let (px, py, k) =
                 unsafe { (v128_load(xs.add(j).cast()), v128_load(ys.add(j).cast()), v128_load(ks.add(j).cast())) };
+            let (px, py) = (i32x4_add(px, back_x), i32x4_add(py, back_y));
             let fx = v128_and(i32x4_shr(px, 8), byte);
             let fy = v128_and(i32x4_shr(py, 8), byte);
             let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
-            // SAFETY: every entry of the lists is 0 or a point inside the ink box, so −1 ≤ ⌊sx⌋,
-            // ⌊sy⌋ ≤ 27, p + 33 is in 0..=924 and the source holds pairs p + 33 and p + 34.
+            // SAFETY: each point of the list, and of the padding after it, is inside the ink box,
+            // so −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 27, p + 33 is in 0..=924 and the source holds pairs p + 33 and p + 34.
             let q = u32x4_splat(0);
             let q = unsafe { v128_load32_lane::<0>(q, base.offset(i32x4_extract_lane::<0>(p) as isize).cast()) };
             let q = unsafe { v128_load32_lane::<1>(q, base.offset(i32x4_extract_lane::<1>(p) as isize).cast()) };
