@@ -1350,8 +1350,9 @@ mod simd128 {
     /// Groups of four pixels of the image (seven a row), in row order.
     const QUADS: usize = SIDE * SIDE / 4;
 
-    /// The lists of [`warp_packed`]: the source points (x, y) inside the ink box, their pixels k,
-    /// and their values. Every entry is 0 or a point inside the box (the lists are never read uninitialised).
+    /// The lists of [`warp_packed`]: the source points (x, y) inside the ink box (offset by the
+    /// box's corner and 2³¹, see there), their pixels k, and their values. Zeroed once; each image
+    /// writes its points and four entries of padding after them, and reads no further.
     #[derive(Clone)]
     pub(super) struct Points {
         x: [i32; PACKED],
