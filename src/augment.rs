@@ -1351,8 +1351,9 @@ mod simd128 {
     const QUADS: usize = SIDE * SIDE / 4;
 
     /// The lists of [`warp_packed`]: the source points (x, y) inside the ink box (offset by the
-    /// box's corner and 2³¹, see there), their pixels k, and their values. Zeroed once; each image
-    /// writes its points and four entries of padding after them, and reads no further.
+    /// box's corner and 2³¹, see there), their pixels k, and their values. Zeroed once; the second
+    /// pass reads up to three entries past an image's points, padded in x and y with a point of
+    /// the box (its k and values there are read but unused).
     #[derive(Clone)]
     pub(super) struct Points {
         x: [i32; PACKED],
