@@ -1499,8 +1499,10 @@ mod simd128 {
         let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(FAINT as i32));
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
         let base = pairs[STRIDE + 1..].as_ptr();
-        // The last group of four reads up to three entries past the list: make them the box's
-        // corner (x0 + 1, y0 + 1), which the form above lists as −2³¹.
+        // The last group of four reads up to three entries past the list: make them the point
+        // (ink[0] + 1, ink[2] + 1), which the form above lists as −2³¹: inside the box, and its value
+        // is 0 (its weights are all on its top-left tap, a pixel left of and above the ink's
+        // bounding box), so that it is never listed.
         // SAFETY: m ≤ 784, so m + 4 ≤ PACKED.
         unsafe {
             v128_store(xs.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
@@ -1531,9 +1533,8 @@ mod simd128 {
                 // SAFETY: as for the loads.
                 unsafe { v128_store(values.add(j).cast(), v) };
             } else {
-                // The points of the list among these four, those at least FAINT.
-                let valid = i32x4_lt(lanes, i32x4_splat((m - j) as i32));
-                let kept = i32x4_bitmask(v128_and(valid, i32x4_ge(v, faint))) as usize;
+                // The points among these four at least FAINT (the padding past the list is 0).
+                let kept = i32x4_bitmask(i32x4_ge(v, faint)) as usize;
                 let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
                 // SAFETY: the list holds distinct pixels of the image, so len ≤ 784 and the 4
                 // written from len fit in the room of SPARSE (checked above).
