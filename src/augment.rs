@@ -180,6 +180,7 @@ impl Source {
     /// Takes in `image` in `layout` and returns the bounding box of its ink, `(x0, x1, y0, y1)`
     /// inclusive, or None for a blank image.
     fn load(&mut self, image: &[u8], layout: Layout) -> Option<(i32, i32, i32, i32)> {
+        let image = &image[..SIDE * SIDE];
         // Each image row as two overlapping 16-byte halves, columns 0 to 15 and 12 to 27.
         let half = |r: usize, o: usize| -> [u8; 16] { image[r * SIDE + o..][..16].try_into().expect("16 bytes") };
         let word = u128::from_le_bytes;
@@ -808,7 +809,8 @@ fn warp_image_using(
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if simd {
-        return simd128::warp_rows(source, &mut out, &warp, &spans, field, ink);
+        // (An elastic warp has gone to `simd128::warp_packed` above.)
+        return simd128::warp_rows(source, &mut out, &warp, &spans);
     }
     let _ = (simd, sixteen, ink);
     warp_rows(source, &mut out, &warp, &spans, field);
@@ -1340,7 +1342,7 @@ mod avx512 {
 /// four taps of each pixel read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, PAIRS, POSITIONS, SIDE, STRIDE};
+    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, PAIRS, POSITIONS, SIDE, SPARSE, STRIDE};
     use std::arch::wasm32::*;
 
     /// Values in the lists of [`Points`]: every pixel of the image, and room for 4-wide writes past the last.
@@ -1348,8 +1350,10 @@ mod simd128 {
     /// Groups of four pixels of the image (seven a row), in row order.
     const QUADS: usize = SIDE * SIDE / 4;
 
-    /// The lists of [`warp_packed`]: the source points (x, y) inside the ink box, their pixels k,
-    /// and their values. Every entry is 0 or a point inside the box (the lists are never read uninitialised).
+    /// The lists of [`warp_packed`]: the source points (x, y) inside the ink box (offset by the
+    /// box's corner and 2³¹, see there), their pixels k, and their values. Zeroed once; the second
+    /// pass reads up to three entries past an image's points, padded in x and y with a point of
+    /// the box (its k and values there are read but unused).
     #[derive(Clone)]
     pub(super) struct Points {
         x: [i32; PACKED],
@@ -1426,40 +1430,60 @@ mod simd128 {
         let lanes = i32x4(0, 1, 2, 3);
         let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
         let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
-        let (ink_left, ink_right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
-        let (ink_top, ink_bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
+        // The box test in one signed comparison per axis: x0 < sx < x1 is 0 ≤ sx − x0 − 1 < x1 − x0 − 1
+        // unsigned, which is sx − x0 − 1 − 2³¹ < x1 − x0 − 1 − 2³¹ signed. The first pass computes
+        // and lists the points in that form (sx − x0 − 1 − 2³¹, wrapping); the second adds `back`.
+        let shift = |lo: i32| lo.wrapping_add(1).wrapping_add(i32::MIN);
+        let back = (shift(ink[0]), shift(ink[2]));
+        let width = |lo: i32, hi: i32| i32x4_splat((hi - lo - 1).wrapping_add(i32::MIN));
+        let (width_x, width_y) = (width(ink[0], ink[1]), width(ink[2], ink[3]));
         let (a, b) = (f32x4_splat(field.a), f32x4_splat(field.b));
+        // Δ truncated without i32x4.trunc_sat_f32x4 (about eight instructions in V8 on x86-64, for
+        // its NaN and overflow rules): trunc(v) + 1.5·2²³ is exact and its bits are
+        // 0x4b40_0000 + trunc(v), for |v| < 2²² (here |v| ≤ (|a| + |b|)·max |Δi| ≤ √2·34·2¹⁶·1 < 3.2·2²⁰);
+        // the source point's start takes the − 0x4b40_0000 (wrapping), so that s + Δ is one integer add.
+        const MAGIC: f32 = 12_582_912.0;
+        const _: () = assert!(MAGIC.to_bits() == 0x4b40_0000);
+        let magic = f32x4_splat(MAGIC);
         // SAFETY: a slice of 4 floats or integers is 16 bytes.
-        let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
-        let load_i = |v: &[i32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
-        let store = |to: &mut [i32], v: v128| unsafe { v128_store(to[..4].as_mut_ptr().cast(), v) };
         let table = |t: &[u8; 16]| unsafe { v128_load(t.as_ptr().cast()) };
+        // Byte 0 of each 32-bit lane (a value below 256) to bytes 0 to 3; the high 16 bits of each
+        // lane (an index below 784) to the first four 16-bit lanes.
+        let low_bytes = |v: v128| i8x16_shuffle::<0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12>(v, v);
+        let high_halves = |v: v128| i8x16_shuffle::<2, 3, 6, 7, 10, 11, 14, 15, 2, 3, 6, 7, 10, 11, 14, 15>(v, v);
         let n = SIDE * SIDE;
         let (fxi, fxj, fyi, fyj) = (&field.x.0[..n], &field.x.1[..n], &field.y.0[..n], &field.y.1[..n]);
+        // SAFETY: each quad's first pixel i has i + 4 ≤ 784 = n.
+        let field_at = |v: &[f32], i: usize| unsafe { v128_load(v.as_ptr().add(i).cast()) };
+        let (xs, ys, ks) = (points.x.as_mut_ptr(), points.y.as_mut_ptr(), points.k.as_mut_ptr());
         // Each quad's points in the list: from starts[q], those of masks[q].
         let (mut starts, mut masks) = ([0u16; QUADS], [0u8; QUADS]);
         let mut m = 0;
         for y in 0..SIDE {
             let (x0, y0) = warp.at(0, y);
+            let magic_bits = MAGIC.to_bits() as i32;
+            let (x0, y0) =
+                (x0.wrapping_sub(magic_bits).wrapping_sub(back.0), y0.wrapping_sub(magic_bits).wrapping_sub(back.1));
             let (mut sx, mut sy) = (i32x4_add(i32x4_splat(x0), along_x), i32x4_add(i32x4_splat(y0), along_y));
             for i in (y * SIDE..(y + 1) * SIDE).step_by(4) {
-                // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
-                let delta = |i: &[f32], j: &[f32]| {
-                    i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(a, load(i)), f32x4_mul(b, load(j))))
+                // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated, + 0x4b40_0000.
+                let delta = |fi: &[f32], fj: &[f32]| {
+                    let (di, dj) = (field_at(fi, i), field_at(fj, i));
+                    f32x4_add(f32x4_trunc(f32x4_add(f32x4_mul(a, di), f32x4_mul(b, dj))), magic)
                 };
-                let px = i32x4_add(sx, delta(&fxi[i..], &fxj[i..]));
-                let py = i32x4_add(sy, delta(&fyi[i..], &fyj[i..]));
+                let px = i32x4_add(sx, delta(fxi, fxj));
+                let py = i32x4_add(sy, delta(fyi, fyj));
                 sx = i32x4_add(sx, four_x);
                 sy = i32x4_add(sy, four_y);
-                let inside = v128_and(
-                    v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
-                    v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
-                );
-                let mask = i32x4_bitmask(inside) as usize;
+                let inside = v128_and(i32x4_gt(width_x, px), i32x4_gt(width_y, py));
+                let mask = i32x4_bitmask(inside) as usize & 15;
                 let pick = table(&COMPACT[mask]);
-                store(&mut points.x[m..], i8x16_swizzle(px, pick));
-                store(&mut points.y[m..], i8x16_swizzle(py, pick));
-                store(&mut points.k[m..], i8x16_swizzle(i32x4_add(i32x4_splat(i as i32), lanes), pick));
+                // SAFETY: m ≤ i (each quad lists at most its four pixels), so m + 4 ≤ 788 = PACKED.
+                unsafe {
+                    v128_store(xs.add(m).cast(), i8x16_swizzle(px, pick));
+                    v128_store(ys.add(m).cast(), i8x16_swizzle(py, pick));
+                    v128_store(ks.add(m).cast(), i8x16_swizzle(i32x4_add(i32x4_splat(i as i32), lanes), pick));
+                }
                 (starts[i / 4], masks[i / 4]) = (m as u16, mask as u8);
                 m += mask.count_ones() as usize;
             }
@@ -1467,18 +1491,34 @@ mod simd128 {
 
         let mut no_pixels = 0;
         let (listed, index, value, rows) = out.parts(&mut no_pixels);
+        // The room for the writes past the list's end, checked once.
+        assert!(rows.is_some() || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
         let mut len = *listed;
+        let (xs, ys, ks, values) = (xs.cast_const(), ys.cast_const(), ks.cast_const(), points.value.as_mut_ptr());
         let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
         let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(FAINT as i32));
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
         let base = pairs[STRIDE + 1..].as_ptr();
+        // The last group of four reads up to three entries past the list: make them the point
+        // (ink[0] + 1, ink[2] + 1), which the form above lists as −2³¹: inside the box, and its value
+        // is 0 (its weights are all on its top-left tap, a pixel left of and above the ink's
+        // bounding box), so that it is never listed.
+        // SAFETY: m ≤ 784, so m + 4 ≤ PACKED.
+        unsafe {
+            v128_store(xs.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
+            v128_store(ys.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
+        }
+        let (back_x, back_y) = (i32x4_splat(back.0), i32x4_splat(back.1));
         for j in (0..m).step_by(4) {
-            let (px, py, k) = (load_i(&points.x[j..]), load_i(&points.y[j..]), load_i(&points.k[j..]));
+            // SAFETY: j < m ≤ 784, so j + 4 ≤ 788 = PACKED.
+            let (px, py, k) =
+                unsafe { (v128_load(xs.add(j).cast()), v128_load(ys.add(j).cast()), v128_load(ks.add(j).cast())) };
+            let (px, py) = (i32x4_add(px, back_x), i32x4_add(py, back_y));
             let fx = v128_and(i32x4_shr(px, 8), byte);
             let fy = v128_and(i32x4_shr(py, 8), byte);
             let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
-            // SAFETY: every entry of the lists is 0 or a point inside the ink box, so −1 ≤ ⌊sx⌋,
-            // ⌊sy⌋ ≤ 27, p + 33 is in 0..=924 and the source holds pairs p + 33 and p + 34.
+            // SAFETY: each point of the list, and of the padding after it, is inside the ink box,
+            // so −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 27, p + 33 is in 0..=924 and the source holds pairs p + 33 and p + 34.
             let q = u32x4_splat(0);
             let q = unsafe { v128_load32_lane::<0>(q, base.offset(i32x4_extract_lane::<0>(p) as isize).cast()) };
             let q = unsafe { v128_load32_lane::<1>(q, base.offset(i32x4_extract_lane::<1>(p) as isize).cast()) };
@@ -1490,20 +1530,18 @@ mod simd128 {
             let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
             let v = u32x4_shr(i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half), 16);
             if rows.is_some() {
-                store(&mut points.value[j..], v);
+                // SAFETY: as for the loads.
+                unsafe { v128_store(values.add(j).cast(), v) };
             } else {
-                // The points of the list among these four, those at least FAINT.
-                let valid = i32x4_lt(lanes, i32x4_splat((m - j) as i32));
-                let kept = i32x4_bitmask(v128_and(valid, i32x4_ge(v, faint))) as usize;
+                // The points among these four at least FAINT (the padding past the list is 0).
+                let kept = i32x4_bitmask(i32x4_ge(v, faint)) as usize;
                 let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
-                // Indices (< 784) and values (< 256) of the four lanes to 16 and 8 bits.
-                let at = u16x8_narrow_i32x4(u32x4_shr(picked, 16), picked);
-                let words = u16x8_narrow_i32x4(v128_and(picked, byte), picked);
-                let values = u8x16_narrow_i16x8(words, words);
-                let slot = &mut index[len..len + 4];
-                // SAFETY: `slot` is 4 u16s, 8 bytes.
-                unsafe { v128_store64_lane::<0>(at, slot.as_mut_ptr().cast()) };
-                value[len..len + 4].copy_from_slice(&u32x4_extract_lane::<0>(values).to_le_bytes());
+                // SAFETY: the list holds distinct pixels of the image, so len ≤ 784 and the 4
+                // written from len fit in the room of SPARSE (checked above).
+                unsafe {
+                    v128_store64_lane::<0>(high_halves(picked), index.as_mut_ptr().add(len).cast());
+                    v128_store32_lane::<0>(low_bytes(picked), value.as_mut_ptr().add(len).cast());
+                }
                 len += kept.count_ones() as usize;
             }
         }
@@ -1511,10 +1549,10 @@ mod simd128 {
             // Each quad's values from the list to their lanes, 0 elsewhere, then the image's rows.
             let mut image = [0u8; SIDE * SIDE];
             for (q, (&start, &mask)) in starts.iter().zip(&masks).enumerate() {
-                let v = i8x16_swizzle(load_i(&points.value[start as usize..]), table(&EXPAND[mask as usize]));
-                let words = u16x8_narrow_i32x4(v, v);
-                let bytes = u8x16_narrow_i16x8(words, words);
-                image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(bytes).to_le_bytes());
+                // SAFETY: start ≤ m ≤ 784, so start + 4 ≤ PACKED.
+                let v = unsafe { v128_load(values.add(start as usize).cast()) };
+                let v = i8x16_swizzle(v, table(&EXPAND[mask as usize & 15]));
+                image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(low_bytes(v)).to_le_bytes());
             }
             for (y, row) in image.chunks_exact(SIDE).enumerate() {
                 out[first + y * stride..][..SIDE].copy_from_slice(row);
@@ -1529,7 +1567,9 @@ mod simd128 {
         let mut len = sparse.len;
         for k in (0..n).step_by(8) {
             let word = u64::from_le_bytes(bytes[k..k + 8].try_into().expect("8 bytes"));
-            len = list(u64x2(word, 0), n - k, base + k, &mut sparse.index, &mut sparse.value, len);
+            let (index, value) = (sparse.index.as_mut_ptr(), sparse.value.as_mut_ptr());
+            // SAFETY: at most one entry per pixel of the image, so len ≤ 784 and len + 8 ≤ SPARSE.
+            len = unsafe { list(u64x2(word, 0), n - k, base + k, index, value, len) };
         }
         sparse.len = len;
     }
@@ -1537,47 +1577,39 @@ mod simd128 {
     /// Lists the first min(n, 8) bytes of `group` that are at least [`FAINT`], byte k as pixel
     /// `base + k`, at `index[len..]` and `value[len..]` (writing 8 of each); returns the new length.
     #[inline(always)]
-    fn list(group: v128, n: usize, base: usize, index: &mut [u16], value: &mut [u8], len: usize) -> usize {
+    ///
+    /// # Safety
+    /// `index` and `value` point to at least len + 8 entries.
+    unsafe fn list(group: v128, n: usize, base: usize, index: *mut u16, value: *mut u8, len: usize) -> usize {
         let kept = i8x16_bitmask(u8x16_ge(group, u8x16_splat(FAINT))) as u32;
         let m = kept & 0xff & (0xff >> (8 - n.min(8)));
         let positions = u64x2(u64::from_le_bytes(POSITIONS[m as usize]), 0);
         let at = i16x8_add(u16x8_extend_low_u8x16(positions), u16x8_splat(base as u16));
-        let slot = &mut index[len..len + 8];
-        // SAFETY: `slot` is 8 u16s, 16 bytes.
-        unsafe { v128_store(slot.as_mut_ptr().cast(), at) };
-        let picked = u64x2_extract_lane::<0>(i8x16_swizzle(group, positions));
-        value[len..len + 8].copy_from_slice(&picked.to_le_bytes());
+        // SAFETY: 8 entries from len of each (the caller's promise).
+        unsafe {
+            v128_store(index.add(len).cast(), at);
+            v128_store64_lane::<0>(i8x16_swizzle(group, positions), value.add(len).cast());
+        }
         len + m.count_ones() as usize
     }
 
-    /// [`super::warp_rows`] in SIMD, as the AVX2 one: each row's span sampled eight
-    /// pixels at a time (elastic ones whose source points all miss the open box `ink` are 0
-    /// without sampling), and for a sparse `out` those at least [`FAINT`] listed at once.
-    pub(super) fn warp_rows(
-        source: &Source,
-        out: &mut Out,
-        warp: &Warp,
-        spans: &[(usize, usize); SIDE],
-        field: Option<Displacement>,
-        ink: [i32; 4],
-    ) {
+    /// [`super::warp_rows`] in SIMD for an affine warp (an elastic one: [`warp_packed`]), as the
+    /// AVX2 one: each row's span sampled eight pixels at a time, and for a sparse `out` those at
+    /// least [`FAINT`] listed at once.
+    pub(super) fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize); SIDE]) {
         let mut no_pixels = 0;
         let (listed, index, value, mut rows) = out.parts(&mut no_pixels);
         let sparse = rows.is_none();
+        // The room for the writes past the list's end, checked once.
+        assert!(!sparse || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
         let mut len = *listed;
         let lanes = i32x4(0, 1, 2, 3);
         let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
         let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
         let (step_x, step_y) = (i32x4_splat(8 * warp.u.0), i32x4_splat(8 * warp.u.1));
-        let (ink_left, ink_right) = (i32x4_splat(ink[0]), i32x4_splat(ink[1]));
-        let (ink_top, ink_bottom) = (i32x4_splat(ink[2]), i32x4_splat(ink[3]));
         let (lo, hi) = (i32x4_splat(-ONE), i32x4_splat(SIDE as i32 * ONE));
         let (byte, pairs, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
         let (half, low16) = (i32x4_splat(1 << 15), i32x4_splat(0xffff));
-        let (a, b) = field.map_or((0.0, 0.0), |f| (f.a, f.b));
-        let (a, b) = (f32x4_splat(a), f32x4_splat(b));
-        // SAFETY: a slice of 4 floats is 16 bytes.
-        let load = |v: &[f32]| unsafe { v128_load(v[..4].as_ptr().cast()) };
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
         let base = source.pairs[STRIDE + 1..].as_ptr();
         // The bilinear values at the four points (px, py), clamped, in 32-bit lanes.
@@ -1609,39 +1641,20 @@ mod simd128 {
             let (x0, y0) = warp.at(start, y);
             let mut sx = i32x4_add(i32x4_splat(x0), along_x);
             let mut sy = i32x4_add(i32x4_splat(y0), along_y);
-            let f = field.map(|field| field.from(y * SIDE + start));
             for k in (0..n).step_by(8) {
-                let (mut px0, mut py0) = (sx, sy);
-                let (mut px1, mut py1) = (i32x4_add(sx, four_x), i32x4_add(sy, four_y));
+                let (px0, py0) = (sx, sy);
+                let (px1, py1) = (i32x4_add(sx, four_x), i32x4_add(sy, four_y));
                 sx = i32x4_add(sx, step_x);
                 sy = i32x4_add(sy, step_y);
-                if let Some(f) = f {
-                    // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated.
-                    let delta = |i: &[f32], j: &[f32]| {
-                        i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(a, load(i)), f32x4_mul(b, load(j))))
-                    };
-                    px0 = i32x4_add(px0, delta(&f.x.0[k..], &f.x.1[k..]));
-                    py0 = i32x4_add(py0, delta(&f.y.0[k..], &f.y.1[k..]));
-                    px1 = i32x4_add(px1, delta(&f.x.0[k + 4..], &f.x.1[k + 4..]));
-                    py1 = i32x4_add(py1, delta(&f.y.0[k + 4..], &f.y.1[k + 4..]));
-                    let inside = |px, py| {
-                        v128_and(
-                            v128_and(i32x4_gt(px, ink_left), i32x4_gt(ink_right, px)),
-                            v128_and(i32x4_gt(py, ink_top), i32x4_gt(ink_bottom, py)),
-                        )
-                    };
-                    if !v128_any_true(v128_or(inside(px0, py0), inside(px1, py1))) {
-                        if !sparse {
-                            line[start + k..start + k + 8].fill(0);
-                        }
-                        continue;
-                    }
-                }
                 // Eight values of 0..=255 in 32-bit lanes → the first eight bytes.
                 let words = u16x8_narrow_i32x4(bilinear(px0, py0), bilinear(px1, py1));
                 let values = u8x16_narrow_i16x8(words, words);
                 if sparse {
-                    len = list(values, n - k, y * SIDE + start + k, index, value, len);
+                    // SAFETY: at most one entry per pixel of the image, so len ≤ 784, and the list
+                    // has the room of SPARSE (checked above).
+                    len = unsafe {
+                        list(values, n - k, y * SIDE + start + k, index.as_mut_ptr(), value.as_mut_ptr(), len)
+                    };
                 } else {
                     line[start + k..start + k + 8].copy_from_slice(&u64x2_extract_lane::<0>(values).to_le_bytes());
                 }
