@@ -16,7 +16,7 @@ use std::ops::{Deref, DerefMut};
 #[repr(C, align(64))]
 struct Line([f32; 16]);
 
-/// `len` floats stored in whole [`Line`]s (the last one's tail, past `len`, is 0 and unused),
+/// `len` floats stored in whole `Line`s (the last one's tail, past `len`, is 0 and unused),
 /// seen as a slice.
 #[derive(Clone, Default)]
 pub struct AlignedVec {
