@@ -31,7 +31,6 @@
 
 use crate::aligned::AlignedVec;
 use crate::batch::Batch;
-use crate::math::exp;
 use crate::network::INPUTS;
 
 /// Columns per block: 32 floats are 2 AVX-512, 4 AVX2 or 8 SSE/simd128 registers.
@@ -98,15 +97,6 @@ pub fn axpy(y: &mut [f32], alpha: f32, x: &[f32]) {
         }
         *y = r;
     });
-}
-
-/// a = σ(z) = 1 / (1 + e^(−z)) along a row, with [`exp`]: `a.len() == z.len()`. The same values as the
-/// scalar [`crate::math::sigmoid`], which the compiler does not vectorise along a row.
-#[inline(always)]
-pub fn sigmoid_row(z: &[f32], a: &mut [f32]) {
-    for (a, &z) in a.iter_mut().zip(z) {
-        *a = 1.0 / (1.0 + exp(-z));
-    }
 }
 
 /// out = init + Σ_t value[t]·m[index[t], :]: a row vector with nonzero entries
@@ -790,17 +780,6 @@ mod tests {
                 assert_eq!(m, expected, "a0ᵀ·x of {rows} rows, n {n}, by tiles");
             }
         }
-    }
-
-    #[test]
-    fn sigmoid_row_is_the_scalar_sigmoid_and_saturates() {
-        let z: Vec<f32> = (-400..=400).map(|i| i as f32 * 0.1).chain([-200.0, 200.0, 0.0]).collect();
-        let mut a = vec![0.0; z.len()];
-        sigmoid_row(&z, &mut a);
-        for (&a, &z) in a.iter().zip(&z) {
-            assert_eq!(a, crate::math::sigmoid(z), "σ({z})");
-        }
-        assert_eq!(a[a.len() - 3..], [0.0, 1.0, 0.5]);
     }
 
     #[test]

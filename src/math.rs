@@ -29,8 +29,8 @@ impl Activation {
     #[inline(always)]
     pub fn apply(self, z: &[f32], a: &mut [f32]) {
         match self {
-            // Along the row with the vectorised e^x of the kernels (the same values as `sigmoid`).
-            Activation::Sigmoid => crate::kernels::sigmoid_row(z, a),
+            // `sigmoid` and its e^x are plain arithmetic, inlined: the compiler vectorises them along the row.
+            Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
             // max(z, 0) as a select: `f32::max` is a call to libm's fmaxf in wasm (whose own max
             // treats NaN and −0 otherwise), which kept the row from being vectorised there.
             Activation::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > 0.0 { z } else { 0.0 }),
@@ -224,6 +224,17 @@ mod tests {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
         }
         assert!((lse_shifted - lse - 1000.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn sigmoid_along_a_row_is_the_scalar_sigmoid_and_saturates() {
+        let z: Vec<f32> = (-400..=400).map(|i| i as f32 * 0.1).chain([-200.0, 200.0, 0.0]).collect();
+        let mut a = vec![0.0; z.len()];
+        Activation::Sigmoid.apply(&z, &mut a);
+        for (&a, &z) in a.iter().zip(&z) {
+            assert_eq!(a, sigmoid(z), "σ({z})");
+        }
+        assert_eq!(a[a.len() - 3..], [0.0, 1.0, 0.5]);
     }
 
     #[test]
