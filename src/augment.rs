@@ -1370,49 +1370,35 @@ mod simd128 {
 
     /// `COMPACT[m]`: the swizzle that moves the 32-bit lanes of m (bits 0 to 3) to the front, in
     /// order, zeros after them.
-    static COMPACT: [[u8; 16]; 16] = {
-        let mut table = [[0x80; 16]; 16];
-        let mut m = 0;
-        while m < 16 {
-            let (mut lane, mut to) = (0, 0);
-            while lane < 4 {
-                if m & (1 << lane) != 0 {
-                    let mut b = 0;
-                    while b < 4 {
-                        table[m][4 * to + b] = (4 * lane + b) as u8;
-                        b += 1;
-                    }
-                    to += 1;
-                }
-                lane += 1;
-            }
-            m += 1;
-        }
-        table
-    };
+    static COMPACT: [[u8; 16]; 16] = swizzles(false);
 
     /// `EXPAND[m]`: the swizzle that moves the first lanes, as many as m has bits, to the lanes of
     /// m, in order, zeros elsewhere (the inverse of `COMPACT[m]`).
-    static EXPAND: [[u8; 16]; 16] = {
+    static EXPAND: [[u8; 16]; 16] = swizzles(true);
+
+    /// For every m, the byte swizzle between the lanes of m and the first lanes, in order: from the lanes
+    /// of m to the front (`expand` false), or back (true); bytes 0x80 (zero) elsewhere.
+    const fn swizzles(expand: bool) -> [[u8; 16]; 16] {
         let mut table = [[0x80; 16]; 16];
         let mut m = 0;
         while m < 16 {
-            let (mut lane, mut from) = (0, 0);
+            let (mut lane, mut first) = (0, 0);
             while lane < 4 {
                 if m & (1 << lane) != 0 {
+                    let (to, from) = if expand { (lane, first) } else { (first, lane) };
                     let mut b = 0;
                     while b < 4 {
-                        table[m][4 * lane + b] = (4 * from + b) as u8;
+                        table[m][4 * to + b] = (4 * from + b) as u8;
                         b += 1;
                     }
-                    from += 1;
+                    first += 1;
                 }
                 lane += 1;
             }
             m += 1;
         }
         table
-    };
+    }
 
     /// An elastic warp in two passes, as the AVX-512 one: first every pixel of the image, four at
     /// a time in row order, its source point s = o + x·u + y·v + Δ(k) (k = 28y + x) listed with k
