@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
+use common::figures::{fnv, training_hash, AUGMENTED, TRAININGS};
 
 use handwritten::{evaluate, model_file, Activation, Augment, Error, Init, Schedule, TrainConfig, Trainer};
 
@@ -164,18 +165,13 @@ fn the_shipped_wide_model_loads_and_scores() {
     check_shipped_model("www/models/wide.bin", 800, Activation::Relu, 0.993);
 }
 
-/// FNV-1a of the bytes.
-fn fnv(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
-}
-
 #[test]
 fn augmented_images_are_the_same_on_every_processor() {
     // tests/web.rs checks the same figures in the browser (wasm SIMD); here AVX2 where the
     // processor has it, else the plain loops (the unit tests check the two agree).
     use rand::SeedableRng;
     let (_, test) = common::mnist();
-    for (kind, expected) in [(Augment::Affine, AUGMENTED_AFFINE), (Augment::Elastic, AUGMENTED_ELASTIC)] {
+    for (kind, expected) in AUGMENTED {
         let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
         let mut augmenter = handwritten::augment::Augmenter::new(kind, &mut rng);
         let mut out = vec![0u8; 784];
@@ -187,14 +183,9 @@ fn augmented_images_are_the_same_on_every_processor() {
     }
 }
 
-/// FNV-1a of the first 2000 MNIST test images distorted by `Augmenter::apply`, seed 1 (tests/web.rs has them too).
-const AUGMENTED_AFFINE: u64 = 0xe31e_395c_7efc_8303;
-const AUGMENTED_ELASTIC: u64 = 0xb307_d59e_c94e_d78a;
-
-/// One epoch on the first 640 MNIST test images: the page's network (h = 28, the row kernels, affine
-/// augmentation), h = 100 (w1 in blocks, image after image) and h = 300 (natively on the batch's copied rows of w1;
-/// in wasm on w1 itself, in blocks of another width): FNV-1a of each model file. tests/web.rs checks the same figures
-/// in the browser's wasm, so that a network trained on the page is the one the command line would train, to the bit.
+/// One epoch on the first 640 MNIST test images at the widths of `figures::TRAININGS`: FNV-1a of each model file.
+/// tests/web.rs checks the same figures in the browser's wasm, so that a network trained on the page is the one the
+/// command line would train, to the bit.
 #[test]
 fn trainings_are_the_same_on_every_processor() {
     let (_, test) = common::mnist();
@@ -202,17 +193,7 @@ fn trainings_are_the_same_on_every_processor() {
     let labels: Vec<u8> = (0..640).map(|i| test.label(i)).collect();
     let data = handwritten::Dataset::new(images, labels).unwrap();
     for (hidden, activation, augment, expected) in TRAININGS {
-        let config = TrainConfig { hidden, activation, epochs: 1, augment, ..TrainConfig::default() };
-        let mut trainer = Trainer::new(config, data.len()).unwrap();
-        trainer.run_epoch(&data).unwrap();
-        let hash = fnv(model_file::to_bytes(trainer.network()));
+        let hash = training_hash(&data, hidden, activation, augment);
         assert_eq!(hash, expected, "h = {hidden}: {hash:#x}");
     }
 }
-
-/// The figures of `trainings_are_the_same_on_every_processor` (tests/web.rs has them too, written out).
-const TRAININGS: [(usize, Activation, Augment, u64); 3] = [
-    (28, Activation::Sigmoid, Augment::Affine, 0x5424_eeaf_576f_3619),
-    (100, Activation::Sigmoid, Augment::Affine, 0xf95d_17a1_3257_13f2),
-    (300, Activation::Relu, Augment::Off, 0x3c9a_4b8b_6932_df64),
-];

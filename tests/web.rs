@@ -22,6 +22,11 @@ const SIDE: usize = 28;
 const PIXELS: usize = SIDE * SIDE;
 
 /// `frame_centre_of_mass` and the other helpers the native tests share, written once.
+/// Figures computed natively (tests/training.rs) and here alike.
+#[path = "common/figures.rs"]
+mod figures;
+use figures::{fnv, training_hash, AUGMENTED, TRAININGS};
+
 #[path = "../src/test_helpers.rs"]
 #[allow(unused_imports)]
 mod test_helpers;
@@ -518,19 +523,13 @@ fn teaching_a_copy_moves_it_towards_the_label_and_mistakes_are_sorted() {
     assert!(number(&evaluation, "tutorial_accuracy") > 0.0);
 }
 
-/// FNV-1a of the bytes.
-fn fnv(bytes: impl IntoIterator<Item = u8>) -> u64 {
-    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
-}
-
 #[wasm_bindgen_test]
 fn augmented_images_are_the_ones_made_natively() {
     // The figures of tests/training.rs (AVX2 or plain loops there, 128-bit wasm SIMD here).
     use handwritten::augment::Augmenter;
-    use handwritten::Augment;
     use rand::SeedableRng;
     let image = |i: usize| &T10K_IMAGES[16 + i * PIXELS..][..PIXELS];
-    for (kind, expected) in [(Augment::Affine, 0xe31e_395c_7efc_8303), (Augment::Elastic, 0xb307_d59e_c94e_d78a)] {
+    for (kind, expected) in AUGMENTED {
         let mut rng = rand_pcg::Pcg64::seed_from_u64(1);
         let mut augmenter = Augmenter::new(kind, &mut rng);
         let mut out = vec![0u8; PIXELS];
@@ -558,18 +557,10 @@ fn trainings_are_the_ones_made_natively() {
     // The figures of tests/training.rs's trainings_are_the_same_on_every_processor (AVX-512 or AVX2 there; here
     // 128-bit wasm SIMD, whose kernels block and copy w1's columns differently): one epoch on the first 640 MNIST
     // test images, FNV-1a of each model file.
-    use handwritten::{model_file, Activation, Augment, Dataset, TrainConfig, Trainer};
     let images = T10K_IMAGES[16..16 + 640 * PIXELS].to_vec();
-    let data = Dataset::new(images, T10K_LABELS[8..8 + 640].to_vec()).unwrap();
-    for (hidden, activation, augment, expected) in [
-        (28, Activation::Sigmoid, Augment::Affine, 0x5424_eeaf_576f_3619),
-        (100, Activation::Sigmoid, Augment::Affine, 0xf95d_17a1_3257_13f2),
-        (300, Activation::Relu, Augment::Off, 0x3c9a_4b8b_6932_df64),
-    ] {
-        let config = TrainConfig { hidden, activation, epochs: 1, augment, ..TrainConfig::default() };
-        let mut trainer = Trainer::new(config, data.len()).unwrap();
-        trainer.run_epoch(&data).unwrap();
-        let hash = fnv(model_file::to_bytes(trainer.network()));
+    let data = handwritten::Dataset::new(images, T10K_LABELS[8..8 + 640].to_vec()).unwrap();
+    for (hidden, activation, augment, expected) in TRAININGS {
+        let hash = training_hash(&data, hidden, activation, augment);
         assert_eq!(hash, expected, "h = {hidden}: {hash:#x}");
     }
 }

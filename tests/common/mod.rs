@@ -5,6 +5,9 @@ use handwritten::mnist::{default_data_dir, load_mnist_dir};
 use handwritten::{batch, network, Dataset};
 use std::sync::OnceLock;
 
+/// Figures computed natively and in the browser's wasm alike (tests/web.rs includes the file too).
+pub mod figures;
+
 /// `random_batch`, `frame_centre_of_mass` and `bilinear`, shared with the unit tests.
 #[path = "../../src/test_helpers.rs"]
 mod test_helpers;

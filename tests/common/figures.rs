@@ -1,0 +1,30 @@
+//! Figures a test computes natively (tests/training.rs) and in the browser's wasm (tests/web.rs) alike, with what
+//! computes them: one file that both include, so that the two sides cannot drift apart.
+
+use handwritten::{model_file, Activation, Augment, Dataset, TrainConfig, Trainer};
+
+/// FNV-1a of the bytes.
+pub fn fnv(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+/// FNV-1a of the first 2000 MNIST test images distorted by `Augmenter::apply`, seed 1, by kind.
+pub const AUGMENTED: [(Augment, u64); 2] =
+    [(Augment::Affine, 0xe31e_395c_7efc_8303), (Augment::Elastic, 0xb307_d59e_c94e_d78a)];
+
+/// [`training_hash`] on the first 640 MNIST test images: the page's network (h = 28, the row kernels, affine
+/// augmentation), h = 100 (w1 in blocks, image after image) and h = 300 (natively on the batch's copied rows of w1;
+/// in wasm on w1 itself, in blocks of another width).
+pub const TRAININGS: [(usize, Activation, Augment, u64); 3] = [
+    (28, Activation::Sigmoid, Augment::Affine, 0x5424_eeaf_576f_3619),
+    (100, Activation::Sigmoid, Augment::Affine, 0xf95d_17a1_3257_13f2),
+    (300, Activation::Relu, Augment::Off, 0x3c9a_4b8b_6932_df64),
+];
+
+/// FNV-1a of the model file after one epoch on `data` with the default settings but these.
+pub fn training_hash(data: &Dataset, hidden: usize, activation: Activation, augment: Augment) -> u64 {
+    let config = TrainConfig { hidden, activation, epochs: 1, augment, ..TrainConfig::default() };
+    let mut trainer = Trainer::new(config, data.len()).unwrap();
+    trainer.run_epoch(data).unwrap();
+    fnv(model_file::to_bytes(trainer.network()))
+}
