@@ -219,7 +219,7 @@ fn vec_mat_blocks<const W: usize>(
 
 /// acc ← acc + v·row.
 #[inline(always)]
-fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W]) {
+pub(crate) fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W]) {
     for k in 0..W {
         acc[k] += v * row[k];
     }
