@@ -459,19 +459,9 @@ pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed
     add_columns_by_pixel(m, batch, x, n, packed);
 }
 
-/// [`batch_add_outer`] wider than [`BLOCK`], with a SIMD dispatch of its own as [`packed_vec_mat_body`]:
-/// [`add_columns_tiled`] in tiles of [`WIDE_TILE`] columns where the processor has AVX-512, else of [`TILE`].
-#[inline(always)]
-fn add_columns_by_pixel_body(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        return add_columns_tiled::<WIDE_TILE>(m, batch, x, n, packed);
-    }
-    add_columns_tiled::<TILE>(m, batch, x, n, packed)
-}
-
-/// [`add_columns_by_pixel_body`] in tiles of T columns, then one of [`TILE`] if T is wider and
-/// that many are left, then the last columns image after image.
+/// [`batch_add_outer`] wider than [`BLOCK`] (with a SIMD dispatch of its own, `add_columns_by_pixel`, as
+/// [`packed_vec_mat_body`]), in tiles of T columns: [`WIDE_TILE`] where the processor has AVX-512, else
+/// [`TILE`]; then one of [`TILE`] if T is wider and that many are left, then the last columns image after image.
 #[inline(always)]
 fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
     packed.renumber(batch);
@@ -590,6 +580,9 @@ pub fn simd_level() -> &'static str {
 /// instruction set): the body then knows the hidden width when it is compiled, so the
 /// compiler lays out each row of w1 as fixed vector pieces (28 = 16 + 8 + 4 lanes) with no
 /// loop or test per pixel. The same operations in the same order either way: the same bits.
+///
+/// With `= $body_fn, with avx512 $wide_fn;` the AVX-512 version runs `$wide_fn` instead (the same
+/// function with wider tiles, for the AVX-512 register file).
 macro_rules! simd_versions {
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty
         = $body_fn:ident, hidden ($hidden:expr) constant at $h:literal;) => {
@@ -605,13 +598,17 @@ macro_rules! simd_versions {
         }
     };
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty = $body_fn:path;) => {
+        simd_versions! { $(#[$meta])* $vis fn $name($($arg: $ty),*) -> $ret = $body_fn, with avx512 $body_fn; }
+    };
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty
+        = $body_fn:path, with avx512 $wide_fn:path;) => {
         $(#[$meta])*
         $vis fn $name($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx2,fma")]
                 unsafe fn avx512($($arg: $ty),*) -> $ret {
-                    $body_fn($($arg),*)
+                    $wide_fn($($arg),*)
                 }
                 #[target_feature(enable = "avx2,fma")]
                 unsafe fn avx2($($arg: $ty),*) -> $ret {
@@ -643,7 +640,8 @@ simd_versions! {
     fn packed_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) -> () = packed_vec_mat_body;
 }
 simd_versions! {
-    fn add_columns_by_pixel(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> () = add_columns_by_pixel_body;
+    fn add_columns_by_pixel(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> ()
+        = add_columns_tiled::<TILE>, with avx512 add_columns_tiled::<WIDE_TILE>;
 }
 
 #[cfg(test)]
