@@ -17,16 +17,12 @@ pub const fn pixel_value(p: u8) -> f32 {
     p as f32 / 255.0
 }
 
-/// `UNIT[p] = pixel_value(p)`, looked up where pixels come one at a time.
-static UNIT: [f32; 256] = {
-    let mut table = [0.0; 256];
-    let mut p = 0;
-    while p < 256 {
-        table[p] = pixel_value(p as u8);
-        p += 1;
-    }
-    table
-};
+/// `unit()[p] = pixel_value(p)`, looked up where pixels come one at a time ([`Batch::push_u8`]). Computed on first
+/// use rather than stored in the program: 1 KB of floats, which gzip cannot shrink, was 1 KB of the page's wasm.
+fn unit() -> &'static [f32; 256] {
+    static UNIT: std::sync::OnceLock<[f32; 256]> = std::sync::OnceLock::new();
+    UNIT.get_or_init(|| std::array::from_fn(|p| pixel_value(p as u8)))
+}
 
 /// A batch of images stored sparsely (only nonzero pixels), with their labels.
 /// Built once per batch from 8-bit or float images; pixel values are in [0, 1].
@@ -75,6 +71,7 @@ impl Batch {
         self.value.reserve(INPUTS);
         // First all the words' masks, with no branch between the loads, so that the
         // image's cache lines are fetched from memory at once rather than one by one.
+        let unit = unit();
         let mut masks = [0u64; INPUTS / 8];
         for (mask, word) in masks.iter_mut().zip(pixels.chunks_exact(8)) {
             *mask = nonzero_bytes(u64::from_le_bytes(word.try_into().expect("8 bytes")));
@@ -85,7 +82,7 @@ impl Batch {
                 let byte = nonzero.trailing_zeros() as usize / 8;
                 let i = w * 8 + byte;
                 self.index.push(i as u16);
-                self.value.push(UNIT[word[byte] as usize]);
+                self.value.push(unit[word[byte] as usize]);
                 nonzero &= nonzero - 1;
             }
         }
@@ -322,7 +319,7 @@ fn fill_sparse_body(batch: &mut Batch, images: &SparseImages, indices: &[u32], l
         for (to, from) in batch.index[start..].iter_mut().zip(index.chunks_exact(2)) {
             *to = u16::from_le_bytes([from[0], from[1]]);
         }
-        // Computed rather than looked up in `UNIT`, so that it runs in SIMD registers.
+        // Computed in SIMD registers.
         batch.value.resize(start + value.len(), 0.0);
         for (to, &p) in batch.value[start..].iter_mut().zip(value) {
             *to = pixel_value(p);
