@@ -21,6 +21,7 @@ macro_rules! message {
 }
 
 #[cfg(target_arch = "wasm32")]
+#[macro_export]
 macro_rules! message {
     ($key:literal, $english:literal $(, $name:ident = $value:expr)* $(,)?) => {
         $crate::error::Message {

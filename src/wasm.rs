@@ -9,13 +9,19 @@
 //! the page can show it in its language; the page writes the numbers (the wasm carries
 //! neither the English nor a float formatter). A panic hook turns any panic into a
 //! console message instead of an opaque `unreachable`.
+//!
+//! The crate `handwritten_wasm` (web/boundary/Cargo.toml), optimised for size: the page calls it once a click or a
+//! frame, and the work is the core's (see the release profile in Cargo.toml). Natively it is empty.
 
-use crate::batch::check_image;
-use crate::error::{Message, Param};
-use crate::mnist::parse_idx;
-use crate::network::{parameter_count, MAX_HIDDEN};
-use crate::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
-use crate::{Activation, Augment, Init, Schedule};
+#![cfg(target_arch = "wasm32")]
+
+use handwritten::batch::check_image;
+use handwritten::error::{Message, Param};
+use handwritten::message;
+use handwritten::mnist::parse_idx;
+use handwritten::network::{parameter_count, MAX_HIDDEN};
+use handwritten::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
+use handwritten::{Activation, Augment, Init, Schedule};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
 use std::cell::RefCell;
@@ -55,7 +61,7 @@ pub fn last_panic() -> Option<String> {
 /// `{key, params}` (parameters: numbers, texts, nested messages, `{real, single, fixed, exponent}` for a number to
 /// write as Rust writes it, `{hex}` for 8 hexadecimal digits), for the page to word in its language
 /// (www/core-errors.js). The wasm carries neither the English of the messages nor a formatter of their numbers.
-fn js_error(e: crate::Error) -> JsValue {
+fn js_error(e: handwritten::Error) -> JsValue {
     message_error(&e.message())
 }
 
