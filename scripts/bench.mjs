@@ -162,9 +162,9 @@ if (setting('KERNELS', '1') !== '0') {
 }
 
 // ---- ours, in browsers ----
-say('release wasm (wasm-pack build --release)');
-const pkg = path.join(OUT, 'pkg');
-const built = run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', pkg, '.', '--no-default-features']);
+say('release wasm (wasm-pack build --release web: the package that links the page\'s module, web/Cargo.toml)');
+const pkg = path.resolve(OUT, 'pkg');
+const built = run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', pkg, '--out-name', 'handwritten', 'web']);
 if (built.ok) {
   const size = (f) => {
     const bytes = fs.readFileSync(path.join(pkg, f));

@@ -188,7 +188,7 @@ pub(crate) fn check_label(label: u8) -> Result<()> {
 }
 
 /// An image from outside: 784 numbers in [0, 1] (NaN, ±∞ and anything outside refused).
-pub(crate) fn check_image(a0: &[f32]) -> Result<()> {
+pub fn check_image(a0: &[f32]) -> Result<()> {
     if a0.len() != INPUTS {
         return Err(Error::Mismatch {
             what: message!(

@@ -58,9 +58,6 @@ pub mod tutorial;
 #[cfg(test)]
 mod test_helpers;
 
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
-
 /// The browser build's memory allocator, talc, in place of std's dlmalloc: smaller in the wasm, and it merges
 /// freed blocks (the page frees a 47 MB copy of MNIST's images once it has read them). The native builds keep
 /// the system's. (The wasm32 build has one thread: no `atomics` target feature.)

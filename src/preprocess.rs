@@ -59,6 +59,10 @@ pub const CENTRE: f32 = 14.0;
 ///
 /// The steps of the module's table, each a function: [`bounding_box`], [`centre_of_mass`],
 /// [`placement`] (scale and place: which source interval each frame pixel covers), [`resample`].
+///
+/// Never inlined, so that it keeps the release profile's level 3 in the page: its one caller, the boundary, is
+/// optimised for size (Cargo.toml), and there it took four times as long.
+#[inline(never)]
 pub fn preprocess(ink: &[u8], width: usize, height: usize) -> Result<Option<Vec<f32>>> {
     let pixels = check_size(width, height, 1)?;
     if ink.len() != pixels {
@@ -178,6 +182,10 @@ fn resample(ink: &[u8], width: usize, b: BoundingBox, rows: &[Span; SIDE], colum
 /// filled with an opaque background would be ink everywhere: clear it with
 /// `clearRect`, do not paint it white. `rgba` is `width × height × 4` bytes, row-major;
 /// the result is `width × height` bytes. Sizes are checked as in [`preprocess`].
+///
+/// Never inlined, so that it keeps the release profile's level 3 in the page (see [`preprocess`]): inlined into the
+/// boundary, it made preprocessing a third slower.
+#[inline(never)]
 pub fn ink_from_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Vec<u8>> {
     let pixels = check_size(width, height, 1)?;
     let bytes = check_size(width, height, 4)?;

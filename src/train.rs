@@ -267,6 +267,10 @@ impl Trainer {
     /// A non-finite batch loss stops with [`Error::Diverged`] and leaves the network as it
     /// was before that batch; so does an epoch whose mean loss ends above [`DIVERGED_LOSS`]
     /// (the network is then as trained, and worse than guessing).
+    ///
+    /// Never inlined: the page's boundary, which calls it, is optimised for size (Cargo.toml's release profile), and
+    /// the training loop inlined there would be too.
+    #[inline(never)]
     pub fn step(&mut self, train: &Dataset, max_batches: usize) -> Result<Progress> {
         if train.len() != self.order.len() {
             return Err(Error::Mismatch {

@@ -7,8 +7,8 @@
 //! (`npm ci` installs it), from which each test cuts the images it needs.
 #![cfg(target_arch = "wasm32")]
 
-use handwritten::wasm::{default_settings, max_model_bytes, preprocess, validate_settings, Data, Model, Training};
 use handwritten::{batch, network};
+use handwritten_wasm::{default_settings, max_model_bytes, preprocess, validate_settings, Data, Model, Training};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
