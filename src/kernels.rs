@@ -45,8 +45,8 @@ pub const BLOCK: usize = 32;
 pub const WIDE_BLOCK: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
 
 /// Runs `$body` over [0, n) in pieces of fixed width: as many of 16 as fit, then one
-/// each of 8, 4, 2 and 1 as needed, with `$o` the piece's start and `$l` its width, a
-/// constant. A row of h = 28 is then 16 + 8 + 4 lanes, each one vector operation, with
+/// each of 8, 4, 2 and 1 as needed (in wasm, 4s and 1s only), with `$o` the piece's start and `$l` its
+/// width, a constant. A row of h = 28 is then 16 + 8 + 4 lanes, each one vector operation, with
 /// no store wider than the row (a wider store into the next row would make the next
 /// row's load wait for it).
 macro_rules! by_pieces {
@@ -60,24 +60,27 @@ macro_rules! by_pieces {
             }
             $o += 16;
         }
-        if n - $o >= 8 {
+        // (In wasm, whose vectors hold 4 lanes, no pieces of 8 or 2: 8 is two pieces of 4, 2 two of 1, the same
+        // vector operations for a width known where the code is compiled, and less code where it is not.)
+        if !cfg!(target_arch = "wasm32") && n - $o >= 8 {
             const $l: usize = 8;
             $body
             $o += 8;
         }
-        if n - $o >= 4 {
+        while n - $o >= 4 {
             const $l: usize = 4;
             $body
             $o += 4;
         }
-        if n - $o >= 2 {
+        if !cfg!(target_arch = "wasm32") && n - $o >= 2 {
             const $l: usize = 2;
             $body
             $o += 2;
         }
-        if n - $o >= 1 {
+        while n - $o >= 1 {
             const $l: usize = 1;
             $body
+            $o += 1;
         }
     }};
 }
