@@ -1442,8 +1442,9 @@ mod simd128 {
         // SAFETY: each quad's first pixel i has i + 4 ≤ 784 = n.
         let field_at = |v: &[f32], i: usize| unsafe { v128_load(v.as_ptr().add(i).cast()) };
         let (xs, ys, ks) = (points.x.as_mut_ptr(), points.y.as_mut_ptr(), points.k.as_mut_ptr());
-        // Each quad's points in the list: from starts[q], those of masks[q].
-        let (mut starts, mut masks) = ([0u16; QUADS], [0u8; QUADS]);
+        // Each quad's points in the list: those of masks[q], in quad order (every entry written below).
+        let mut masks = std::mem::MaybeUninit::<[u8; QUADS]>::uninit();
+        let masks: *mut u8 = masks.as_mut_ptr().cast();
         let mut m = 0;
         for y in 0..SIDE {
             let (x0, y0) = warp.at(0, y);
@@ -1464,13 +1465,17 @@ mod simd128 {
                 let inside = v128_and(i32x4_gt(width_x, px), i32x4_gt(width_y, py));
                 let mask = i32x4_bitmask(inside) as usize & 15;
                 let pick = table(&COMPACT[mask]);
-                // SAFETY: m ≤ i (each quad lists at most its four pixels), so m + 4 ≤ 788 = PACKED.
+                // The pixels k of the points listed: i + the lane each came from, which is the top
+                // byte of its 32-bit lane of `pick` (4·lane + 3), divided by 4.
+                let k = i32x4_add(i32x4_splat(i as i32), u32x4_shr(pick, 26));
+                // SAFETY: m ≤ i (each quad lists at most its four pixels), so m + 4 ≤ 788 = PACKED;
+                // quad i/4 < QUADS.
                 unsafe {
                     v128_store(xs.add(m).cast(), i8x16_swizzle(px, pick));
                     v128_store(ys.add(m).cast(), i8x16_swizzle(py, pick));
-                    v128_store(ks.add(m).cast(), i8x16_swizzle(i32x4_add(i32x4_splat(i as i32), lanes), pick));
+                    v128_store(ks.add(m).cast(), k);
+                    *masks.add(i / 4) = mask as u8;
                 }
-                (starts[i / 4], masks[i / 4]) = (m as u16, mask as u8);
                 m += mask.count_ones() as usize;
             }
         }
@@ -1482,7 +1487,7 @@ mod simd128 {
         let mut len = *listed;
         let (xs, ys, ks, values) = (xs.cast_const(), ys.cast_const(), ks.cast_const(), points.value.as_mut_ptr());
         let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
-        let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(FAINT as i32));
+        let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(((FAINT as i32) << 16) - 1));
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
         let base = pairs[STRIDE + 1..].as_ptr();
         // The last group of four reads up to three entries past the list: make them the point
@@ -1514,13 +1519,16 @@ mod simd128 {
             let lower = v128_and(u32x4_shr(q, 8), pairs_mask);
             let columns = i32x4_add(i32x4_mul(upper, i32x4_sub(full, fy)), i32x4_mul(lower, fy));
             let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
-            let v = u32x4_shr(i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half), 16);
+            let rounded = i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half);
+            let v = u32x4_shr(rounded, 16);
             if rows.is_some() {
                 // SAFETY: as for the loads.
                 unsafe { v128_store(values.add(j).cast(), v) };
             } else {
-                // The points among these four at least FAINT (the padding past the list is 0).
-                let kept = i32x4_bitmask(i32x4_ge(v, faint)) as usize;
+                // The points among these four at least FAINT (the padding past the list is 0): v ≥ FAINT
+                // is rounded ≥ FAINT·2¹⁶, the sign of (FAINT·2¹⁶ − 1) − rounded (one subtraction; a
+                // comparison of v the compiler makes unsigned, four instructions in V8).
+                let kept = i32x4_bitmask(i32x4_sub(faint, rounded)) as usize;
                 let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
                 // SAFETY: the list holds distinct pixels of the image, so len ≤ 784 and the 4
                 // written from len fit in the room of SPARSE (checked above).
@@ -1534,11 +1542,15 @@ mod simd128 {
         if let Some((out, first, stride)) = rows {
             // Each quad's values from the list to their lanes, 0 elsewhere, then the image's rows.
             let mut image = [0u8; SIDE * SIDE];
-            for (q, (&start, &mask)) in starts.iter().zip(&masks).enumerate() {
+            // SAFETY: the first pass wrote masks[q] for every quad.
+            let masks = unsafe { &*masks.cast::<[u8; QUADS]>() };
+            let mut start = 0;
+            for (q, &mask) in masks.iter().enumerate() {
                 // SAFETY: start ≤ m ≤ 784, so start + 4 ≤ PACKED.
-                let v = unsafe { v128_load(values.add(start as usize).cast()) };
+                let v = unsafe { v128_load(values.add(start).cast()) };
                 let v = i8x16_swizzle(v, table(&EXPAND[mask as usize & 15]));
                 image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(low_bytes(v)).to_le_bytes());
+                start += mask.count_ones() as usize;
             }
             for (y, row) in image.chunks_exact(SIDE).enumerate() {
                 out[first + y * stride..][..SIDE].copy_from_slice(row);
