@@ -452,10 +452,12 @@ impl FieldBank {
         let (sin, cos) = crate::math::sin_cos(rng.random_range(0.0..std::f32::consts::TAU) as f64);
         let (a, b) = (ELASTIC_ALPHA * cos as f32, ELASTIC_ALPHA * sin as f32);
         let axis = |f: usize, axis: usize| &self.fields[(2 * f + axis) * FIELD_LEN..][..FIELD_LEN];
+        let both = |f: usize| &self.fields[2 * f * FIELD_LEN..][..2 * FIELD_LEN];
         let largest = |f: usize, axis: usize| &self.largest[(2 * f + axis) * SIDE..][..SIDE];
         Displacement {
             x: (axis(i, 0), axis(j, 0)),
             y: (axis(i, 1), axis(j, 1)),
+            both: (both(i), both(j)),
             a: a * ONE as f32,
             b: b * ONE as f32,
             scale: (a.abs(), b.abs()),
@@ -473,6 +475,10 @@ type Pair<'a> = (&'a [f32], &'a [f32]);
 struct Displacement<'a> {
     x: Pair<'a>,
     y: Pair<'a>,
+    /// Fields i and j whole, each its Δx and then, from [`FIELD_LEN`] on, its Δy (what `x` and `y`
+    /// hold, as one slice per field: one address for both axes); not moved by [`Displacement::from`].
+    #[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
+    both: Pair<'a>,
     /// a and b times 2¹⁶.
     a: f32,
     b: f32,
@@ -1342,7 +1348,9 @@ mod avx512 {
 /// four taps of each pixel read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, PAIRS, POSITIONS, SIDE, SPARSE, STRIDE};
+    use super::{
+        Displacement, Out, Source, Sparse, Warp, FAINT, FIELD_LEN, LINE, ONE, PAIRS, POSITIONS, SIDE, SPARSE, STRIDE,
+    };
     use std::arch::wasm32::*;
 
     /// Values in the lists of [`Points`]: every pixel of the image, and room for 4-wide writes past the last.
@@ -1360,11 +1368,13 @@ mod simd128 {
         y: [i32; PACKED],
         k: [i32; PACKED],
         value: [i32; PACKED],
+        /// The first pass's step from one quad to the next, 4·u, as four x then four y.
+        step: [i32; 8],
     }
 
     impl Points {
         pub(super) fn new() -> Box<Points> {
-            Box::new(Points { x: [0; PACKED], y: [0; PACKED], k: [0; PACKED], value: [0; PACKED] })
+            Box::new(Points { x: [0; PACKED], y: [0; PACKED], k: [0; PACKED], value: [0; PACKED], step: [0; 8] })
         }
     }
 
@@ -1415,7 +1425,17 @@ mod simd128 {
     ) {
         let lanes = i32x4(0, 1, 2, 3);
         let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
-        let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
+        points.step = [
+            4 * warp.u.0,
+            4 * warp.u.0,
+            4 * warp.u.0,
+            4 * warp.u.0,
+            4 * warp.u.1,
+            4 * warp.u.1,
+            4 * warp.u.1,
+            4 * warp.u.1,
+        ];
+        let step = points.step.as_ptr();
         // The box test in one signed comparison per axis: x0 < sx < x1 is 0 ≤ sx − x0 − 1 < x1 − x0 − 1
         // unsigned, which is sx − x0 − 1 − 2³¹ < x1 − x0 − 1 − 2³¹ signed. The first pass computes
         // and lists the points in that form (sx − x0 − 1 − 2³¹, wrapping); the second adds `back`.
@@ -1438,8 +1458,9 @@ mod simd128 {
         let low_bytes = |v: v128| i8x16_shuffle::<0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12>(v, v);
         let high_halves = |v: v128| i8x16_shuffle::<2, 3, 6, 7, 10, 11, 14, 15, 2, 3, 6, 7, 10, 11, 14, 15>(v, v);
         let n = SIDE * SIDE;
-        let (fxi, fxj, fyi, fyj) = (&field.x.0[..n], &field.x.1[..n], &field.y.0[..n], &field.y.1[..n]);
-        // SAFETY: each quad's first pixel i has i + 4 ≤ 784 = n.
+        // Each field's Δx at [i], its Δy at [FIELD_LEN + i]: one address per field for both.
+        let (fi, fj) = (&field.both.0[..FIELD_LEN + n], &field.both.1[..FIELD_LEN + n]);
+        // SAFETY: each quad's first pixel i has i + 4 ≤ 784 = n, so FIELD_LEN + i + 4 ≤ the fields' length.
         let field_at = |v: &[f32], i: usize| unsafe { v128_load(v.as_ptr().add(i).cast()) };
         let (xs, ys, ks) = (points.x.as_mut_ptr(), points.y.as_mut_ptr(), points.k.as_mut_ptr());
         // Each quad's points in the list: those of masks[q], in quad order (every entry written below).
@@ -1454,14 +1475,15 @@ mod simd128 {
             let (mut sx, mut sy) = (i32x4_add(i32x4_splat(x0), along_x), i32x4_add(i32x4_splat(y0), along_y));
             for i in (y * SIDE..(y + 1) * SIDE).step_by(4) {
                 // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated, + 0x4b40_0000.
-                let delta = |fi: &[f32], fj: &[f32]| {
-                    let (di, dj) = (field_at(fi, i), field_at(fj, i));
+                let delta = |at: usize| {
+                    let (di, dj) = (field_at(fi, at), field_at(fj, at));
                     f32x4_add(f32x4_trunc(f32x4_add(f32x4_mul(a, di), f32x4_mul(b, dj))), magic)
                 };
-                let px = i32x4_add(sx, delta(fxi, fxj));
-                let py = i32x4_add(sy, delta(fyi, fyj));
-                sx = i32x4_add(sx, four_x);
-                sy = i32x4_add(sy, four_y);
+                let px = i32x4_add(sx, delta(i));
+                let py = i32x4_add(sy, delta(FIELD_LEN + i));
+                // SAFETY: `step` holds 8 integers.
+                sx = i32x4_add(sx, unsafe { v128_load(step.cast()) });
+                sy = i32x4_add(sy, unsafe { v128_load(step.add(4).cast()) });
                 let inside = v128_and(i32x4_gt(width_x, px), i32x4_gt(width_y, py));
                 let mask = i32x4_bitmask(inside) as usize & 15;
                 let pick = table(&COMPACT[mask]);
