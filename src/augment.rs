@@ -1364,9 +1364,8 @@ mod simd128 {
     /// the box (its k and values there are read but unused).
     #[derive(Clone)]
     pub(super) struct Points {
-        x: [i32; PACKED],
-        y: [i32; PACKED],
-        k: [i32; PACKED],
+        /// The points' x from [0], their y from [PACKED], their k from [2·PACKED]: one address for the three.
+        xyk: [i32; 3 * PACKED],
         value: [i32; PACKED],
         /// The first pass's step from one quad to the next, 4·u, as four x then four y.
         step: [i32; 8],
@@ -1374,7 +1373,7 @@ mod simd128 {
 
     impl Points {
         pub(super) fn new() -> Box<Points> {
-            Box::new(Points { x: [0; PACKED], y: [0; PACKED], k: [0; PACKED], value: [0; PACKED], step: [0; 8] })
+            Box::new(Points { xyk: [0; 3 * PACKED], value: [0; PACKED], step: [0; 8] })
         }
     }
 
@@ -1462,7 +1461,7 @@ mod simd128 {
         let (fi, fj) = (&field.both.0[..FIELD_LEN + n], &field.both.1[..FIELD_LEN + n]);
         // SAFETY: each quad's first pixel i has i + 4 ≤ 784 = n, so FIELD_LEN + i + 4 ≤ the fields' length.
         let field_at = |v: &[f32], i: usize| unsafe { v128_load(v.as_ptr().add(i).cast()) };
-        let (xs, ys, ks) = (points.x.as_mut_ptr(), points.y.as_mut_ptr(), points.k.as_mut_ptr());
+        let xyk = points.xyk.as_mut_ptr();
         // Each quad's points in the list: those of masks[q], in quad order (every entry written below).
         let mut masks = std::mem::MaybeUninit::<[u8; QUADS]>::uninit();
         let masks: *mut u8 = masks.as_mut_ptr().cast();
@@ -1493,9 +1492,10 @@ mod simd128 {
                 // SAFETY: m ≤ i (each quad lists at most its four pixels), so m + 4 ≤ 788 = PACKED;
                 // quad i/4 < QUADS.
                 unsafe {
-                    v128_store(xs.add(m).cast(), i8x16_swizzle(px, pick));
-                    v128_store(ys.add(m).cast(), i8x16_swizzle(py, pick));
-                    v128_store(ks.add(m).cast(), k);
+                    let at = xyk.add(m);
+                    v128_store(at.cast(), i8x16_swizzle(px, pick));
+                    v128_store(at.add(PACKED).cast(), i8x16_swizzle(py, pick));
+                    v128_store(at.add(2 * PACKED).cast(), k);
                     *masks.add(i / 4) = mask as u8;
                 }
                 m += mask.count_ones() as usize;
@@ -1507,7 +1507,7 @@ mod simd128 {
         // The room for the writes past the list's end, checked once.
         assert!(rows.is_some() || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
         let mut len = *listed;
-        let (xs, ys, ks, values) = (xs.cast_const(), ys.cast_const(), ks.cast_const(), points.value.as_mut_ptr());
+        let values = points.value.as_mut_ptr();
         let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
         let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(((FAINT as i32) << 16) - 1));
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
@@ -1518,14 +1518,19 @@ mod simd128 {
         // bounding box), so that it is never listed.
         // SAFETY: m ≤ 784, so m + 4 ≤ PACKED.
         unsafe {
-            v128_store(xs.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
-            v128_store(ys.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
+            v128_store(xyk.add(m).cast(), i32x4_splat(i32::MIN));
+            v128_store(xyk.add(PACKED + m).cast(), i32x4_splat(i32::MIN));
         }
         let (back_x, back_y) = (i32x4_splat(back.0), i32x4_splat(back.1));
         for j in (0..m).step_by(4) {
             // SAFETY: j < m ≤ 784, so j + 4 ≤ 788 = PACKED.
-            let (px, py, k) =
-                unsafe { (v128_load(xs.add(j).cast()), v128_load(ys.add(j).cast()), v128_load(ks.add(j).cast())) };
+            let (px, py, k) = unsafe {
+                (
+                    v128_load(xyk.add(j).cast()),
+                    v128_load(xyk.add(PACKED + j).cast()),
+                    v128_load(xyk.add(2 * PACKED + j).cast()),
+                )
+            };
             let (px, py) = (i32x4_add(px, back_x), i32x4_add(py, back_y));
             let fx = v128_and(i32x4_shr(px, 8), byte);
             let fy = v128_and(i32x4_shr(py, 8), byte);
