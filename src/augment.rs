@@ -1695,11 +1695,13 @@ mod simd128 {
 }
 
 /// A thicker stroke: each pixel becomes the mean (rounded down) of itself and its brightest 4-neighbour.
+#[inline(never)]
 fn thicken(warped: &Canvas, dst: &mut [u8]) {
     neighbourhood(warped, dst, |a, b, c, d| a.max(b).max(c.max(d)));
 }
 
 /// A thinner stroke: each pixel becomes the mean (rounded down) of itself and its darkest 4-neighbour.
+#[inline(never)]
 fn thin(warped: &Canvas, dst: &mut [u8]) {
     neighbourhood(warped, dst, |a, b, c, d| a.min(b).min(c.min(d)));
 }
@@ -1708,14 +1710,21 @@ fn thin(warped: &Canvas, dst: &mut [u8]) {
 #[inline(always)]
 fn neighbourhood(img: &Canvas, dst: &mut [u8], pick: impl Fn(u8, u8, u8, u8) -> u8) {
     let c = &img.0;
-    for (y, out) in dst.chunks_exact_mut(SIDE).enumerate() {
+    let dst: &mut [u8; SIDE * SIDE] = (&mut dst[..SIDE * SIDE]).try_into().expect("784 bytes");
+    // Each row as 32 pixels (two SIMD vectors, no scalar tail), the last 4 of them (read from
+    // the border and the next row, within the canvas) dropped.
+    const WIDE: usize = 32;
+    const _: () = assert!((SIDE + 1) * STRIDE + 1 + WIDE <= CANVAS);
+    for y in 0..SIDE {
         let i = (y + 1) * STRIDE + 1;
-        let (own, left, right) = (&c[i..][..SIDE], &c[i - 1..][..SIDE], &c[i + 1..][..SIDE]);
-        let (up, down) = (&c[i - STRIDE..][..SIDE], &c[i + STRIDE..][..SIDE]);
-        for x in 0..SIDE {
+        let (own, left, right) = (&c[i..i + WIDE], &c[i - 1..i - 1 + WIDE], &c[i + 1..i + 1 + WIDE]);
+        let (up, down) = (&c[i - STRIDE..i - STRIDE + WIDE], &c[i + STRIDE..i + STRIDE + WIDE]);
+        let mut line = [0u8; WIDE];
+        for x in 0..WIDE {
             let n = pick(left[x], right[x], up[x], down[x]);
-            out[x] = ((own[x] as u16 + n as u16) >> 1) as u8;
+            line[x] = ((own[x] as u16 + n as u16) >> 1) as u8;
         }
+        dst[y * SIDE..][..SIDE].copy_from_slice(&line[..SIDE]);
     }
 }
 
