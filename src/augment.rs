@@ -1567,20 +1567,19 @@ mod simd128 {
             }
         }
         if let Some((out, first, stride)) = rows {
-            // Each quad's values from the list to their lanes, 0 elsewhere, then the image's rows.
-            let mut image = [0u8; SIDE * SIDE];
+            // Each quad's values from the list to their lanes, 0 elsewhere, written to its place in its row.
             // SAFETY: the first pass wrote masks[q] for every quad.
-            let masks = unsafe { &*masks.cast::<[u8; QUADS]>() };
+            let masks = unsafe { &*masks.cast::<[[u8; SIDE / 4]; SIDE]>() };
             let mut start = 0;
-            for (q, &mask) in masks.iter().enumerate() {
-                // SAFETY: start ≤ m ≤ 784, so start + 4 ≤ PACKED.
-                let v = unsafe { v128_load(values.add(start).cast()) };
-                let v = i8x16_swizzle(v, table(&EXPAND[mask as usize & 15]));
-                image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(low_bytes(v)).to_le_bytes());
-                start += mask.count_ones() as usize;
-            }
-            for (y, row) in image.chunks_exact(SIDE).enumerate() {
-                out[first + y * stride..][..SIDE].copy_from_slice(row);
+            for (y, row_masks) in masks.iter().enumerate() {
+                let row = &mut out[first + y * stride..][..SIDE];
+                for (quad, &mask) in row.chunks_exact_mut(4).zip(row_masks) {
+                    // SAFETY: start ≤ m ≤ 784, so start + 4 ≤ PACKED.
+                    let v = unsafe { v128_load(values.add(start).cast()) };
+                    let v = i8x16_swizzle(v, table(&EXPAND[mask as usize & 15]));
+                    quad.copy_from_slice(&u32x4_extract_lane::<0>(low_bytes(v)).to_le_bytes());
+                    start += mask.count_ones() as usize;
+                }
             }
         }
         *listed = len;
