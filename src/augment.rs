@@ -17,7 +17,7 @@
 //! - the source is held as vertical pairs of a zero-bordered 32×32 canvas (each 16-bit pair a
 //!   pixel and the one below it), so that one 4-byte read holds a sample's four taps and needs no
 //!   bounds test (coordinates are clamped to the border, where every tap is 0); only the ink's
-//!   rows are rewritten per image;
+//!   rows are rewritten per image (with AVX-512 the plain canvas, every row as the ink's box is found);
 //! - eight pixels at a time: with AVX2 their taps in one gather, in wasm SIMD one 4-byte load
 //!   per lane; the row loop runs inside the SIMD function, its constants set once per image;
 //! - only the pixels of each row whose source point falls near the digit's ink (its bounding
@@ -152,8 +152,9 @@ impl Canvas {
 struct Source {
     pairs: [u16; PAIRS],
     bytes: [u8; BYTES],
-    /// The rows of `pairs` and of `bytes` that may not be 0, first and last (none when first > last).
-    written: [(usize, usize); 2],
+    /// The rows of `pairs` that may not be 0, first and last (none when first > last); `bytes` has
+    /// every image row rewritten, as the ink's box is found.
+    written: (usize, usize),
     /// The lists of an elastic warp in WebAssembly.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     points: Box<simd128::Points>,
@@ -171,7 +172,7 @@ impl Source {
         Source {
             pairs: [0; PAIRS],
             bytes: [0; BYTES],
-            written: [(1, 0); 2],
+            written: (1, 0),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             points: simd128::Points::new(),
         }
@@ -187,7 +188,14 @@ impl Source {
         let (mut left, mut right) = (0u128, 0u128);
         let (mut y0, mut y1) = (SIDE as i32, -1);
         for r in 0..SIDE {
-            let (l, h) = (word(half(r, 0)), word(half(r, 12)));
+            let (l, h) = (half(r, 0), half(r, 12));
+            if layout == Layout::Bytes {
+                // Canvas row r + 1 is image row r: every row written (a blank one as zeros) as the box is found.
+                let canvas = &mut self.bytes[(r + 1) * STRIDE + 1..][..SIDE];
+                canvas[..16].copy_from_slice(&l);
+                canvas[12..].copy_from_slice(&h);
+            }
+            let (l, h) = (word(l), word(h));
             (left, right) = (left | l, right | h);
             if l | h != 0 {
                 y0 = y0.min(r as i32);
@@ -201,30 +209,17 @@ impl Source {
         };
         let x1 = if right != 0 { 27 - right.leading_zeros() / 8 } else { 15 - left.leading_zeros() / 8 };
         if layout == Layout::Bytes {
-            // Canvas row r is image row r − 1: rows y0 + 1 to y1 + 1 hold the ink.
-            let (first, last) = (y0 as usize + 1, y1 as usize + 1);
-            let (was_first, was_last) = self.written[1];
-            for r in (was_first..=was_last).filter(|r| !(first..=last).contains(r)) {
-                self.bytes[r * STRIDE..][..STRIDE].fill(0);
-            }
-            self.written[1] = (first, last);
-            for r in first..=last {
-                let canvas = &mut self.bytes[r * STRIDE + 1..][..SIDE];
-                for o in [0, 12] {
-                    canvas[o..][..16].copy_from_slice(&half(r - 1, o));
-                }
-            }
             return Some((x0 as i32, x1 as i32, y0, y1));
         }
         // Pair row r has image row r − 1 above and r below: rows y0 to y1 + 1 hold the ink; the
         // others are 0, once the previous image's are cleared. Columns 1 to 28 are the image's
         // (written as two overlapping halves), 0 and 29 to 31 border, 0 for good.
         let (first, last) = (y0 as usize, y1 as usize + 1);
-        let (was_first, was_last) = self.written[0];
+        let (was_first, was_last) = self.written;
         for r in (was_first..=was_last).filter(|r| !(first..=last).contains(r)) {
             self.pairs[r * STRIDE..][..STRIDE].fill(0);
         }
-        self.written[0] = (first, last);
+        self.written = (first, last);
         const BLANK: [u8; SIDE] = [0; SIDE];
         let row = |r: usize| if r < SIDE { &image[r * SIDE..][..SIDE] } else { &BLANK };
         for r in first..=last {
@@ -337,6 +332,7 @@ impl Warp {
     /// along x and `reach[1][y]` along y of the ink box (x0, x1, y0, y1): outside them every tap
     /// is 0. Each range has a margin of 10⁻³ pixel each side against rounding: it may hold a
     /// pixel too many, never one too few.
+    #[inline(always)]
     fn spans(&self, ink: (i32, i32, i32, i32), reach: &[[f32; SIDE]; 2]) -> [(usize, usize); SIDE] {
         let to_f = |v: i32| v as f32 * (1.0 / ONE as f32);
         let (x0, x1, y0, y1) = ink;
@@ -378,6 +374,14 @@ impl Warp {
             end[y] = max_i(min_i(hi - 1, SIDE as i32), lo);
         }
         std::array::from_fn(|y| (start[y] as usize, end[y] as usize))
+    }
+
+    /// [`Warp::spans`] compiled for AVX2: eight rows at a time where the baseline has four; the
+    /// same operations (no fused multiply-add), the same bits.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn spans_avx2(&self, ink: (i32, i32, i32, i32), reach: &[[f32; SIDE]; 2]) -> [(usize, usize); SIDE] {
+        self.spans(ink, reach)
     }
 }
 
@@ -452,10 +456,12 @@ impl FieldBank {
         let (sin, cos) = crate::math::sin_cos(rng.random_range(0.0..std::f32::consts::TAU) as f64);
         let (a, b) = (ELASTIC_ALPHA * cos as f32, ELASTIC_ALPHA * sin as f32);
         let axis = |f: usize, axis: usize| &self.fields[(2 * f + axis) * FIELD_LEN..][..FIELD_LEN];
+        let both = |f: usize| &self.fields[2 * f * FIELD_LEN..][..2 * FIELD_LEN];
         let largest = |f: usize, axis: usize| &self.largest[(2 * f + axis) * SIDE..][..SIDE];
         Displacement {
             x: (axis(i, 0), axis(j, 0)),
             y: (axis(i, 1), axis(j, 1)),
+            both: (both(i), both(j)),
             a: a * ONE as f32,
             b: b * ONE as f32,
             scale: (a.abs(), b.abs()),
@@ -473,6 +479,10 @@ type Pair<'a> = (&'a [f32], &'a [f32]);
 struct Displacement<'a> {
     x: Pair<'a>,
     y: Pair<'a>,
+    /// Fields i and j whole, each its Δx and then, from [`FIELD_LEN`] on, its Δy (what `x` and `y`
+    /// hold, as one slice per field: one address for both axes); not moved by [`Displacement::from`].
+    #[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
+    both: Pair<'a>,
     /// a and b times 2¹⁶.
     a: f32,
     b: f32,
@@ -794,6 +804,14 @@ fn warp_image_using(
             (*x_reach, *y_reach) = field.reach(y);
         }
     }
+    #[cfg(target_arch = "x86_64")]
+    let spans = if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2.
+        unsafe { warp.spans_avx2(ink, &reach) }
+    } else {
+        warp.spans(ink, &reach)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
     let spans = warp.spans(ink, &reach);
     let ink = ink_box;
     let source = &*source;
@@ -1342,7 +1360,9 @@ mod avx512 {
 /// four taps of each pixel read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, PAIRS, POSITIONS, SIDE, SPARSE, STRIDE};
+    use super::{
+        Displacement, Out, Source, Sparse, Warp, FAINT, FIELD_LEN, LINE, ONE, PAIRS, POSITIONS, SIDE, SPARSE, STRIDE,
+    };
     use std::arch::wasm32::*;
 
     /// Values in the lists of [`Points`]: every pixel of the image, and room for 4-wide writes past the last.
@@ -1356,15 +1376,16 @@ mod simd128 {
     /// the box (its k and values there are read but unused).
     #[derive(Clone)]
     pub(super) struct Points {
-        x: [i32; PACKED],
-        y: [i32; PACKED],
-        k: [i32; PACKED],
+        /// The points' x from [0], their y from [PACKED], their k from [2·PACKED]: one address for the three.
+        xyk: [i32; 3 * PACKED],
         value: [i32; PACKED],
+        /// The first pass's step from one quad to the next, 4·u, as four x then four y.
+        step: [i32; 8],
     }
 
     impl Points {
         pub(super) fn new() -> Box<Points> {
-            Box::new(Points { x: [0; PACKED], y: [0; PACKED], k: [0; PACKED], value: [0; PACKED] })
+            Box::new(Points { xyk: [0; 3 * PACKED], value: [0; PACKED], step: [0; 8] })
         }
     }
 
@@ -1415,7 +1436,17 @@ mod simd128 {
     ) {
         let lanes = i32x4(0, 1, 2, 3);
         let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
-        let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
+        points.step = [
+            4 * warp.u.0,
+            4 * warp.u.0,
+            4 * warp.u.0,
+            4 * warp.u.0,
+            4 * warp.u.1,
+            4 * warp.u.1,
+            4 * warp.u.1,
+            4 * warp.u.1,
+        ];
+        let step = points.step.as_ptr();
         // The box test in one signed comparison per axis: x0 < sx < x1 is 0 ≤ sx − x0 − 1 < x1 − x0 − 1
         // unsigned, which is sx − x0 − 1 − 2³¹ < x1 − x0 − 1 − 2³¹ signed. The first pass computes
         // and lists the points in that form (sx − x0 − 1 − 2³¹, wrapping); the second adds `back`.
@@ -1438,12 +1469,14 @@ mod simd128 {
         let low_bytes = |v: v128| i8x16_shuffle::<0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12>(v, v);
         let high_halves = |v: v128| i8x16_shuffle::<2, 3, 6, 7, 10, 11, 14, 15, 2, 3, 6, 7, 10, 11, 14, 15>(v, v);
         let n = SIDE * SIDE;
-        let (fxi, fxj, fyi, fyj) = (&field.x.0[..n], &field.x.1[..n], &field.y.0[..n], &field.y.1[..n]);
-        // SAFETY: each quad's first pixel i has i + 4 ≤ 784 = n.
+        // Each field's Δx at [i], its Δy at [FIELD_LEN + i]: one address per field for both.
+        let (fi, fj) = (&field.both.0[..FIELD_LEN + n], &field.both.1[..FIELD_LEN + n]);
+        // SAFETY: each quad's first pixel i has i + 4 ≤ 784 = n, so FIELD_LEN + i + 4 ≤ the fields' length.
         let field_at = |v: &[f32], i: usize| unsafe { v128_load(v.as_ptr().add(i).cast()) };
-        let (xs, ys, ks) = (points.x.as_mut_ptr(), points.y.as_mut_ptr(), points.k.as_mut_ptr());
-        // Each quad's points in the list: from starts[q], those of masks[q].
-        let (mut starts, mut masks) = ([0u16; QUADS], [0u8; QUADS]);
+        let xyk = points.xyk.as_mut_ptr();
+        // Each quad's points in the list: those of masks[q], in quad order (every entry written below).
+        let mut masks = std::mem::MaybeUninit::<[u8; QUADS]>::uninit();
+        let masks: *mut u8 = masks.as_mut_ptr().cast();
         let mut m = 0;
         for y in 0..SIDE {
             let (x0, y0) = warp.at(0, y);
@@ -1453,24 +1486,30 @@ mod simd128 {
             let (mut sx, mut sy) = (i32x4_add(i32x4_splat(x0), along_x), i32x4_add(i32x4_splat(y0), along_y));
             for i in (y * SIDE..(y + 1) * SIDE).step_by(4) {
                 // Δ = a·Δi + b·Δj, as `Displacement::at` computes it, truncated, + 0x4b40_0000.
-                let delta = |fi: &[f32], fj: &[f32]| {
-                    let (di, dj) = (field_at(fi, i), field_at(fj, i));
+                let delta = |at: usize| {
+                    let (di, dj) = (field_at(fi, at), field_at(fj, at));
                     f32x4_add(f32x4_trunc(f32x4_add(f32x4_mul(a, di), f32x4_mul(b, dj))), magic)
                 };
-                let px = i32x4_add(sx, delta(fxi, fxj));
-                let py = i32x4_add(sy, delta(fyi, fyj));
-                sx = i32x4_add(sx, four_x);
-                sy = i32x4_add(sy, four_y);
+                let px = i32x4_add(sx, delta(i));
+                let py = i32x4_add(sy, delta(FIELD_LEN + i));
+                // SAFETY: `step` holds 8 integers.
+                sx = i32x4_add(sx, unsafe { v128_load(step.cast()) });
+                sy = i32x4_add(sy, unsafe { v128_load(step.add(4).cast()) });
                 let inside = v128_and(i32x4_gt(width_x, px), i32x4_gt(width_y, py));
                 let mask = i32x4_bitmask(inside) as usize & 15;
                 let pick = table(&COMPACT[mask]);
-                // SAFETY: m ≤ i (each quad lists at most its four pixels), so m + 4 ≤ 788 = PACKED.
+                // The pixels k of the points listed: i + the lane each came from, which is the top
+                // byte of its 32-bit lane of `pick` (4·lane + 3), divided by 4.
+                let k = i32x4_add(i32x4_splat(i as i32), u32x4_shr(pick, 26));
+                // SAFETY: m ≤ i (each quad lists at most its four pixels), so m + 4 ≤ 788 = PACKED;
+                // quad i/4 < QUADS.
                 unsafe {
-                    v128_store(xs.add(m).cast(), i8x16_swizzle(px, pick));
-                    v128_store(ys.add(m).cast(), i8x16_swizzle(py, pick));
-                    v128_store(ks.add(m).cast(), i8x16_swizzle(i32x4_add(i32x4_splat(i as i32), lanes), pick));
+                    let at = xyk.add(m);
+                    v128_store(at.cast(), i8x16_swizzle(px, pick));
+                    v128_store(at.add(PACKED).cast(), i8x16_swizzle(py, pick));
+                    v128_store(at.add(2 * PACKED).cast(), k);
+                    *masks.add(i / 4) = mask as u8;
                 }
-                (starts[i / 4], masks[i / 4]) = (m as u16, mask as u8);
                 m += mask.count_ones() as usize;
             }
         }
@@ -1480,9 +1519,9 @@ mod simd128 {
         // The room for the writes past the list's end, checked once.
         assert!(rows.is_some() || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
         let mut len = *listed;
-        let (xs, ys, ks, values) = (xs.cast_const(), ys.cast_const(), ks.cast_const(), points.value.as_mut_ptr());
+        let values = points.value.as_mut_ptr();
         let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
-        let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(FAINT as i32));
+        let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(((FAINT as i32) << 16) - 1));
         // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
         let base = pairs[STRIDE + 1..].as_ptr();
         // The last group of four reads up to three entries past the list: make them the point
@@ -1491,14 +1530,19 @@ mod simd128 {
         // bounding box), so that it is never listed.
         // SAFETY: m ≤ 784, so m + 4 ≤ PACKED.
         unsafe {
-            v128_store(xs.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
-            v128_store(ys.add(m).cast_mut().cast(), i32x4_splat(i32::MIN));
+            v128_store(xyk.add(m).cast(), i32x4_splat(i32::MIN));
+            v128_store(xyk.add(PACKED + m).cast(), i32x4_splat(i32::MIN));
         }
         let (back_x, back_y) = (i32x4_splat(back.0), i32x4_splat(back.1));
         for j in (0..m).step_by(4) {
             // SAFETY: j < m ≤ 784, so j + 4 ≤ 788 = PACKED.
-            let (px, py, k) =
-                unsafe { (v128_load(xs.add(j).cast()), v128_load(ys.add(j).cast()), v128_load(ks.add(j).cast())) };
+            let (px, py, k) = unsafe {
+                (
+                    v128_load(xyk.add(j).cast()),
+                    v128_load(xyk.add(PACKED + j).cast()),
+                    v128_load(xyk.add(2 * PACKED + j).cast()),
+                )
+            };
             let (px, py) = (i32x4_add(px, back_x), i32x4_add(py, back_y));
             let fx = v128_and(i32x4_shr(px, 8), byte);
             let fy = v128_and(i32x4_shr(py, 8), byte);
@@ -1514,13 +1558,16 @@ mod simd128 {
             let lower = v128_and(u32x4_shr(q, 8), pairs_mask);
             let columns = i32x4_add(i32x4_mul(upper, i32x4_sub(full, fy)), i32x4_mul(lower, fy));
             let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
-            let v = u32x4_shr(i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half), 16);
+            let rounded = i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half);
+            let v = u32x4_shr(rounded, 16);
             if rows.is_some() {
                 // SAFETY: as for the loads.
                 unsafe { v128_store(values.add(j).cast(), v) };
             } else {
-                // The points among these four at least FAINT (the padding past the list is 0).
-                let kept = i32x4_bitmask(i32x4_ge(v, faint)) as usize;
+                // The points among these four at least FAINT (the padding past the list is 0): v ≥ FAINT
+                // is rounded ≥ FAINT·2¹⁶, the sign of (FAINT·2¹⁶ − 1) − rounded (one subtraction; a
+                // comparison of v the compiler makes unsigned, four instructions in V8).
+                let kept = i32x4_bitmask(i32x4_sub(faint, rounded)) as usize;
                 let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
                 // SAFETY: the list holds distinct pixels of the image, so len ≤ 784 and the 4
                 // written from len fit in the room of SPARSE (checked above).
@@ -1532,16 +1579,19 @@ mod simd128 {
             }
         }
         if let Some((out, first, stride)) = rows {
-            // Each quad's values from the list to their lanes, 0 elsewhere, then the image's rows.
-            let mut image = [0u8; SIDE * SIDE];
-            for (q, (&start, &mask)) in starts.iter().zip(&masks).enumerate() {
-                // SAFETY: start ≤ m ≤ 784, so start + 4 ≤ PACKED.
-                let v = unsafe { v128_load(values.add(start as usize).cast()) };
-                let v = i8x16_swizzle(v, table(&EXPAND[mask as usize & 15]));
-                image[4 * q..4 * q + 4].copy_from_slice(&u32x4_extract_lane::<0>(low_bytes(v)).to_le_bytes());
-            }
-            for (y, row) in image.chunks_exact(SIDE).enumerate() {
-                out[first + y * stride..][..SIDE].copy_from_slice(row);
+            // Each quad's values from the list to their lanes, 0 elsewhere, written to its place in its row.
+            // SAFETY: the first pass wrote masks[q] for every quad.
+            let masks = unsafe { &*masks.cast::<[[u8; SIDE / 4]; SIDE]>() };
+            let mut start = 0;
+            for (y, row_masks) in masks.iter().enumerate() {
+                let row = &mut out[first + y * stride..][..SIDE];
+                for (quad, &mask) in row.chunks_exact_mut(4).zip(row_masks) {
+                    // SAFETY: start ≤ m ≤ 784, so start + 4 ≤ PACKED.
+                    let v = unsafe { v128_load(values.add(start).cast()) };
+                    let v = i8x16_swizzle(v, table(&EXPAND[mask as usize & 15]));
+                    quad.copy_from_slice(&u32x4_extract_lane::<0>(low_bytes(v)).to_le_bytes());
+                    start += mask.count_ones() as usize;
+                }
             }
         }
         *listed = len;
@@ -1567,7 +1617,9 @@ mod simd128 {
     /// # Safety
     /// `index` and `value` point to at least len + 8 entries.
     unsafe fn list(group: v128, n: usize, base: usize, index: *mut u16, value: *mut u8, len: usize) -> usize {
-        let kept = i8x16_bitmask(u8x16_ge(group, u8x16_splat(FAINT))) as u32;
+        // p ≥ FAINT is the top bit of p + (128 − FAINT), saturated: one addition (a comparison the
+        // compiler makes p > FAINT − 1, three instructions in V8).
+        let kept = i8x16_bitmask(u8x16_add_sat(group, u8x16_splat(128 - FAINT))) as u32;
         let m = kept & 0xff & (0xff >> (8 - n.min(8)));
         let positions = u64x2(u64::from_le_bytes(POSITIONS[m as usize]), 0);
         let at = i16x8_add(u16x8_extend_low_u8x16(positions), u16x8_splat(base as u16));
@@ -1654,11 +1706,13 @@ mod simd128 {
 }
 
 /// A thicker stroke: each pixel becomes the mean (rounded down) of itself and its brightest 4-neighbour.
+#[inline(never)]
 fn thicken(warped: &Canvas, dst: &mut [u8]) {
     neighbourhood(warped, dst, |a, b, c, d| a.max(b).max(c.max(d)));
 }
 
 /// A thinner stroke: each pixel becomes the mean (rounded down) of itself and its darkest 4-neighbour.
+#[inline(never)]
 fn thin(warped: &Canvas, dst: &mut [u8]) {
     neighbourhood(warped, dst, |a, b, c, d| a.min(b).min(c.min(d)));
 }
@@ -1667,14 +1721,21 @@ fn thin(warped: &Canvas, dst: &mut [u8]) {
 #[inline(always)]
 fn neighbourhood(img: &Canvas, dst: &mut [u8], pick: impl Fn(u8, u8, u8, u8) -> u8) {
     let c = &img.0;
-    for (y, out) in dst.chunks_exact_mut(SIDE).enumerate() {
+    let dst: &mut [u8; SIDE * SIDE] = (&mut dst[..SIDE * SIDE]).try_into().expect("784 bytes");
+    // Each row as 32 pixels (two SIMD vectors, no scalar tail), the last 4 of them (read from
+    // the border and the next row, within the canvas) dropped.
+    const WIDE: usize = 32;
+    const _: () = assert!((SIDE + 1) * STRIDE + 1 + WIDE <= CANVAS);
+    for y in 0..SIDE {
         let i = (y + 1) * STRIDE + 1;
-        let (own, left, right) = (&c[i..][..SIDE], &c[i - 1..][..SIDE], &c[i + 1..][..SIDE]);
-        let (up, down) = (&c[i - STRIDE..][..SIDE], &c[i + STRIDE..][..SIDE]);
-        for x in 0..SIDE {
+        let (own, left, right) = (&c[i..i + WIDE], &c[i - 1..i - 1 + WIDE], &c[i + 1..i + 1 + WIDE]);
+        let (up, down) = (&c[i - STRIDE..i - STRIDE + WIDE], &c[i + STRIDE..i + STRIDE + WIDE]);
+        let mut line = [0u8; WIDE];
+        for x in 0..WIDE {
             let n = pick(left[x], right[x], up[x], down[x]);
-            out[x] = ((own[x] as u16 + n as u16) >> 1) as u8;
+            line[x] = ((own[x] as u16 + n as u16) >> 1) as u8;
         }
+        dst[y * SIDE..][..SIDE].copy_from_slice(&line[..SIDE]);
     }
 }
 
