@@ -677,24 +677,21 @@ impl Sparse {
     }
 }
 
-/// `POSITIONS[m]`: the positions of the set bits of m, lowest first (then zeros): the bytes
-/// to keep of eight, those marked by m.
-static POSITIONS: [[u8; 8]; 256] = {
-    let mut table = [[0; 8]; 256];
-    let mut m = 0;
-    while m < 256 {
-        let (mut bit, mut k) = (0, 0);
-        while bit < 8 {
-            if m & (1 << bit) != 0 {
-                table[m][k] = bit as u8;
-                k += 1;
-            }
-            bit += 1;
-        }
-        m += 1;
-    }
-    table
-};
+/// `positions()[m]`: the positions of the set bits of m, lowest first (then zeros): the bytes
+/// to keep of eight, those marked by m. Computed on first use rather than stored in the program (its 2 KB were
+/// 0.3 KB of the page's gzipped wasm); the SIMD loops take the table once, before they start.
+#[cfg_attr(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))), allow(dead_code))]
+fn positions() -> &'static [[u8; 8]; 256] {
+    static POSITIONS: std::sync::OnceLock<[[u8; 8]; 256]> = std::sync::OnceLock::new();
+    POSITIONS.get_or_init(|| {
+        std::array::from_fn(|m| {
+            let mut row = [0; 8];
+            let ones = (0..8u8).filter(|&bit| m & (1 << bit) != 0);
+            row.iter_mut().zip(ones).for_each(|(k, bit)| *k = bit);
+            row
+        })
+    })
+}
 
 /// Appends to `sparse` the ones of `bytes[..n]` at least [`FAINT`], byte k as pixel `base + k`: with SIMD
 /// where the processor has it (`simd`), eight bytes at a time (reading `bytes` up to n rounded up
@@ -855,7 +852,7 @@ fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize
 /// [`sample`] eight pixels at a time: AVX2 gathers the four taps of eight pixels in one load.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, POSITIONS, SIDE, STRIDE};
+    use super::{positions, Displacement, Out, Source, Sparse, Warp, FAINT, LINE, ONE, SIDE, STRIDE};
     use std::arch::x86_64::*;
 
     /// [`super::warp_rows`] in SIMD, its constants set once per image: each row's
@@ -895,6 +892,7 @@ mod avx2 {
         let mut no_pixels = 0;
         let (listed, index, value, mut rows) = out.parts(&mut no_pixels);
         let sparse = rows.is_none();
+        let positions = positions();
         // In a register, not through `listed`.
         let mut len = *listed;
         let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -981,7 +979,7 @@ mod avx2 {
                 if sparse {
                     let kept = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(values, faint), values)) as u32;
                     let m = kept & (0xff >> (8 - (n - k).min(8)));
-                    let positions = _mm_loadl_epi64(POSITIONS[m as usize].as_ptr().cast());
+                    let positions = _mm_loadl_epi64(positions[m as usize].as_ptr().cast());
                     let at = _mm_add_epi16(_mm_cvtepu8_epi16(positions), _mm_set1_epi16((y * SIDE + start + k) as i16));
                     _mm_storeu_si128(index[len..len + 8].as_mut_ptr().cast(), at);
                     _mm_storel_epi64(value[len..len + 8].as_mut_ptr().cast(), _mm_shuffle_epi8(values, positions));
@@ -1001,13 +999,14 @@ mod avx2 {
     #[target_feature(enable = "avx2,popcnt")]
     #[inline]
     pub(super) unsafe fn compact(bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+        let positions = positions();
         let mut len = sparse.len;
         for k in (0..n).step_by(8) {
             let group = _mm_loadl_epi64(bytes[k..k + 8].as_ptr().cast());
             let faint = _mm_set1_epi8(FAINT as i8);
             let kept = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(group, faint), group)) as u32;
             let m = kept & 0xff & (0xff >> (8 - (n - k).min(8)));
-            let positions = _mm_loadl_epi64(POSITIONS[m as usize].as_ptr().cast());
+            let positions = _mm_loadl_epi64(positions[m as usize].as_ptr().cast());
             let index = _mm_add_epi16(_mm_cvtepu8_epi16(positions), _mm_set1_epi16((base + k) as i16));
             _mm_storeu_si128(sparse.index[len..len + 8].as_mut_ptr().cast(), index);
             _mm_storel_epi64(sparse.value[len..len + 8].as_mut_ptr().cast(), _mm_shuffle_epi8(group, positions));
@@ -1361,7 +1360,7 @@ mod avx512 {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
     use super::{
-        Displacement, Out, Source, Sparse, Warp, FAINT, FIELD_LEN, LINE, ONE, PAIRS, POSITIONS, SIDE, SPARSE, STRIDE,
+        positions, Displacement, Out, Source, Sparse, Warp, FAINT, FIELD_LEN, LINE, ONE, PAIRS, SIDE, SPARSE, STRIDE,
     };
     use std::arch::wasm32::*;
 
@@ -1600,28 +1599,38 @@ mod simd128 {
     /// [`super::compact`], eight bytes at a time: those kept picked by one swizzle.
     #[inline]
     pub(super) fn compact(bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+        let table = positions();
         let mut len = sparse.len;
         for k in (0..n).step_by(8) {
             let word = u64::from_le_bytes(bytes[k..k + 8].try_into().expect("8 bytes"));
             let (index, value) = (sparse.index.as_mut_ptr(), sparse.value.as_mut_ptr());
             // SAFETY: at most one entry per pixel of the image, so len ≤ 784 and len + 8 ≤ SPARSE.
-            len = unsafe { list(u64x2(word, 0), n - k, base + k, index, value, len) };
+            len = unsafe { list(table, u64x2(word, 0), n - k, base + k, index, value, len) };
         }
         sparse.len = len;
     }
 
     /// Lists the first min(n, 8) bytes of `group` that are at least [`FAINT`], byte k as pixel
     /// `base + k`, at `index[len..]` and `value[len..]` (writing 8 of each); returns the new length.
+    /// `table` is [`positions`]`()`.
     #[inline(always)]
     ///
     /// # Safety
     /// `index` and `value` point to at least len + 8 entries.
-    unsafe fn list(group: v128, n: usize, base: usize, index: *mut u16, value: *mut u8, len: usize) -> usize {
+    unsafe fn list(
+        table: &[[u8; 8]; 256],
+        group: v128,
+        n: usize,
+        base: usize,
+        index: *mut u16,
+        value: *mut u8,
+        len: usize,
+    ) -> usize {
         // p ≥ FAINT is the top bit of p + (128 − FAINT), saturated: one addition (a comparison the
         // compiler makes p > FAINT − 1, three instructions in V8).
         let kept = i8x16_bitmask(u8x16_add_sat(group, u8x16_splat(128 - FAINT))) as u32;
         let m = kept & 0xff & (0xff >> (8 - n.min(8)));
-        let positions = u64x2(u64::from_le_bytes(POSITIONS[m as usize]), 0);
+        let positions = u64x2(u64::from_le_bytes(table[m as usize]), 0);
         let at = i16x8_add(u16x8_extend_low_u8x16(positions), u16x8_splat(base as u16));
         // SAFETY: 8 entries from len of each (the caller's promise).
         unsafe {
@@ -1640,6 +1649,7 @@ mod simd128 {
         let sparse = rows.is_none();
         // The room for the writes past the list's end, checked once.
         assert!(!sparse || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
+        let table = positions();
         let mut len = *listed;
         let lanes = i32x4(0, 1, 2, 3);
         let (along_x, along_y) = (i32x4_mul(lanes, i32x4_splat(warp.u.0)), i32x4_mul(lanes, i32x4_splat(warp.u.1)));
@@ -1691,7 +1701,7 @@ mod simd128 {
                     // SAFETY: at most one entry per pixel of the image, so len ≤ 784, and the list
                     // has the room of SPARSE (checked above).
                     len = unsafe {
-                        list(values, n - k, y * SIDE + start + k, index.as_mut_ptr(), value.as_mut_ptr(), len)
+                        list(table, values, n - k, y * SIDE + start + k, index.as_mut_ptr(), value.as_mut_ptr(), len)
                     };
                 } else {
                     line[start + k..start + k + 8].copy_from_slice(&u64x2_extract_lane::<0>(values).to_le_bytes());
