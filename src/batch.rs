@@ -8,7 +8,7 @@
 //! network reports on a batch with [`BatchStats`].
 
 use crate::error::{Error, Result};
-use crate::kernels::simd_versions;
+use crate::kernels::{self, simd_versions};
 use crate::network::{INPUTS, OUTPUTS};
 
 /// An 8-bit pixel (0 = background, 255 = ink) as the network's input value in [0, 1]: p / 255.
@@ -329,19 +329,11 @@ fn fill_sparse_body(batch: &mut Batch, images: &SparseImages, indices: &[u32], l
     Ok(())
 }
 
-/// A hint that `*x` will be read soon: fetch its cache line now, without waiting for it
-/// (a load would wait). Nothing where the processor has no such instruction. The line goes
-/// to the outer caches (T2) rather than the first level: the batch after this one is
+/// [`kernels::prefetch`] into the outer caches (T2) rather than the first level: the batch after this one is
 /// fetched while this one trains, and would only push w1 out of the first-level cache.
 #[inline(always)]
 fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults and changes nothing but the caches; SSE is always there on x86-64.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T2 }>((x as *const T).cast())
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
+    kernels::prefetch::<{ kernels::OUTER_CACHES }, T>(x);
 }
 
 /// The high bit of each nonzero byte of x, the other bits clear: (b & 0x7f) + 0x7f

@@ -388,8 +388,8 @@ impl Packed {
             for (u, (&p, packed)) in self.pixels.iter().zip(self.rows.chunks_exact_mut(PIECE)).enumerate() {
                 if let Some(&next) = self.pixels.get(u + AHEAD) {
                     let piece = &m[next as usize * n + c..][..PIECE];
-                    prefetch(&piece[0]);
-                    prefetch(&piece[PIECE - 1]);
+                    prefetch::<FIRST_LEVEL, _>(&piece[0]);
+                    prefetch::<FIRST_LEVEL, _>(&piece[PIECE - 1]);
                 }
                 let packed: &mut [f32; PIECE] = packed.try_into().expect("PIECE values");
                 *packed = m[p as usize * n + c..][..PIECE].try_into().expect("PIECE values");
@@ -513,14 +513,21 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
     }
 }
 
-/// A hint that `*x` will be read soon: fetch its cache line into the first-level cache now, without waiting
-/// for it. Nothing where the processor has no such instruction.
+/// The cache levels [`prefetch`] fetches into, as x86-64 numbers them: the first level (and the outer ones),
+/// or the outer ones only.
+pub(crate) const FIRST_LEVEL: i32 = 3;
+pub(crate) const OUTER_CACHES: i32 = 1;
+#[cfg(target_arch = "x86_64")]
+const _: () = assert!(FIRST_LEVEL == std::arch::x86_64::_MM_HINT_T0 && OUTER_CACHES == std::arch::x86_64::_MM_HINT_T2);
+
+/// A hint that `*x` will be read soon: fetch its cache line into the caches `LEVEL` names now, without waiting
+/// for it (a load would wait). Nothing where the processor has no such instruction (WebAssembly has none).
 #[inline(always)]
-fn prefetch<T>(x: &T) {
+pub(crate) fn prefetch<const LEVEL: i32, T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch never faults and changes nothing but the caches; SSE is always there on x86-64.
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast())
+        std::arch::x86_64::_mm_prefetch::<LEVEL>((x as *const T).cast())
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = x;
