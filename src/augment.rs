@@ -1519,10 +1519,7 @@ mod simd128 {
         assert!(rows.is_some() || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
         let mut len = *listed;
         let values = points.value.as_mut_ptr();
-        let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
-        let (half, low16, faint) = (i32x4_splat(1 << 15), i32x4_splat(0xffff), i32x4_splat(((FAINT as i32) << 16) - 1));
-        // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
-        let base = pairs[STRIDE + 1..].as_ptr();
+        let faint = i32x4_splat(((FAINT as i32) << 16) - 1);
         // The last group of four reads up to three entries past the list: make them the point
         // (ink[0] + 1, ink[2] + 1), which the form above lists as −2³¹: inside the box, and its value
         // is 0 (its weights are all on its top-left tap, a pixel left of and above the ink's
@@ -1543,21 +1540,9 @@ mod simd128 {
                 )
             };
             let (px, py) = (i32x4_add(px, back_x), i32x4_add(py, back_y));
-            let fx = v128_and(i32x4_shr(px, 8), byte);
-            let fy = v128_and(i32x4_shr(py, 8), byte);
-            let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
             // SAFETY: each point of the list, and of the padding after it, is inside the ink box,
-            // so −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 27, p + 33 is in 0..=924 and the source holds pairs p + 33 and p + 34.
-            let q = u32x4_splat(0);
-            let q = unsafe { v128_load32_lane::<0>(q, base.offset(i32x4_extract_lane::<0>(p) as isize).cast()) };
-            let q = unsafe { v128_load32_lane::<1>(q, base.offset(i32x4_extract_lane::<1>(p) as isize).cast()) };
-            let q = unsafe { v128_load32_lane::<2>(q, base.offset(i32x4_extract_lane::<2>(p) as isize).cast()) };
-            let q = unsafe { v128_load32_lane::<3>(q, base.offset(i32x4_extract_lane::<3>(p) as isize).cast()) };
-            let upper = v128_and(q, pairs_mask);
-            let lower = v128_and(u32x4_shr(q, 8), pairs_mask);
-            let columns = i32x4_add(i32x4_mul(upper, i32x4_sub(full, fy)), i32x4_mul(lower, fy));
-            let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
-            let rounded = i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half);
+            // so −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 27.
+            let rounded = unsafe { bilinear(pairs, px, py) };
             let v = u32x4_shr(rounded, 16);
             if rows.is_some() {
                 // SAFETY: as for the loads.
@@ -1640,6 +1625,36 @@ mod simd128 {
         len + m.count_ones() as usize
     }
 
+    /// The bilinear values of four source points (px, py), 16.16 fixed point, in 32-bit lanes, as [`super::sample`]
+    /// computes them, times 2¹⁶ and plus 2¹⁵ (the value is this shifted right by 16; the FAINT test of
+    /// [`warp_packed`] reads it unshifted): with taps a, b (row above) and d, e (row below),
+    /// left = a·(256 − fy) + d·fy, right = b·(256 − fy) + e·fy in the two 16-bit halves of one lane, then
+    /// left·(256 − fx) + right·fx + 2¹⁵. Each lane's four taps come in one 4-byte load of `pairs`.
+    ///
+    /// # Safety
+    /// Each point has −1 ≤ ⌊x⌋, ⌊y⌋ ≤ 28 (x and y over 2¹⁶), so that its top-left tap p + 33 is in 0..=957 and
+    /// `pairs` (the source's vertical pairs) holds pairs p + 33 and p + 34.
+    #[inline(always)]
+    unsafe fn bilinear(pairs: &[u16; PAIRS], px: v128, py: v128) -> v128 {
+        let (byte, pairs_mask, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
+        // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
+        let base = pairs[STRIDE + 1..].as_ptr();
+        let fx = v128_and(i32x4_shr(px, 8), byte);
+        let fy = v128_and(i32x4_shr(py, 8), byte);
+        let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
+        // SAFETY: the caller's promise: pairs p + 33 and p + 34 are inside `pairs`.
+        let q = u32x4_splat(0);
+        let q = unsafe { v128_load32_lane::<0>(q, base.offset(i32x4_extract_lane::<0>(p) as isize).cast()) };
+        let q = unsafe { v128_load32_lane::<1>(q, base.offset(i32x4_extract_lane::<1>(p) as isize).cast()) };
+        let q = unsafe { v128_load32_lane::<2>(q, base.offset(i32x4_extract_lane::<2>(p) as isize).cast()) };
+        let q = unsafe { v128_load32_lane::<3>(q, base.offset(i32x4_extract_lane::<3>(p) as isize).cast()) };
+        let upper = v128_and(q, pairs_mask);
+        let lower = v128_and(u32x4_shr(q, 8), pairs_mask);
+        let columns = i32x4_add(i32x4_mul(upper, i32x4_sub(full, fy)), i32x4_mul(lower, fy));
+        let (l, r) = (v128_and(columns, i32x4_splat(0xffff)), u32x4_shr(columns, 16));
+        i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), i32x4_splat(1 << 15))
+    }
+
     /// [`super::warp_rows`] in SIMD for an affine warp (an elastic one: [`warp_packed`]), as the
     /// AVX2 one: each row's span sampled eight pixels at a time, and for a sparse `out` those at
     /// least [`FAINT`] listed at once.
@@ -1656,29 +1671,11 @@ mod simd128 {
         let (four_x, four_y) = (i32x4_splat(4 * warp.u.0), i32x4_splat(4 * warp.u.1));
         let (step_x, step_y) = (i32x4_splat(8 * warp.u.0), i32x4_splat(8 * warp.u.1));
         let (lo, hi) = (i32x4_splat(-ONE), i32x4_splat(SIDE as i32 * ONE));
-        let (byte, pairs, full) = (i32x4_splat(0xff), i32x4_splat(0x00ff_00ff), i32x4_splat(256));
-        let (half, low16) = (i32x4_splat(1 << 15), i32x4_splat(0xffff));
-        // Pair p of the canvas is pair p + 33 of the image's top-left tap (row −1, column −1).
-        let base = source.pairs[STRIDE + 1..].as_ptr();
         // The bilinear values at the four points (px, py), clamped, in 32-bit lanes.
         let bilinear = |px: v128, py: v128| {
             let (px, py) = (i32x4_max(i32x4_min(px, hi), lo), i32x4_max(i32x4_min(py, hi), lo));
-            let fx = v128_and(i32x4_shr(px, 8), byte);
-            let fy = v128_and(i32x4_shr(py, 8), byte);
-            let p = i32x4_add(i32x4_shl(i32x4_shr(py, 16), 5), i32x4_shr(px, 16));
-            // SAFETY: the clamped point has −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 28, so p + 33 is in 0..=957 and the
-            // source holds pairs p + 33 and p + 34: each lane's four taps in one 4-byte load.
-            let q = u32x4_splat(0);
-            let q = unsafe { v128_load32_lane::<0>(q, base.offset(i32x4_extract_lane::<0>(p) as isize).cast()) };
-            let q = unsafe { v128_load32_lane::<1>(q, base.offset(i32x4_extract_lane::<1>(p) as isize).cast()) };
-            let q = unsafe { v128_load32_lane::<2>(q, base.offset(i32x4_extract_lane::<2>(p) as isize).cast()) };
-            let q = unsafe { v128_load32_lane::<3>(q, base.offset(i32x4_extract_lane::<3>(p) as isize).cast()) };
-            let upper = v128_and(q, pairs);
-            let lower = v128_and(u32x4_shr(q, 8), pairs);
-            let columns = i32x4_add(i32x4_mul(upper, i32x4_sub(full, fy)), i32x4_mul(lower, fy));
-            let (l, r) = (v128_and(columns, low16), u32x4_shr(columns, 16));
-            let v = i32x4_add(i32x4_add(i32x4_mul(l, i32x4_sub(full, fx)), i32x4_mul(r, fx)), half);
-            u32x4_shr(v, 16)
+            // SAFETY: the clamped point has −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 28.
+            u32x4_shr(unsafe { bilinear(&source.pairs, px, py) }, 16)
         };
         let mut line = [0u8; LINE];
         for (y, &(start, end)) in spans.iter().enumerate() {
