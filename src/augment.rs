@@ -751,10 +751,17 @@ fn compact(simd: bool, bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse)
 const LINE: usize = SIDE + 16;
 
 /// Where a warp writes: 28 rows of bytes, row y at `out[first + y·stride..]`, or the list of
-/// the pixels at least [`FAINT`].
+/// the pixels at least [`FAINT`]. (The bytes between the rows are the canvas's border, 0, and may be written 0:
+/// [`clear`].)
 enum Out<'a> {
     Rows(&'a mut [u8], usize, usize),
     Sparse(&'a mut Sparse),
+}
+
+/// Sets rows (out, first, stride) to 0, and the border between them: one fill, where a loop over the rows
+/// was unrolled into 28 checked ones (0.3 KB of gzip in the page's wasm).
+fn clear(out: &mut [u8], first: usize, stride: usize) {
+    out[first..first + (SIDE - 1) * stride + SIDE].fill(0);
 }
 
 impl<'a> Out<'a> {
@@ -808,7 +815,7 @@ fn warp_image_using(
     let layout = if sixteen { Layout::Bytes } else { Layout::Pairs };
     let Some(ink) = source.load(src, layout) else {
         if let Out::Rows(out, first, stride) = out {
-            (0..SIDE).for_each(|y| out[first + y * stride..][..SIDE].fill(0));
+            clear(out, first, stride);
         }
         return;
     };
@@ -1397,46 +1404,41 @@ mod simd128 {
 
     /// Values in the lists of [`Points`]: every pixel of the image, and room for 8-wide writes past the last.
     const PACKED: usize = SIDE * SIDE + 8;
-    /// Groups of four pixels of the image (seven a row), in row order.
-    const QUADS: usize = SIDE * SIDE / 4;
 
     /// The lists of [`warp_packed`]: the source points (x, y) inside the ink box, in pixels/256 (offset by the box's
-    /// corner and 2¹⁵, see there), their pixels k, and their values. Zeroed once; the second pass reads up to three
-    /// entries past an image's points, padded in x and y with a point of the box (its k and values there are read
-    /// but unused).
+    /// corner and 2¹⁵, see there), their pixels k, and, for an image written to rows, its pixels listed. Zeroed once;
+    /// the second pass reads up to three entries past an image's points, padded in x and y with a point of the box
+    /// (its k there is read but unused).
     #[derive(Clone)]
     pub(super) struct Points {
         /// The points' x from [0], their y from [PACKED], their k from [2·PACKED]: one address for the three.
         xyk: [i16; 3 * PACKED],
-        value: [i32; PACKED],
         /// The warp's column parts (`Warp::column`) of columns 0 to 31, x then y.
         columns: [i16; 64],
+        /// An image's nonzero pixels, for rows.
+        index: [u16; SPARSE],
+        value: [u8; SPARSE],
     }
 
     impl Points {
         pub(super) fn new() -> Box<Points> {
-            Box::new(Points { xyk: [0; 3 * PACKED], value: [0; PACKED], columns: [0; 64] })
+            Box::new(Points { xyk: [0; 3 * PACKED], columns: [0; 64], index: [0; SPARSE], value: [0; SPARSE] })
         }
     }
 
     /// `COMPACT[m]`: the swizzle that moves the 32-bit lanes of m (bits 0 to 3) to the front, in
     /// order, zeros after them.
-    static COMPACT: [[u8; 16]; 16] = swizzles(false);
+    static COMPACT: [[u8; 16]; 16] = swizzles();
 
-    /// `EXPAND[m]`: the swizzle that moves the first lanes, as many as m has bits, to the lanes of
-    /// m, in order, zeros elsewhere (the inverse of `COMPACT[m]`).
-    static EXPAND: [[u8; 16]; 16] = swizzles(true);
-
-    /// For every m, the byte swizzle between the lanes of m and the first lanes, in order: from the lanes
-    /// of m to the front (`expand` false), or back (true); bytes 0x80 (zero) elsewhere.
-    const fn swizzles(expand: bool) -> [[u8; 16]; 16] {
+    /// For every m, the byte swizzle that moves the lanes of m to the front, in order; bytes 0x80 (zero) elsewhere.
+    const fn swizzles() -> [[u8; 16]; 16] {
         let mut table = [[0x80; 16]; 16];
         let mut m = 0;
         while m < 16 {
             let (mut lane, mut first) = (0, 0);
             while lane < 4 {
                 if m & (1 << lane) != 0 {
-                    let (to, from) = if expand { (lane, first) } else { (first, lane) };
+                    let (to, from) = (first, lane);
                     let mut b = 0;
                     while b < 4 {
                         table[m][4 * to + b] = (4 * from + b) as u8;
@@ -1481,9 +1483,18 @@ mod simd128 {
         field: Displacement,
         ink: [i32; 4],
     ) {
-        for x in 0..32 {
-            let (cx, cy) = warp.column(x);
-            (points.columns[x], points.columns[32 + x]) = (cx as i16, cy as i16);
+        // `Warp::column` of columns 0 to 31 (x·u >> 8 per axis), eight at a time.
+        let columns = points.columns.as_mut_ptr();
+        for (axis, u) in [warp.u.0, warp.u.1].into_iter().enumerate() {
+            let part = |x: v128| i32x4_shr(i32x4_mul(x, i32x4_splat(u)), 8);
+            for first in (0..32).step_by(8) {
+                let x = i32x4_add(i32x4(0, 1, 2, 3), i32x4_splat(first));
+                // SAFETY: 32·axis + first + 8 ≤ 64, the length of `columns`.
+                unsafe {
+                    let parts = i16x8_narrow_i32x4(part(x), part(i32x4_add(x, i32x4_splat(4))));
+                    v128_store(columns.add(32 * axis + first as usize).cast(), parts)
+                }
+            }
         }
         let columns = points.columns.as_ptr();
         // The box test in one signed comparison per axis, in pixels/256: lo < s < hi is 0 ≤ s − lo − 1 < hi − lo − 1
@@ -1509,9 +1520,6 @@ mod simd128 {
         // SAFETY: each group's first pixel i has i + 8 ≤ 784 + 4, so FIELD_LEN + i + 8 ≤ 2·FIELD_LEN.
         let field_at = |v: *const i16, i: usize| unsafe { v128_load(v.add(i).cast()) };
         let xyk = points.xyk.as_mut_ptr();
-        // Each quad's points in the list: those of masks[q], in quad order (every entry written below).
-        let mut masks = std::mem::MaybeUninit::<[u8; QUADS]>::uninit();
-        let masks: *mut u8 = masks.as_mut_ptr().cast();
         let mut m = 0;
         for y in 0..SIDE {
             let (row_x, row_y) = warp.row(y);
@@ -1537,16 +1545,12 @@ mod simd128 {
                 // 2p + 1, so that the 16-bit lane of the swizzle shifted right by 9 is p.
                 let pick = table(&picks[mask]);
                 let k = i16x8_add(u16x8_shr(pick, 9), i16x8_splat(i as i16));
-                // SAFETY: m ≤ i (each group lists at most its pixels), so m + 8 ≤ PACKED; quads 7y + 2g (+ 1) < QUADS.
+                // SAFETY: m ≤ i (each group lists at most its pixels), so m + 8 ≤ PACKED.
                 unsafe {
                     let at = xyk.add(m);
                     v128_store(at.cast(), i8x16_swizzle(px, pick));
                     v128_store(at.add(PACKED).cast(), i8x16_swizzle(py, pick));
                     v128_store(at.add(2 * PACKED).cast(), k);
-                    *masks.add(7 * y + 2 * g) = (mask & 0x0f) as u8;
-                    if g < 3 {
-                        *masks.add(7 * y + 2 * g + 1) = (mask >> 4) as u8;
-                    }
                 }
                 m += mask.count_ones() as usize;
             }
@@ -1554,11 +1558,17 @@ mod simd128 {
 
         let mut no_pixels = 0;
         let (listed, index, value, rows) = out.parts(&mut no_pixels);
+        // For rows, the points' pixels are listed as for training, but every nonzero one (thicker and thinner strokes
+        // read the faint ones too), and then written to the zeroed rows: one way of writing out, where a second (each
+        // value back to its quad) weighed 0.3 KB of gzip in the page's wasm.
+        let (index, value, least) = match rows {
+            Some(_) => (&mut points.index[..], &mut points.value[..], 1),
+            None => (index, value, FAINT as i32),
+        };
         // The room for the writes past the list's end, checked once.
-        assert!(rows.is_some() || (*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE));
-        let mut len = *listed;
-        let values = points.value.as_mut_ptr();
-        let faint = i32x4_splat(((FAINT as i32) << 16) - 1);
+        assert!(*listed == 0 && index.len() >= SPARSE && value.len() >= SPARSE);
+        let mut len = 0;
+        let faint = i32x4_splat((least << 16) - 1);
         // The last group of four reads up to three entries past the list: make them the point
         // (lo + 1, lo + 1)/256 of the box, which the form above lists as −2¹⁵: inside the box, and its value
         // is 0 (its weights are all on its top-left tap, a pixel left of and above the ink's
@@ -1584,41 +1594,29 @@ mod simd128 {
             // so −1 ≤ ⌊sx⌋, ⌊sy⌋ ≤ 27.
             let rounded = unsafe { bilinear(pairs, px, py) };
             let v = u32x4_shr(rounded, 16);
-            if rows.is_some() {
-                // SAFETY: as for the loads.
-                unsafe { v128_store(values.add(j).cast(), v) };
-            } else {
-                // The points among these four at least FAINT (the padding past the list is 0): v ≥ FAINT
-                // is rounded ≥ FAINT·2¹⁶, the sign of (FAINT·2¹⁶ − 1) − rounded (one subtraction; a
-                // comparison of v the compiler makes unsigned, four instructions in V8).
-                let kept = i32x4_bitmask(i32x4_sub(faint, rounded)) as usize;
-                let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
-                // SAFETY: the list holds distinct pixels of the image, so len ≤ 784 and the 4
-                // written from len fit in the room of SPARSE (checked above).
-                unsafe {
-                    v128_store64_lane::<0>(high_halves(picked), index.as_mut_ptr().add(len).cast());
-                    v128_store32_lane::<0>(low_bytes(picked), value.as_mut_ptr().add(len).cast());
-                }
-                len += kept.count_ones() as usize;
+            // The points among these four at least `least` (the padding past the list is 0): v ≥ least
+            // is rounded ≥ least·2¹⁶, the sign of (least·2¹⁶ − 1) − rounded (one subtraction; a
+            // comparison of v the compiler makes unsigned, four instructions in V8).
+            let kept = i32x4_bitmask(i32x4_sub(faint, rounded)) as usize;
+            let picked = i8x16_swizzle(v128_or(i32x4_shl(k, 16), v), table(&COMPACT[kept]));
+            // SAFETY: the list holds distinct pixels of the image, so len ≤ 784 and the 4
+            // written from len fit in the room of SPARSE (checked above).
+            unsafe {
+                v128_store64_lane::<0>(high_halves(picked), index.as_mut_ptr().add(len).cast());
+                v128_store32_lane::<0>(low_bytes(picked), value.as_mut_ptr().add(len).cast());
             }
+            len += kept.count_ones() as usize;
         }
-        if let Some((out, first, stride)) = rows {
-            // Each quad's values from the list to their lanes, 0 elsewhere, written to its place in its row.
-            // SAFETY: the first pass wrote masks[q] for every quad.
-            let masks = unsafe { &*masks.cast::<[[u8; SIDE / 4]; SIDE]>() };
-            let mut start = 0;
-            for (y, row_masks) in masks.iter().enumerate() {
-                let row = &mut out[first + y * stride..][..SIDE];
-                for (quad, &mask) in row.chunks_exact_mut(4).zip(row_masks) {
-                    // SAFETY: start ≤ m ≤ 784, so start + 4 ≤ PACKED.
-                    let v = unsafe { v128_load(values.add(start).cast()) };
-                    let v = i8x16_swizzle(v, table(&EXPAND[mask as usize & 15]));
-                    quad.copy_from_slice(&u32x4_extract_lane::<0>(low_bytes(v)).to_le_bytes());
-                    start += mask.count_ones() as usize;
+        match rows {
+            Some((out, first, stride)) => {
+                super::clear(out, first, stride);
+                for (&k, &v) in index[..len].iter().zip(&value[..len]) {
+                    let k = k as usize;
+                    out[first + k / SIDE * stride + k % SIDE] = v;
                 }
             }
+            None => *listed = len,
         }
-        *listed = len;
     }
 
     /// [`super::compact`], eight bytes at a time: those kept picked by one swizzle.
