@@ -265,11 +265,12 @@ pub const PIECE: usize = if cfg!(target_arch = "wasm32") { CHUNK } else { BLOCK 
 /// whose 128-bit vectors the browser maps onto 16 SSE registers, 32 (8 of them).
 pub const TILE: usize = if cfg!(target_arch = "wasm32") { 32 } else { 64 };
 
-/// [`TILE`] where the processor has AVX-512: 128 floats are 8 of its 32 registers, twice the sums in
-/// flight for each image's terms (with AVX2 the same tile would take all 16 registers, and spill).
-/// Measured (alternating CPU-time runs of benches/epoch): h = 256 about 3% faster than tiles of 64,
-/// and with AVX2 tiles of 128 5% slower than of 64.
-pub const WIDE_TILE: usize = 128;
+/// [`TILE`] where the processor has AVX-512: 256 floats are 16 of its 32 registers, four times the sums in
+/// flight for each image's terms, and each pixel's short loop over its images (and the mispredicted branch at its
+/// end) does four times the work (with AVX2 a tile of 128 would take all 16 registers, and spill).
+/// Measured (alternating CPU-time runs of benches/epoch): 128 was about 3% faster than 64 at h = 256; 256
+/// against 128, below ([`add_columns_of_chunk`]); with AVX2 tiles of 128 were 5% slower than of 64.
+pub const WIDE_TILE: usize = 256;
 
 /// A batch's nonzero pixels arranged for the batch kernels: its distinct pixels, each row's
 /// pixels renumbered among them, the same entries listed by pixel, and (one piece of
@@ -478,6 +479,12 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
         }
         let mut s = 0;
         while width - s >= T {
+            #[cfg(not(target_arch = "wasm32"))]
+            if width == CHUNK {
+                add_columns_of_chunk::<T>(&mut m[c..], n, s, &x_chunk, packed);
+                s += T;
+                continue;
+            }
             add_columns::<T>(&mut m[c..], n, s, &x_chunk, width, packed);
             s += T;
         }
@@ -505,6 +512,31 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
         let mut sum = *row;
         for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
             let x: [f32; W] = x[b as usize * x_stride + s..][..W].try_into().expect("W values");
+            for k in 0..W {
+                sum[k] += v * x[k];
+            }
+        }
+        *row = sum;
+    }
+}
+
+/// [`add_columns`] natively on a whole chunk: x's rows [`CHUNK`] apart, a constant (a shift where it was a multiply
+/// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term), from an
+/// offset held to x.len() − W, which every image's is (b < B). Measured with the tiles of 256 columns ([`WIDE_TILE`]),
+/// below.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], packed: &Packed) {
+    assert!(s + W <= CHUNK && x.len() >= W);
+    let last = x.len() - W;
+    for (u, &p) in packed.pixels.iter().enumerate() {
+        let entries = packed.column_start[u]..packed.column_start[u + 1];
+        let row: &mut [f32; W] = (&mut m[p as usize * n + s..][..W]).try_into().expect("W values");
+        let mut sum = *row;
+        for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
+            let o = (b as usize * CHUNK + s).min(last);
+            // SAFETY: o ≤ x.len() − W.
+            let x: [f32; W] = unsafe { *x.as_ptr().add(o).cast::<[f32; W]>() };
             for k in 0..W {
                 sum[k] += v * x[k];
             }
