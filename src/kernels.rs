@@ -313,6 +313,7 @@ pub struct Packed {
 impl Packed {
     /// Lists `batch`'s distinct pixels and renumbers its rows' indices (unless they are those of the batch
     /// it last renumbered).
+    #[cfg(target_arch = "wasm32")]
     fn renumber(&mut self, batch: &Batch) {
         let (start, index) = batch.indices();
         if self.start == start && self.source == index {
@@ -344,6 +345,7 @@ impl Packed {
 
     /// Lists the batch's entries by pixel too (after [`Packed::renumber`]): a counting sort of the
     /// renumbered indices, row after row, so that each pixel's rows increase.
+    #[cfg(target_arch = "wasm32")]
     fn list_columns(&mut self, batch: &Batch) {
         let columns = self.pixels.len();
         self.column_start.clear();
@@ -354,6 +356,67 @@ impl Packed {
         for u in 0..columns {
             self.column_start[u + 1] += self.column_start[u];
         }
+        self.cursor.clear();
+        self.cursor.extend_from_slice(&self.column_start[..columns]);
+        self.column_row.resize(self.index.len(), 0);
+        self.column_value.resize(self.index.len(), 0.0);
+        for b in 0..batch.len() {
+            let value = batch.row(b).1;
+            for (&u, &v) in self.index[self.start[b]..self.start[b + 1]].iter().zip(value) {
+                let k = self.cursor[u as usize];
+                self.column_row[k] = b as u32;
+                self.column_value[k] = v;
+                self.cursor[u as usize] += 1;
+            }
+        }
+    }
+
+    /// Lists `batch`'s distinct pixels, renumbers its rows' indices and counts each pixel's rows, where its
+    /// entries will start when they are listed by pixel (`column_start`), unless the indices are those of the batch
+    /// it last renumbered. Natively: the rows counted per pixel in one pass over the entries, then the pixels
+    /// numbered without a branch each (whether a pixel has ink is as good as random to the branch predictor),
+    /// where the wasm version marks the pixels, numbers them with a branch each, and [`Packed::list_columns`]
+    /// counts them again.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn renumber(&mut self, batch: &Batch) {
+        let (start, index) = batch.indices();
+        if self.start == start && self.source == index {
+            return;
+        }
+        self.source.clear();
+        self.source.extend_from_slice(index);
+        self.start.clear();
+        self.start.extend_from_slice(start);
+        let mut count = [0u32; INPUTS];
+        for &i in index {
+            count[i as usize] += 1;
+        }
+        // Every pixel's values written, then the rank and the running sum advanced by whether it has rows.
+        let mut slot = [0u16; INPUTS];
+        let mut pixels = [0u16; INPUTS];
+        let mut column_start = [0usize; INPUTS + 1];
+        let (mut rank, mut sum) = (0, 0);
+        for (p, &c) in count.iter().enumerate() {
+            slot[p] = rank as u16;
+            pixels[rank] = p as u16;
+            column_start[rank] = sum;
+            sum += c as usize;
+            rank += (c != 0) as usize;
+        }
+        column_start[rank] = sum;
+        self.pixels.clear();
+        self.pixels.extend_from_slice(&pixels[..rank]);
+        self.column_start.clear();
+        self.column_start.extend_from_slice(&column_start[..rank + 1]);
+        self.index.clear();
+        self.index.extend(index.iter().map(|&i| slot[i as usize]));
+    }
+
+    /// Lists the batch's entries by pixel too (after [`Packed::renumber`], which counted them): row after row, so
+    /// that each pixel's rows increase.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn list_columns(&mut self, batch: &Batch) {
+        let columns = self.pixels.len();
         self.cursor.clear();
         self.cursor.extend_from_slice(&self.column_start[..columns]);
         self.column_row.resize(self.index.len(), 0);
