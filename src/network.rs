@@ -517,6 +517,11 @@ fn backward<const H: usize>(
         axpy(db2, 1.0, d2);
         // δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h).
         let d1 = &mut ws.d1[b * h..(b + 1) * h];
+        #[cfg(not(target_arch = "wasm32"))]
+        if H == 0 {
+            hidden_error(d1, d2, &ws.w2t, &ws.a1[b * h..(b + 1) * h], activation, db1, scale);
+            continue;
+        }
         d1.fill(0.0);
         for (&d, w2t_row) in d2.iter().zip(ws.w2t.chunks_exact(h)) {
             axpy(d1, d, w2t_row);
@@ -530,6 +535,54 @@ fn backward<const H: usize>(
     batch_add_outer(w1_sink, batch, &ws.d1, h, &mut ws.packed);
     // ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10).
     w2_gradient(&ws.a1, h, &ws.a2, dw2);
+}
+
+/// δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h), with w2ᵀ (10, h) and f' from a1_b (h); then ∂L/∂b1 += δ1_b and
+/// `d1` = scale·δ1_b, natively for widths read at run time: sixteen columns at a time, each in registers through
+/// all of it, where [`backward`]'s row by row reads and writes the whole row of δ1 thirteen times (a zeroing, ten
+/// products, f', ∂L/∂b1, the scaling). The same operations in the same order per column: the same bits.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn hidden_error(
+    d1: &mut [f32],
+    d2: &[f32],
+    w2t: &[f32],
+    a1: &[f32],
+    activation: Activation,
+    db1: &mut [f32],
+    scale: f32,
+) {
+    const L: usize = 16;
+    let h = d1.len();
+    assert!(d2.len() == OUTPUTS && w2t.len() == OUTPUTS * h && a1.len() == h && db1.len() == h);
+    let whole = h - h % L;
+    for j in (0..whole).step_by(L) {
+        let mut sum = [0.0f32; L];
+        for (k, &d) in d2.iter().enumerate() {
+            let w2t: &[f32; L] = w2t[k * h + j..][..L].try_into().expect("L values");
+            for l in 0..L {
+                sum[l] += d * w2t[l];
+            }
+        }
+        activation.times_derivative(&a1[j..j + L], &mut sum);
+        let db1: &mut [f32; L] = (&mut db1[j..j + L]).try_into().expect("L values");
+        for l in 0..L {
+            db1[l] += 1.0 * sum[l];
+        }
+        let d1: &mut [f32; L] = (&mut d1[j..j + L]).try_into().expect("L values");
+        for l in 0..L {
+            d1[l] = sum[l] * scale;
+        }
+    }
+    // The last columns as the rows do them.
+    let d1 = &mut d1[whole..];
+    d1.fill(0.0);
+    for (&d, w2t_row) in d2.iter().zip(w2t.chunks_exact(h)) {
+        axpy(d1, d, &w2t_row[whole..]);
+    }
+    activation.times_derivative(&a1[whole..], d1);
+    axpy(&mut db1[whole..], 1.0, d1);
+    d1.iter_mut().for_each(|d| *d *= scale);
 }
 
 /// ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10) into `dw2`, from a1 (B, h) and δ2 (B, 10): COLUMNS rows of it
