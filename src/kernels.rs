@@ -268,8 +268,9 @@ pub const TILE: usize = if cfg!(target_arch = "wasm32") { 32 } else { 64 };
 /// [`TILE`] where the processor has AVX-512: 256 floats are 16 of its 32 registers, four times the sums in
 /// flight for each image's terms, and each pixel's short loop over its images (and the mispredicted branch at its
 /// end) does four times the work (with AVX2 a tile of 128 would take all 16 registers, and spill).
-/// Measured (alternating CPU-time runs of benches/epoch): 128 was about 3% faster than 64 at h = 256; 256
-/// against 128, below ([`add_columns_of_chunk`]); with AVX2 tiles of 128 were 5% slower than of 64.
+/// Measured (alternating CPU-time runs of benches/epoch): 128 was about 3% faster than 64 at h = 256, and 256
+/// (with [`add_columns_of_chunk`]) 3% faster than 128 at h = 256, within the noise at h = 1,024; with AVX2 tiles
+/// of 128 were 5% slower than of 64.
 pub const WIDE_TILE: usize = 256;
 
 /// A batch's nonzero pixels arranged for the batch kernels: its distinct pixels, each row's
@@ -585,8 +586,8 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
 
 /// [`add_columns`] natively on a whole chunk: x's rows [`CHUNK`] apart, a constant (a shift where it was a multiply
 /// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term), from an
-/// offset held to x.len() − W, which every image's is (b < B). Measured with the tiles of 256 columns ([`WIDE_TILE`]),
-/// below.
+/// offset held to x.len() − W, which every image's is (b < B). Measured (alternating CPU-time runs of benches/epoch,
+/// tiles of 128): an epoch at h = 256 3% faster, at h = 1,024 within the noise.
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], packed: &Packed) {
