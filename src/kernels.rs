@@ -265,11 +265,13 @@ pub const PIECE: usize = if cfg!(target_arch = "wasm32") { CHUNK } else { BLOCK 
 /// whose 128-bit vectors the browser maps onto 16 SSE registers, 32 (8 of them).
 pub const TILE: usize = if cfg!(target_arch = "wasm32") { 32 } else { 64 };
 
-/// [`TILE`] where the processor has AVX-512: 128 floats are 8 of its 32 registers, twice the sums in
-/// flight for each image's terms (with AVX2 the same tile would take all 16 registers, and spill).
-/// Measured (alternating CPU-time runs of benches/epoch): h = 256 about 3% faster than tiles of 64,
-/// and with AVX2 tiles of 128 5% slower than of 64.
-pub const WIDE_TILE: usize = 128;
+/// [`TILE`] where the processor has AVX-512: 256 floats are 16 of its 32 registers, four times the sums in
+/// flight for each image's terms, and each pixel's short loop over its images (and the mispredicted branch at its
+/// end) does four times the work (with AVX2 a tile of 128 would take all 16 registers, and spill).
+/// Measured (alternating CPU-time runs of benches/epoch): 128 was about 3% faster than 64 at h = 256, and 256
+/// (with [`add_columns_of_chunk`]) 3% faster than 128 at h = 256, within the noise at h = 1,024; with AVX2 tiles
+/// of 128 were 5% slower than of 64.
+pub const WIDE_TILE: usize = 256;
 
 /// A batch's nonzero pixels arranged for the batch kernels: its distinct pixels, each row's
 /// pixels renumbered among them, the same entries listed by pixel, and (one piece of
@@ -312,6 +314,7 @@ pub struct Packed {
 impl Packed {
     /// Lists `batch`'s distinct pixels and renumbers its rows' indices (unless they are those of the batch
     /// it last renumbered).
+    #[cfg(target_arch = "wasm32")]
     fn renumber(&mut self, batch: &Batch) {
         let (start, index) = batch.indices();
         if self.start == start && self.source == index {
@@ -343,6 +346,7 @@ impl Packed {
 
     /// Lists the batch's entries by pixel too (after [`Packed::renumber`]): a counting sort of the
     /// renumbered indices, row after row, so that each pixel's rows increase.
+    #[cfg(target_arch = "wasm32")]
     fn list_columns(&mut self, batch: &Batch) {
         let columns = self.pixels.len();
         self.column_start.clear();
@@ -353,6 +357,67 @@ impl Packed {
         for u in 0..columns {
             self.column_start[u + 1] += self.column_start[u];
         }
+        self.cursor.clear();
+        self.cursor.extend_from_slice(&self.column_start[..columns]);
+        self.column_row.resize(self.index.len(), 0);
+        self.column_value.resize(self.index.len(), 0.0);
+        for b in 0..batch.len() {
+            let value = batch.row(b).1;
+            for (&u, &v) in self.index[self.start[b]..self.start[b + 1]].iter().zip(value) {
+                let k = self.cursor[u as usize];
+                self.column_row[k] = b as u32;
+                self.column_value[k] = v;
+                self.cursor[u as usize] += 1;
+            }
+        }
+    }
+
+    /// Lists `batch`'s distinct pixels, renumbers its rows' indices and counts each pixel's rows, where its
+    /// entries will start when they are listed by pixel (`column_start`), unless the indices are those of the batch
+    /// it last renumbered. Natively: the rows counted per pixel in one pass over the entries, then the pixels
+    /// numbered without a branch each (whether a pixel has ink is as good as random to the branch predictor),
+    /// where the wasm version marks the pixels, numbers them with a branch each, and [`Packed::list_columns`]
+    /// counts them again.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn renumber(&mut self, batch: &Batch) {
+        let (start, index) = batch.indices();
+        if self.start == start && self.source == index {
+            return;
+        }
+        self.source.clear();
+        self.source.extend_from_slice(index);
+        self.start.clear();
+        self.start.extend_from_slice(start);
+        let mut count = [0u32; INPUTS];
+        for &i in index {
+            count[i as usize] += 1;
+        }
+        // Every pixel's values written, then the rank and the running sum advanced by whether it has rows.
+        let mut slot = [0u16; INPUTS];
+        let mut pixels = [0u16; INPUTS];
+        let mut column_start = [0usize; INPUTS + 1];
+        let (mut rank, mut sum) = (0, 0);
+        for (p, &c) in count.iter().enumerate() {
+            slot[p] = rank as u16;
+            pixels[rank] = p as u16;
+            column_start[rank] = sum;
+            sum += c as usize;
+            rank += (c != 0) as usize;
+        }
+        column_start[rank] = sum;
+        self.pixels.clear();
+        self.pixels.extend_from_slice(&pixels[..rank]);
+        self.column_start.clear();
+        self.column_start.extend_from_slice(&column_start[..rank + 1]);
+        self.index.clear();
+        self.index.extend(index.iter().map(|&i| slot[i as usize]));
+    }
+
+    /// Lists the batch's entries by pixel too (after [`Packed::renumber`], which counted them): row after row, so
+    /// that each pixel's rows increase.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn list_columns(&mut self, batch: &Batch) {
+        let columns = self.pixels.len();
         self.cursor.clear();
         self.cursor.extend_from_slice(&self.column_start[..columns]);
         self.column_row.resize(self.index.len(), 0);
@@ -478,6 +543,12 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
         }
         let mut s = 0;
         while width - s >= T {
+            #[cfg(not(target_arch = "wasm32"))]
+            if width == CHUNK {
+                add_columns_of_chunk::<T>(&mut m[c..], n, s, &x_chunk, packed);
+                s += T;
+                continue;
+            }
             add_columns::<T>(&mut m[c..], n, s, &x_chunk, width, packed);
             s += T;
         }
@@ -505,6 +576,32 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
         let mut sum = *row;
         for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
             let x: [f32; W] = x[b as usize * x_stride + s..][..W].try_into().expect("W values");
+            for k in 0..W {
+                sum[k] += v * x[k];
+            }
+        }
+        *row = sum;
+    }
+}
+
+/// m[p, s..s + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing: [`add_columns`]
+/// natively on a whole chunk, x (B, [`CHUNK`]) with its rows [`CHUNK`] apart, a constant (a shift where it was a multiply
+/// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term), from an
+/// offset held to x.len() − W, which every image's is (b < B). Measured (alternating CPU-time runs of benches/epoch,
+/// tiles of 128): an epoch at h = 256 3% faster, at h = 1,024 within the noise.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], packed: &Packed) {
+    assert!(s + W <= CHUNK && x.len() >= W);
+    let last = x.len() - W;
+    for (u, &p) in packed.pixels.iter().enumerate() {
+        let entries = packed.column_start[u]..packed.column_start[u + 1];
+        let row: &mut [f32; W] = (&mut m[p as usize * n + s..][..W]).try_into().expect("W values");
+        let mut sum = *row;
+        for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
+            let o = (b as usize * CHUNK + s).min(last);
+            // SAFETY: o ≤ x.len() − W.
+            let x: [f32; W] = unsafe { *x.as_ptr().add(o).cast::<[f32; W]>() };
             for k in 0..W {
                 sum[k] += v * x[k];
             }

@@ -382,7 +382,15 @@ fn forward<const H: usize>(net: &Network, batch: &Batch, ws: &mut Workspace) -> 
     let mut stats = BatchStats { count: rows, ..BatchStats::default() };
     // z1 = a0·w1 + b1: (B, 784)·(784, h) + (h) → (B, h), over the nonzero pixels of a0 only.
     batch_vec_mat(&mut ws.z1, b1, batch, w1, h, &mut ws.packed);
-    for b in 0..rows {
+    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
+    let mut first = 0;
+    // Natively, for a width known only at run time, the rows in whole groups of ROWS_AT_ONCE ([`forward_groups`]);
+    // the rows left (and a batch of one) one by one.
+    #[cfg(not(target_arch = "wasm32"))]
+    if H == 0 {
+        first = forward_groups(net, batch, ws, &mut stats);
+    }
+    for b in first..rows {
         let z1 = &mut ws.z1[b * h..(b + 1) * h];
         // a1_b = f(z1_b): (h).
         let a1 = &mut ws.a1[b * h..(b + 1) * h];
@@ -402,6 +410,71 @@ fn forward<const H: usize>(net: &Network, batch: &Batch, ws: &mut Workspace) -> 
         stats.correct += (argmax(a2) == label) as usize;
     }
     stats
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+simd_versions! {
+    /// [`forward`] after z1 for the rows of `batch` in whole groups of ROWS_AT_ONCE ([`forward_groups_body`]),
+    /// with a SIMD dispatch of its own, so that the passes at h = 28 stay as they are; returns how many rows it did.
+    fn forward_groups(net: &Network, batch: &Batch, ws: &mut Workspace, stats: &mut BatchStats) -> usize
+        = forward_groups_body;
+}
+
+/// a1 = f(z1) for the rows of `batch` in whole groups of ROWS_AT_ONCE, then z2 = a1·w2 + b2 a group at a time
+/// ([`output_layer`]), then each row's a2 = softmax(z2) and loss L_b = logsumexp(z2_b) − z2_b,y, added to `stats`:
+/// the same operations in the same order per row as [`forward`]'s row by row. Returns how many rows it did.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn forward_groups_body(net: &Network, batch: &Batch, ws: &mut Workspace, stats: &mut BatchStats) -> usize {
+    let (h, rows) = (net.hidden, batch.len());
+    let (w2, b2) = (net.w2(), net.b2());
+    let grouped = rows - rows % ROWS_AT_ONCE;
+    for (z1, a1) in ws.z1[..grouped * h].chunks_exact_mut(h).zip(ws.a1[..grouped * h].chunks_exact_mut(h)) {
+        net.activation.apply(z1, a1);
+    }
+    for group in (0..grouped).step_by(ROWS_AT_ONCE) {
+        let z2 = output_layer::<ROWS_AT_ONCE>(std::array::from_fn(|g| &ws.a1[(group + g) * h..][..h]), w2, b2);
+        for (b, z2) in (group..).zip(&z2) {
+            let a2 = &mut ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS];
+            let lse = softmax(z2, a2);
+            let label = batch.label(b);
+            stats.loss_sum += cross_entropy(lse, z2, label) as f64;
+            stats.correct += (argmax(a2) == label) as usize;
+        }
+    }
+    grouped
+}
+
+/// Rows whose z2 [`forward`] computes at once natively.
+#[cfg(not(target_arch = "wasm32"))]
+const ROWS_AT_ONCE: usize = 4;
+
+/// z2_b = a1_b·w2 + b2 for G rows b at once: (G, h)·(h, 10) + (10) → (G, 10), with a1 G rows of h and w2 (h, 10).
+/// Each z2_b,k is the sum of one row alone, in the same order of j; one row's ten sums wait on the latency of
+/// their additions h times in a row, G rows' sums are G times as many independent additions, and each row of w2
+/// is loaded once for them.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn output_layer<const G: usize>(a1: [&[f32]; G], w2: &[f32], b2: &[f32]) -> [[f32; OUTPUTS]; G] {
+    let b2: [f32; OUTPUTS] = b2.try_into().expect("10 biases");
+    let h = w2.len() / OUTPUTS;
+    assert!(a1.iter().all(|a1| a1.len() == h));
+    // Each row's ten sums in sixteen lanes (one AVX-512 register), the last six adding zeros and never read.
+    let mut z2: [[f32; 16]; G] = [std::array::from_fn(|k| if k < OUTPUTS { b2[k] } else { 0.0 }); G];
+    for (j, w2_row) in w2.chunks_exact(OUTPUTS).enumerate() {
+        let mut w = [0.0f32; 16];
+        w[..OUTPUTS].copy_from_slice(w2_row);
+        for g in 0..G {
+            let a = a1[g][j];
+            for k in 0..16 {
+                z2[g][k] += a * w[k];
+            }
+        }
+    }
+    // (All sixteen lanes kept: without them the compiler packs the G rows' ten lanes into registers together,
+    // with shuffles for every j, and the sums were slower than one row at a time.)
+    let z2 = std::hint::black_box(z2);
+    std::array::from_fn(|g| std::array::from_fn(|k| z2[g][k]))
 }
 
 /// The backward pass after [`forward`], with h hidden units and w2 (h, 10):
@@ -444,6 +517,11 @@ fn backward<const H: usize>(
         axpy(db2, 1.0, d2);
         // δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h).
         let d1 = &mut ws.d1[b * h..(b + 1) * h];
+        #[cfg(not(target_arch = "wasm32"))]
+        if H == 0 {
+            hidden_error(d1, d2, &ws.w2t, &ws.a1[b * h..(b + 1) * h], activation, db1, scale);
+            continue;
+        }
         d1.fill(0.0);
         for (&d, w2t_row) in d2.iter().zip(ws.w2t.chunks_exact(h)) {
             axpy(d1, d, w2t_row);
@@ -457,6 +535,54 @@ fn backward<const H: usize>(
     batch_add_outer(w1_sink, batch, &ws.d1, h, &mut ws.packed);
     // ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10).
     w2_gradient(&ws.a1, h, &ws.a2, dw2);
+}
+
+/// δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h), with w2ᵀ (10, h) and f' from a1_b (h); then ∂L/∂b1 += δ1_b and
+/// `d1` = scale·δ1_b, natively for widths read at run time: sixteen columns at a time, each in registers through
+/// all of it, where [`backward`]'s row by row reads and writes the whole row of δ1 thirteen times (a zeroing, ten
+/// products, f', ∂L/∂b1, the scaling). The same operations in the same order per column: the same bits.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn hidden_error(
+    d1: &mut [f32],
+    d2: &[f32],
+    w2t: &[f32],
+    a1: &[f32],
+    activation: Activation,
+    db1: &mut [f32],
+    scale: f32,
+) {
+    const L: usize = 16;
+    let h = d1.len();
+    assert!(d2.len() == OUTPUTS && w2t.len() == OUTPUTS * h && a1.len() == h && db1.len() == h);
+    let whole = h - h % L;
+    for j in (0..whole).step_by(L) {
+        let mut sum = [0.0f32; L];
+        for (k, &d) in d2.iter().enumerate() {
+            let w2t: &[f32; L] = w2t[k * h + j..][..L].try_into().expect("L values");
+            for l in 0..L {
+                sum[l] += d * w2t[l];
+            }
+        }
+        activation.times_derivative(&a1[j..j + L], &mut sum);
+        let db1: &mut [f32; L] = (&mut db1[j..j + L]).try_into().expect("L values");
+        for l in 0..L {
+            db1[l] += 1.0 * sum[l];
+        }
+        let d1: &mut [f32; L] = (&mut d1[j..j + L]).try_into().expect("L values");
+        for l in 0..L {
+            d1[l] = sum[l] * scale;
+        }
+    }
+    // The last columns as the rows do them.
+    let d1 = &mut d1[whole..];
+    d1.fill(0.0);
+    for (&d, w2t_row) in d2.iter().zip(w2t.chunks_exact(h)) {
+        axpy(d1, d, &w2t_row[whole..]);
+    }
+    activation.times_derivative(&a1[whole..], d1);
+    axpy(&mut db1[whole..], 1.0, d1);
+    d1.iter_mut().for_each(|d| *d *= scale);
 }
 
 /// ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10) into `dw2`, from a1 (B, h) and δ2 (B, 10): COLUMNS rows of it
