@@ -23,10 +23,10 @@
 //! - only the pixels of each row whose source point falls near the digit's ink (its bounding
 //!   box, widened by one pixel and the row's largest displacement) are sampled, the rest are 0;
 //!   elastic groups of eight whose source points all miss the ink box are skipped; with AVX-512
-//!   and in wasm SIMD an elastic warp instead lists, a row (eight pixels) at a time over the
-//!   whole image, the source points that fall inside the ink box, then samples the list sixteen (four) at a time (no
-//!   spans, no branch on the pixels; at most about 350 points, 22 groups, where the spans held about 570 pixels in
-//!   49 groups);
+//!   and in wasm SIMD an elastic warp instead lists, a row (wasm: eight pixels) at a time over the
+//!   whole image, the source points that can have ink (AVX-512: inside the ink of their own two rows of taps; wasm:
+//!   inside the ink box), then samples the list sixteen (four) at a time (no spans, no branch on the pixels; about
+//!   220 points with AVX-512, at most about 350 in wasm, where the spans held about 570 pixels in 49 groups);
 //! - for training the result is not an image but the list of its pixels (index, value), picked
 //!   eight at a time by one shuffle from a table, no branch on the pixels, as they are computed,
 //!   which the batch takes as it is ([`Augmenter::push`]);
@@ -759,7 +759,7 @@ enum Out<'a> {
 }
 
 /// Sets rows (out, first, stride) to 0, and the border between them: one fill, where a loop over the rows
-/// was unrolled into 28 checked ones (0.3 KB of gzip in the page's wasm).
+/// was unrolled into 28 checked ones (0.5 KB of gzip in the page's wasm).
 fn clear(out: &mut [u8], first: usize, stride: usize) {
     out[first..first + (SIDE - 1) * stride + SIDE].fill(0);
 }
@@ -1091,7 +1091,8 @@ mod avx512 {
     /// An elastic warp in two passes, without spans or branches on the pixels. First every pixel of the image, a
     /// row at a time (32 lanes of 16 bits, 28 of them the row's): its source point ([`Displacement`]: the warp's row
     /// and column parts and Δ, in pixels/256), kept in a list with its pixel k = 28y + x when it lies inside the open
-    /// box `ink` (the others are 0), the row's lanes listed as two groups of sixteen.
+    /// box `ink`'s rows and within the ink of its own two rows of taps (the others are 0), the row's lanes listed as
+    /// two groups of sixteen.
     /// Then the list, sixteen at a time: each point's bilinear value, its taps picked from windows
     /// of the canvas in [`super::Layout::Bytes`] as in [`rows`] (no point needs clamping: the box
     /// is inside (−1, 28)²), written to the rows of `out` or, those at least [`FAINT`], listed.
@@ -1589,8 +1590,7 @@ mod simd128 {
         let mut no_pixels = 0;
         let (listed, index, value, rows) = out.parts(&mut no_pixels);
         // For rows, the points' pixels are listed as for training, but every nonzero one (thicker and thinner strokes
-        // read the faint ones too), and then written to the zeroed rows: one way of writing out, where a second (each
-        // value back to its quad) weighed 0.3 KB of gzip in the page's wasm.
+        // read the faint ones too), and then written to the zeroed rows: one way of writing out rather than two.
         let (index, value, least) = match rows {
             Some(_) => (&mut points.index[..], &mut points.value[..], 1),
             None => (index, value, FAINT as i32),
