@@ -12,11 +12,11 @@
 //   PEERS=0             skip the peers (ours only)
 //   SEED_PEER=0         skip the tutorial's per-sample NumPy loop (one epoch: 10-30 s)
 //   KERNELS=0           skip the criterion benchmarks of the native kernels
-//   AUGMENT_EPOCHS=3    native epochs timed per augmentation setting (benches/augment.rs)
+//   AUGMENT_EPOCHS=5    native epochs timed per augmentation setting (benches/augment.rs)
 //   SCALING=0           skip the scaling table (one batch-32 epoch at each width, ours against NumPy and TF.js)
 //   SCALING_WIDTHS=28,128,256,1024   native widths (ours and NumPy's, H=...)
 //   SCALING_BROWSER_WIDTHS=28,256    widths in Chromium (ours and TF.js wasm SIMD, HIDDEN=...)
-//   SCALING_EPOCHS=2    epochs timed at each width (the median; TF.js: SCALING_TFJS_REPEATS=1 fresh runs)
+//   SCALING_EPOCHS=3    epochs timed at each width (the median; TF.js: SCALING_TFJS_REPEATS=1 fresh runs)
 //   PEERS_DIR=...       where the peers are (default ../shared/peers)
 //
 // The machine may be shared: each figure is a median, and ratios compare figures taken in this run.
@@ -79,7 +79,7 @@ say('native training and inference (cargo bench --bench epoch)');
 // ---- ours, native: what augmentation costs (plain, affine and elastic epochs side by side) ----
 say('native augmentation (cargo bench --bench augment)');
 {
-  const r = run('cargo', ['bench', '--locked', '--bench', 'augment'], { env: { ...env, EPOCHS: setting('AUGMENT_EPOCHS', '3') } });
+  const r = run('cargo', ['bench', '--locked', '--bench', 'augment'], { env: { ...env, EPOCHS: setting('AUGMENT_EPOCHS', '5') } });
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT augment'));
   if (line) results.augment = Object.fromEntries(line.split(' ').slice(2).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
   else results.notes.push('native augmentation benchmark failed (see above)');
@@ -121,7 +121,7 @@ if (peersWanted && fs.existsSync(PEERS)) {
 
 // ---- the scaling table, natively: one batch-32 epoch as the hidden layer grows, ours and NumPy's in turn ----
 const scalingWanted = setting('SCALING', '1') !== '0';
-const scalingEpochs = setting('SCALING_EPOCHS', '2');
+const scalingEpochs = setting('SCALING_EPOCHS', '3');
 results.scaling = { native: {}, numpy: {}, chromium: {}, tfjs: {} };
 if (scalingWanted) {
   for (const h of setting('SCALING_WIDTHS', '28,128,256,1024').split(',').map(Number)) {
