@@ -357,19 +357,7 @@ impl Packed {
         for u in 0..columns {
             self.column_start[u + 1] += self.column_start[u];
         }
-        self.cursor.clear();
-        self.cursor.extend_from_slice(&self.column_start[..columns]);
-        self.column_row.resize(self.index.len(), 0);
-        self.column_value.resize(self.index.len(), 0.0);
-        for b in 0..batch.len() {
-            let value = batch.row(b).1;
-            for (&u, &v) in self.index[self.start[b]..self.start[b + 1]].iter().zip(value) {
-                let k = self.cursor[u as usize];
-                self.column_row[k] = b as u32;
-                self.column_value[k] = v;
-                self.cursor[u as usize] += 1;
-            }
-        }
+        self.list_by_pixel(batch);
     }
 
     /// Lists `batch`'s distinct pixels, renumbers its rows' indices and counts each pixel's rows, where its
@@ -417,6 +405,14 @@ impl Packed {
     /// that each pixel's rows increase.
     #[cfg(not(target_arch = "wasm32"))]
     fn list_columns(&mut self, batch: &Batch) {
+        self.list_by_pixel(batch);
+    }
+
+    /// The batch's entries written by pixel (`column_row`, `column_value`), each pixel's from its `column_start`
+    /// on, row after row, so that each pixel's rows increase: the listing both versions of [`Packed::list_columns`]
+    /// end with, once the entries are counted.
+    #[inline(always)]
+    fn list_by_pixel(&mut self, batch: &Batch) {
         let columns = self.pixels.len();
         self.cursor.clear();
         self.cursor.extend_from_slice(&self.column_start[..columns]);
