@@ -1485,20 +1485,12 @@ mod simd128 {
     }
 
     /// `picks()[m]`: the byte swizzle that moves the 16-bit lanes of m (bits 0 to 7) to the front, in order (lane p
-    /// as bytes 2p and 2p + 1), lane 0 after them. Computed on first use, as [`positions`]: 4 KB that would weigh in
-    /// the page's wasm.
+    /// as bytes 2p and 2p + 1), lane 0 after them: [`positions`]`()[m]` for 16-bit lanes. Computed on first use, as
+    /// that table: 4 KB that would weigh in the page's wasm.
     fn picks() -> &'static [[u8; 16]; 256] {
         static PICKS: std::sync::OnceLock<[[u8; 16]; 256]> = std::sync::OnceLock::new();
-        PICKS.get_or_init(|| {
-            std::array::from_fn(|m| {
-                let mut pick = [0; 16];
-                let lanes = (0..8u8).filter(|&lane| m & (1 << lane) != 0);
-                for (to, lane) in pick.chunks_exact_mut(2).zip(lanes) {
-                    (to[0], to[1]) = (2 * lane, 2 * lane + 1);
-                }
-                pick
-            })
-        })
+        let positions = positions();
+        PICKS.get_or_init(|| std::array::from_fn(|m| std::array::from_fn(|b| 2 * positions[m][b / 2] + (b % 2) as u8)))
     }
 
     /// An elastic warp in two passes, as the AVX-512 one: first every pixel of the image, eight at a time (each
