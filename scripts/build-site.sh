@@ -94,7 +94,7 @@ files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' ! -pa
 # The JS and wasm the page loads (model, data, HTML and CSS excluded), each file
 # gzip -9 on its own and added up, against a budget a little above what they weigh now (make it grow on purpose).
 # The string tables, www/i18n/*.json, are text taken out of the HTML and, like the HTML, not counted.
-budget=80000
+budget=79800
 total=0
 for f in dist/sw.js dist/www/*.js dist/www/pkg/*; do
   total=$((total + $(gzip -9 -c "$f" | wc -c)))
