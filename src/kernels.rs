@@ -41,7 +41,8 @@ pub const BLOCK: usize = 32;
 /// Measured, alternating builds: in Node 20's V8 (`node scripts/wasm-epoch-cpu.mjs`, CPU time) an epoch at
 /// h = 256 0.561 → 0.515 s, at h = 128 0.300 → 0.277 s; in Chromium 156 and Firefox 153 (scripts/bench-browser.mjs,
 /// h = 256, wall clock) no difference beyond the noise; and the wasm 0.4 KB of gzip smaller. Each column's sum is
-/// the same either way.
+/// the same either way. (Since then no row of the browser's module is wider than [`BLOCK`]: wider layers go through
+/// [`Packed`] pieces of 16 columns, `piece_vec_mat`, and [`vec_mat_blocks`] is not in it.)
 pub const WIDE_BLOCK: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
 
 /// Runs `$body` over [0, n) in pieces of fixed width: as many of 16 as fit, then one
@@ -161,7 +162,6 @@ fn add_row_pieces(acc: &mut [f32; BLOCK], v: f32, row: &[f32]) {
     });
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn vec_mat_blocks<const W: usize>(
     out: &mut [f32],
@@ -221,76 +221,6 @@ fn vec_mat_blocks<const W: usize>(
     }
 }
 
-/// [`vec_mat`] on rows wider than [`BLOCK`] in wasm: out = init + Σ_t value[t]·m[index[t], :], a block of W columns
-/// at a time, each block's sums in two sets of registers, rows t even into `even` and odd into `odd` in the order of
-/// t, then out = init + (even + odd): the same sums as natively.
-///
-/// Each row's offset in m, index[t]·stride, is computed once for all the blocks, and when the last row's blocks
-/// (the indices increase) lie inside m, so do every row's, and the blocks are read without a check each: in the loop
-/// on a pair of rows, two loads and an add of the row's offset where there were a load, a multiply, an add, a
-/// compare and a select (the offsets held to m's end). Otherwise (a row near m's end) each value read with a check,
-/// zero past m's end. Lanes past n collect products with the next row's values and are never stored.
-/// Measured against the code before it, alternating builds, h = 256: in Chromium 156 the CPU time of 5 epochs in the
-/// module's code (`perf` samples of V8's jitted code) 2.31–2.33 s → 2.17–2.19 s, an epoch 0.42 s → 0.40 s (wall
-/// clock); in Firefox 153 0.487 → 0.461 s; in Node 20's V8 0.510–0.520 → 0.503–0.506 s (CPU time); 30 bytes of gzip
-/// less. (Blocks of 24 columns, twelve registers of sums, were 1.5% faster again in Chromium but 3% slower in Node
-/// and 0.3 KB of gzip heavier.)
-#[cfg(target_arch = "wasm32")]
-#[inline(always)]
-fn vec_mat_blocks<const W: usize>(
-    out: &mut [f32],
-    init: &[f32],
-    index: &[u16],
-    value: &[f32],
-    m: &[f32],
-    stride: usize,
-) {
-    use std::mem::MaybeUninit;
-    let n = out.len();
-    assert!(init.len() == n && index.len() == value.len() && index.len() <= INPUTS);
-    let mut offset = [MaybeUninit::<u32>::uninit(); INPUTS];
-    for (o, &i) in offset.iter_mut().zip(index) {
-        o.write((i as usize * stride) as u32);
-    }
-    // SAFETY: the first index.len() ≤ INPUTS elements were written just above.
-    let offset: &[u32] = unsafe { std::slice::from_raw_parts(offset.as_ptr().cast::<u32>(), index.len()) };
-    let blocks_end = n.div_ceil(W) * W;
-    let inside = index.last().is_none_or(|&i| i as usize * stride + blocks_end <= m.len());
-    let (pairs, rest) = offset.split_at(offset.len() & !1);
-    for s in (0..n).step_by(W) {
-        let mut even = [0.0f32; W];
-        let mut odd = [0.0f32; W];
-        if inside {
-            let base = m[s..].as_ptr();
-            // SAFETY (each read): o = i·stride with i ≤ the last index, so o + s + W ≤ i·stride + blocks_end ≤ m.len().
-            for (o, v) in pairs.chunks_exact(2).zip(value.chunks_exact(2)) {
-                let (ra, rb) = unsafe {
-                    (*base.add(o[0] as usize).cast::<[f32; W]>(), *base.add(o[1] as usize).cast::<[f32; W]>())
-                };
-                add_row(&mut even, v[0], ra);
-                add_row(&mut odd, v[1], rb);
-            }
-            if let (&[o], Some(&v)) = (rest, value.last()) {
-                add_row(&mut even, v, unsafe { *base.add(o as usize).cast::<[f32; W]>() });
-            }
-        } else {
-            for (t, (&o, &v)) in offset.iter().zip(value).enumerate() {
-                let row = std::array::from_fn(|k| m.get(o as usize + s + k).copied().unwrap_or(0.0));
-                // (Two calls rather than one on a chosen array, so that both sums stay in registers.)
-                if t % 2 == 0 {
-                    add_row(&mut even, v, row);
-                } else {
-                    add_row(&mut odd, v, row);
-                }
-            }
-        }
-        let sum: [f32; W] = std::array::from_fn(|k| even[k] + odd[k]);
-        for ((o, &i), &x) in out[s..].iter_mut().zip(&init[s..]).zip(&sum) {
-            *o = i + x;
-        }
-    }
-}
-
 /// acc ← acc + v·row.
 #[inline(always)]
 pub(crate) fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W]) {
@@ -327,9 +257,9 @@ pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride:
 pub const CHUNK: usize = 256;
 
 /// Columns per piece of z1's copied rows ([`Packed`], [`batch_vec_mat`]) for layers wider than [`BLOCK`] (narrower
-/// ones go image after image on w1 itself). Natively [`BLOCK`]. In wasm 16 ([`WIDE_BLOCK`]): a piece of the batch's
+/// ones go image after image on w1 itself). Natively [`BLOCK`]. In wasm 16: a piece of the batch's
 /// ~450 rows is then 29 KB, in the first-level cache for all the images that read it, and each image's sums of a
-/// piece are one block ([`piece_vec_mat`]), its rows read without a check each. Measured against image after image
+/// piece are one block (`piece_vec_mat`), its rows read without a check each. Measured against image after image
 /// on w1 (at h = 256 its rows 1 KB apart, which share a few sets of the first-level cache), alternating builds, h =
 /// 256: Firefox 153 0.497 → 0.42–0.43 s an epoch (wall clock), Node 20 0.478 → 0.440 s (CPU time), Chromium 156 the
 /// CPU time of 5 epochs in jitted code 2.17 → 2.12 s (`perf` samples); 0.12 KB of gzip more. (Until then pieces of
@@ -582,6 +512,11 @@ fn packed_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], 
                 };
                 continue;
             }
+            // (In wasm the last piece, narrower than PIECE ≤ BLOCK, by vec_mat's rows: vec_mat_wide is then not in
+            // the module.)
+            #[cfg(target_arch = "wasm32")]
+            vec_mat(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
+            #[cfg(not(target_arch = "wasm32"))]
             vec_mat_wide(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
         }
     }
