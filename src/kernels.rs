@@ -41,7 +41,8 @@ pub const BLOCK: usize = 32;
 /// Measured, alternating builds: in Node 20's V8 (`node scripts/wasm-epoch-cpu.mjs`, CPU time) an epoch at
 /// h = 256 0.561 → 0.515 s, at h = 128 0.300 → 0.277 s; in Chromium 156 and Firefox 153 (scripts/bench-browser.mjs,
 /// h = 256, wall clock) no difference beyond the noise; and the wasm 0.4 KB of gzip smaller. Each column's sum is
-/// the same either way.
+/// the same either way. (Since then no row of the browser's module is wider than [`BLOCK`]: wider layers go through
+/// [`Packed`] pieces of 16 columns, `piece_vec_mat`, and [`vec_mat_blocks`] is not in it.)
 pub const WIDE_BLOCK: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
 
 /// Runs `$body` over [0, n) in pieces of fixed width: as many of 16 as fit, then one
@@ -255,10 +256,16 @@ pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride:
 /// stay in the first-level cache while they are added to w1.
 pub const CHUNK: usize = 256;
 
-/// Columns per piece of z1's copied rows ([`Packed`], [`batch_vec_mat`]); layers up to this wide
-/// go image after image on w1 itself. Natively [`BLOCK`]. In wasm [`CHUNK`]: pieces of 32 made a
-/// V8 epoch at h = 256 5% slower than image after image (`node scripts/wasm-epoch-cpu.mjs`, CPU time).
-pub const PIECE: usize = if cfg!(target_arch = "wasm32") { CHUNK } else { BLOCK };
+/// Columns per piece of z1's copied rows ([`Packed`], [`batch_vec_mat`]) for layers wider than [`BLOCK`] (narrower
+/// ones go image after image on w1 itself). Natively [`BLOCK`]. In wasm 16: a piece of the batch's
+/// ~450 rows is then 29 KB, in the first-level cache for all the images that read it, and each image's sums of a
+/// piece are one block (`piece_vec_mat`), its rows read without a check each. Measured against image after image
+/// on w1 (at h = 256 its rows 1 KB apart, which share a few sets of the first-level cache), alternating builds, h =
+/// 256: Firefox 153 0.497 → 0.42–0.43 s an epoch (wall clock), Node 20 0.478 → 0.440 s (CPU time), Chromium 156 the
+/// CPU time of 5 epochs in jitted code 2.17 → 2.12 s (`perf` samples); 0.12 KB of gzip more. (Until then pieces of
+/// 32 through the code of wider rows, which made a Node epoch 5% slower, and pieces of 16 through it were no faster
+/// in Chromium: each image's piece computed its rows' offsets anew.)
+pub const PIECE: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
 
 /// Columns per tile of [`batch_add_outer`]: the sums of one row's tile stay in registers while
 /// the batch's images are added to it. 64 floats are 4 AVX-512 or 8 AVX2 registers; in wasm,
@@ -439,8 +446,8 @@ impl Packed {
     #[inline(always)]
     fn gather(&mut self, m: &[f32], n: usize, c: usize, width: usize) {
         self.rows.set_len(self.pixels.len() * width);
-        if width == PIECE && PIECE == BLOCK {
-            // A whole piece natively (in wasm, pieces are 1 KB, a call each to copy is nothing beside them): a copy
+        if width == PIECE {
+            // A whole piece (natively 32 columns, in wasm 16; no fetch there, WebAssembly has none): a copy
             // of a constant size, which the compiler inlines as two vector loads and stores, where by `memmove` it
             // was a call a row; and the piece of the row 16 rows on fetched meanwhile, which at h = 1,024 (w1 past the
             // second-level cache) is far. Measured (CPU time, five alternating runs, medians): h = 256 0.155 ->
@@ -467,13 +474,13 @@ impl Packed {
 /// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) row-major and out (B, n). (n is an argument
 /// so that it is a constant where the caller's is: the rows are then fixed vector pieces.)
 ///
-/// [`vec_mat`] of each row; wider than [`PIECE`], over the columns a piece at a time, on the
+/// [`vec_mat`] of each row; wider than [`BLOCK`], over the columns a piece at a time, on the
 /// rows of m the batch touches copied together ([`Packed`]). Each output is the same sum as
 /// [`vec_mat`] of the row on the whole of m, to the bit.
 #[inline(always)]
 pub fn batch_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) {
     assert!(n > 0 && init.len() == n && out.len() == batch.len() * n && m.len() == INPUTS * n);
-    if n <= PIECE {
+    if n <= BLOCK {
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let (index, value) = batch.row(b);
             vec_mat(out, init, index, value, m, n);
@@ -483,20 +490,61 @@ pub fn batch_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n:
     packed_vec_mat(out, init, batch, m, n, packed);
 }
 
-/// [`batch_vec_mat`] wider than [`PIECE`]. (Not inlined into the passes that call it, but with a
+/// [`batch_vec_mat`] wider than [`BLOCK`]. (Not inlined into the passes that call it, but with a
 /// SIMD dispatch of its own, below, as the rows wider than [`BLOCK`] of [`vec_mat`]: one copy of
 /// the code rather than one in each pass, which in the browser's wasm weighs; a dispatch per
 /// image or per batch costs nothing beside the work of a wide row.)
 #[inline(always)]
 fn packed_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) {
     packed.renumber(batch);
+    #[cfg(target_arch = "wasm32")]
+    assert!(packed.index.iter().all(|&u| (u as usize) < packed.pixels.len()));
     for c in (0..n).step_by(PIECE) {
         let width = PIECE.min(n - c);
         packed.gather(m, n, c, width);
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let value = batch.row(b).1;
+            #[cfg(target_arch = "wasm32")]
+            if width == PIECE {
+                // SAFETY: every packed row number is below pixels.len(), the piece's count of rows (asserted above).
+                unsafe {
+                    piece_vec_mat(&mut out[c..c + PIECE], &init[c..c + PIECE], packed.row(b), value, &packed.rows)
+                };
+                continue;
+            }
+            // (In wasm the last piece, narrower than PIECE ≤ BLOCK, by vec_mat's rows: vec_mat_wide is then not in
+            // the module.)
+            #[cfg(target_arch = "wasm32")]
+            vec_mat(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
+            #[cfg(not(target_arch = "wasm32"))]
             vec_mat_wide(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
         }
+    }
+}
+
+/// out = init + Σ_t value[t]·rows[index[t], :] for one piece of [`PIECE`] columns in wasm, with `rows` (u, PIECE) the
+/// batch's rows of w1 copied ([`Packed`]) and index[t] packed row numbers: [`vec_mat`]'s sums for the piece (rows t
+/// even into `even` and odd into `odd` in the order of t, out = init + (even + odd)), the same bits.
+///
+/// # Safety
+/// Every index[t] < rows.len() / PIECE: the rows are read without a check each.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+unsafe fn piece_vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], rows: &[f32]) {
+    assert!(out.len() == PIECE && init.len() == PIECE && index.len() == value.len());
+    let row = |i: u16| unsafe { *rows.as_ptr().add(i as usize * PIECE).cast::<[f32; PIECE]>() };
+    let mut even = [0.0f32; PIECE];
+    let mut odd = [0.0f32; PIECE];
+    let (pairs, rest) = index.split_at(index.len() & !1);
+    for (i, v) in pairs.chunks_exact(2).zip(value.chunks_exact(2)) {
+        add_row(&mut even, v[0], row(i[0]));
+        add_row(&mut odd, v[1], row(i[1]));
+    }
+    if let (&[i], Some(&v)) = (rest, value.last()) {
+        add_row(&mut even, v, row(i));
+    }
+    for k in 0..PIECE {
+        out[k] = init[k] + (even[k] + odd[k]);
     }
 }
 
@@ -535,42 +583,76 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
     let mut x_chunk = std::mem::take(&mut packed.x);
     for c in (0..n).step_by(CHUNK) {
         let width = CHUNK.min(n - c);
-        x_chunk.set_len(x.len() / n * width);
-        for (x, chunk) in x.chunks_exact(n).zip(x_chunk.chunks_exact_mut(width)) {
-            chunk.copy_from_slice(&x[c..c + width]);
-        }
-        let mut s = 0;
-        while width - s >= T {
-            #[cfg(not(target_arch = "wasm32"))]
-            if width == CHUNK {
-                add_columns_of_chunk::<T>(&mut m[c..], n, s, &x_chunk, packed);
-                s += T;
-                continue;
+        #[cfg(target_arch = "wasm32")]
+        let (x_stride, s) = add_chunk_tiles::<T>(&mut m[c..], n, width, &x[c..], &mut x_chunk, packed);
+        #[cfg(not(target_arch = "wasm32"))]
+        let (x_stride, s) = {
+            x_chunk.set_len(x.len() / n * width);
+            for (x, chunk) in x.chunks_exact(n).zip(x_chunk.chunks_exact_mut(width)) {
+                chunk.copy_from_slice(&x[c..c + width]);
             }
-            add_columns::<T>(&mut m[c..], n, s, &x_chunk, width, packed);
-            s += T;
-        }
-        const HALF: usize = WIDE_TILE / 2;
-        if T > HALF && HALF > TILE && width - s >= HALF {
-            add_columns::<HALF>(&mut m[c..], n, s, &x_chunk, width, packed);
-            s += HALF;
-        }
-        if T > TILE && width - s >= TILE {
-            add_columns::<TILE>(&mut m[c..], n, s, &x_chunk, width, packed);
-            s += TILE;
-        }
+            let mut s = 0;
+            while width - s >= T {
+                if width == CHUNK {
+                    add_columns_of_chunk::<T>(&mut m[c..], n, s, &x_chunk, packed);
+                    s += T;
+                    continue;
+                }
+                add_columns::<T>(&mut m[c..], n, s, &x_chunk, width, packed);
+                s += T;
+            }
+            const HALF: usize = WIDE_TILE / 2;
+            if T > HALF && HALF > TILE && width - s >= HALF {
+                add_columns::<HALF>(&mut m[c..], n, s, &x_chunk, width, packed);
+                s += HALF;
+            }
+            if T > TILE && width - s >= TILE {
+                add_columns::<TILE>(&mut m[c..], n, s, &x_chunk, width, packed);
+                s += TILE;
+            }
+            (width, s)
+        };
         // The last columns, fewer than a tile, image after image: the same terms in the same order.
         if s < width {
-            for (b, x) in x_chunk.chunks_exact(width).enumerate() {
+            for (b, x) in x_chunk.chunks_exact(x_stride).enumerate() {
                 let (index, value) = batch.row(b);
-                add_outer(&mut m[c + s..], index, value, &x[s..], n);
+                add_outer(&mut m[c + s..], index, value, &x[s..width], n);
             }
         }
     }
     packed.x = x_chunk;
 }
 
+/// [`add_columns_tiled`] in wasm on one chunk of `width` ≤ [`CHUNK`] columns (m's from the chunk's first on, x's rows
+/// n apart from the chunk's first column on): copies x's columns of the chunk into `x_chunk`, then adds the tiles of
+/// T columns that fit; returns the distance of x_chunk's rows and the columns done. x_chunk's rows are [`CHUNK`] apart
+/// whatever the chunk's width, so that every tile is [`add_columns_of_chunk`] (x's rows a constant distance apart,
+/// read from an offset held in range where [`add_columns`] checks each twice), and [`add_columns`] is not in the
+/// module.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn add_chunk_tiles<const T: usize>(
+    m: &mut [f32],
+    n: usize,
+    width: usize,
+    x: &[f32],
+    x_chunk: &mut AlignedVec,
+    packed: &Packed,
+) -> (usize, usize) {
+    x_chunk.set_len(packed.start.len().saturating_sub(1) * CHUNK);
+    for (x, chunk) in x.chunks(n).zip(x_chunk.chunks_exact_mut(CHUNK)) {
+        chunk[..width].copy_from_slice(&x[..width]);
+    }
+    let mut s = 0;
+    while width - s >= T {
+        add_columns_of_chunk::<T>(m, n, s, x_chunk, packed);
+        s += T;
+    }
+    (CHUNK, s)
+}
+
 /// m[p, s..s + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_stride: usize, packed: &Packed) {
     for (u, &p) in packed.pixels.iter().enumerate() {
@@ -591,8 +673,10 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
 /// natively on a whole chunk, x (B, [`CHUNK`]) with its rows [`CHUNK`] apart, a constant (a shift where it was a multiply
 /// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term), from an
 /// offset held to x.len() − W, which every image's is (b < B). Measured (alternating CPU-time runs of benches/epoch,
-/// tiles of 128): an epoch at h = 256 3% faster, at h = 1,024 within the noise.
-#[cfg(not(target_arch = "wasm32"))]
+/// tiles of 128): an epoch at h = 256 3% faster, at h = 1,024 within the noise. In wasm on every chunk, whatever its
+/// width ([`add_chunk_tiles`]): at h = 256, alternating builds, Chromium 156's CPU time of 5 epochs in the module
+/// (`perf` samples of V8's code) 2.14–2.19 → 2.12–2.14 s, Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time),
+/// Firefox 153's the same within its noise (0.486–0.506 s wall clock); 27 bytes of gzip more.
 #[inline(always)]
 fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], packed: &Packed) {
     assert!(s + W <= CHUNK && x.len() >= W);
