@@ -431,8 +431,9 @@ const FIELD_LEN: usize = SIDE * SIDE + 16;
 /// of its bank comes near).
 ///
 /// Bytes rather than 16-bit integers in pixels/256 with each field's negation, as until this round: 51 KB rather
-/// than 205 KB. An elastic epoch took 0.054 s in some runs (processes) and 0.058 s in others with the larger bank,
-/// and the same every run with one of 51 KB (measured with 8 fields); sixteenths of a pixel are finer than anything
+/// than 205 KB. With the larger bank an elastic epoch at h = 28 took 0.054 s in some processes and 0.059 s in others
+/// (median 0.0578 s of ten alternating runs of `HIDDEN=28 EPOCHS=11 cargo bench --bench augment`, CPU time); with
+/// this one 0.054–0.056 s in nine runs of ten (median 0.0549 s). Sixteenths of a pixel are finer than anything
 /// bilinear sampling of a 28 × 28 digit shows.
 #[derive(Clone)]
 struct FieldBank {
