@@ -13,8 +13,9 @@ pub const AUGMENTED: [(Augment, u64); 2] =
     [(Augment::Affine, 0xe31e_395c_7efc_8303), (Augment::Elastic, 0x64f7_2b2d_298a_1587)];
 
 /// [`training_hash`] on the first 640 MNIST test images: the page's network (h = 28, the row kernels, affine
-/// augmentation, and elastic: the distortions as the trainer lists them, `Augmenter::push`), h = 100 (w1 in blocks, image after image) and h = 300 (natively on the batch's copied rows of w1;
-/// in wasm on w1 itself, in blocks of another width).
+/// augmentation, and elastic: the distortions as the trainer lists them, `Augmenter::push`), h = 100 and h = 300 (z1
+/// on the batch's rows of w1 copied together, natively in pieces of 32 columns, in wasm of 16, each ending with a
+/// narrower piece; ReLU at 300).
 pub const TRAININGS: [(usize, Activation, Augment, u64); 4] = [
     (28, Activation::Sigmoid, Augment::Affine, 0x5424_eeaf_576f_3619),
     (28, Activation::Sigmoid, Augment::Elastic, 0x20d0_1bbe_c7ba_1ae8),
