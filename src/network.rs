@@ -402,14 +402,18 @@ fn forward<const H: usize>(net: &Network, batch: &Batch, ws: &mut Workspace) -> 
                 z2[k] += a * w2_row[k];
             }
         }
-        // a2_b = softmax(z2_b); L_b = logsumexp(z2_b) − z2_b,y.
-        let a2 = &mut ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS];
-        let lse = softmax(&z2, a2);
-        let label = batch.label(b);
-        stats.loss_sum += cross_entropy(lse, &z2, label) as f64;
-        stats.correct += (argmax(a2) == label) as usize;
+        score_row(&z2, &mut ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS], batch.label(b), &mut stats);
     }
     stats
+}
+
+/// a2_b = softmax(z2_b) into `a2` (10), and the row's loss L_b = logsumexp(z2_b) − z2_b,y and whether it was
+/// classified right (argmax a2_b = y) added to `stats`: the end of [`forward`] for one row.
+#[inline(always)]
+fn score_row(z2: &[f32; OUTPUTS], a2: &mut [f32], label: usize, stats: &mut BatchStats) {
+    let lse = softmax(z2, a2);
+    stats.loss_sum += cross_entropy(lse, z2, label) as f64;
+    stats.correct += (argmax(a2) == label) as usize;
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -435,11 +439,7 @@ fn forward_groups_body(net: &Network, batch: &Batch, ws: &mut Workspace, stats: 
     for group in (0..grouped).step_by(ROWS_AT_ONCE) {
         let z2 = output_layer::<ROWS_AT_ONCE>(std::array::from_fn(|g| &ws.a1[(group + g) * h..][..h]), w2, b2);
         for (b, z2) in (group..).zip(&z2) {
-            let a2 = &mut ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS];
-            let lse = softmax(z2, a2);
-            let label = batch.label(b);
-            stats.loss_sum += cross_entropy(lse, z2, label) as f64;
-            stats.correct += (argmax(a2) == label) as usize;
+            score_row(z2, &mut ws.a2[b * OUTPUTS..(b + 1) * OUTPUTS], batch.label(b), stats);
         }
     }
     grouped
@@ -522,14 +522,7 @@ fn backward<const H: usize>(
             hidden_error(d1, d2, &ws.w2t, &ws.a1[b * h..(b + 1) * h], activation, db1, scale);
             continue;
         }
-        d1.fill(0.0);
-        for (&d, w2t_row) in d2.iter().zip(ws.w2t.chunks_exact(h)) {
-            axpy(d1, d, w2t_row);
-        }
-        activation.times_derivative(&ws.a1[b * h..(b + 1) * h], d1);
-        // ∂L/∂b1 += δ1_b; then δ1_b becomes scale·δ1_b, the row the sink gets.
-        axpy(db1, 1.0, d1);
-        d1.iter_mut().for_each(|d| *d *= scale);
+        hidden_error_row(d1, d2, &ws.w2t, h, 0, &ws.a1[b * h..(b + 1) * h], activation, db1, scale);
     }
     // sink += a0ᵀ·(scale·δ1): (784, B)·(B, h) → (784, h), the rows of each image's nonzero pixels only.
     batch_add_outer(w1_sink, batch, &ws.d1, h, &mut ws.packed);
@@ -575,13 +568,31 @@ fn hidden_error(
         }
     }
     // The last columns as the rows do them.
-    let d1 = &mut d1[whole..];
+    hidden_error_row(&mut d1[whole..], d2, w2t, h, whole, &a1[whole..], activation, &mut db1[whole..], scale);
+}
+
+/// [`hidden_error`] of columns `first..h` in vector operations on the whole row: δ1 = (δ2·w2ᵀ) ⊙ f'(z1), with w2ᵀ
+/// (10, h), d1, a1 and db1 those columns; ∂L/∂b1 += δ1; then `d1` = scale·δ1, the row the sink gets. (h is an
+/// argument so that it is a constant where the caller's is.)
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn hidden_error_row(
+    d1: &mut [f32],
+    d2: &[f32],
+    w2t: &[f32],
+    h: usize,
+    first: usize,
+    a1: &[f32],
+    activation: Activation,
+    db1: &mut [f32],
+    scale: f32,
+) {
     d1.fill(0.0);
     for (&d, w2t_row) in d2.iter().zip(w2t.chunks_exact(h)) {
-        axpy(d1, d, &w2t_row[whole..]);
+        axpy(d1, d, &w2t_row[first..]);
     }
-    activation.times_derivative(&a1[whole..], d1);
-    axpy(&mut db1[whole..], 1.0, d1);
+    activation.times_derivative(a1, d1);
+    axpy(db1, 1.0, d1);
     d1.iter_mut().for_each(|d| *d *= scale);
 }
 
