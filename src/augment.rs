@@ -2,8 +2,8 @@
 //! that the network also reads digits drawn on a screen (thicker or thinner
 //! strokes, off-centre, tilted, larger or smaller), not only scanned MNIST.
 //!
-//! Two kinds ([`Augment`]): *affine* (one time in six each a thicker or a thinner stroke, then
-//! rotation, scaling and shift) and *elastic*, the same plus the elastic distortion of
+//! Two kinds ([`Augment`]): *affine* (rotation, scaling, shift, then one time in six each a
+//! thicker or a thinner stroke) and *elastic*, the same plus the elastic distortion of
 //! Simard, Steinkraus and Platt (2003): a random displacement field, smoothed by a
 //! Gaussian of standard deviation σ and scaled by α, added to the affine warp.
 //!
@@ -30,9 +30,7 @@
 //! - for training the result is not an image but the list of its pixels (index, value), picked
 //!   eight at a time by one shuffle from a table, no branch on the pixels, as they are computed,
 //!   which the batch takes as it is ([`Augmenter::push`]);
-//! - thicker and thinner strokes (one image in three) are made on the image before the warp, so that
-//!   every image is warped straight into its list of pixels: made on the warped image, they needed it
-//!   written out whole, changed, and listed again (in V8 a tenth of an elastic epoch);
+//! - thickening and thinning read the warped canvas and write the result: no copy per image;
 //! - the elastic fields come from a bank of [`BANK_FIELDS`] fields smoothed once when training
 //!   starts, each scaled by α/√2 and stored as bytes (pixels/16, 51 KB in all): each image's field is ±Δa ± Δb of
 //!   two of them. Smoothed white noise is (very nearly) a Gaussian random field, and so is the sum of two
@@ -598,10 +596,10 @@ impl Augmenter {
         self.kind
     }
 
-    /// Writes into `dst` (784 bytes) a randomly distorted copy of `src` (784 bytes): one time in
-    /// six each, a thicker or a thinner stroke; then a rotation (±[`MAX_ROTATION`]), scaling
-    /// (1 ± [`MAX_SCALE_CHANGE`]) and shift (±[`MAX_SHIFT`] per axis) about the image centre, plus
-    /// for [`Augment::Elastic`] a displacement field, sampled bilinearly; pixels fainter than
+    /// Writes into `dst` (784 bytes) a randomly distorted copy of `src` (784 bytes): a rotation
+    /// (±[`MAX_ROTATION`]), scaling (1 ± [`MAX_SCALE_CHANGE`]) and shift (±[`MAX_SHIFT`] per axis)
+    /// about the image centre, plus for [`Augment::Elastic`] a displacement field, sampled
+    /// bilinearly; then, one time in six each, a thicker or a thinner stroke; pixels fainter than
     /// [`FAINT`] set to 0. With [`Augment::Off`], a copy.
     pub fn apply(&mut self, src: &[u8], dst: &mut [u8], rng: &mut impl Rng) {
         if self.kind == Augment::Off {
@@ -609,9 +607,14 @@ impl Augmenter {
             return;
         }
         let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
-        let Scratch { source, canvas, changed, .. } = &mut *self.scratch;
-        let src = change_stroke(stroke, src, canvas, changed);
-        warp_image(source, src, warp, field, Out::Rows(dst, 0, SIDE));
+        let Scratch { source, warped, .. } = &mut *self.scratch;
+        match stroke {
+            Stroke::Same => warp_image(source, src, warp, field, Out::Rows(dst, 0, SIDE)),
+            _ => {
+                warp_image(source, src, warp, field, Out::Rows(&mut warped.0, STRIDE + 1, STRIDE));
+                change_stroke(stroke, warped, dst);
+            }
+        }
         dst.iter_mut().for_each(|p| *p = if *p < FAINT { 0 } else { *p });
     }
 
@@ -624,10 +627,16 @@ impl Augmenter {
             return batch.push_u8(src, label);
         }
         let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
-        let Scratch { source, canvas, changed, sparse } = &mut *self.scratch;
-        let src = change_stroke(stroke, src, canvas, changed);
+        let Scratch { source, warped, dense, sparse } = &mut *self.scratch;
         sparse.len = 0;
-        warp_image(source, src, warp, field, Out::Sparse(sparse));
+        match stroke {
+            Stroke::Same => warp_image(source, src, warp, field, Out::Sparse(sparse)),
+            _ => {
+                warp_image(source, src, warp, field, Out::Rows(&mut warped.0, STRIDE + 1, STRIDE));
+                change_stroke(stroke, warped, dense);
+                compact(true, dense, dense.len(), 0, sparse);
+            }
+        }
         batch.push_sparse(&sparse.index[..sparse.len], &sparse.value[..sparse.len], label)
     }
 }
@@ -654,26 +663,12 @@ fn draw<'b>(bank: Option<&'b FieldBank>, rng: &mut impl Rng) -> (Warp, Option<Di
     (warp, bank.map(|bank| bank.draw(rng)), stroke)
 }
 
-/// The image the warp distorts: `src` (784 bytes) itself, or with its stroke thickened or thinned, written into
-/// `changed` through `canvas` (its border of zeros, which only `src`'s pixels are written inside, is the zeros around
-/// the image that [`neighbourhood`] reads).
-fn change_stroke<'a>(
-    stroke: Stroke,
-    src: &'a [u8],
-    canvas: &mut Canvas,
-    changed: &'a mut [u8; SIDE * SIDE],
-) -> &'a [u8] {
-    if stroke == Stroke::Same {
-        return src;
-    }
-    for (y, row) in src.chunks_exact(SIDE).enumerate() {
-        canvas.0[(y + 1) * STRIDE + 1..][..SIDE].copy_from_slice(row);
-    }
+fn change_stroke(stroke: Stroke, warped: &Canvas, dst: &mut [u8]) {
     match stroke {
-        Stroke::Thicker => thicken(canvas, changed),
-        _ => thin(canvas, changed),
+        Stroke::Thicker => thicken(warped, dst),
+        Stroke::Thinner => thin(warped, dst),
+        Stroke::Same => unreachable!("the warp writes the image itself"),
     }
-    changed
 }
 
 /// dst(p) = src(c + R(−angle)·(p − c − shift)/scale), bilinear, zero outside: the image
@@ -686,10 +681,8 @@ pub fn affine(src: &[u8], dst: &mut [u8], angle: f32, scale: f32, shift: (f32, f
 #[derive(Clone)]
 struct Scratch {
     source: Source,
-    /// The image before a change of its stroke, with a border of zeros.
-    canvas: Canvas,
-    /// The image with its stroke changed.
-    changed: [u8; SIDE * SIDE],
+    warped: Canvas,
+    dense: [u8; SIDE * SIDE],
     sparse: Sparse,
 }
 
@@ -697,8 +690,8 @@ impl Scratch {
     fn new() -> Box<Scratch> {
         Box::new(Scratch {
             source: Source::new(),
-            canvas: Canvas::new(),
-            changed: [0; SIDE * SIDE],
+            warped: Canvas::new(),
+            dense: [0; SIDE * SIDE],
             sparse: Sparse::new(),
         })
     }
@@ -737,10 +730,21 @@ fn positions() -> &'static [[u8; 8]; 256] {
     })
 }
 
-/// Appends to `sparse` the ones of `bytes[..n]` at least [`FAINT`], byte k as pixel `base + k`, one at a time
-/// (the plain loops' listing; the SIMD samplers list as they sample). No branch depends on the pixels.
+/// Appends to `sparse` the ones of `bytes[..n]` at least [`FAINT`], byte k as pixel `base + k`: with SIMD
+/// where the processor has it (`simd`), eight bytes at a time (reading `bytes` up to n rounded up
+/// to a multiple of 8), or one at a time. No branch depends on the pixels.
 #[inline(always)]
-fn compact(bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+fn compact(simd: bool, bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+    #[cfg(target_arch = "x86_64")]
+    if simd && std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU has AVX2 and POPCNT.
+        return unsafe { avx2::compact(bytes, n, base, sparse) };
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if simd {
+        return simd128::compact(bytes, n, base, sparse);
+    }
+    let _ = simd;
     let mut len = sparse.len;
     for (k, &p) in bytes[..n].iter().enumerate() {
         sparse.index[len] = (base + k) as u16;
@@ -886,7 +890,7 @@ fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize
         }
         match out {
             Out::Rows(out, first, stride) => out[*first + y * *stride..][..SIDE].copy_from_slice(&line),
-            Out::Sparse(sparse) => compact(&line[start..], end - start, y * SIDE + start, sparse),
+            Out::Sparse(sparse) => compact(false, &line[start..], end - start, y * SIDE + start, sparse),
         }
     }
 }
@@ -894,7 +898,7 @@ fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize
 /// [`sample`] eight pixels at a time: AVX2 gathers the four taps of eight pixels in one load.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{positions, Displacement, Out, Source, Warp, FAINT, FIELD_LEN, LINE, ONE, SIDE, STRIDE};
+    use super::{positions, Displacement, Out, Source, Sparse, Warp, FAINT, FIELD_LEN, LINE, ONE, SIDE, STRIDE};
     use std::arch::x86_64::*;
 
     /// [`super::warp_rows`] in SIMD, its constants set once per image: each row's
@@ -1042,6 +1046,26 @@ mod avx2 {
             }
         }
         *listed = len;
+    }
+
+    /// [`super::compact`], eight bytes at a time: those kept picked by one shuffle.
+    #[target_feature(enable = "avx2,popcnt")]
+    #[inline]
+    pub(super) unsafe fn compact(bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+        let positions = positions();
+        let mut len = sparse.len;
+        for k in (0..n).step_by(8) {
+            let group = _mm_loadl_epi64(bytes[k..k + 8].as_ptr().cast());
+            let faint = _mm_set1_epi8(FAINT as i8);
+            let kept = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(group, faint), group)) as u32;
+            let m = kept & 0xff & (0xff >> (8 - (n - k).min(8)));
+            let positions = _mm_loadl_epi64(positions[m as usize].as_ptr().cast());
+            let index = _mm_add_epi16(_mm_cvtepu8_epi16(positions), _mm_set1_epi16((base + k) as i16));
+            _mm_storeu_si128(sparse.index[len..len + 8].as_mut_ptr().cast(), index);
+            _mm_storel_epi64(sparse.value[len..len + 8].as_mut_ptr().cast(), _mm_shuffle_epi8(group, positions));
+            len += m.count_ones() as usize;
+        }
+        sparse.len = len;
     }
 }
 
@@ -1415,7 +1439,9 @@ mod avx512 {
 /// four taps of each pixel read into its lane in one 4-byte load.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128 {
-    use super::{positions, Displacement, Out, Source, Warp, FAINT, FIELD_LEN, LINE, ONE, PAIRS, SIDE, SPARSE, STRIDE};
+    use super::{
+        positions, Displacement, Out, Source, Sparse, Warp, FAINT, FIELD_LEN, LINE, ONE, PAIRS, SIDE, SPARSE, STRIDE,
+    };
     use std::arch::wasm32::*;
 
     /// Values in the lists of [`Points`]: every pixel of the image, and room for 8-wide writes past the last.
@@ -1632,6 +1658,20 @@ mod simd128 {
         }
     }
 
+    /// [`super::compact`], eight bytes at a time: those kept picked by one swizzle.
+    #[inline]
+    pub(super) fn compact(bytes: &[u8], n: usize, base: usize, sparse: &mut Sparse) {
+        let table = positions();
+        let mut len = sparse.len;
+        for k in (0..n).step_by(8) {
+            let word = u64::from_le_bytes(bytes[k..k + 8].try_into().expect("8 bytes"));
+            let (index, value) = (sparse.index.as_mut_ptr(), sparse.value.as_mut_ptr());
+            // SAFETY: at most one entry per pixel of the image, so len ≤ 784 and len + 8 ≤ SPARSE.
+            len = unsafe { list(table, u64x2(word, 0), n - k, base + k, index, value, len) };
+        }
+        sparse.len = len;
+    }
+
     /// Lists the first min(n, 8) bytes of `group` that are at least [`FAINT`], byte k as pixel
     /// `base + k`, at `index[len..]` and `value[len..]` (writing 8 of each); returns the new length.
     /// `table` is [`positions`]`()`.
@@ -1751,14 +1791,14 @@ mod simd128 {
 
 /// A thicker stroke: each pixel becomes the mean (rounded down) of itself and its brightest 4-neighbour.
 #[inline(never)]
-fn thicken(img: &Canvas, dst: &mut [u8]) {
-    neighbourhood(img, dst, |a, b, c, d| a.max(b).max(c.max(d)));
+fn thicken(warped: &Canvas, dst: &mut [u8]) {
+    neighbourhood(warped, dst, |a, b, c, d| a.max(b).max(c.max(d)));
 }
 
 /// A thinner stroke: each pixel becomes the mean (rounded down) of itself and its darkest 4-neighbour.
 #[inline(never)]
-fn thin(img: &Canvas, dst: &mut [u8]) {
-    neighbourhood(img, dst, |a, b, c, d| a.min(b).min(c.min(d)));
+fn thin(warped: &Canvas, dst: &mut [u8]) {
+    neighbourhood(warped, dst, |a, b, c, d| a.min(b).min(c.min(d)));
 }
 
 /// dst(p) = ⌊(img(p) + pick(its 4 neighbours))/2⌋, zero outside the image.
@@ -1956,16 +1996,18 @@ mod tests {
     }
 
     #[test]
-    fn compacting_lists_the_bytes_at_least_faint() {
+    fn compacting_lists_the_bytes_at_least_faint_with_or_without_simd() {
         let mut rng = Pcg64::seed_from_u64(11);
         for round in 0..200 {
             let density = rng.random_range(0.0..1.0f32);
             let bytes: Vec<u8> =
                 (0..SIDE * SIDE + 8).map(|_| if rng.random::<f32>() < density { rng.random() } else { 0 }).collect();
             let n = rng.random_range(0..=SIDE * SIDE);
-            let mut sparse = Sparse::new();
-            compact(&bytes, n, 0, &mut sparse);
-            assert_eq!(listed(&sparse), kept(&bytes[..n]), "round {round}");
+            for simd in [true, false] {
+                let mut sparse = Sparse::new();
+                compact(simd, &bytes, n, 0, &mut sparse);
+                assert_eq!(listed(&sparse), kept(&bytes[..n]), "round {round}, SIMD {simd}");
+            }
         }
     }
 
