@@ -119,27 +119,39 @@ pub fn axpy(y: &mut [f32], alpha: f32, x: &[f32]) {
 pub fn vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) {
     assert!(out.len() <= stride);
     if out.len() <= BLOCK {
-        vec_mat_rows(out, init, index, value, m, stride)
+        vec_mat_rows(out, init, index, value, m, stride, out.len())
     } else {
         vec_mat_wide(out, init, index, value, m, stride)
     }
 }
 
-/// [`vec_mat`] for n ≤ [`BLOCK`]: each row read in pieces of its exact width.
+/// [`vec_mat`] for n ≤ [`BLOCK`], reading `width` columns of each row (n ≤ width ≤ [`BLOCK`], width ≤ stride; [`vec_mat`]
+/// reads n) in pieces of that width: the columns past n are lanes of their own, summed and never stored, so that
+/// their values change nothing. (Rows padded to 32 columns at n = 28 are then two vectors of 16 lanes, where 16 + 8 + 4
+/// are three.)
 #[inline(always)]
-fn vec_mat_rows(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) {
+fn vec_mat_rows(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize, width: usize) {
     let n = out.len();
     assert!(n <= BLOCK && init.len() == n && index.len() == value.len());
+    // (In wasm every caller's width is n: no padded rows there.)
+    let width = if cfg!(target_arch = "wasm32") { n } else { width };
+    #[cfg(not(target_arch = "wasm32"))]
+    assert!(n <= width && width <= stride);
     let mut even = [0.0f32; BLOCK];
     let mut odd = [0.0f32; BLOCK];
     let mut pairs_i = index.chunks_exact(2);
     let mut pairs_v = value.chunks_exact(2);
     for (i, v) in (&mut pairs_i).zip(&mut pairs_v) {
-        add_row_pieces(&mut even, v[0], &m[i[0] as usize * stride..][..n]);
-        add_row_pieces(&mut odd, v[1], &m[i[1] as usize * stride..][..n]);
+        add_row_pieces(&mut even, v[0], &m[i[0] as usize * stride..][..width]);
+        add_row_pieces(&mut odd, v[1], &m[i[1] as usize * stride..][..width]);
     }
     if let (&[i], &[v]) = (pairs_i.remainder(), pairs_v.remainder()) {
-        add_row_pieces(&mut even, v, &m[i as usize * stride..][..n]);
+        add_row_pieces(&mut even, v, &m[i as usize * stride..][..width]);
+    }
+    if width > n {
+        // The columns past n are never stored, and the compiler would drop their lanes, back to pieces of the
+        // row's own width: the sums of every lane used here keep the whole vectors.
+        std::hint::black_box((even, odd));
     }
     by_pieces!(n, |o, L| {
         let out: &mut [f32; L] = (&mut out[o..o + L]).try_into().expect("L values");
@@ -234,21 +246,33 @@ pub(crate) fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W])
 /// m[i·stride..][..n].
 #[inline(always)]
 pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride: usize) {
+    add_outer_written(m, index, value, x, stride, x.len())
+}
+
+/// [`add_outer`] writing `width` columns of each row (n ≤ width ≤ stride; width > n only for width ≤ [`BLOCK`]):
+/// x's columns past n are zeros, so each of those columns of m gets v·0 = 0 added, and stays 0 if it was. (Rows
+/// padded to 32 columns at n = 28 are then two vectors of 16 lanes each, where 16 + 8 + 4 are three.)
+#[inline(always)]
+fn add_outer_written(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride: usize, width: usize) {
     let n = x.len();
     assert!(index.len() == value.len() && n <= stride);
+    // (In wasm every caller's width is n: no padded rows there.)
+    let width = if cfg!(target_arch = "wasm32") { n } else { width };
+    #[cfg(not(target_arch = "wasm32"))]
+    assert!(n <= width && width <= stride && (width == n || width <= BLOCK));
     // A short x copied once into a local array, which the compiler keeps in registers: read from
     // memory inside the loop, x would be reloaded for every row (the compiler cannot prove that
     // the stores into m leave it alone), each load waiting on the stores before it.
     let mut local = [0.0f32; BLOCK];
-    let x = if n <= BLOCK {
+    let x = if width <= BLOCK {
         local[..n].copy_from_slice(x);
-        &local[..n]
+        &local[..width]
     } else {
         x
     };
     for (&i, &v) in index.iter().zip(value) {
         let i = i as usize;
-        axpy(&mut m[i * stride..i * stride + n], v, x);
+        axpy(&mut m[i * stride..i * stride + width], v, x);
     }
 }
 
@@ -471,18 +495,34 @@ impl Packed {
 }
 
 /// out[b, :] = init + a0_b·m for every row b of `batch` (its nonzero pixels a0_b): z1 = a0·w1 + b1,
-/// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) row-major and out (B, n). (n is an argument
-/// so that it is a constant where the caller's is: the rows are then fixed vector pieces.)
+/// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) row-major, its rows `stride` apart, and out (B, n). (n and
+/// stride are arguments so that they are constants where the caller's are: the rows are then fixed vector pieces.)
+/// A stride above n only up to [`BLOCK`] (rows padded, [`crate::network::PaddedW1`]): each row is then read whole,
+/// its columns past n summed in lanes never stored.
 ///
 /// [`vec_mat`] of each row; wider than [`BLOCK`], over the columns a piece at a time, on the
 /// rows of m the batch touches copied together ([`Packed`]). Each output is the same sum as
 /// [`vec_mat`] of the row on the whole of m, to the bit.
 #[inline(always)]
-pub fn batch_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) {
-    assert!(n > 0 && init.len() == n && out.len() == batch.len() * n && m.len() == INPUTS * n);
+pub fn batch_vec_mat(
+    out: &mut [f32],
+    init: &[f32],
+    batch: &Batch,
+    m: &[f32],
+    n: usize,
+    stride: usize,
+    packed: &mut Packed,
+) {
+    assert!(n > 0 && init.len() == n && out.len() == batch.len() * n && m.len() == INPUTS * stride);
+    // (In wasm rows are never padded, and the module has no code for them.)
+    #[cfg(not(target_arch = "wasm32"))]
+    assert!(stride == n || (n < stride && stride <= BLOCK));
     if n <= BLOCK {
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let (index, value) = batch.row(b);
+            #[cfg(not(target_arch = "wasm32"))]
+            vec_mat_rows(out, init, index, value, m, stride, stride);
+            #[cfg(target_arch = "wasm32")]
             vec_mat(out, init, index, value, m, n);
         }
         return;
@@ -552,6 +592,9 @@ unsafe fn piece_vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f
 /// (784, B)·(B, n) → (784, n), with m (784, n) and x (B, n) row-major (w1 −= η·a0ᵀ·δ1 with
 /// x = −η·δ1).
 ///
+/// m's rows are `stride` apart: n, or up to [`BLOCK`] for rows padded with zeros
+/// ([`crate::network::PaddedW1`]), which are then written whole and whose columns past n stay 0.
+///
 /// Up to [`BLOCK`] columns, [`add_outer`] of each row. Wider, pixel by pixel: each row of m
 /// the batch touches is loaded once, a block of columns at a time, every image's term added to
 /// it in registers, and stored once (rather than loaded and stored for every image that has
@@ -559,11 +602,17 @@ unsafe fn piece_vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f
 /// first-level cache. Each element gets the rows' terms in the order of the rows: the same
 /// result as [`add_outer`] row after row, to the bit.
 #[inline(always)]
-pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
-    assert!(n > 0 && x.len() == batch.len() * n && m.len() == INPUTS * n);
+pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, stride: usize, packed: &mut Packed) {
+    assert!(n > 0 && x.len() == batch.len() * n && m.len() == INPUTS * stride);
+    // (In wasm rows are never padded, and the module has no code for them.)
+    #[cfg(not(target_arch = "wasm32"))]
+    assert!(stride == n || (n < stride && stride <= BLOCK));
     if n <= BLOCK {
         for (b, x) in x.chunks_exact(n).enumerate() {
             let (index, value) = batch.row(b);
+            #[cfg(not(target_arch = "wasm32"))]
+            add_outer_written(m, index, value, x, stride, stride);
+            #[cfg(target_arch = "wasm32")]
             add_outer(m, index, value, x, n);
         }
         return;
@@ -849,10 +898,10 @@ mod tests {
         fn add_outer_simd(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride: usize) -> () = add_outer;
     }
     simd_versions! {
-        fn batch_vec_mat_simd(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) -> () = batch_vec_mat;
+        fn batch_vec_mat_simd(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, stride: usize, packed: &mut Packed) -> () = batch_vec_mat;
     }
     simd_versions! {
-        fn batch_add_outer_simd(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> () = batch_add_outer;
+        fn batch_add_outer_simd(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, stride: usize, packed: &mut Packed) -> () = batch_add_outer;
     }
 
     /// Deterministic values in [−1, 1) with no pattern the kernels could depend on.
@@ -985,7 +1034,7 @@ mod tests {
             }
             let mut out = vec![f32::NAN; rows * n];
             let mut packed = Packed::default();
-            batch_vec_mat_simd(&mut out, &init, &batch, &m0, n, &mut packed);
+            batch_vec_mat_simd(&mut out, &init, &batch, &m0, n, n, &mut packed);
             assert_eq!(out, expected, "z1 of {rows} rows, n {n}");
             // w1 += a0ᵀ·x, row by row on whole rows.
             let mut expected = m0.clone();
@@ -994,7 +1043,7 @@ mod tests {
                 add_outer_simd(&mut expected, index, value, x, n);
             }
             let mut m = m0.clone();
-            batch_add_outer_simd(&mut m, &batch, &x, n, &mut packed);
+            batch_add_outer_simd(&mut m, &batch, &x, n, n, &mut packed);
             assert_eq!(m, expected, "a0ᵀ·x of {rows} rows, n {n}");
             // Each tile width, whichever this processor's dispatch picks (n > BLOCK in every case here).
             for tiled in [add_columns_tiled::<TILE>, add_columns_tiled::<WIDE_TILE>] {
@@ -1002,6 +1051,41 @@ mod tests {
                 tiled(&mut m, &batch, &x, n, &mut packed);
                 assert_eq!(m, expected, "a0ᵀ·x of {rows} rows, n {n}, by tiles");
             }
+        }
+    }
+
+    #[test]
+    fn padded_rows_give_the_row_kernels_results_to_the_bit() {
+        // Narrow widths on rows padded to a stride up to BLOCK (as PaddedW1 pads h = 28 to 32), read and written whole.
+        for (rows, n, stride) in [(5, 28, 32), (3, 20, 32), (4, 9, 16), (2, 31, 32)] {
+            let batch = batch(rows, (n + stride) as u32);
+            let m0 = values(crate::network::INPUTS * n, 6);
+            let init = values(n, 7);
+            let x = values(rows * n, 8);
+            // The same matrix with its rows `stride` apart, zeros in the pads.
+            let mut padded0 = vec![0.0; crate::network::INPUTS * stride];
+            for (row, padded) in m0.chunks_exact(n).zip(padded0.chunks_exact_mut(stride)) {
+                padded[..n].copy_from_slice(row);
+            }
+            let unpad =
+                |padded: &[f32]| -> Vec<f32> { padded.chunks_exact(stride).flat_map(|r| r[..n].to_vec()).collect() };
+            let mut packed = Packed::default();
+            let mut expected = vec![0.0; rows * n];
+            batch_vec_mat_simd(&mut expected, &init, &batch, &m0, n, n, &mut packed);
+            let mut out = vec![f32::NAN; rows * n];
+            batch_vec_mat_simd(&mut out, &init, &batch, &padded0, n, stride, &mut packed);
+            assert_eq!(out, expected, "z1 of {rows} rows, n {n}, stride {stride}");
+            // Whatever the pads hold, z1 is the same: their lanes are never stored.
+            let mut noisy = padded0.clone();
+            noisy.chunks_exact_mut(stride).for_each(|r| r[n..].iter_mut().for_each(|p| *p = f32::NAN));
+            batch_vec_mat_simd(&mut out, &init, &batch, &noisy, n, stride, &mut packed);
+            assert_eq!(out, expected, "z1 of {rows} rows, n {n}, stride {stride}, pads not zero");
+            let mut expected = m0.clone();
+            batch_add_outer_simd(&mut expected, &batch, &x, n, n, &mut packed);
+            let mut padded = padded0.clone();
+            batch_add_outer_simd(&mut padded, &batch, &x, n, stride, &mut packed);
+            assert_eq!(unpad(&padded), expected, "a0ᵀ·x of {rows} rows, n {n}, stride {stride}");
+            assert!(padded.chunks_exact(stride).all(|r| r[n..].iter().all(|&p| p.to_bits() == 0)), "the pads stay +0");
         }
     }
 

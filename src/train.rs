@@ -11,6 +11,8 @@ use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Message, Result};
 use crate::math::{argmax, Activation};
 use crate::mnist::Dataset;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::network::PaddedW1;
 use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, OUTPUTS};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -287,6 +289,51 @@ impl Trainer {
             return Err(Error::Mismatch { what });
         }
         let per_epoch = self.batches_per_epoch();
+        // Natively at h = 28, w1 with its rows on whole cache lines while the batches train (PaddedW1), back in the
+        // network however they end.
+        #[cfg(not(target_arch = "wasm32"))]
+        let (stats, learning_rate) = {
+            let mut padded = PaddedW1::of(&self.network);
+            let trained = self.train_batches(train, max_batches, padded.as_mut());
+            if let Some(w1) = &padded {
+                w1.store(&mut self.network);
+            }
+            trained?
+        };
+        #[cfg(target_arch = "wasm32")]
+        let (stats, learning_rate) = self.train_batches(train, max_batches)?;
+        let epoch_done = self.batch_in_epoch == per_epoch;
+        let progress = Progress {
+            epoch: self.epochs_done + 1,
+            batch: self.batch_in_epoch,
+            batches_per_epoch: per_epoch,
+            loss_sum: stats.loss_sum,
+            correct: stats.correct,
+            samples: stats.count,
+            learning_rate,
+            epoch_done,
+        };
+        if epoch_done {
+            let epoch_loss = self.epoch_stats.loss_sum / self.epoch_stats.count.max(1) as f64;
+            self.epochs_done += 1;
+            self.batch_in_epoch = 0;
+            self.epoch_stats = BatchStats::default();
+            if epoch_loss > DIVERGED_LOSS {
+                return Err(Error::Diverged { epoch: self.epochs_done, batch: None, loss: epoch_loss as f32 });
+            }
+        }
+        Ok(progress)
+    }
+
+    /// The batches of [`Trainer::step`]: at most `max_batches`, to the end of the epoch, each filled (or distorted)
+    /// and trained, with w1 in `padded` where that is given. Returns their loss and accuracy and the last η.
+    fn train_batches(
+        &mut self,
+        train: &Dataset,
+        max_batches: usize,
+        #[cfg(not(target_arch = "wasm32"))] mut padded: Option<&mut PaddedW1>,
+    ) -> Result<(BatchStats, f32)> {
+        let per_epoch = self.batches_per_epoch();
         let b = self.config.batch_size;
         let mut stats = BatchStats::default();
         let mut learning_rate = self.learning_rate_at(self.epochs_done * per_epoch + self.batch_in_epoch);
@@ -320,13 +367,18 @@ impl Trainer {
                 // the one after it lies).
                 train.prefetch(ahead(1), ahead(2));
             }
-            let batch_stats = self.network.train_batch(&self.batch, learning_rate, &mut self.workspace).map_err(
-                |NonFiniteLoss { loss_sum }| Error::Diverged {
-                    epoch: self.epochs_done + 1,
-                    batch: Some(self.batch_in_epoch + 1),
-                    loss: loss_sum as f32,
-                },
-            )?;
+            #[cfg(not(target_arch = "wasm32"))]
+            let trained = match padded.as_deref_mut() {
+                Some(w1) => self.network.train_batch_padded(w1, &self.batch, learning_rate, &mut self.workspace),
+                None => self.network.train_batch(&self.batch, learning_rate, &mut self.workspace),
+            };
+            #[cfg(target_arch = "wasm32")]
+            let trained = self.network.train_batch(&self.batch, learning_rate, &mut self.workspace);
+            let batch_stats = trained.map_err(|NonFiniteLoss { loss_sum }| Error::Diverged {
+                epoch: self.epochs_done + 1,
+                batch: Some(self.batch_in_epoch + 1),
+                loss: loss_sum as f32,
+            })?;
             stats.add(batch_stats);
             self.epoch_stats.add(batch_stats);
             self.batch_in_epoch += 1;
@@ -334,27 +386,7 @@ impl Trainer {
                 break;
             }
         }
-        let epoch_done = self.batch_in_epoch == per_epoch;
-        let progress = Progress {
-            epoch: self.epochs_done + 1,
-            batch: self.batch_in_epoch,
-            batches_per_epoch: per_epoch,
-            loss_sum: stats.loss_sum,
-            correct: stats.correct,
-            samples: stats.count,
-            learning_rate,
-            epoch_done,
-        };
-        if epoch_done {
-            let epoch_loss = self.epoch_stats.loss_sum / self.epoch_stats.count.max(1) as f64;
-            self.epochs_done += 1;
-            self.batch_in_epoch = 0;
-            self.epoch_stats = BatchStats::default();
-            if epoch_loss > DIVERGED_LOSS {
-                return Err(Error::Diverged { epoch: self.epochs_done, batch: None, loss: epoch_loss as f32 });
-            }
-        }
-        Ok(progress)
+        Ok((stats, learning_rate))
     }
 
     /// Trains the rest of the current epoch.
