@@ -21,7 +21,8 @@
 //! the version compiled for this CPU's SIMD, chosen by `sgd_step_simd`, `forward_simd` and
 //! `backward_simd`) → [`batch_vec_mat`], [`batch_add_outer`] (which run
 //! [`crate::kernels::vec_mat`] and [`crate::kernels::add_outer`] row by row, or, for a wide
-//! layer, the whole batch at once).
+//! layer, the whole batch at once). Natively at h = 28 the trainer holds w1 apart with its rows on whole cache lines
+//! (`PaddedW1`) and calls `Network::train_batch_padded`: the same passes, the same bits.
 //!
 //! The training step adds each sample's share of the w1 update, −η·a0_bᵀ·δ1_b, straight
 //! into w1, sample after sample, rather than first summing ∂L/∂w1 in a buffer of its own: the
