@@ -517,6 +517,8 @@ pub fn batch_vec_mat(
     // (In wasm rows are never padded, and the module has no code for them.)
     #[cfg(not(target_arch = "wasm32"))]
     assert!(stride == n || (n < stride && stride <= BLOCK));
+    #[cfg(target_arch = "wasm32")]
+    debug_assert_eq!(stride, n);
     if n <= BLOCK {
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let (index, value) = batch.row(b);
@@ -607,6 +609,8 @@ pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, stride
     // (In wasm rows are never padded, and the module has no code for them.)
     #[cfg(not(target_arch = "wasm32"))]
     assert!(stride == n || (n < stride && stride <= BLOCK));
+    #[cfg(target_arch = "wasm32")]
+    debug_assert_eq!(stride, n);
     if n <= BLOCK {
         for (b, x) in x.chunks_exact(n).enumerate() {
             let (index, value) = batch.row(b);
@@ -1055,6 +1059,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn padded_rows_give_the_row_kernels_results_to_the_bit() {
         // Narrow widths on rows padded to a stride up to BLOCK (as PaddedW1 pads h = 28 to 32), read and written whole.
         for (rows, n, stride) in [(5, 28, 32), (3, 20, 32), (4, 9, 16), (2, 31, 32)] {

@@ -305,7 +305,7 @@ impl Network {
     }
 }
 
-/// w1 (784, h) with its rows `stride` > h apart, each on whole cache lines, the columns past h zeros: the trainer
+/// w1 (784, 28) with its rows 32 floats apart, each on two whole cache lines, the columns past 28 zeros: the trainer
 /// keeps w1 this way natively at the tutorial's h = 28 while it trains ([`crate::Trainer::step`]), and copies it back
 /// into the network when it returns. The network's own rows are 28 floats (112 bytes) apart, so that one row in two
 /// straddles three cache lines and each is read (z1) and written (w1's step) in three vector pieces (16 + 8 + 4);
