@@ -448,3 +448,41 @@ pub struct EpochMetrics {
     /// The learning rate at the end of the epoch.
     pub learning_rate: f32,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::INPUTS;
+    use rand::Rng;
+
+    /// A batch whose loss is not finite, after others in the same call to [`Trainer::step`]: the network is the one
+    /// the batches before it trained, as when each batch is a call of its own. (Natively at h = 28 the trainer holds
+    /// w1 apart during a call, [`PaddedW1`], and must put it back however the call ends.)
+    #[test]
+    fn a_batch_that_diverges_mid_call_keeps_the_batches_before_it() {
+        let mut rng = Pcg64::seed_from_u64(3);
+        let images: Vec<u8> = (0..320 * INPUTS).map(|_| if rng.random_bool(0.2) { rng.random() } else { 0 }).collect();
+        let labels: Vec<u8> = (0..320).map(|i| (i % 10) as u8).collect();
+        let data = Dataset::new(images, labels).unwrap();
+        // ReLU at the tutorial's width, w2 scaled up so far that δ1 = δ2·w2ᵀ makes w1's steps huge, until z2 overflows
+        // a few batches on (w1's own steps large enough to show in it).
+        let config = TrainConfig { activation: Activation::Relu, ..TrainConfig::default() };
+        let trainer = || {
+            let mut trainer = Trainer::new(config.clone(), data.len()).unwrap();
+            let h = trainer.config.hidden;
+            let w2 = INPUTS * h + h..INPUTS * h + h + h * OUTPUTS;
+            trainer.network.params_mut()[w2].iter_mut().for_each(|w| *w *= 1e19);
+            trainer
+        };
+        let mut one_by_one = trainer();
+        let err = loop {
+            if let Err(e) = one_by_one.step(&data, 1) {
+                break e;
+            }
+        };
+        assert!(matches!(err, Error::Diverged { batch: Some(b), .. } if b > 1), "{err}: no batch trained before");
+        let mut at_once = trainer();
+        assert_eq!(at_once.step(&data, usize::MAX).unwrap_err().to_string(), err.to_string());
+        assert_eq!(at_once.network, one_by_one.network);
+    }
+}
