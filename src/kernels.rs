@@ -494,6 +494,19 @@ impl Packed {
     }
 }
 
+/// The stride of m's rows for [`batch_vec_mat`] and [`batch_add_outer`] at width n, checked: n, or natively up to
+/// [`BLOCK`] for padded rows ([`crate::network::PaddedW1`]). In wasm rows are never padded: n itself, so that the
+/// module has no code for wider rows.
+#[inline(always)]
+fn row_stride(n: usize, stride: usize) -> usize {
+    if cfg!(target_arch = "wasm32") {
+        debug_assert_eq!(stride, n);
+        return n;
+    }
+    assert!(stride == n || (n < stride && stride <= BLOCK));
+    stride
+}
+
 /// out[b, :] = init + a0_b·m for every row b of `batch` (its nonzero pixels a0_b): z1 = a0·w1 + b1,
 /// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) row-major, its rows `stride` apart, and out (B, n). (n and
 /// stride are arguments so that they are constants where the caller's are: the rows are then fixed vector pieces.)
@@ -514,18 +527,11 @@ pub fn batch_vec_mat(
     packed: &mut Packed,
 ) {
     assert!(n > 0 && init.len() == n && out.len() == batch.len() * n && m.len() == INPUTS * stride);
-    // (In wasm rows are never padded, and the module has no code for them.)
-    #[cfg(not(target_arch = "wasm32"))]
-    assert!(stride == n || (n < stride && stride <= BLOCK));
-    #[cfg(target_arch = "wasm32")]
-    debug_assert_eq!(stride, n);
+    let stride = row_stride(n, stride);
     if n <= BLOCK {
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let (index, value) = batch.row(b);
-            #[cfg(not(target_arch = "wasm32"))]
             vec_mat_rows(out, init, index, value, m, stride, stride);
-            #[cfg(target_arch = "wasm32")]
-            vec_mat(out, init, index, value, m, n);
         }
         return;
     }
@@ -606,18 +612,11 @@ unsafe fn piece_vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f
 #[inline(always)]
 pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, stride: usize, packed: &mut Packed) {
     assert!(n > 0 && x.len() == batch.len() * n && m.len() == INPUTS * stride);
-    // (In wasm rows are never padded, and the module has no code for them.)
-    #[cfg(not(target_arch = "wasm32"))]
-    assert!(stride == n || (n < stride && stride <= BLOCK));
-    #[cfg(target_arch = "wasm32")]
-    debug_assert_eq!(stride, n);
+    let stride = row_stride(n, stride);
     if n <= BLOCK {
         for (b, x) in x.chunks_exact(n).enumerate() {
             let (index, value) = batch.row(b);
-            #[cfg(not(target_arch = "wasm32"))]
             add_outer_written(m, index, value, x, stride, stride);
-            #[cfg(target_arch = "wasm32")]
-            add_outer(m, index, value, x, n);
         }
         return;
     }

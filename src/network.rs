@@ -306,8 +306,8 @@ impl Network {
 }
 
 /// w1 (784, 28) with its rows 32 floats apart, each on two whole cache lines, the columns past 28 zeros: the trainer
-/// keeps w1 this way natively at the tutorial's h = 28 while it trains ([`crate::Trainer::step`]), and copies it back
-/// into the network when it returns. The network's own rows are 28 floats (112 bytes) apart, so that one row in two
+/// trains w1 this way natively at the tutorial's h = 28 (made from the network once, [`crate::Trainer::step`] writes
+/// it back into the network at the end of every call). The network's own rows are 28 floats (112 bytes) apart, so that one row in two
 /// straddles three cache lines and each is read (z1) and written (w1's step) in three vector pieces (16 + 8 + 4);
 /// padded to 32 (128 bytes on a 64-byte boundary), each row is two whole lines and two vectors of 16, the pads'
 /// lanes summed into columns never stored (z1) or adding 0 to zeros (the step): the same bits. Measured before it

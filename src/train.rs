@@ -188,6 +188,11 @@ pub struct Trainer {
     augmenter: Augmenter,
     /// Loss and accuracy of the current epoch so far, as its batches were trained.
     epoch_stats: BatchStats,
+    /// Natively at h = 28, w1 as the batches train it, its rows on whole cache lines ([`PaddedW1`]): made from the
+    /// network once, and written back into it at the end of every [`Trainer::step`], so that [`Trainer::network`] is
+    /// always the network as trained.
+    #[cfg(not(target_arch = "wasm32"))]
+    padded: Option<PaddedW1>,
 }
 
 /// An epoch whose mean training loss is above this has diverged: a network that
@@ -208,6 +213,8 @@ impl Trainer {
         let batch = Batch::with_capacity(config.batch_size);
         let augmenter = Augmenter::new(config.augment, &mut rng);
         Ok(Trainer {
+            #[cfg(not(target_arch = "wasm32"))]
+            padded: PaddedW1::of(&network),
             config,
             network,
             rng,
@@ -289,19 +296,13 @@ impl Trainer {
             return Err(Error::Mismatch { what });
         }
         let per_epoch = self.batches_per_epoch();
-        // Natively at h = 28, w1 with its rows on whole cache lines while the batches train (PaddedW1), back in the
-        // network however they end.
+        let trained = self.train_batches(train, max_batches);
+        // The padded w1 back in the network, however the batches ended.
         #[cfg(not(target_arch = "wasm32"))]
-        let (stats, learning_rate) = {
-            let mut padded = PaddedW1::of(&self.network);
-            let trained = self.train_batches(train, max_batches, padded.as_mut());
-            if let Some(w1) = &padded {
-                w1.store(&mut self.network);
-            }
-            trained?
-        };
-        #[cfg(target_arch = "wasm32")]
-        let (stats, learning_rate) = self.train_batches(train, max_batches)?;
+        if let Some(w1) = &self.padded {
+            w1.store(&mut self.network);
+        }
+        let (stats, learning_rate) = trained?;
         let epoch_done = self.batch_in_epoch == per_epoch;
         let progress = Progress {
             epoch: self.epochs_done + 1,
@@ -326,13 +327,8 @@ impl Trainer {
     }
 
     /// The batches of [`Trainer::step`]: at most `max_batches`, to the end of the epoch, each filled (or distorted)
-    /// and trained, with w1 in `padded` where that is given. Returns their loss and accuracy and the last η.
-    fn train_batches(
-        &mut self,
-        train: &Dataset,
-        max_batches: usize,
-        #[cfg(not(target_arch = "wasm32"))] mut padded: Option<&mut PaddedW1>,
-    ) -> Result<(BatchStats, f32)> {
+    /// and trained (natively at h = 28 on the padded w1). Returns their loss and accuracy and the last η.
+    fn train_batches(&mut self, train: &Dataset, max_batches: usize) -> Result<(BatchStats, f32)> {
         let per_epoch = self.batches_per_epoch();
         let b = self.config.batch_size;
         let mut stats = BatchStats::default();
@@ -368,7 +364,7 @@ impl Trainer {
                 train.prefetch(ahead(1), ahead(2));
             }
             #[cfg(not(target_arch = "wasm32"))]
-            let trained = match padded.as_deref_mut() {
+            let trained = match self.padded.as_mut() {
                 Some(w1) => self.network.train_batch_padded(w1, &self.batch, learning_rate, &mut self.workspace),
                 None => self.network.train_batch(&self.batch, learning_rate, &mut self.workspace),
             };
@@ -456,8 +452,8 @@ mod tests {
     use rand::Rng;
 
     /// A batch whose loss is not finite, after others in the same call to [`Trainer::step`]: the network is the one
-    /// the batches before it trained, as when each batch is a call of its own. (Natively at h = 28 the trainer holds
-    /// w1 apart during a call, [`PaddedW1`], and must put it back however the call ends.)
+    /// the batches before it trained, as when each batch is a call of its own. (Natively at h = 28 the trainer trains
+    /// w1 apart from the network, [`PaddedW1`], and must write it back however a call ends.)
     #[test]
     fn a_batch_that_diverges_mid_call_keeps_the_batches_before_it() {
         let mut rng = Pcg64::seed_from_u64(3);
