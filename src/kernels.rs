@@ -494,27 +494,39 @@ impl Packed {
     }
 }
 
-/// The stride of m's rows for [`batch_vec_mat`] and [`batch_add_outer`] at width n, checked: n, or natively up to
-/// [`BLOCK`] for padded rows ([`crate::network::PaddedW1`]). In wasm rows are never padded: n itself, so that the
-/// module has no code for wider rows.
+/// The width of m's panels for [`batch_vec_mat`] and [`batch_add_outer`] at width n, checked: n (m row-major), or
+/// natively [`PANEL`]: m held as panels of [`PANEL`] columns ([`crate::network::PanelW1`]), which for n ≤ [`BLOCK`]
+/// is one panel, rows padded to [`PANEL`]. In wasm never panels: n itself, so that the module has no code for them.
 #[inline(always)]
-fn row_stride(n: usize, stride: usize) -> usize {
+fn panel_width(n: usize, panel: usize) -> usize {
     if cfg!(target_arch = "wasm32") {
-        debug_assert_eq!(stride, n);
+        debug_assert_eq!(panel, n);
         return n;
     }
-    assert!(stride == n || (n < stride && stride <= BLOCK));
-    stride
+    assert!(panel == n || panel == PANEL);
+    panel
 }
 
+/// The length of m (784, n) held in panels of `panel` columns ([`panel_width`]): its columns rounded up to whole
+/// panels. (In wasm, where panel is n, 784·n without a division.)
+#[inline(always)]
+fn panelled_len(n: usize, panel: usize) -> usize {
+    INPUTS * if cfg!(target_arch = "wasm32") { n } else { n.next_multiple_of(panel) }
+}
+
+/// Columns per panel of a w1 held in panels ([`crate::network::PanelW1`]): [`BLOCK`], a block of [`vec_mat`]'s sums,
+/// two AVX-512 registers, 128 bytes.
+pub const PANEL: usize = BLOCK;
+
 /// out[b, :] = init + a0_b·m for every row b of `batch` (its nonzero pixels a0_b): z1 = a0·w1 + b1,
-/// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) row-major, its rows `stride` apart, and out (B, n). (n and
-/// stride are arguments so that they are constants where the caller's are: the rows are then fixed vector pieces.)
-/// A stride above n only up to [`BLOCK`] (rows padded, [`crate::network::PaddedW1`]): each row is then read whole,
-/// its columns past n summed in lanes never stored.
+/// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) and out (B, n). m is held in panels of `panel` columns, each
+/// (784, panel) row-major, one after another, the last one's columns past n zeros: `panel` = n is m row-major;
+/// natively [`PANEL`] ([`crate::network::PanelW1`]; for n ≤ [`BLOCK`] one panel, rows padded, each read whole and
+/// its columns past n summed in lanes never stored). (n and panel are arguments so that they are constants where
+/// the caller's are: the rows are then fixed vector pieces.)
 ///
-/// [`vec_mat`] of each row; wider than [`BLOCK`], over the columns a piece at a time, on the
-/// rows of m the batch touches copied together ([`Packed`]). Each output is the same sum as
+/// [`vec_mat`] of each row; wider than [`BLOCK`], a panel at a time ([`panel_vec_mat_body`]), or, row-major, a piece
+/// at a time on the rows of m the batch touches copied together ([`Packed`]). Each output is the same sum as
 /// [`vec_mat`] of the row on the whole of m, to the bit.
 #[inline(always)]
 pub fn batch_vec_mat(
@@ -523,19 +535,40 @@ pub fn batch_vec_mat(
     batch: &Batch,
     m: &[f32],
     n: usize,
-    stride: usize,
+    panel: usize,
     packed: &mut Packed,
 ) {
-    assert!(n > 0 && init.len() == n && out.len() == batch.len() * n && m.len() == INPUTS * stride);
-    let stride = row_stride(n, stride);
+    let panel = panel_width(n, panel);
+    assert!(n > 0 && init.len() == n && out.len() == batch.len() * n && m.len() == panelled_len(n, panel));
     if n <= BLOCK {
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let (index, value) = batch.row(b);
-            vec_mat_rows(out, init, index, value, m, stride, stride);
+            vec_mat_rows(out, init, index, value, m, panel, panel);
         }
         return;
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    if panel < n {
+        return panel_vec_mat(out, init, batch, m, n);
+    }
     packed_vec_mat(out, init, batch, m, n, packed);
+}
+
+/// [`batch_vec_mat`] on m in panels of [`PANEL`] columns, wider than [`BLOCK`]: a panel at a time, each image's
+/// sums of the panel one block of [`vec_mat_blocks`] on the panel's rows, [`PANEL`] floats apart, as [`Packed`]'s
+/// copied rows are but without the copy. (Natively, [`crate::network::PanelW1`]. Measured before it was written,
+/// z1 on a panelled copy of w1 against [`Packed`]'s copies, alternating runs of benches/epoch, CPU time: an epoch
+/// at h = 256 0.1325 → 0.1288 s, at h = 1,024 0.503 → 0.440 s.)
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn panel_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize) {
+    for (panel, c) in m.chunks_exact(INPUTS * PANEL).zip((0..n).step_by(PANEL)) {
+        let width = PANEL.min(n - c);
+        for (b, out) in out.chunks_exact_mut(n).enumerate() {
+            let (index, value) = batch.row(b);
+            vec_mat_blocks::<PANEL>(&mut out[c..c + width], &init[c..c + width], index, value, panel, PANEL);
+        }
+    }
 }
 
 /// [`batch_vec_mat`] wider than [`BLOCK`]. (Not inlined into the passes that call it, but with a
@@ -597,11 +630,10 @@ unsafe fn piece_vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f
 }
 
 /// m[i, :] += Σ_b a0_b,i·x[b, :] for the nonzero pixels i of each row b of `batch`: m += a0ᵀ·x,
-/// (784, B)·(B, n) → (784, n), with m (784, n) and x (B, n) row-major (w1 −= η·a0ᵀ·δ1 with
-/// x = −η·δ1).
+/// (784, B)·(B, n) → (784, n), with m (784, n) and x (B, n) (w1 −= η·a0ᵀ·δ1 with x = −η·δ1).
 ///
-/// m's rows are `stride` apart: n, or up to [`BLOCK`] for rows padded with zeros
-/// ([`crate::network::PaddedW1`]), which are then written whole and whose columns past n stay 0.
+/// m is held in panels of `panel` columns, as for [`batch_vec_mat`]: `panel` = n is m row-major; natively
+/// [`PANEL`] ([`crate::network::PanelW1`]), whose columns past n are written whole and stay 0.
 ///
 /// Up to [`BLOCK`] columns, [`add_outer`] of each row. Wider, pixel by pixel: each row of m
 /// the batch touches is loaded once, a block of columns at a time, every image's term added to
@@ -610,17 +642,95 @@ unsafe fn piece_vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f
 /// first-level cache. Each element gets the rows' terms in the order of the rows: the same
 /// result as [`add_outer`] row after row, to the bit.
 #[inline(always)]
-pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, stride: usize, packed: &mut Packed) {
-    assert!(n > 0 && x.len() == batch.len() * n && m.len() == INPUTS * stride);
-    let stride = row_stride(n, stride);
+pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, panel: usize, packed: &mut Packed) {
+    let panel = panel_width(n, panel);
+    assert!(n > 0 && x.len() == batch.len() * n && m.len() == panelled_len(n, panel));
     if n <= BLOCK {
         for (b, x) in x.chunks_exact(n).enumerate() {
             let (index, value) = batch.row(b);
-            add_outer_written(m, index, value, x, stride, stride);
+            add_outer_written(m, index, value, x, panel, panel);
         }
         return;
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    if panel < n {
+        return add_panel_columns_by_pixel(m, batch, x, n, packed);
+    }
     add_columns_by_pixel(m, batch, x, n, packed);
+}
+
+/// [`batch_add_outer`] on m in panels of [`PANEL`] columns, wider than [`BLOCK`]: as [`add_columns_tiled`], a chunk
+/// of [`CHUNK`] columns at a time, x's columns of the chunk copied (rows [`CHUNK`] apart, the columns past n zeros),
+/// then tiles of T columns, each of T / [`PANEL`] panels ([`add_panel_columns`]), then one each of half
+/// [`WIDE_TILE`], [`TILE`] and [`PANEL`] as they fit: the panels cover the last columns, padded, so no column goes
+/// image after image.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn add_panels_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
+    packed.renumber(batch);
+    packed.list_columns(batch);
+    let padded = n.next_multiple_of(PANEL);
+    let mut x_chunk = std::mem::take(&mut packed.x);
+    x_chunk.set_len(batch.len() * CHUNK);
+    for c in (0..padded).step_by(CHUNK) {
+        // (c < n: c is a multiple of PANEL below n rounded up to one.)
+        let (width, real) = (CHUNK.min(padded - c), CHUNK.min(n - c));
+        for (x, chunk) in x.chunks_exact(n).zip(x_chunk.chunks_exact_mut(CHUNK)) {
+            chunk[..real].copy_from_slice(&x[c..c + real]);
+            chunk[real..width].fill(0.0);
+        }
+        let mut s = 0;
+        while width - s >= T {
+            add_panel_columns::<T>(m, c + s, s, &x_chunk, packed);
+            s += T;
+        }
+        const HALF: usize = WIDE_TILE / 2;
+        if T > HALF && width - s >= HALF {
+            add_panel_columns::<HALF>(m, c + s, s, &x_chunk, packed);
+            s += HALF;
+        }
+        if T > TILE && width - s >= TILE {
+            add_panel_columns::<TILE>(m, c + s, s, &x_chunk, packed);
+            s += TILE;
+        }
+        while s < width {
+            add_panel_columns::<PANEL>(m, c + s, s, &x_chunk, packed);
+            s += PANEL;
+        }
+    }
+    packed.x = x_chunk;
+}
+
+/// m[p, c..c + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing, with m in panels of
+/// [`PANEL`] columns (c a multiple of [`PANEL`]: W / [`PANEL`] panels from c's on) and x (B, [`CHUNK`]) one chunk of
+/// columns, read as [`add_columns_of_chunk`] reads it: [`add_columns_of_chunk`] with each row's tile in W / [`PANEL`]
+/// pieces, one per panel.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn add_panel_columns<const W: usize>(m: &mut [f32], c: usize, s: usize, x: &[f32], packed: &Packed) {
+    const SIZE: usize = INPUTS * PANEL;
+    assert!(W.is_multiple_of(PANEL) && c.is_multiple_of(PANEL) && s + W <= CHUNK && x.len() >= W);
+    let panels = &mut m[c / PANEL * SIZE..][..W / PANEL * SIZE];
+    let last = x.len() - W;
+    for (u, &p) in packed.pixels.iter().enumerate() {
+        let entries = packed.column_start[u]..packed.column_start[u + 1];
+        let row = p as usize * PANEL;
+        let mut sum = [0.0f32; W];
+        for (q, sum) in sum.chunks_exact_mut(PANEL).enumerate() {
+            sum.copy_from_slice(&panels[q * SIZE + row..][..PANEL]);
+        }
+        for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
+            let o = (b as usize * CHUNK + s).min(last);
+            // SAFETY: o ≤ x.len() − W.
+            let x: [f32; W] = unsafe { *x.as_ptr().add(o).cast::<[f32; W]>() };
+            for k in 0..W {
+                sum[k] += v * x[k];
+            }
+        }
+        for (q, sum) in sum.chunks_exact(PANEL).enumerate() {
+            panels[q * SIZE + row..][..PANEL].copy_from_slice(sum);
+        }
+    }
 }
 
 /// [`batch_add_outer`] wider than [`BLOCK`] (with a SIMD dispatch of its own, `add_columns_by_pixel`, as
@@ -889,6 +999,15 @@ simd_versions! {
     fn add_columns_by_pixel(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> ()
         = add_columns_tiled::<TILE>, with avx512 add_columns_tiled::<WIDE_TILE>;
 }
+#[cfg(not(target_arch = "wasm32"))]
+simd_versions! {
+    fn panel_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize) -> () = panel_vec_mat_body;
+}
+#[cfg(not(target_arch = "wasm32"))]
+simd_versions! {
+    fn add_panel_columns_by_pixel(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> ()
+        = add_panels_tiled::<TILE>, with avx512 add_panels_tiled::<WIDE_TILE>;
+}
 
 #[cfg(test)]
 mod tests {
@@ -1059,37 +1178,52 @@ mod tests {
 
     #[test]
     #[cfg(not(target_arch = "wasm32"))]
-    fn padded_rows_give_the_row_kernels_results_to_the_bit() {
-        // Narrow widths on rows padded to a stride up to BLOCK (as PaddedW1 pads h = 28 to 32), read and written whole.
-        for (rows, n, stride) in [(5, 28, 32), (3, 20, 32), (4, 9, 16), (2, 31, 32)] {
-            let batch = batch(rows, (n + stride) as u32);
-            let m0 = values(crate::network::INPUTS * n, 6);
+    fn panels_give_the_row_major_results_to_the_bit() {
+        use crate::network::INPUTS;
+        // One panel, rows padded (as PanelW1 holds h = 28), read and written whole; and panels of 32 columns, the last
+        // whole or padded, in chunks of 256 columns, the last one narrower or of one column (257), with tiles of 256,
+        // 128, 64 and 32 (every tile width of AVX-512 and AVX2 at 224 = 128 + 64 + 32 and 480).
+        for (rows, n) in
+            [(5, 28), (3, 20), (2, 31), (4, 33), (32, 64), (7, 100), (32, 224), (9, 257), (33, 300), (5, 480)]
+        {
+            let batch = batch(rows, (n + PANEL) as u32);
+            let m0 = values(INPUTS * n, 6);
             let init = values(n, 7);
             let x = values(rows * n, 8);
-            // The same matrix with its rows `stride` apart, zeros in the pads.
-            let mut padded0 = vec![0.0; crate::network::INPUTS * stride];
-            for (row, padded) in m0.chunks_exact(n).zip(padded0.chunks_exact_mut(stride)) {
-                padded[..n].copy_from_slice(row);
+            // The same matrix in panels of PANEL columns, zeros past n.
+            let padded = n.next_multiple_of(PANEL);
+            let mut panels0 = vec![0.0; INPUTS * padded];
+            for (panel, c) in panels0.chunks_exact_mut(INPUTS * PANEL).zip((0..n).step_by(PANEL)) {
+                let width = PANEL.min(n - c);
+                for (row, piece) in m0.chunks_exact(n).zip(panel.chunks_exact_mut(PANEL)) {
+                    piece[..width].copy_from_slice(&row[c..c + width]);
+                }
             }
-            let unpad =
-                |padded: &[f32]| -> Vec<f32> { padded.chunks_exact(stride).flat_map(|r| r[..n].to_vec()).collect() };
+            let unpanel = |panels: &[f32]| -> Vec<f32> {
+                (0..INPUTS * n)
+                    .map(|e| panels[(e % n) / PANEL * INPUTS * PANEL + e / n * PANEL + e % n % PANEL])
+                    .collect()
+            };
+            assert_eq!(unpanel(&panels0), m0);
             let mut packed = Packed::default();
             let mut expected = vec![0.0; rows * n];
             batch_vec_mat_simd(&mut expected, &init, &batch, &m0, n, n, &mut packed);
             let mut out = vec![f32::NAN; rows * n];
-            batch_vec_mat_simd(&mut out, &init, &batch, &padded0, n, stride, &mut packed);
-            assert_eq!(out, expected, "z1 of {rows} rows, n {n}, stride {stride}");
+            batch_vec_mat_simd(&mut out, &init, &batch, &panels0, n, PANEL, &mut packed);
+            assert_eq!(out, expected, "z1 of {rows} rows, n {n}, in panels");
             // Whatever the pads hold, z1 is the same: their lanes are never stored.
-            let mut noisy = padded0.clone();
-            noisy.chunks_exact_mut(stride).for_each(|r| r[n..].iter_mut().for_each(|p| *p = f32::NAN));
-            batch_vec_mat_simd(&mut out, &init, &batch, &noisy, n, stride, &mut packed);
-            assert_eq!(out, expected, "z1 of {rows} rows, n {n}, stride {stride}, pads not zero");
+            let mut noisy = panels0.clone();
+            let last = noisy.len() - INPUTS * PANEL;
+            noisy[last..].chunks_exact_mut(PANEL).for_each(|r| r[n - (padded - PANEL)..].fill(f32::NAN));
+            batch_vec_mat_simd(&mut out, &init, &batch, &noisy, n, PANEL, &mut packed);
+            assert_eq!(out, expected, "z1 of {rows} rows, n {n}, in panels, pads not zero");
             let mut expected = m0.clone();
             batch_add_outer_simd(&mut expected, &batch, &x, n, n, &mut packed);
-            let mut padded = padded0.clone();
-            batch_add_outer_simd(&mut padded, &batch, &x, n, stride, &mut packed);
-            assert_eq!(unpad(&padded), expected, "a0ᵀ·x of {rows} rows, n {n}, stride {stride}");
-            assert!(padded.chunks_exact(stride).all(|r| r[n..].iter().all(|&p| p.to_bits() == 0)), "the pads stay +0");
+            let mut panels = panels0.clone();
+            batch_add_outer_simd(&mut panels, &batch, &x, n, PANEL, &mut packed);
+            assert_eq!(unpanel(&panels), expected, "a0ᵀ·x of {rows} rows, n {n}, in panels");
+            let pads = panels[last..].chunks_exact(PANEL).flat_map(|r| &r[n - (padded - PANEL)..]);
+            assert!(pads.into_iter().all(|&p| p.to_bits() == 0), "n {n}: the pads stay +0");
         }
     }
 

@@ -21,8 +21,8 @@
 //! the version compiled for this CPU's SIMD, chosen by `sgd_step_simd`, `forward_simd` and
 //! `backward_simd`) → [`batch_vec_mat`], [`batch_add_outer`] (which run
 //! [`crate::kernels::vec_mat`] and [`crate::kernels::add_outer`] row by row, or, for a wide
-//! layer, the whole batch at once). Natively at h = 28 the trainer holds w1 apart with its rows on whole cache lines
-//! (`PaddedW1`) and calls `Network::train_batch_padded`: the same passes, the same bits.
+//! layer, the whole batch at once). Natively (at h = 28 and wider than 32) the trainer holds w1 apart, its columns in
+//! panels on whole cache lines (`PanelW1`), and calls `Network::train_batch_panels`: the same passes, the same bits.
 //!
 //! The training step adds each sample's share of the w1 update, −η·a0_bᵀ·δ1_b, straight
 //! into w1, sample after sample, rather than first summing ∂L/∂w1 in a buffer of its own: the
@@ -33,6 +33,8 @@
 use crate::aligned::AlignedVec;
 use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Message, Result};
+#[cfg(not(target_arch = "wasm32"))]
+use crate::kernels::PANEL;
 use crate::kernels::{add_row, axpy, batch_add_outer, batch_vec_mat, reference, simd_versions, Packed};
 use crate::math::{argmax, cross_entropy, softmax, Activation};
 use rand::Rng;
@@ -290,66 +292,79 @@ impl Network {
         sgd_step_simd(self, batch, learning_rate, ws)
     }
 
-    /// [`Network::train_batch`] with w1 held in `w1` ([`PaddedW1`], its rows on whole cache lines) rather than in the
-    /// network: the same step to the bit, on w1's copy (the network's own w1 is neither read nor written).
+    /// [`Network::train_batch`] with w1 held in `w1` ([`PanelW1`], its columns in panels on whole cache lines)
+    /// rather than in the network: the same step to the bit, on w1's copy (the network's own w1 is neither read nor
+    /// written).
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn train_batch_padded(
+    pub fn train_batch_panels(
         &mut self,
-        w1: &mut PaddedW1,
+        w1: &mut PanelW1,
         batch: &Batch,
         learning_rate: f32,
         ws: &mut Workspace,
     ) -> Result<BatchStats, NonFiniteLoss> {
-        assert_eq!(self.hidden, PADDED_WIDTH, "a padded w1 of this width");
-        sgd_step_padded_simd(self, w1, batch, learning_rate, ws)
+        assert_eq!(self.hidden, w1.hidden, "a w1 of this width");
+        sgd_step_panels_simd(self, w1, batch, learning_rate, ws)
     }
 }
 
-/// w1 (784, 28) with its rows 32 floats apart, each on two whole cache lines, the columns past 28 zeros: the trainer
-/// trains w1 this way natively at the tutorial's h = 28 (made from the network once, [`crate::Trainer::step`] writes
-/// it back into the network at the end of every call). The network's own rows are 28 floats (112 bytes) apart, so that one row in two
-/// straddles three cache lines and each is read (z1) and written (w1's step) in three vector pieces (16 + 8 + 4);
-/// padded to 32 (128 bytes on a 64-byte boundary), each row is two whole lines and two vectors of 16, the pads'
-/// lanes summed into columns never stored (z1) or adding 0 to zeros (the step): the same bits. Measured before it
-/// was written, an epoch at h = 32 (rows 128 bytes apart) took 0.024 s against 0.029 s at h = 28 (`cargo bench
-/// --bench epoch`, CPU time). Not in wasm, whose vectors of four lanes read 28 columns in 7 and 32 in 8: there
-/// h = 32 was 8% slower than h = 28.
+/// w1 (784, h) as the trainer trains it natively: its columns in panels of [`PANEL`] (32), each panel (784, 32)
+/// row-major on 64-byte boundaries, one after another, the last one's columns past h zeros. Made from the network
+/// once, [`crate::Trainer::step`] writes it back into the network at the end of every call.
+///
+/// - At the tutorial's h = 28, one panel: the rows padded to 32 floats. The network's own rows are 28 floats (112
+///   bytes) apart, so that one row in two straddles three cache lines and each is read (z1) and written (w1's step)
+///   in three vector pieces (16 + 8 + 4); padded, each row is two whole lines and two vectors of 16, the pads' lanes
+///   summed into columns never stored (z1) or adding 0 to zeros (the step): the same bits. Measured before it was
+///   written, an epoch at h = 32 (rows 128 bytes apart) took 0.024 s against 0.029 s at h = 28 (`cargo bench
+///   --bench epoch`, CPU time).
+/// - Wider than [`crate::kernels::BLOCK`], panels of 32 columns: a batch's z1 reads a panel's rows of the pixels it
+///   has, 128 bytes apart, where on the network's rows (1 KB apart at h = 256) they would share a few sets of the
+///   first-level cache; so, with w1 row-major, z1 copied the batch's rows of each piece of 32 columns next to one
+///   another first ([`Packed`]), 450 KB a batch at h = 256. Held in panels, w1 needs no copy; w1's step writes each
+///   pixel's tile of 256 columns as eight pieces of 128 bytes, one in each of eight panels.
+///
+/// Not in wasm, whose vectors of four lanes read 28 columns in 7 and 32 in 8 (there h = 32 was 8% slower than
+/// h = 28), and whose wider layers copy pieces of 16 columns.
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Clone, Debug)]
-pub struct PaddedW1 {
-    /// (784, PADDED_STRIDE), row-major.
+pub struct PanelW1 {
+    hidden: usize,
+    /// ⌈h / 32⌉ panels of (784, 32), row-major.
     values: AlignedVec,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-impl PaddedW1 {
-    /// A padded copy of `net`'s w1, or None where its width is trained unpadded (every width but [`PADDED_WIDTH`]).
-    pub fn of(net: &Network) -> Option<PaddedW1> {
-        if net.hidden != PADDED_WIDTH {
+impl PanelW1 {
+    /// `net`'s w1 in panels, or None where its width is trained on the network's own w1 (2 to 32 but 28).
+    pub fn of(net: &Network) -> Option<PanelW1> {
+        let h = net.hidden;
+        if h != 28 && h <= crate::kernels::BLOCK {
             return None;
         }
-        let mut values = AlignedVec::zeroed(INPUTS * PADDED_STRIDE);
-        for (row, padded) in net.w1().chunks_exact(PADDED_WIDTH).zip(values.chunks_exact_mut(PADDED_STRIDE)) {
-            padded[..PADDED_WIDTH].copy_from_slice(row);
+        let mut values = AlignedVec::zeroed(INPUTS * h.next_multiple_of(PANEL));
+        for (panel, c) in values.chunks_exact_mut(INPUTS * PANEL).zip((0..h).step_by(PANEL)) {
+            let width = PANEL.min(h - c);
+            for (row, piece) in net.w1().chunks_exact(h).zip(panel.chunks_exact_mut(PANEL)) {
+                piece[..width].copy_from_slice(&row[c..c + width]);
+            }
         }
-        Some(PaddedW1 { values })
+        Some(PanelW1 { hidden: h, values })
     }
 
     /// Copies w1 back into `net` (the network it was made from, or one of the same width).
     pub fn store(&self, net: &mut Network) {
-        assert_eq!(net.hidden, PADDED_WIDTH, "a padded w1 of this width");
-        let w1 = &mut net.params[..INPUTS * PADDED_WIDTH];
-        for (row, padded) in w1.chunks_exact_mut(PADDED_WIDTH).zip(self.values.chunks_exact(PADDED_STRIDE)) {
-            row.copy_from_slice(&padded[..PADDED_WIDTH]);
+        let h = self.hidden;
+        assert_eq!(net.hidden, h, "a w1 of this width");
+        let w1 = &mut net.params[..INPUTS * h];
+        for (panel, c) in self.values.chunks_exact(INPUTS * PANEL).zip((0..h).step_by(PANEL)) {
+            let width = PANEL.min(h - c);
+            for (row, piece) in w1.chunks_exact_mut(h).zip(panel.chunks_exact(PANEL)) {
+                row[c..c + width].copy_from_slice(&piece[..width]);
+            }
         }
     }
 }
-
-/// The width whose w1 [`PaddedW1`] pads, and the stride it pads its rows to.
-#[cfg(not(target_arch = "wasm32"))]
-const PADDED_WIDTH: usize = 28;
-#[cfg(not(target_arch = "wasm32"))]
-const PADDED_STRIDE: usize = 32;
 
 fn scaled_range(activation: Activation, fan_in: usize, fan_out: usize) -> f32 {
     match activation {
@@ -409,26 +424,27 @@ simd_versions! {
         = sgd_step;
 }
 
-// The same passes and step natively on a [`PaddedW1`] at h = 28, each its own version (the page's wasm has none).
+// The same passes and step natively on a [`PanelW1`] (for h = 28 with the width a constant), each its own version
+// (the page's wasm has none).
 #[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
-    /// [`forward`] with w1 padded ([`forward_strided`]).
-    fn forward_padded_simd(net: &Network, w1: &[f32], batch: &Batch, ws: &mut Workspace) -> BatchStats
-        = forward_strided::<PADDED_WIDTH, PADDED_STRIDE>;
+    /// [`forward`] on w1 in panels ([`forward_strided`]).
+    fn forward_panels_simd(net: &Network, w1: &[f32], batch: &Batch, ws: &mut Workspace) -> BatchStats
+        = forward_panels, hidden (net.hidden) constant at 28;
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
-    /// [`backward`] into a padded w1 ([`backward_strided`]).
-    fn backward_padded_simd(h: usize, activation: Activation, w2: &[f32], batch: &Batch, ws: &mut Workspace, w1_sink: &mut [f32], scale: f32) -> ()
-        = backward_strided::<PADDED_WIDTH, PADDED_STRIDE>;
+    /// [`backward`] into w1 in panels ([`backward_strided`]).
+    fn backward_panels_simd(h: usize, activation: Activation, w2: &[f32], batch: &Batch, ws: &mut Workspace, w1_sink: &mut [f32], scale: f32) -> ()
+        = backward_panels, hidden (h) constant at 28;
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
-    /// One SGD step on a padded w1 ([`Network::train_batch_padded`]).
-    fn sgd_step_padded_simd(net: &mut Network, w1: &mut PaddedW1, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats, NonFiniteLoss>
-        = sgd_step_padded;
+    /// One SGD step on w1 in panels ([`Network::train_batch_panels`]).
+    fn sgd_step_panels_simd(net: &mut Network, w1: &mut PanelW1, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats, NonFiniteLoss>
+        = sgd_step_panels;
 }
 
 /// [`forward`], then, if the loss is finite, [`backward`] with w1 as its sink and
@@ -452,25 +468,47 @@ fn sgd_step(
     Ok(stats)
 }
 
-/// [`sgd_step`] at h = 28 with w1 in `w1`, padded: the same operations in the same order.
+/// [`sgd_step`] with w1 in `w1`, in panels: the same operations in the same order.
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
-fn sgd_step_padded(
+fn sgd_step_panels(
     net: &mut Network,
-    w1: &mut PaddedW1,
+    w1: &mut PanelW1,
     batch: &Batch,
     learning_rate: f32,
     ws: &mut Workspace,
 ) -> Result<BatchStats, NonFiniteLoss> {
-    let stats = forward_padded_simd(net, &w1.values, batch, ws);
+    let stats = forward_panels_simd(net, &w1.values, batch, ws);
     if !stats.loss_sum.is_finite() {
         return Err(NonFiniteLoss { loss_sum: stats.loss_sum });
     }
     let h = net.hidden;
     let rest = &mut net.params[INPUTS * h..];
-    backward_padded_simd(h, net.activation, &rest[h..h + h * OUTPUTS], batch, ws, &mut w1.values, -learning_rate);
+    backward_panels_simd(h, net.activation, &rest[h..h + h * OUTPUTS], batch, ws, &mut w1.values, -learning_rate);
     update(rest, learning_rate, &ws.grad);
     Ok(stats)
+}
+
+/// [`forward`] on w1 in panels of [`PANEL`] ([`PanelW1`]).
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn forward_panels<const H: usize>(net: &Network, w1: &[f32], batch: &Batch, ws: &mut Workspace) -> BatchStats {
+    forward_strided::<H, PANEL>(net, w1, batch, ws)
+}
+
+/// [`backward`] into w1 in panels of [`PANEL`] ([`PanelW1`]).
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn backward_panels<const H: usize>(
+    h: usize,
+    activation: Activation,
+    w2: &[f32],
+    batch: &Batch,
+    ws: &mut Workspace,
+    w1_sink: &mut [f32],
+    scale: f32,
+) {
+    backward_strided::<H, PANEL>(h, activation, w2, batch, ws, w1_sink, scale)
 }
 
 /// The forward pass over a batch, row by row, keeping z1, a1 and a2 in `ws`:
@@ -481,23 +519,24 @@ fn forward<const H: usize>(net: &Network, batch: &Batch, ws: &mut Workspace) -> 
     forward_strided::<H, H>(net, net.w1(), batch, ws)
 }
 
-/// [`forward`] on `w1` (784, h), its rows S apart: H, or natively [`PaddedW1`]'s (H = 0: h, read from `net`).
+/// [`forward`] on `w1` (784, h) held in panels of P columns ([`batch_vec_mat`]): P = H, w1 row-major, or natively
+/// [`PanelW1`]'s (H = 0: h, read from `net`).
 #[inline(always)]
-fn forward_strided<const H: usize, const S: usize>(
+fn forward_strided<const H: usize, const P: usize>(
     net: &Network,
     w1: &[f32],
     batch: &Batch,
     ws: &mut Workspace,
 ) -> BatchStats {
     let (h, rows) = (if H == 0 { net.hidden } else { H }, batch.len());
-    let stride = if S == 0 { h } else { S };
+    let panel = if P == 0 { h } else { P };
     let (b1, w2, b2) = (net.b1(), net.w2(), net.b2());
     ws.z1.resize(rows * h, 0.0);
     ws.a1.resize(rows * h, 0.0);
     ws.a2.resize(rows * OUTPUTS, 0.0);
     let mut stats = BatchStats { count: rows, ..BatchStats::default() };
     // z1 = a0·w1 + b1: (B, 784)·(784, h) + (h) → (B, h), over the nonzero pixels of a0 only.
-    batch_vec_mat(&mut ws.z1, b1, batch, w1, h, stride, &mut ws.packed);
+    batch_vec_mat(&mut ws.z1, b1, batch, w1, h, panel, &mut ws.packed);
     #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     let mut first = 0;
     // Natively, for a width known only at run time, the rows in whole groups of ROWS_AT_ONCE ([`forward_groups`]);
@@ -612,9 +651,10 @@ fn backward<const H: usize>(
     backward_strided::<H, H>(h, activation, w2, batch, ws, w1_sink, scale)
 }
 
-/// [`backward`] into a sink whose rows are S apart: H, or natively [`PaddedW1`]'s (H = 0: h).
+/// [`backward`] into a sink held in panels of P columns ([`batch_add_outer`]): P = H, row-major, or natively
+/// [`PanelW1`]'s (H = 0: h).
 #[inline(always)]
-fn backward_strided<const H: usize, const S: usize>(
+fn backward_strided<const H: usize, const P: usize>(
     h: usize,
     activation: Activation,
     w2: &[f32],
@@ -624,7 +664,7 @@ fn backward_strided<const H: usize, const S: usize>(
     scale: f32,
 ) {
     let h = if H == 0 { h } else { H };
-    let stride = if S == 0 { h } else { S };
+    let panel = if P == 0 { h } else { P };
     let rows = batch.len();
     ws.d1.resize(rows * h, 0.0);
     // w2ᵀ (10, h), so that δ2·w2ᵀ is ten vector rows of h added up, not h sums of ten.
@@ -656,7 +696,7 @@ fn backward_strided<const H: usize, const S: usize>(
         hidden_error_row(d1, d2, &ws.w2t, h, 0, &ws.a1[b * h..(b + 1) * h], activation, db1, scale);
     }
     // sink += a0ᵀ·(scale·δ1): (784, B)·(B, h) → (784, h), the rows of each image's nonzero pixels only.
-    batch_add_outer(w1_sink, batch, &ws.d1, h, stride, &mut ws.packed);
+    batch_add_outer(w1_sink, batch, &ws.d1, h, panel, &mut ws.packed);
     // ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10).
     w2_gradient(&ws.a1, h, &ws.a2, dw2);
 }
@@ -927,31 +967,46 @@ mod tests {
 
     #[test]
     #[cfg(not(target_arch = "wasm32"))]
-    fn training_on_a_padded_w1_is_the_same_to_the_bit() {
+    fn training_on_w1_in_panels_is_the_same_to_the_bit() {
         let mut rng = Pcg64::seed_from_u64(9);
-        for activation in [Activation::Sigmoid, Activation::Relu] {
-            let start = Network::new(PADDED_WIDTH, activation, Init::Scaled, &mut rng).unwrap();
+        // One panel, the rows padded (28, with the width a constant); panels of 32, the last one whole (64, 256) or
+        // padded (33, 100), and chunks of 256 columns, the last one narrower (300) or of one panel's column (257).
+        for (hidden, activation) in [
+            (28, Activation::Sigmoid),
+            (28, Activation::Relu),
+            (33, Activation::Sigmoid),
+            (64, Activation::Relu),
+            (100, Activation::Sigmoid),
+            (256, Activation::Relu),
+            (257, Activation::Sigmoid),
+            (300, Activation::Relu),
+        ] {
+            let start = Network::new(hidden, activation, Init::Scaled, &mut rng).unwrap();
             let (mut plain, mut held) = (start.clone(), start.clone());
-            let mut w1 = PaddedW1::of(&held).expect("h = 28 is padded");
-            let (mut ws, mut padded_ws) = (Workspace::default(), Workspace::default());
+            let mut w1 = PanelW1::of(&held).expect("28 and wider than 32 are held in panels");
+            let (mut ws, mut panel_ws) = (Workspace::default(), Workspace::default());
             // Batches of 32 and of the tutorial's 1, and an odd size.
             for rows in [32, 1, 7, 32, 32] {
                 let batch = random_batch(&mut rng, rows);
                 let a = plain.train_batch(&batch, 0.5, &mut ws).unwrap();
-                let b = held.train_batch_padded(&mut w1, &batch, 0.5, &mut padded_ws).unwrap();
-                assert_eq!(a, b, "{activation:?}, a batch of {rows}");
+                let b = held.train_batch_panels(&mut w1, &batch, 0.5, &mut panel_ws).unwrap();
+                assert_eq!(a, b, "h {hidden} {activation:?}, a batch of {rows}");
             }
             // w1 is only in the copy until it is stored: the network's own is as it started.
             assert_eq!(held.w1(), start.w1());
             w1.store(&mut held);
             let bits = |net: &Network| net.params().iter().map(|p| p.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&held), bits(&plain), "{activation:?}");
-            // The pads are still +0.
-            assert!(w1.values.chunks_exact(PADDED_STRIDE).all(|r| r[PADDED_WIDTH..].iter().all(|p| p.to_bits() == 0)));
+            assert_eq!(bits(&held), bits(&plain), "h {hidden} {activation:?}");
+            // The last panel's columns past h are still +0.
+            let last = w1.values.chunks_exact(INPUTS * PANEL).last().unwrap();
+            let used = hidden - (hidden - 1) / PANEL * PANEL;
+            assert!(last.chunks_exact(PANEL).all(|r| r[used..].iter().all(|p| p.to_bits() == 0)), "h {hidden}");
         }
         // Other widths keep their own rows.
-        let net = Network::new(30, Activation::Sigmoid, Init::Scaled, &mut rng).unwrap();
-        assert!(PaddedW1::of(&net).is_none());
+        for hidden in [30, 32] {
+            let net = Network::new(hidden, Activation::Sigmoid, Init::Scaled, &mut rng).unwrap();
+            assert!(PanelW1::of(&net).is_none());
+        }
     }
 
     #[test]

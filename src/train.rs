@@ -12,7 +12,7 @@ use crate::error::{Error, Message, Result};
 use crate::math::{argmax, Activation};
 use crate::mnist::Dataset;
 #[cfg(not(target_arch = "wasm32"))]
-use crate::network::PaddedW1;
+use crate::network::PanelW1;
 use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, OUTPUTS};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -188,11 +188,11 @@ pub struct Trainer {
     augmenter: Augmenter,
     /// Loss and accuracy of the current epoch so far, as its batches were trained.
     epoch_stats: BatchStats,
-    /// Natively at h = 28, w1 as the batches train it, its rows on whole cache lines ([`PaddedW1`]): made from the
-    /// network once, and written back into it at the end of every [`Trainer::step`], so that [`Trainer::network`] is
-    /// always the network as trained.
+    /// Natively at h = 28 and wider than 32, w1 as the batches train it, its columns in panels on whole cache lines
+    /// ([`PanelW1`]): made from the network once, and written back into it at the end of every [`Trainer::step`], so
+    /// that [`Trainer::network`] is always the network as trained.
     #[cfg(not(target_arch = "wasm32"))]
-    padded: Option<PaddedW1>,
+    panels: Option<PanelW1>,
 }
 
 /// An epoch whose mean training loss is above this has diverged: a network that
@@ -214,7 +214,7 @@ impl Trainer {
         let augmenter = Augmenter::new(config.augment, &mut rng);
         Ok(Trainer {
             #[cfg(not(target_arch = "wasm32"))]
-            padded: PaddedW1::of(&network),
+            panels: PanelW1::of(&network),
             config,
             network,
             rng,
@@ -297,9 +297,9 @@ impl Trainer {
         }
         let per_epoch = self.batches_per_epoch();
         let trained = self.train_batches(train, max_batches);
-        // The padded w1 back in the network, however the batches ended.
+        // w1 back in the network, however the batches ended.
         #[cfg(not(target_arch = "wasm32"))]
-        if let Some(w1) = &self.padded {
+        if let Some(w1) = &self.panels {
             w1.store(&mut self.network);
         }
         let (stats, learning_rate) = trained?;
@@ -327,7 +327,7 @@ impl Trainer {
     }
 
     /// The batches of [`Trainer::step`]: at most `max_batches`, to the end of the epoch, each filled (or distorted)
-    /// and trained (natively at h = 28 on the padded w1). Returns their loss and accuracy and the last η.
+    /// and trained (natively at h = 28 and wider than 32 on w1 in panels). Returns their loss and accuracy and the last η.
     fn train_batches(&mut self, train: &Dataset, max_batches: usize) -> Result<(BatchStats, f32)> {
         let per_epoch = self.batches_per_epoch();
         let b = self.config.batch_size;
@@ -364,8 +364,8 @@ impl Trainer {
                 train.prefetch(ahead(1), ahead(2));
             }
             #[cfg(not(target_arch = "wasm32"))]
-            let trained = match self.padded.as_mut() {
-                Some(w1) => self.network.train_batch_padded(w1, &self.batch, learning_rate, &mut self.workspace),
+            let trained = match self.panels.as_mut() {
+                Some(w1) => self.network.train_batch_panels(w1, &self.batch, learning_rate, &mut self.workspace),
                 None => self.network.train_batch(&self.batch, learning_rate, &mut self.workspace),
             };
             #[cfg(target_arch = "wasm32")]
@@ -452,33 +452,38 @@ mod tests {
     use rand::Rng;
 
     /// A batch whose loss is not finite, after others in the same call to [`Trainer::step`]: the network is the one
-    /// the batches before it trained, as when each batch is a call of its own. (Natively at h = 28 the trainer trains
-    /// w1 apart from the network, [`PaddedW1`], and must write it back however a call ends.)
+    /// the batches before it trained, as when each batch is a call of its own. (Natively at h = 28 and wider than 32
+    /// the trainer trains w1 apart from the network, [`PanelW1`], and must write it back however a call ends.)
     #[test]
     fn a_batch_that_diverges_mid_call_keeps_the_batches_before_it() {
         let mut rng = Pcg64::seed_from_u64(3);
         let images: Vec<u8> = (0..320 * INPUTS).map(|_| if rng.random_bool(0.2) { rng.random() } else { 0 }).collect();
         let labels: Vec<u8> = (0..320).map(|i| (i % 10) as u8).collect();
         let data = Dataset::new(images, labels).unwrap();
-        // ReLU at the tutorial's width, w2 scaled up so far that δ1 = δ2·w2ᵀ makes w1's steps huge, until z2 overflows
-        // a few batches on (w1's own steps large enough to show in it).
-        let config = TrainConfig { activation: Activation::Relu, ..TrainConfig::default() };
-        let trainer = || {
-            let mut trainer = Trainer::new(config.clone(), data.len()).unwrap();
-            let h = trainer.config.hidden;
-            let w2 = INPUTS * h + h..INPUTS * h + h + h * OUTPUTS;
-            trainer.network.params_mut()[w2].iter_mut().for_each(|w| *w *= 1e19);
-            trainer
-        };
-        let mut one_by_one = trainer();
-        let err = loop {
-            if let Err(e) = one_by_one.step(&data, 1) {
-                break e;
-            }
-        };
-        assert!(matches!(err, Error::Diverged { batch: Some(b), .. } if b > 1), "{err}: no batch trained before");
-        let mut at_once = trainer();
-        assert_eq!(at_once.step(&data, usize::MAX).unwrap_err().to_string(), err.to_string());
-        assert_eq!(at_once.network, one_by_one.network);
+        // ReLU at the tutorial's width (one panel, rows padded) and at 64 (two panels), w2 scaled up so far that
+        // δ1 = δ2·w2ᵀ makes w1's steps huge, until z2 overflows a few batches on (w1's own steps large enough to show
+        // in it).
+        for (hidden, scale) in [(28, 1e19), (64, 3e19)] {
+            let config = TrainConfig { hidden, activation: Activation::Relu, ..TrainConfig::default() };
+            let trainer = || {
+                let mut trainer = Trainer::new(config.clone(), data.len()).unwrap();
+                let w2 = INPUTS * hidden + hidden..INPUTS * hidden + hidden + hidden * OUTPUTS;
+                trainer.network.params_mut()[w2].iter_mut().for_each(|w| *w *= scale);
+                trainer
+            };
+            let mut one_by_one = trainer();
+            let err = loop {
+                if let Err(e) = one_by_one.step(&data, 1) {
+                    break e;
+                }
+            };
+            assert!(
+                matches!(err, Error::Diverged { batch: Some(b), .. } if b > 1),
+                "h {hidden}, {err}: none trained before"
+            );
+            let mut at_once = trainer();
+            assert_eq!(at_once.step(&data, usize::MAX).unwrap_err().to_string(), err.to_string());
+            assert_eq!(at_once.network, one_by_one.network, "h {hidden}");
+        }
     }
 }
