@@ -98,7 +98,7 @@ model: setup-site
 
 ## Our best single hidden layer: 800 ReLU units, elastic + affine augmentation, cosine schedule, 250 epochs,
 ## in www/models/wide.bin, the page's second pretrained network (fetched only when chosen); prints its test
-## accuracy (0.9944; about 3.5 minutes of one core). Like `make model`, it rewrites the shipped file bit for bit.
+## accuracy (0.9944; about 3 minutes of one core). Like `make model`, it rewrites the shipped file bit for bit.
 wide: setup
 	@$(timed)
 	cargo run --release --locked -- train --hidden 800 --activation relu --lr 0.1 --schedule cosine --epochs 250 \
