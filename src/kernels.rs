@@ -439,6 +439,50 @@ impl Packed {
         self.list_by_pixel(batch);
     }
 
+    /// Lists `batch`'s distinct pixels and its entries by pixel (`pixels`, `column_start`, `column_row`,
+    /// `column_value`, as [`Packed::renumber`] and [`Packed::list_columns`] do) without renumbering its rows: for
+    /// w1's step on w1 in panels, which needs no packed rows. Each entry goes straight to its pixel's next place,
+    /// kept per pixel, where the two calls write each row's packed numbers first and list through them. The rows'
+    /// packed numbers (`index`) are then not this batch's: the next [`Packed::renumber`] makes them anew.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn list_pixels(&mut self, batch: &Batch) {
+        let (start, index) = batch.indices();
+        self.source.clear();
+        self.start.clear();
+        let mut count = [0u32; INPUTS];
+        for &i in index {
+            count[i as usize] += 1;
+        }
+        // Every pixel's values written, then the rank and the running sum advanced by whether it has rows.
+        let mut next = [0u32; INPUTS];
+        let mut pixels = [0u16; INPUTS];
+        let mut column_start = [0usize; INPUTS + 1];
+        let (mut rank, mut sum) = (0, 0);
+        for (p, &c) in count.iter().enumerate() {
+            next[p] = sum as u32;
+            pixels[rank] = p as u16;
+            column_start[rank] = sum;
+            sum += c as usize;
+            rank += (c != 0) as usize;
+        }
+        column_start[rank] = sum;
+        self.pixels.clear();
+        self.pixels.extend_from_slice(&pixels[..rank]);
+        self.column_start.clear();
+        self.column_start.extend_from_slice(&column_start[..rank + 1]);
+        self.column_row.resize(index.len(), 0);
+        self.column_value.resize(index.len(), 0.0);
+        for (b, rows) in start.windows(2).enumerate() {
+            let value = batch.row(b).1;
+            for (&i, &v) in index[rows[0]..rows[1]].iter().zip(value) {
+                let k = next[i as usize] as usize;
+                self.column_row[k] = b as u32;
+                self.column_value[k] = v;
+                next[i as usize] += 1;
+            }
+        }
+    }
+
     /// The batch's entries written by pixel (`column_row`, `column_value`), each pixel's from its `column_start`
     /// on, row after row, so that each pixel's rows increase: the listing both versions of [`Packed::list_columns`]
     /// end with, once the entries are counted.
@@ -667,8 +711,7 @@ pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, panel:
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_panels_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
-    packed.renumber(batch);
-    packed.list_columns(batch);
+    packed.list_pixels(batch);
     let padded = n.next_multiple_of(PANEL);
     let mut x_chunk = std::mem::take(&mut packed.x);
     x_chunk.set_len(batch.len() * CHUNK);
@@ -1225,6 +1268,20 @@ mod tests {
             let pads = panels[last..].chunks_exact(PANEL).flat_map(|r| &r[n - (padded - PANEL)..]);
             assert!(pads.into_iter().all(|&p| p.to_bits() == 0), "n {n}: the pads stay +0");
         }
+        // One Packed for a row-major z1 of a batch (its rows packed), a step on panels of another (its pixels listed
+        // without packing), then the first batch's z1 again: the same, its rows packed anew (the listing forgot them).
+        let n = 64;
+        let (first, other) = (batch(9, 1), batch(9, 2));
+        let m = values(INPUTS * n, 3);
+        let init = values(n, 4);
+        let mut packed = Packed::default();
+        let mut before = vec![0.0; 9 * n];
+        batch_vec_mat_simd(&mut before, &init, &first, &m, n, n, &mut packed);
+        let mut panels = vec![0.0; INPUTS * n];
+        batch_add_outer_simd(&mut panels, &other, &values(9 * n, 5), n, PANEL, &mut packed);
+        let mut after = vec![0.0; 9 * n];
+        batch_vec_mat_simd(&mut after, &init, &first, &m, n, n, &mut packed);
+        assert_eq!(after, before);
     }
 
     #[test]
