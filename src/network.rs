@@ -698,7 +698,11 @@ fn backward_strided<const H: usize, const P: usize>(
     // sink += a0ᵀ·(scale·δ1): (784, B)·(B, h) → (784, h), the rows of each image's nonzero pixels only.
     batch_add_outer(w1_sink, batch, &ws.d1, h, panel, &mut ws.packed);
     // ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10).
-    w2_gradient(&ws.a1, h, &ws.a2, dw2);
+    #[cfg(not(target_arch = "wasm32"))]
+    if H == 0 {
+        return w2_gradient_wide(&ws.a1, h, &ws.a2, dw2);
+    }
+    w2_gradient::<COLUMNS>(&ws.a1, h, &ws.a2, dw2);
 }
 
 /// δ1_b = (δ2_b·w2ᵀ) ⊙ f'(z1_b): (10)·(10, h) → (h), with w2ᵀ (10, h) and f' from a1_b (h); then ∂L/∂b1 += δ1_b and
@@ -767,17 +771,17 @@ fn hidden_error_row(
     d1.iter_mut().for_each(|d| *d *= scale);
 }
 
-/// ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10) into `dw2`, from a1 (B, h) and δ2 (B, 10): COLUMNS rows of it
+/// ∂L/∂w2 = a1ᵀ·δ2: (h, B)·(B, 10) → (h, 10) into `dw2`, from a1 (B, h) and δ2 (B, 10): C rows of it
 /// at a time ([`w2_gradient_rows`]), the last ones from a1's columns copied out with zeros after them.
 #[inline(always)]
-fn w2_gradient(a1: &[f32], h: usize, d2: &[f32], dw2: &mut [f32]) {
-    for j in (0..h).step_by(COLUMNS) {
-        let width = COLUMNS.min(h - j);
-        let sums = if width == COLUMNS {
-            w2_gradient_rows(a1, h, d2, |a1_b| a1_b[j..j + COLUMNS].try_into().expect("COLUMNS"))
+fn w2_gradient<const C: usize>(a1: &[f32], h: usize, d2: &[f32], dw2: &mut [f32]) {
+    for j in (0..h).step_by(C) {
+        let width = C.min(h - j);
+        let sums = if width == C {
+            w2_gradient_rows::<C>(a1, h, d2, |a1_b| a1_b[j..j + C].try_into().expect("C columns"))
         } else {
-            w2_gradient_rows(a1, h, d2, |a1_b| {
-                let mut a = [0.0; COLUMNS];
+            w2_gradient_rows::<C>(a1, h, d2, |a1_b| {
+                let mut a = [0.0; C];
                 a[..width].copy_from_slice(&a1_b[j..]);
                 a
             })
@@ -788,7 +792,7 @@ fn w2_gradient(a1: &[f32], h: usize, d2: &[f32], dw2: &mut [f32]) {
 
 /// Writes `sums` from [`w2_gradient_rows`] into rows j to j + width of ∂L/∂w2 (h, 10).
 #[inline(always)]
-fn scatter_w2_gradient(dw2: &mut [f32], j: usize, width: usize, sums: &[[f32; COLUMNS]; OUTPUTS]) {
+fn scatter_w2_gradient<const C: usize>(dw2: &mut [f32], j: usize, width: usize, sums: &[[f32; C]; OUTPUTS]) {
     for (l, dw2_row) in dw2[j * OUTPUTS..(j + width) * OUTPUTS].chunks_exact_mut(OUTPUTS).enumerate() {
         for (k, dw2) in dw2_row.iter_mut().enumerate() {
             *dw2 = sums[k][l];
@@ -796,26 +800,36 @@ fn scatter_w2_gradient(dw2: &mut [f32], j: usize, width: usize, sums: &[[f32; CO
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+simd_versions! {
+    /// [`w2_gradient`] for widths read at run time, with a dispatch of its own: with AVX-512 sixteen rows at a time
+    /// (ten sums of one register each), where [`COLUMNS`] (eight) took twice the instructions. The same sums.
+    /// Measured, builds alternating (CPU time, benches/epoch): h = 256 0.1143–0.1155 → 0.1128–0.1135 s, h = 1,024
+    /// 0.420–0.422 → 0.412–0.417 s.
+    fn w2_gradient_wide(a1: &[f32], h: usize, d2: &[f32], dw2: &mut [f32]) -> ()
+        = w2_gradient::<COLUMNS>, with avx512 w2_gradient::<16>;
+}
+
 /// Rows of ∂L/∂w2 computed together by [`w2_gradient_rows`]: ten sums of COLUMNS lanes each, in registers
-/// (ten AVX2 registers). In wasm one: a row's ten sums, column by column, as before; four (a wasm SIMD
+/// (ten AVX2 registers; with AVX-512 sixteen for widths read at run time, [`w2_gradient_wide`]). In wasm one: a row's ten sums, column by column, as before; four (a wasm SIMD
 /// register each) made no V8 epoch faster at h = 28, 256 or 1,024 and weighed 0.6 KB of gzip.
 const COLUMNS: usize = if cfg!(target_arch = "wasm32") { 1 } else { 8 };
 
-/// Σ_b a1_bj·δ2_bk for COLUMNS columns j of a1 (the ones `columns` takes from a row a1_b) and
+/// Σ_b a1_bj·δ2_bk for C columns j of a1 (the ones `columns` takes from a row a1_b) and
 /// every k: `sums[k][l]` is row j_l, column k of ∂L/∂w2 = a1ᵀ·δ2 ((h, B)·(B, 10) → (h, 10)),
 /// each added from 0 in the order of b, as by one sum at a time. `a1` is (B, h), `δ2` (B, 10).
 ///
 /// Column by column (as in wasm), each sum reads a1_bj from B rows h apart: natively at h = 1,024, rows 4 KB
-/// apart, which share a handful of the first-level cache's sets, that took 9% of an epoch; COLUMNS at a time,
+/// apart, which share a handful of the first-level cache's sets, that took 9% of an epoch; eight at a time,
 /// an epoch is 7% shorter there (and unchanged at h = 28 and 256).
 #[inline(always)]
-fn w2_gradient_rows(
+fn w2_gradient_rows<const C: usize>(
     a1: &[f32],
     h: usize,
     d2: &[f32],
-    columns: impl Fn(&[f32]) -> [f32; COLUMNS],
-) -> [[f32; COLUMNS]; OUTPUTS] {
-    let mut sums = [[0.0; COLUMNS]; OUTPUTS];
+    columns: impl Fn(&[f32]) -> [f32; C],
+) -> [[f32; C]; OUTPUTS] {
+    let mut sums = [[0.0; C]; OUTPUTS];
     for (a1_b, d2_b) in a1.chunks_exact(h).zip(d2.chunks_exact(OUTPUTS)) {
         let a = columns(a1_b);
         // One call per k, not a loop over k: so the ten sums stay in registers.
