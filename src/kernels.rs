@@ -393,10 +393,9 @@ impl Packed {
 
     /// Lists `batch`'s distinct pixels, renumbers its rows' indices and counts each pixel's rows, where its
     /// entries will start when they are listed by pixel (`column_start`), unless the indices are those of the batch
-    /// it last renumbered. Natively: the rows counted per pixel in one pass over the entries, then the pixels
-    /// numbered without a branch each (whether a pixel has ink is as good as random to the branch predictor),
-    /// where the wasm version marks the pixels, numbers them with a branch each, and [`Packed::list_columns`]
-    /// counts them again.
+    /// it last renumbered. Natively the rows counted per pixel in one pass over the entries, then the pixels
+    /// numbered without a branch each ([`Packed::count_pixels`]), where the wasm version marks the pixels, numbers
+    /// them with a branch each, and [`Packed::list_columns`] counts them again.
     #[cfg(not(target_arch = "wasm32"))]
     fn renumber(&mut self, batch: &Batch) {
         let (start, index) = batch.indices();
@@ -407,17 +406,31 @@ impl Packed {
         self.source.extend_from_slice(index);
         self.start.clear();
         self.start.extend_from_slice(start);
+        let (slot, _) = self.count_pixels(index);
+        self.index.clear();
+        self.index.extend(index.iter().map(|&i| slot[i as usize]));
+    }
+
+    /// Counts the entries `index` (a batch's nonzero pixels) per pixel, in one pass over them, and lists the distinct
+    /// pixels (`pixels`) and where each one's entries start when listed by pixel (`column_start`), the pixels
+    /// numbered without a branch each (whether a pixel has ink is as good as random to the branch predictor).
+    /// Returns, by pixel, its number among the distinct ones and where its entries start.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[inline(always)]
+    fn count_pixels(&mut self, index: &[u16]) -> ([u16; INPUTS], [u32; INPUTS]) {
         let mut count = [0u32; INPUTS];
         for &i in index {
             count[i as usize] += 1;
         }
         // Every pixel's values written, then the rank and the running sum advanced by whether it has rows.
         let mut slot = [0u16; INPUTS];
+        let mut first = [0u32; INPUTS];
         let mut pixels = [0u16; INPUTS];
         let mut column_start = [0usize; INPUTS + 1];
         let (mut rank, mut sum) = (0, 0);
         for (p, &c) in count.iter().enumerate() {
             slot[p] = rank as u16;
+            first[p] = sum as u32;
             pixels[rank] = p as u16;
             column_start[rank] = sum;
             sum += c as usize;
@@ -428,8 +441,7 @@ impl Packed {
         self.pixels.extend_from_slice(&pixels[..rank]);
         self.column_start.clear();
         self.column_start.extend_from_slice(&column_start[..rank + 1]);
-        self.index.clear();
-        self.index.extend(index.iter().map(|&i| slot[i as usize]));
+        (slot, first)
     }
 
     /// Lists the batch's entries by pixel too (after [`Packed::renumber`], which counted them): row after row, so
@@ -449,27 +461,7 @@ impl Packed {
         let (start, index) = batch.indices();
         self.source.clear();
         self.start.clear();
-        let mut count = [0u32; INPUTS];
-        for &i in index {
-            count[i as usize] += 1;
-        }
-        // Every pixel's values written, then the rank and the running sum advanced by whether it has rows.
-        let mut next = [0u32; INPUTS];
-        let mut pixels = [0u16; INPUTS];
-        let mut column_start = [0usize; INPUTS + 1];
-        let (mut rank, mut sum) = (0, 0);
-        for (p, &c) in count.iter().enumerate() {
-            next[p] = sum as u32;
-            pixels[rank] = p as u16;
-            column_start[rank] = sum;
-            sum += c as usize;
-            rank += (c != 0) as usize;
-        }
-        column_start[rank] = sum;
-        self.pixels.clear();
-        self.pixels.extend_from_slice(&pixels[..rank]);
-        self.column_start.clear();
-        self.column_start.extend_from_slice(&column_start[..rank + 1]);
+        let (_, mut next) = self.count_pixels(index);
         self.column_row.resize(index.len(), 0);
         self.column_value.resize(index.len(), 0.0);
         for (b, rows) in start.windows(2).enumerate() {
