@@ -30,7 +30,8 @@
 //! - for training the result is not an image but the list of its pixels (index, value), picked
 //!   eight at a time by one shuffle from a table, no branch on the pixels, as they are computed,
 //!   which the batch takes as it is ([`Augmenter::push`]);
-//! - thickening and thinning read the warped canvas and write the result: no copy per image;
+//! - thickening and thinning read the warped canvas and write the result: no copy per image; for training, with
+//!   AVX-512's compress (VBMI2), each row's result listed as it is computed, not written and listed again;
 //! - the elastic fields come from a bank of [`BANK_FIELDS`] fields smoothed once when training
 //!   starts, each scaled by α/√2 and stored as bytes (pixels/16, 51 KB in all): each image's field is ±Δa ± Δb of
 //!   two of them. Smoothed white noise is (very nearly) a Gaussian random field, and so is the sum of two
@@ -633,8 +634,7 @@ impl Augmenter {
             Stroke::Same => warp_image(source, src, warp, field, Out::Sparse(sparse)),
             _ => {
                 warp_image(source, src, warp, field, Out::Rows(&mut warped.0, STRIDE + 1, STRIDE));
-                change_stroke(stroke, warped, dense);
-                compact(true, dense, dense.len(), 0, sparse);
+                listed_stroke(stroke, warped, dense, sparse);
             }
         }
         batch.push_sparse(&sparse.index[..sparse.len], &sparse.value[..sparse.len], label)
@@ -661,6 +661,18 @@ fn draw<'b>(bank: Option<&'b FieldBank>, rng: &mut impl Rng) -> (Warp, Option<Di
     };
     let warp = Warp::new(angle, scale, shift);
     (warp, bank.map(|bank| bank.draw(rng)), stroke)
+}
+
+/// [`change_stroke`] into `dense`, then its pixels at least [`FAINT`] listed into `sparse` (empty): with AVX-512's
+/// compress (VBMI2) in one pass, each row's new values listed as they are computed ([`avx512::listed_stroke`]).
+fn listed_stroke(stroke: Stroke, warped: &Canvas, dense: &mut [u8], sparse: &mut Sparse) {
+    #[cfg(target_arch = "x86_64")]
+    if avx512::compress_available() {
+        // SAFETY: the CPU has the features `listed_stroke` is compiled for.
+        return unsafe { avx512::listed_stroke(stroke == Stroke::Thicker, warped, sparse) };
+    }
+    change_stroke(stroke, warped, dense);
+    compact(true, dense, dense.len(), 0, sparse);
 }
 
 fn change_stroke(stroke: Stroke, warped: &Canvas, dst: &mut [u8]) {
@@ -1073,7 +1085,7 @@ mod avx2 {
 /// permutation (VBMI) from four rows of the plain canvas held in two registers, no gather.
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::{Displacement, Out, Source, Warp, BYTES, FAINT, FIELD_LEN, ONE, SIDE, SPARSE, STRIDE};
+    use super::{Canvas, Displacement, Out, Source, Sparse, Warp, BYTES, FAINT, FIELD_LEN, ONE, SIDE, SPARSE, STRIDE};
     use std::arch::x86_64::*;
 
     /// Whether the processor has what [`warp_rows`] is compiled for.
@@ -1090,6 +1102,62 @@ mod avx512 {
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
     pub(super) unsafe fn warp_rows(source: &Source, out: &mut Out, warp: &Warp, spans: &[(usize, usize); SIDE]) {
         rows(source, out, warp, spans)
+    }
+
+    /// Whether the processor has what [`listed_stroke`] is compiled for: [`available`]'s and VBMI2's compress.
+    pub(super) fn compress_available() -> bool {
+        available() && std::arch::is_x86_feature_detected!("avx512vbmi2")
+    }
+
+    /// [`super::thicken`] (`thicker`) or [`super::thin`] of the warped canvas, its pixels at least [`FAINT`] listed
+    /// into `sparse` (empty) as they are computed, a row at a time: the row's 28 values and the four lanes past it
+    /// (the border, never listed) from five loads of the canvas, those kept moved to the front by one compress of
+    /// the bytes and one of their indices (16-bit lanes). The list [`super::compact`] makes of the dense result.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,popcnt")]
+    pub(super) unsafe fn listed_stroke(thicker: bool, warped: &Canvas, sparse: &mut Sparse) {
+        // Each row writes 32 values and 32 indices from the list's end: up to 27·28 + 32 places.
+        const _: () = assert!((SIDE - 1) * SIDE + 32 <= SPARSE && (SIDE + 1) * STRIDE + 1 + 32 <= STRIDE * STRIDE);
+        assert_eq!(sparse.len, 0);
+        const LANES: [u16; 32] = {
+            let mut lanes = [0; 32];
+            let mut k = 0;
+            while k < 32 {
+                lanes[k] = k as u16;
+                k += 1;
+            }
+            lanes
+        };
+        let lanes = _mm512_loadu_si512(LANES.as_ptr().cast());
+        let (faint, low7) = (_mm256_set1_epi8(FAINT as i8), _mm256_set1_epi8(0x7f));
+        let canvas = warped.0.as_ptr();
+        let mut len = 0;
+        for y in 0..SIDE {
+            let i = (y + 1) * STRIDE + 1;
+            // SAFETY: i − STRIDE ≥ 1 and i + STRIDE + 32 ≤ the canvas's length (asserted above).
+            let load = |o: usize| unsafe { _mm256_loadu_si256(canvas.add(o).cast()) };
+            let (own, left, right, up, down) = (load(i), load(i - 1), load(i + 1), load(i - STRIDE), load(i + STRIDE));
+            let picked = if thicker {
+                _mm256_max_epu8(_mm256_max_epu8(left, right), _mm256_max_epu8(up, down))
+            } else {
+                _mm256_min_epu8(_mm256_min_epu8(left, right), _mm256_min_epu8(up, down))
+            };
+            // ⌊(own + picked)/2⌋ without overflow: (a & b) + (a ^ b)/2, the halving of each byte by a 16-bit shift
+            // and a mask of the bit it brings down from the byte above.
+            let half = _mm256_and_si256(_mm256_srli_epi16::<1>(_mm256_xor_si256(own, picked)), low7);
+            let line = _mm256_add_epi8(_mm256_and_si256(own, picked), half);
+            let kept = _mm256_cmpge_epu8_mask(line, faint) & ((1 << SIDE) - 1);
+            let index = _mm512_add_epi16(lanes, _mm512_set1_epi16((y * SIDE) as i16));
+            // SAFETY: len ≤ 27·28 before the last row, and 32 places from it are within the list (asserted above).
+            unsafe {
+                _mm256_storeu_si256(sparse.value.as_mut_ptr().add(len).cast(), _mm256_maskz_compress_epi8(kept, line));
+                _mm512_storeu_si512(
+                    sparse.index.as_mut_ptr().add(len).cast(),
+                    _mm512_maskz_compress_epi16(kept, index),
+                );
+            }
+            len += kept.count_ones() as usize;
+        }
+        sparse.len = len;
     }
 
     /// Groups of sixteen pixels of the image, two a row: columns 0 to 15, and 16 to 27 (and four lanes past the row).
