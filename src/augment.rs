@@ -663,8 +663,9 @@ fn draw<'b>(bank: Option<&'b FieldBank>, rng: &mut impl Rng) -> (Warp, Option<Di
     (warp, bank.map(|bank| bank.draw(rng)), stroke)
 }
 
-/// [`change_stroke`] into `dense`, then its pixels at least [`FAINT`] listed into `sparse` (empty): with AVX-512's
-/// compress (VBMI2) in one pass, each row's new values listed as they are computed ([`avx512::listed_stroke`]).
+/// The pixels at least [`FAINT`] of [`change_stroke`]'s result listed into `sparse` (empty): with AVX-512's compress
+/// (VBMI2) in one pass, each row's new values listed as they are computed ([`avx512::listed_stroke`]); otherwise the
+/// result written into `dense`, then listed from there.
 fn listed_stroke(stroke: Stroke, warped: &Canvas, dense: &mut [u8], sparse: &mut Sparse) {
     #[cfg(target_arch = "x86_64")]
     if avx512::compress_available() {

@@ -339,7 +339,7 @@ impl PanelW1 {
     /// `net`'s w1 in panels, or None where its width is trained on the network's own w1 (2 to 32 but 28).
     pub fn of(net: &Network) -> Option<PanelW1> {
         let h = net.hidden;
-        if h != 28 && h <= crate::kernels::BLOCK {
+        if h != PADDED_WIDTH && h <= crate::kernels::BLOCK {
             return None;
         }
         let mut values = AlignedVec::zeroed(INPUTS * h.next_multiple_of(PANEL));
@@ -365,6 +365,11 @@ impl PanelW1 {
         }
     }
 }
+
+/// The one width up to [`crate::kernels::BLOCK`] that [`PanelW1`] holds, as one panel of rows padded to 32: the
+/// tutorial's, whose rows of 28 floats straddle cache lines.
+#[cfg(not(target_arch = "wasm32"))]
+const PADDED_WIDTH: usize = 28;
 
 fn scaled_range(activation: Activation, fan_in: usize, fan_out: usize) -> f32 {
     match activation {
@@ -428,14 +433,14 @@ simd_versions! {
 // (the page's wasm has none).
 #[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
-    /// [`forward`] on w1 in panels ([`forward_strided`]).
+    /// [`forward`] on w1 in panels ([`forward_in_panels`]).
     fn forward_panels_simd(net: &Network, w1: &[f32], batch: &Batch, ws: &mut Workspace) -> BatchStats
         = forward_panels, hidden (net.hidden) constant at 28;
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
-    /// [`backward`] into w1 in panels ([`backward_strided`]).
+    /// [`backward`] into w1 in panels ([`backward_in_panels`]).
     fn backward_panels_simd(h: usize, activation: Activation, w2: &[f32], batch: &Batch, ws: &mut Workspace, w1_sink: &mut [f32], scale: f32) -> ()
         = backward_panels, hidden (h) constant at 28;
 }
@@ -493,7 +498,7 @@ fn sgd_step_panels(
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn forward_panels<const H: usize>(net: &Network, w1: &[f32], batch: &Batch, ws: &mut Workspace) -> BatchStats {
-    forward_strided::<H, PANEL>(net, w1, batch, ws)
+    forward_in_panels::<H, PANEL>(net, w1, batch, ws)
 }
 
 /// [`backward`] into w1 in panels of [`PANEL`] ([`PanelW1`]).
@@ -508,7 +513,7 @@ fn backward_panels<const H: usize>(
     w1_sink: &mut [f32],
     scale: f32,
 ) {
-    backward_strided::<H, PANEL>(h, activation, w2, batch, ws, w1_sink, scale)
+    backward_in_panels::<H, PANEL>(h, activation, w2, batch, ws, w1_sink, scale)
 }
 
 /// The forward pass over a batch, row by row, keeping z1, a1 and a2 in `ws`:
@@ -516,13 +521,13 @@ fn backward_panels<const H: usize>(
 /// H is the hidden width when it is known where this is compiled, 0 when it is read from `net`.
 #[inline(always)]
 fn forward<const H: usize>(net: &Network, batch: &Batch, ws: &mut Workspace) -> BatchStats {
-    forward_strided::<H, H>(net, net.w1(), batch, ws)
+    forward_in_panels::<H, H>(net, net.w1(), batch, ws)
 }
 
 /// [`forward`] on `w1` (784, h) held in panels of P columns ([`batch_vec_mat`]): P = H, w1 row-major, or natively
 /// [`PanelW1`]'s (H = 0: h, read from `net`).
 #[inline(always)]
-fn forward_strided<const H: usize, const P: usize>(
+fn forward_in_panels<const H: usize, const P: usize>(
     net: &Network,
     w1: &[f32],
     batch: &Batch,
@@ -648,13 +653,13 @@ fn backward<const H: usize>(
     w1_sink: &mut [f32],
     scale: f32,
 ) {
-    backward_strided::<H, H>(h, activation, w2, batch, ws, w1_sink, scale)
+    backward_in_panels::<H, H>(h, activation, w2, batch, ws, w1_sink, scale)
 }
 
 /// [`backward`] into a sink held in panels of P columns ([`batch_add_outer`]): P = H, row-major, or natively
 /// [`PanelW1`]'s (H = 0: h).
 #[inline(always)]
-fn backward_strided<const H: usize, const P: usize>(
+fn backward_in_panels<const H: usize, const P: usize>(
     h: usize,
     activation: Activation,
     w2: &[f32],
