@@ -1257,6 +1257,14 @@ mod tests {
             let mut panels = panels0.clone();
             batch_add_outer_simd(&mut panels, &batch, &x, n, PANEL, &mut packed);
             assert_eq!(unpanel(&panels), expected, "a0ᵀ·x of {rows} rows, n {n}, in panels");
+            // Both tile widths (AVX2's and AVX-512's), whatever this processor dispatches to.
+            if n > BLOCK {
+                for tiled in [add_panels_tiled::<TILE>, add_panels_tiled::<WIDE_TILE>] {
+                    let mut panels = panels0.clone();
+                    tiled(&mut panels, &batch, &x, n, &mut packed);
+                    assert_eq!(unpanel(&panels), expected, "a0ᵀ·x of {rows} rows, n {n}, in panels, by tiles");
+                }
+            }
             let pads = panels[last..].chunks_exact(PANEL).flat_map(|r| &r[n - (padded - PANEL)..]);
             assert!(pads.into_iter().all(|&p| p.to_bits() == 0), "n {n}: the pads stay +0");
         }
