@@ -748,20 +748,12 @@ fn add_panel_columns<const W: usize>(m: &mut [f32], c: usize, s: usize, x: &[f32
     let panels = &mut m[c / PANEL * SIZE..][..W / PANEL * SIZE];
     let last = x.len() - W;
     for (u, &p) in packed.pixels.iter().enumerate() {
-        let entries = packed.column_start[u]..packed.column_start[u + 1];
         let row = p as usize * PANEL;
         let mut sum = [0.0f32; W];
         for (q, sum) in sum.chunks_exact_mut(PANEL).enumerate() {
             sum.copy_from_slice(&panels[q * SIZE + row..][..PANEL]);
         }
-        for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
-            let o = (b as usize * CHUNK + s).min(last);
-            // SAFETY: o ≤ x.len() − W.
-            let x: [f32; W] = unsafe { *x.as_ptr().add(o).cast::<[f32; W]>() };
-            for k in 0..W {
-                sum[k] += v * x[k];
-            }
-        }
+        add_pixel_terms(&mut sum, packed, u, x, s, last);
         for (q, sum) in sum.chunks_exact(PANEL).enumerate() {
             panels[q * SIZE + row..][..PANEL].copy_from_slice(sum);
         }
@@ -879,18 +871,28 @@ fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[
     assert!(s + W <= CHUNK && x.len() >= W);
     let last = x.len() - W;
     for (u, &p) in packed.pixels.iter().enumerate() {
-        let entries = packed.column_start[u]..packed.column_start[u + 1];
         let row: &mut [f32; W] = (&mut m[p as usize * n + s..][..W]).try_into().expect("W values");
         let mut sum = *row;
-        for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
-            let o = (b as usize * CHUNK + s).min(last);
-            // SAFETY: o ≤ x.len() − W.
-            let x: [f32; W] = unsafe { *x.as_ptr().add(o).cast::<[f32; W]>() };
-            for k in 0..W {
-                sum[k] += v * x[k];
-            }
-        }
+        add_pixel_terms(&mut sum, packed, u, x, s, last);
         *row = sum;
+    }
+}
+
+/// sum += Σ_b a0_b,p·x[b, s..s + W] over the batch's images b that have pixel p (its packed number u), b
+/// increasing: one row tile's terms in w1's step ([`add_columns_of_chunk`], [`add_panel_columns`]), with x
+/// (B, [`CHUNK`]) one chunk of columns, each image's x read without a bounds check from an offset held to
+/// `last` = x.len() − W.
+#[inline(always)]
+fn add_pixel_terms<const W: usize>(sum: &mut [f32; W], packed: &Packed, u: usize, x: &[f32], s: usize, last: usize) {
+    assert!(last + W <= x.len());
+    let entries = packed.column_start[u]..packed.column_start[u + 1];
+    for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
+        let o = (b as usize * CHUNK + s).min(last);
+        // SAFETY: o ≤ last ≤ x.len() − W.
+        let x: [f32; W] = unsafe { *x.as_ptr().add(o).cast::<[f32; W]>() };
+        for k in 0..W {
+            sum[k] += v * x[k];
+        }
     }
 }
 
