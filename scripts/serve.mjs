@@ -106,7 +106,9 @@ export async function serve(root, port = 0) {
     }
     let pathname;
     try {
-      pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      // The target is a path (origin form): appended to an origin, not resolved against one, where a target that
+      // begins with two slashes would name a host ('//a.js' the page at '/' of host a.js).
+      pathname = decodeURIComponent(new URL(`http://x${req.url.startsWith('/') ? '' : '/'}${req.url}`).pathname);
     } catch {
       return fail(res, 400, 'bad request: the path is not valid percent-encoded UTF-8');
     }

@@ -108,6 +108,19 @@ test('hostile paths are answered and the server keeps serving', async () => {
   }
 });
 
+test('doubled slashes name the same file, not a host', async () => {
+  const js = await request('/a.js');
+  for (const target of ['//a.js', '///a.js', '/sub//index.html']) {
+    const { status, body } = await request(target);
+    assert.equal(status, 200, target);
+    const expected = target.startsWith('/sub') ? (await request('/sub/index.html')).body : js.body;
+    assert.deepEqual(body, expected, target);
+  }
+  const { status, body } = await request('//');
+  assert.equal(status, 200);
+  assert.match(body.toString(), /<title>site<\/title>/);
+});
+
 test('directories redirect to their slash, on this server, the path percent-encoded', async () => {
   assert.equal((await request('/sub')).headers.location, '/sub/');
   assert.equal((await request('/%E4%B8%AD')).headers.location, '/%E4%B8%AD/');
