@@ -153,6 +153,9 @@ fn settings_out_of_range_give_the_allowed_range_before_any_work() {
         (&["--lr", "1e9"], &["learning rate: 1000000000 is outside the allowed range"]),
         (&["--schedule", "step", "--step-factor", "2"], &["step factor: 2 is outside the allowed range"]),
         (&["--limit", "0"], &["--limit: 0 is outside the allowed range: at least 1"]),
+        // A negative number is a value, not an unknown flag.
+        (&["--lr", "-1"], &["learning rate: -1 is outside the allowed range: above 0, at most 100"]),
+        (&["--schedule", "step", "--step-factor", "-0.5"], &["step factor: -0.5 is outside the allowed range"]),
     ];
     for (args, needles) in cases {
         let mut all = vec!["train", "--data", "no-such-dir"];
@@ -160,6 +163,12 @@ fn settings_out_of_range_give_the_allowed_range_before_any_work() {
         let out = run_in(dir.path(), &all);
         assert_fails(&out, 1, needles);
         assert!(out.stdout.is_empty(), "work started for {args:?}");
+    }
+    // Negative counts are named as the setting's invalid value (the shell's usage error, 2).
+    for flag in ["--hidden", "--epochs", "--batch", "--step-every", "--seed", "--limit"] {
+        let out = run_in(dir.path(), &["train", "--data", "no-such-dir", flag, "-3"]);
+        assert_fails(&out, 2, &[&format!("invalid value '-3' for '{flag} <")]);
+        assert!(out.stdout.is_empty(), "work started for {flag} -3");
     }
 }
 

@@ -55,34 +55,34 @@ fn defaults() -> TrainConfig {
 #[derive(clap::Args)]
 struct TrainArgs {
     /// Hidden units h (1 to 4096).
-    #[arg(long, default_value_t = defaults().hidden)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().hidden)]
     hidden: usize,
     /// Hidden activation.
     #[arg(long, value_enum, default_value_t = defaults().activation)]
     activation: Activation,
     /// Passes over the 60,000 training images (1 to 1000).
-    #[arg(long, default_value_t = defaults().epochs)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().epochs)]
     epochs: usize,
     /// Images per SGD step (1 to 4096); 1 is the tutorial's per-sample SGD.
-    #[arg(long, default_value_t = defaults().batch_size)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().batch_size)]
     batch: usize,
     /// Initial learning rate η.
-    #[arg(long, default_value_t = defaults().learning_rate)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().learning_rate)]
     lr: f32,
     /// Learning-rate schedule: constant, cosine (to 0 over the run) or step (× --step-factor every --step-every epochs).
     #[arg(long, value_enum, default_value_t = defaults().schedule)]
     schedule: Schedule,
     /// For --schedule step: epochs between reductions.
-    #[arg(long, default_value_t = defaults().step_every)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().step_every)]
     step_every: usize,
     /// For --schedule step: factor of each reduction.
-    #[arg(long, default_value_t = defaults().step_factor)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().step_factor)]
     step_factor: f32,
     /// Initialisation: uniform (in [−1, 1], the tutorial's) or scaled (Xavier for sigmoid, He for ReLU).
     #[arg(long, value_enum, default_value_t = defaults().init)]
     init: Init,
     /// Seed of every random choice; the same seed gives the same network.
-    #[arg(long, default_value_t = defaults().seed)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().seed)]
     seed: u64,
     /// Train on randomly shifted, rotated, scaled and re-stroked copies of the images (affine; bare
     /// --augment), with elastic distortions as well (elastic), or on the images as they are (off).
@@ -93,7 +93,7 @@ struct TrainArgs {
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Train on the first N training images only.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     limit: Option<usize>,
     /// Where to save the trained network.
     #[arg(long, value_name = "FILE", default_value = "model.bin")]
