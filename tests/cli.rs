@@ -322,16 +322,21 @@ fn images_that_cannot_be_read_are_named() {
     write(dir.path(), "empty.pgm", b"");
     write(dir.path(), "blank.pgm", &pgm(40, 30, |_, _| 255));
     write(dir.path(), "cut.pgm", &pgm(40, 30, |_, _| 0)[..100]);
-    // A PNG header that claims 100000 × 100000 pixels (10 GB): refused, not allocated.
+    // A PNG header that claims 100000 × 100000 pixels (10 GB), and nothing after it: refused, not allocated.
+    let chunk = |png: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+        let body = [kind, data].concat();
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        png.extend_from_slice(&body);
+        png.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    };
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = b"IHDR".to_vec();
-    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
-    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
-    png.extend_from_slice(&13u32.to_be_bytes());
-    png.extend_from_slice(&ihdr);
-    png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
+    let side = 100_000u32.to_be_bytes();
+    chunk(&mut png, b"IHDR", &[&side[..], &side[..], &[8, 0, 0, 0, 0]].concat());
     write(dir.path(), "huge.png", &png);
+    // The same with its data to come: refused by its size, read from the header, before any pixel is decoded.
+    chunk(&mut png, b"IDAT", &[0x78, 0x9c, 0, 0]);
+    chunk(&mut png, b"IEND", b"");
+    write(dir.path(), "huger.png", &png);
     // Decodable, but wider than a canvas the preprocessing takes.
     write(dir.path(), "wide.pgm", &pgm(4100, 2, |_, _| 255));
     for (name, needle) in [
@@ -340,6 +345,7 @@ fn images_that_cannot_be_read_are_named() {
         ("empty.pgm", "cannot decode"),
         ("cut.pgm", "cannot decode"),
         ("huge.png", "cannot decode"),
+        ("huger.png", "100000×100000 pixels; images up to 4096×4096 are read"),
         ("blank.pgm", "the image is blank"),
     ] {
         assert_fails(&run_in(dir.path(), &["predict", "--model", model, name]), 1, &[name, needle]);

@@ -418,14 +418,16 @@ fn predict(args: PredictArgs) -> CliResult {
     let mut out = std::io::stdout().lock();
     for path in &args.images {
         let name = path.display().to_string();
-        let image = image::ImageReader::open(path)
-            .map_err(|e| format!("{name}: {e}"))?
-            .with_guessed_format()
-            .map_err(|e| format!("{name}: {e}"))?
-            .decode()
-            .map_err(|e| format!("{name}: cannot decode as PNG or PGM: {e}"))?
-            .to_luma8();
-        let (width, height) = (image.width() as usize, image.height() as usize);
+        let reader = || {
+            image::ImageReader::open(path)
+                .map_err(|e| format!("{name}: {e}"))?
+                .with_guessed_format()
+                .map_err(|e| format!("{name}: {e}"))
+        };
+        let cannot_decode = |e| format!("{name}: cannot decode as PNG or PGM: {e}");
+        // The size from the header first: an image too large to read is named so before it is decoded.
+        let (width, height) = reader()?.into_dimensions().map_err(cannot_decode)?;
+        let (width, height) = (width as usize, height as usize);
         if width == 0 || height == 0 {
             return Err(format!("{name}: the image is empty ({width}×{height})"));
         }
@@ -434,6 +436,10 @@ fn predict(args: PredictArgs) -> CliResult {
                 "{name}: the image is {width}×{height} pixels; images up to {max}×{max} are read",
                 max = preprocess::MAX_SIDE
             ));
+        }
+        let image = reader()?.decode().map_err(cannot_decode)?.to_luma8();
+        if (image.width() as usize, image.height() as usize) != (width, height) {
+            return Err(format!("{name}: the image changed while it was read"));
         }
         let ink = ink_of_gray(image.as_raw(), width, height);
         let pixels = preprocess::preprocess(&ink, width, height)
