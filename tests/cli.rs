@@ -389,6 +389,29 @@ fn idx_labels(claimed: u32, labels: &[u8]) -> Vec<u8> {
 }
 
 #[test]
+fn an_images_file_compressed_alone_is_read_with_its_plain_labels_and_the_other_way_round() {
+    use std::io::Write;
+    let dir = temp();
+    let data = idx_dir(dir.path(), &idx_images(2, 2), &idx_labels(2, &[3, 4]));
+    let model = write(dir.path(), "ok.bin", &model_bytes(4));
+    let gzip = |name: &str| {
+        let plain = std::fs::read(data.join(name)).unwrap();
+        let file = std::fs::File::create(data.join(format!("{name}.gz"))).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        gz.write_all(&plain).unwrap();
+        gz.finish().unwrap();
+        std::fs::remove_file(data.join(name)).unwrap();
+    };
+    // The test images compressed, their labels not; the training labels compressed, their images not.
+    gzip("t10k-images-idx3-ubyte");
+    gzip("train-labels-idx1-ubyte");
+    let out = run_in(dir.path(), &["eval", "--model", path_str(&model), "--data", path_str(&data)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(" of 2)"), "not the two test images: {stdout}");
+}
+
+#[test]
 fn broken_data_files_are_named_with_the_place() {
     let cases: &[(Vec<u8>, Vec<u8>, &[&str])] = &[
         (idx_images(3, 2), idx_labels(3, &[0, 1, 2]), &["train-images-idx3-ubyte: byte 1584", "header says 3 items"]),
