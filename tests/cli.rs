@@ -359,6 +359,17 @@ fn images_that_cannot_be_read_are_named() {
     let out = run_in(dir.path(), &["predict", "--model", model, "one.pgm"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("one.pgm: "));
+    // Among others, an image that cannot be read is named and the others are still read; the status says so.
+    let out = run_in(dir.path(), &["predict", "--model", model, "one.pgm", "text.png", "missing.pgm", "one.pgm"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let read: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect();
+    assert_eq!(read.len(), 2, "{read:?}");
+    assert!(read.iter().all(|line| line.starts_with("one.pgm: ")), "{read:?}");
+    let err = stderr(&out);
+    let named: Vec<&str> = err.lines().collect();
+    assert_eq!(named.len(), 2, "{err}");
+    assert!(named[0].starts_with("handwritten: text.png: cannot decode"), "{err}");
+    assert!(named[1].starts_with("handwritten: missing.pgm: No such file"), "{err}");
 }
 
 /// A data directory of four small IDX files; `images`/`labels` override the training files.

@@ -174,7 +174,7 @@ fn try_main(cli: Cli) -> CliResult<ExitCode> {
     match cli.command {
         Command::Train(args) => train(args),
         Command::Eval(args) => eval(args).map(|()| ExitCode::SUCCESS),
-        Command::Predict(args) => predict(args).map(|()| ExitCode::SUCCESS),
+        Command::Predict(args) => predict(args),
     }
 }
 
@@ -413,38 +413,22 @@ fn eval(args: EvalArgs) -> CliResult {
     Ok(())
 }
 
-fn predict(args: PredictArgs) -> CliResult {
+/// Reads each image and prints the digit the network sees in it. An image that cannot be read is named on stderr
+/// and the others are still read; the exit status is then 1.
+fn predict(args: PredictArgs) -> CliResult<ExitCode> {
     let network = model_file::read(&args.model).map_err(|e| e.to_string())?;
     let mut out = std::io::stdout().lock();
+    let mut unread = 0;
     for path in &args.images {
         let name = path.display().to_string();
-        let reader = || {
-            image::ImageReader::open(path)
-                .map_err(|e| format!("{name}: {e}"))?
-                .with_guessed_format()
-                .map_err(|e| format!("{name}: {e}"))
+        let pixels = match read_digit(path, &name) {
+            Ok(pixels) => pixels,
+            Err(message) => {
+                eprintln!("handwritten: {message}");
+                unread += 1;
+                continue;
+            }
         };
-        let cannot_decode = |e| format!("{name}: cannot decode as PNG or PGM: {e}");
-        // The size from the header first: an image too large to read is named so before it is decoded.
-        let (width, height) = reader()?.into_dimensions().map_err(cannot_decode)?;
-        let (width, height) = (width as usize, height as usize);
-        if width == 0 || height == 0 {
-            return Err(format!("{name}: the image is empty ({width}×{height})"));
-        }
-        if width > preprocess::MAX_SIDE || height > preprocess::MAX_SIDE {
-            return Err(format!(
-                "{name}: the image is {width}×{height} pixels; images up to {max}×{max} are read",
-                max = preprocess::MAX_SIDE
-            ));
-        }
-        let image = reader()?.decode().map_err(cannot_decode)?.to_luma8();
-        if (image.width() as usize, image.height() as usize) != (width, height) {
-            return Err(format!("{name}: the image changed while it was read"));
-        }
-        let ink = ink_of_gray(image.as_raw(), width, height);
-        let pixels = preprocess::preprocess(&ink, width, height)
-            .map_err(|e| format!("{name}: {e}"))?
-            .ok_or_else(|| format!("{name}: the image is blank, there is no digit to read"))?;
         let p = network.predict(&pixels);
         let digit = handwritten::math::argmax(&p);
         let line = if args.json {
@@ -455,7 +439,39 @@ fn predict(args: PredictArgs) -> CliResult {
         };
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }
-    Ok(())
+    Ok(if unread == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The network's input a0 (784 values in [0, 1]) for the image file at `path` (`name` in messages): decoded, its
+/// ink found whichever its polarity, and centred as MNIST's digits are ([`preprocess::preprocess`]).
+fn read_digit(path: &Path, name: &str) -> CliResult<Vec<f32>> {
+    let reader = || {
+        image::ImageReader::open(path)
+            .map_err(|e| format!("{name}: {e}"))?
+            .with_guessed_format()
+            .map_err(|e| format!("{name}: {e}"))
+    };
+    let cannot_decode = |e| format!("{name}: cannot decode as PNG or PGM: {e}");
+    // The size from the header first: an image too large to read is named so before it is decoded.
+    let (width, height) = reader()?.into_dimensions().map_err(cannot_decode)?;
+    let (width, height) = (width as usize, height as usize);
+    if width == 0 || height == 0 {
+        return Err(format!("{name}: the image is empty ({width}×{height})"));
+    }
+    if width > preprocess::MAX_SIDE || height > preprocess::MAX_SIDE {
+        return Err(format!(
+            "{name}: the image is {width}×{height} pixels; images up to {max}×{max} are read",
+            max = preprocess::MAX_SIDE
+        ));
+    }
+    let image = reader()?.decode().map_err(cannot_decode)?.to_luma8();
+    if (image.width() as usize, image.height() as usize) != (width, height) {
+        return Err(format!("{name}: the image changed while it was read"));
+    }
+    let ink = ink_of_gray(image.as_raw(), width, height);
+    preprocess::preprocess(&ink, width, height)
+        .map_err(|e| format!("{name}: {e}"))?
+        .ok_or_else(|| format!("{name}: the image is blank, there is no digit to read"))
 }
 
 /// Ink (255 = full) from a grayscale image of either polarity: the border's
