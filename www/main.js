@@ -235,7 +235,10 @@ function startTraining() {
   try {
     settings = view.settings();
   } catch (e) {
-    showMessage(msg('train.notStarted', { error: e?.key ? e : errorMessage(e) }));
+    const refused = msg('train.notStarted', { error: e?.key ? e : errorMessage(e) });
+    // Said beside the Train button the person pressed, as well as in the page's message.
+    view.show(view.state, refused);
+    showMessage(refused);
     return;
   }
   showMessage('');

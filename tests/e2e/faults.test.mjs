@@ -95,6 +95,29 @@ test('Train pressed twice starts one run only, which can be stopped; the pad kee
   });
 });
 
+test('settings out of range are refused beside the Train button, and a corrected run starts', async () => {
+  await withPage('settings refused', {}, async (page) => {
+    const status = page.locator('#train-status');
+    for (const [field, value, why] of [
+      ['#hidden', '5000', /^Training not started\. hidden units: 5000 is outside the allowed range 1 to 4,096$/],
+      ['#epochs', '2.5', /^Training not started\. epochs: 2\.5 is not a whole number$/],
+    ]) {
+      await page.fill(field, value);
+      await page.click('#train');
+      assert.match(await status.textContent(), why);
+      assert.equal(await state(page), 'idle');
+      assert.match(await page.locator('#message').textContent(), why);
+      assert.ok(await page.locator('#train').isEnabled());
+    }
+    await smallSettings(page);
+    await recordStates(page);
+    await page.click('#train');
+    await waitForState(page, ['done', 'error'], 240_000);
+    assert.equal(await state(page), 'done', await status.textContent());
+    assert.ok(await page.locator('#message').isHidden(), await page.locator('#message').textContent());
+  });
+});
+
 test('Escape in the middle of a mouse stroke clears the pad; the rest of the stroke draws nothing', async () => {
   await withPage('escape mid-stroke', {}, async (page) => {
     const before = await drawFresh(page, DIGITS[7]);
