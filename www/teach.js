@@ -13,7 +13,7 @@ import { Model } from './pkg/handwritten.js';
 import { showDerivation } from './follow.js';
 import { request, onLoading } from './lab-client.js';
 import { fixed, msg, percent, setText, text } from './i18n.js';
-import { errorMessage } from './core-errors.js';
+import { errorMessage, failure } from './core-errors.js';
 
 /** The words this module shows, as message descriptors of the page's string tables (www/i18n/*.json). */
 const TEXT = {
@@ -125,9 +125,11 @@ export class Teacher {
     $('follow').scrollIntoView({ behavior: 'smooth', block: 'start' });
   }
 
-  /** η from its field (the core checks its range). */
+  /** η from its field (the core checks its range); an empty field is no number, not 0. */
   rate() {
-    return Number(this.rateInput.value);
+    const value = this.rateInput.value.trim();
+    if (value === '') throw failure(msg('train.enterNumber', { name: msg('train.learningRate') }));
+    return Number(value);
   }
 
   /** Recomputes and redraws #follow for the current image, label, network and η. */

@@ -33,6 +33,19 @@ test('a drawn digit is followed through every equation, and its numbers agree wi
   assert.equal(page.problems.length, 0, page.problems.join('\n'));
 });
 
+test('an empty η is asked for, not read as 0, and no step is taken', async () => {
+  await drawFresh(page, DIGITS[4]);
+  const rate = await page.inputValue('#teach-rate');
+  const undo = await page.locator('#teach-undo').isDisabled();
+  await page.fill('#teach-rate', '');
+  await page.click('[data-teach="4"]');
+  await page.waitForFunction(() => document.querySelector('#teach-status').dataset.state === 'error');
+  assert.equal(await page.locator('#teach-status').textContent(), 'The step was not taken: Learning rate η: enter a number');
+  assert.equal(await page.locator('#teach-undo').isDisabled(), undo);
+  await page.fill('#teach-rate', rate);
+  assert.equal(page.problems.length, 0, page.problems.join('\n'));
+});
+
 test('a misread test digit, picked from the mistakes, is taught within ten presses; the pretrained network is unchanged', async () => {
   await page.click('#show-mistakes');
   await page.waitForFunction(() => document.querySelector('#mistakes').dataset.state === 'shown', null, { timeout: 120_000 });
