@@ -468,7 +468,11 @@ pub fn default_data_dir() -> PathBuf {
 pub fn load_mnist_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
     let name = dir.display().to_string();
     if dir.is_file() {
-        return Err(Error::format(&name, "path", "is a file, not the directory of the four MNIST files"));
+        return Err(Error::format(
+            &name,
+            "path",
+            "is a file, not a directory of MNIST files (the four IDX files, or mnist_train.csv and mnist_test.csv)",
+        ));
     }
     if !dir.is_dir() {
         return Err(Error::format(

@@ -194,7 +194,10 @@ fn missing_files_and_directories_are_named() {
     assert_fails(
         &run_in(dir.path(), &["train", "--data", "ok.bin", "--out", "m.bin"]),
         1,
-        &["ok.bin", "is a file, not the directory of the four MNIST files"],
+        &[
+            "ok.bin",
+            "is a file, not a directory of MNIST files (the four IDX files, or mnist_train.csv and mnist_test.csv)",
+        ],
     );
     // A directory holding only some of the files.
     std::fs::create_dir(dir.path().join("half")).unwrap();
