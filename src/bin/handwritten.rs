@@ -445,15 +445,16 @@ fn predict(args: PredictArgs) -> CliResult<ExitCode> {
 /// The network's input a0 (784 values in [0, 1]) for the image file at `path` (`name` in messages): decoded, its
 /// ink found whichever its polarity, and centred as MNIST's digits are ([`preprocess::preprocess`]).
 fn read_digit(path: &Path, name: &str) -> CliResult<Vec<f32>> {
-    let reader = || {
-        image::ImageReader::open(path)
-            .map_err(|e| format!("{name}: {e}"))?
-            .with_guessed_format()
-            .map_err(|e| format!("{name}: {e}"))
-    };
+    use image::ImageDecoder;
     let cannot_decode = |e| format!("{name}: cannot decode as PNG or PGM: {e}");
+    let decoder = image::ImageReader::open(path)
+        .map_err(|e| format!("{name}: {e}"))?
+        .with_guessed_format()
+        .map_err(|e| format!("{name}: {e}"))?
+        .into_decoder()
+        .map_err(cannot_decode)?;
     // The size from the header first: an image too large to read is named so before it is decoded.
-    let (width, height) = reader()?.into_dimensions().map_err(cannot_decode)?;
+    let (width, height) = decoder.dimensions();
     let (width, height) = (width as usize, height as usize);
     if width == 0 || height == 0 {
         return Err(format!("{name}: the image is empty ({width}×{height})"));
@@ -464,10 +465,9 @@ fn read_digit(path: &Path, name: &str) -> CliResult<Vec<f32>> {
             max = preprocess::MAX_SIDE
         ));
     }
-    let image = reader()?.decode().map_err(cannot_decode)?.to_luma8();
-    if (image.width() as usize, image.height() as usize) != (width, height) {
-        return Err(format!("{name}: the image changed while it was read"));
-    }
+    // The allocation bound `ImageReader::decode` checks, as it does.
+    image::Limits::default().reserve(decoder.total_bytes()).map_err(cannot_decode)?;
+    let image = image::DynamicImage::from_decoder(decoder).map_err(cannot_decode)?.to_luma8();
     let ink = ink_of_gray(image.as_raw(), width, height);
     preprocess::preprocess(&ink, width, height)
         .map_err(|e| format!("{name}: {e}"))?
