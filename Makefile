@@ -88,7 +88,7 @@ test-wasm-chrome: setup
 ## The built site driven in headless Chromium (playwright-core) and Firefox (geckodriver).
 test-e2e: setup site
 	@$(timed)
-	node --test --test-concurrency=1 tests/serve.test.mjs tests/e2e/*.test.mjs
+	node --test --test-concurrency=1 tests/serve.test.mjs tests/feeding.test.mjs tests/e2e/*.test.mjs
 
 ## Retrains the page's pretrained model, www/models/default.bin (about 4 s of one core).
 model: setup-site

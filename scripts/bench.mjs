@@ -164,8 +164,12 @@ if (setting('KERNELS', '1') !== '0') {
 // ---- ours, in browsers ----
 say('release wasm (wasm-pack build --release web: the package that links the page\'s module, web/Cargo.toml)');
 const pkg = path.resolve(OUT, 'pkg');
+// The feeder's module (web/feeder, with augmentation) apart, then beside the page's: wasm-pack writes its out-dir.
+const feederPkg = path.resolve(OUT, 'feeder-pkg');
 const built = run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', pkg, '--out-name', 'handwritten', 'web']);
-if (built.ok) {
+const feederBuilt = built.ok && run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', feederPkg, '--out-name', 'feeder', 'web/feeder']);
+if (built.ok && feederBuilt.ok) {
+  for (const f of ['feeder.js', 'feeder_bg.wasm']) fs.copyFileSync(path.join(feederPkg, f), path.join(pkg, f));
   const size = (f) => {
     const bytes = fs.readFileSync(path.join(pkg, f));
     return { raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };
@@ -175,6 +179,8 @@ if (built.ok) {
   fs.rmSync(site, { recursive: true, force: true });
   fs.mkdirSync(path.join(site, 'data'), { recursive: true });
   for (const f of ['bench.html', 'bench.js']) fs.copyFileSync(path.join(ROOT, 'benches/web', f), path.join(site, f));
+  // The page's feeder worker, as the page runs it: augmented epochs take their batches from it.
+  for (const f of ['feeding.js', 'feeder.js']) fs.copyFileSync(path.join(ROOT, 'www', f), path.join(site, f));
   // Copies and hard links, not symbolic links: scripts/serve.mjs refuses links that lead out of the site.
   fs.cpSync(pkg, path.join(site, 'pkg'), { recursive: true });
   for (const f of FILES) {

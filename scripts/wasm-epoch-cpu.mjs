@@ -3,9 +3,12 @@
 // (process.cpuUsage) as well as by the clock: on a machine that other jobs share, CPU time moves far less than the
 // browsers' wall-clock epochs, so two builds can be compared. Prints one JSON line: the seconds of each epoch, each
 // on a fresh network (sigmoid, η = 0.5 constant, scaled init, seed = the epoch's number), as benches/web/bench.js.
+// With augmentation, the page's module takes its batches from the feeder's module (feeder.js, feeder_bg.wasm) as the
+// page's two workers do, here one after the other in this thread: the epoch's time is both workers' work, the
+// feeder's (`feederSeconds`) and the training's.
 //
 //   node scripts/wasm-epoch-cpu.mjs PKG [--hidden 28] [--epochs 5] [--augment off|affine|elastic]
-//                                     (PKG: a directory with handwritten.js and handwritten_bg.wasm, such as www/pkg)
+//                 (PKG: a directory with handwritten.js, handwritten_bg.wasm, feeder.js and feeder_bg.wasm: www/pkg)
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,17 +36,39 @@ const data = core.Data.fromIdx(
   read('t10k-images-idx3-ubyte'),
   read('t10k-labels-idx1-ubyte'),
 );
+let feeder = null;
+if (augment !== 'off') {
+  const feeding = await import(pathToFileURL(path.resolve(pkg, 'feeder.js')).href);
+  feeding.initSync({ module: fs.readFileSync(path.resolve(pkg, 'feeder_bg.wasm')) });
+  feeder = new feeding.Feeder(data.trainImages(), data.trainLabels());
+}
 const cpuSeconds = [];
 const wallSeconds = [];
+const feederSeconds = [];
 for (let e = 0; e < epochs; e++) {
   const settings = { hidden, activation: 'sigmoid', epochs: 1, batch_size: 32, learning_rate: 0.5, schedule: 'constant', init: 'scaled', seed: e + 1, augment };
   const training = new core.Training(settings, data);
   const cpu = process.cpuUsage();
   const wall = performance.now();
-  training.step(training.batchesPerEpoch);
+  if (feeder) {
+    // Chunks of 64 batches, as www/feeding.js asks for them at batch 32.
+    const s = training.settings();
+    feeder.start(s.hidden, s.activation, s.init, s.batch_size, s.augment, s.seed);
+    let fed = 0;
+    while (!training.isFinished) {
+      const t = performance.now();
+      const chunk = feeder.next(64);
+      fed += performance.now() - t;
+      training.feed(chunk);
+      training.stepQueued(training.queued);
+    }
+    feederSeconds.push(fed / 1000);
+  } else {
+    training.step(training.batchesPerEpoch);
+  }
   const used = process.cpuUsage(cpu);
   cpuSeconds.push((used.user + used.system) / 1e6);
   wallSeconds.push((performance.now() - wall) / 1000);
   training.free();
 }
-console.log(JSON.stringify({ hidden, augment, cpuSeconds, wallSeconds }));
+console.log(JSON.stringify({ hidden, augment, cpuSeconds, wallSeconds, ...(feeder ? { feederSeconds } : {}) }));

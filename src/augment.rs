@@ -627,6 +627,15 @@ impl Augmenter {
         if self.kind == Augment::Off {
             return batch.push_u8(src, label);
         }
+        let (index, value) = self.distort(src, rng);
+        batch.push_sparse(index, value, label)
+    }
+
+    /// A randomly distorted copy of `src` (784 bytes) as the list of its pixels at least [`FAINT`]: their places
+    /// (increasing) and values. The same random draws and the same pixels as [`Augmenter::apply`]; not for
+    /// [`Augment::Off`].
+    pub(crate) fn distort(&mut self, src: &[u8], rng: &mut impl Rng) -> (&[u16], &[u8]) {
+        debug_assert_ne!(self.kind, Augment::Off);
         let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
         let Scratch { source, warped, dense, sparse } = &mut *self.scratch;
         sparse.len = 0;
@@ -637,7 +646,7 @@ impl Augmenter {
                 listed_stroke(stroke, warped, dense, sparse);
             }
         }
-        batch.push_sparse(&sparse.index[..sparse.len], &sparse.value[..sparse.len], label)
+        (&sparse.index[..sparse.len], &sparse.value[..sparse.len])
     }
 }
 

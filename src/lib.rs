@@ -26,6 +26,7 @@
 //! - [`network`]: [`Network`] holds w1, b1, w2, b2; forward, backward, update.
 //! - [`batch`]: the network's input, images as their nonzero pixels, with their labels.
 //! - [`train`]: [`Trainer`] runs epochs of mini-batches; [`evaluate`] measures.
+//! - [`feed`]: each batch's images, shuffled and distorted, by the trainer or apart from it ([`feed::Feeder`]).
 //! - [`follow`]: one digit through every equation, each quantity kept ([`follow::Derivation`]).
 //! - [`teach`]: one teaching step on a reader's digit; the digits a network reads wrong.
 //! - [`tutorial`]: the accuracy the tutorial's own code reports (its softmax over samples).
@@ -44,6 +45,7 @@ pub mod error;
 pub mod aligned;
 pub mod augment;
 pub mod batch;
+pub mod feed;
 pub mod follow;
 pub mod kernels;
 pub mod math;

@@ -29,29 +29,9 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// A dataset from images (n × 784 bytes) and n labels, each checked.
+    /// A dataset from images (n × 784 bytes) and n labels, each checked ([`check`]).
     pub fn new(images: Vec<u8>, labels: Vec<u8>) -> Result<Dataset> {
-        if images.len() != labels.len() * INPUTS {
-            return Err(Error::Mismatch {
-                what: message!(
-                    "core.dataset.size",
-                    "{bytes} bytes of images is not {images} images of {pixels} pixels, one per label",
-                    bytes = images.len(),
-                    images = labels.len(),
-                    pixels = INPUTS
-                ),
-            });
-        }
-        if let Some(i) = labels.iter().position(|&l| l as usize >= OUTPUTS) {
-            return Err(Error::Mismatch {
-                what: message!(
-                    "core.dataset.label",
-                    "label {label} of image {image} is not a digit 0-9",
-                    label = labels[i],
-                    image = i
-                ),
-            });
-        }
+        check(&images, &labels)?;
         let sparse = SparseImages::from_u8(&images);
         Ok(Dataset { images, labels, sparse })
     }
@@ -111,6 +91,32 @@ impl Dataset {
     pub fn fill_batch(&self, indices: &[u32], batch: &mut Batch) -> Result<()> {
         batch.fill_sparse(&self.sparse, indices, &self.labels)
     }
+}
+
+/// Checks images (n × 784 bytes) and n labels: as many images as labels, each label a digit 0–9.
+pub fn check(images: &[u8], labels: &[u8]) -> Result<()> {
+    if images.len() != labels.len() * INPUTS {
+        return Err(Error::Mismatch {
+            what: message!(
+                "core.dataset.size",
+                "{bytes} bytes of images is not {images} images of {pixels} pixels, one per label",
+                bytes = images.len(),
+                images = labels.len(),
+                pixels = INPUTS
+            ),
+        });
+    }
+    if let Some(i) = labels.iter().position(|&l| l as usize >= OUTPUTS) {
+        return Err(Error::Mismatch {
+            what: message!(
+                "core.dataset.label",
+                "label {label} of image {image} is not a digit 0-9",
+                label = labels[i],
+                image = i
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// IDX magic numbers: two zero bytes, the type (0x08 = unsigned byte), the number of dimensions.

@@ -6,15 +6,15 @@
 //! worker that pauses, resumes and reports live curves use the same loop. It
 //! never reads a clock: callers time what they want to time.
 
-use crate::augment::{prefetch, Augment, Augmenter};
+use crate::augment::Augment;
 use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Message, Result};
+use crate::feed::{Feed, Queue};
 use crate::math::{argmax, Activation};
 use crate::mnist::Dataset;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::network::PanelW1;
 use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, OUTPUTS};
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
@@ -178,14 +178,13 @@ pub struct Progress {
 pub struct Trainer {
     config: TrainConfig,
     network: Network,
-    rng: Pcg64,
-    order: Vec<u32>,
+    /// Each epoch's order of the images and each batch's images, when the trainer fills its own batches.
+    feed: Feed,
     /// Completed epochs, and batches done in the current one.
     epochs_done: usize,
     batch_in_epoch: usize,
     batch: Batch,
     workspace: Workspace,
-    augmenter: Augmenter,
     /// Loss and accuracy of the current epoch so far, as its batches were trained.
     epoch_stats: BatchStats,
     /// Natively at h = 28 and wider than 32, w1 as the batches train it, its columns in panels on whole cache lines
@@ -209,21 +208,17 @@ impl Trainer {
         }
         let mut rng = Pcg64::seed_from_u64(config.seed);
         let network = Network::new(config.hidden, config.activation, config.init, &mut rng)?;
-        let order = (0..train_len as u32).collect();
         let batch = Batch::with_capacity(config.batch_size);
-        let augmenter = Augmenter::new(config.augment, &mut rng);
         Ok(Trainer {
             #[cfg(not(target_arch = "wasm32"))]
             panels: PanelW1::of(&network),
+            feed: Feed::new(&config, rng, train_len),
             config,
             network,
-            rng,
-            order,
             epochs_done: 0,
             batch_in_epoch: 0,
             batch,
             workspace: Workspace::default(),
-            augmenter,
             epoch_stats: BatchStats::default(),
         })
     }
@@ -250,7 +245,7 @@ impl Trainer {
 
     /// Batches in one epoch: ⌈n / B⌉ (the last one may be smaller).
     pub fn batches_per_epoch(&self) -> usize {
-        self.order.len().div_ceil(self.config.batch_size)
+        self.feed.batches_per_epoch()
     }
 
     /// η for batch `t` of the run (counted from 0 over all epochs).
@@ -281,22 +276,35 @@ impl Trainer {
     /// the training loop inlined there would be too.
     #[inline(never)]
     pub fn step(&mut self, train: &Dataset, max_batches: usize) -> Result<Progress> {
-        if train.len() != self.order.len() {
+        if train.len() != self.feed.images() {
             return Err(Error::Mismatch {
                 what: message!(
                     "core.train.otherSet",
                     "the trainer was made for {expected} images, not {actual}",
-                    expected = self.order.len(),
+                    expected = self.feed.images(),
                     actual = train.len()
                 ),
             });
         }
+        self.step_from(Source::Own(train), max_batches)
+    }
+
+    /// As [`Trainer::step`], but on batches made apart by a [`crate::feed::Feeder`] of the same settings, taken from
+    /// `queue`: at most `max_batches`, stopping early at the end of the epoch or of the queue (having trained none
+    /// when it is empty). The network is the one [`Trainer::step`] trains, bit for bit, when every batch of the run is
+    /// taken so.
+    #[inline(never)]
+    pub fn step_queued(&mut self, queue: &mut Queue, max_batches: usize) -> Result<Progress> {
+        self.step_from(Source::Queue(queue), max_batches)
+    }
+
+    fn step_from(&mut self, source: Source, max_batches: usize) -> Result<Progress> {
         if self.is_finished() {
             let what = message!("core.train.done", "all {epochs} epochs are done", epochs = self.config.epochs);
             return Err(Error::Mismatch { what });
         }
         let per_epoch = self.batches_per_epoch();
-        let trained = self.train_batches(train, max_batches);
+        let trained = self.train_batches(source, max_batches);
         // w1 back in the network, however the batches ended.
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(w1) = &self.panels {
@@ -326,42 +334,25 @@ impl Trainer {
         Ok(progress)
     }
 
-    /// The batches of [`Trainer::step`]: at most `max_batches`, to the end of the epoch, each filled (or distorted)
-    /// and trained (natively at h = 28 and wider than 32 on w1 in panels). Returns their loss and accuracy and the last η.
-    fn train_batches(&mut self, train: &Dataset, max_batches: usize) -> Result<(BatchStats, f32)> {
+    /// The batches of [`Trainer::step`]: at most `max_batches`, to the end of the epoch (or of the queue), each filled
+    /// (or distorted, or taken) and trained (natively at h = 28 and wider than 32 on w1 in panels). Returns their loss
+    /// and accuracy and the last η.
+    fn train_batches(&mut self, mut source: Source, max_batches: usize) -> Result<(BatchStats, f32)> {
         let per_epoch = self.batches_per_epoch();
         let b = self.config.batch_size;
         let mut stats = BatchStats::default();
         let mut learning_rate = self.learning_rate_at(self.epochs_done * per_epoch + self.batch_in_epoch);
         for _ in 0..max_batches {
-            if self.batch_in_epoch == 0 {
-                self.order.shuffle(&mut self.rng);
-            }
             let t = self.epochs_done * per_epoch + self.batch_in_epoch;
             learning_rate = self.learning_rate_at(t);
-            // The images of the batch k batches after this one (k = 0: this one; none past the epoch's end).
-            let ahead = |k: usize| {
-                let batch = (self.batch_in_epoch + k) * b..((self.batch_in_epoch + k + 1) * b).min(self.order.len());
-                self.order.get(batch).unwrap_or_default()
-            };
-            let indices = ahead(0);
-            if self.config.augment != Augment::Off {
-                self.batch.clear();
-                for (j, &i) in indices.iter().enumerate() {
-                    // The image after next, from the caches further out into the nearest, while this one is distorted.
-                    if let Some(&after) = indices.get(j + 2) {
-                        prefetch(train.image(after as usize));
+            match &mut source {
+                Source::Own(train) => self.feed.fill(train, &mut self.batch)?,
+                Source::Queue(queue) => {
+                    let images = (self.feed.images() - self.batch_in_epoch * b).min(b);
+                    if !queue.take(images, &mut self.batch)? {
+                        break;
                     }
-                    let (image, label) = (train.image(i as usize), train.label(i as usize));
-                    self.augmenter.push(image, label, &mut self.batch, &mut self.rng)?;
                 }
-                // The next batch's images, fetched into the caches while this one trains.
-                ahead(1).iter().for_each(|&i| prefetch(train.image(i as usize)));
-            } else {
-                train.fill_batch(indices, &mut self.batch)?;
-                // The next batch's images, fetched into the caches while this one trains (and where
-                // the one after it lies).
-                train.prefetch(ahead(1), ahead(2));
             }
             #[cfg(not(target_arch = "wasm32"))]
             let trained = match self.panels.as_mut() {
@@ -389,6 +380,14 @@ impl Trainer {
     pub fn run_epoch(&mut self, train: &Dataset) -> Result<Progress> {
         self.step(train, usize::MAX)
     }
+}
+
+/// Where a trainer's batches come from.
+enum Source<'a> {
+    /// Filled (or distorted) by the trainer from the training set.
+    Own(&'a Dataset),
+    /// Taken from a feeder's chunks.
+    Queue(&'a mut Queue),
 }
 
 /// How a network does on a dataset.

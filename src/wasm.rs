@@ -16,7 +16,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use handwritten::batch::check_image;
-use handwritten::error::{Message, Param};
+use handwritten::error::Message;
+use handwritten::feed::Queue;
 use handwritten::message;
 use handwritten::mnist::parse_idx;
 use handwritten::network::{parameter_count, MAX_HIDDEN};
@@ -24,107 +25,14 @@ use handwritten::{follow, model_file, preprocess as pre, teach, train, Dataset, 
 use handwritten::{Activation, Augment, Init, Schedule};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-thread_local! {
-    /// The message of the last panic, for [`last_panic`].
-    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Installs the panic hook when the module is instantiated: a panic's message goes to the
-/// console and is kept for [`last_panic`].
-///
-/// The console's text is std's, "panicked at {file}:{line}:{column}:\n{message}", written here without core::fmt's
-/// Display of the panic (0.4 KB of the gzipped module); the message itself is formatted by std, as before.
-#[wasm_bindgen(start)]
-pub fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        let mut text = String::from("panicked at ");
-        if let Some(at) = info.location() {
-            text.push_str(at.file());
-            for n in [at.line(), at.column()] {
-                text.push(':');
-                push_decimal(&mut text, n);
-            }
-        }
-        let message = info.payload_as_str().map(str::to_string);
-        if let Some(message) = &message {
-            text.push_str(":\n");
-            text.push_str(message);
-        }
-        web_sys::console::error_1(&JsValue::from_str(&text));
-        LAST_PANIC.with(|last| {
-            if let Ok(mut last) = last.try_borrow_mut() {
-                *last = Some(message.unwrap_or(text));
-            }
-        });
-    }));
-}
-
-/// Appends `n` in decimal digits.
-fn push_decimal(text: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut start = digits.len();
-    let mut rest = n;
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    digits[start..].iter().for_each(|&d| text.push(char::from(d)));
-}
-
-/// The message of the last panic, if there was one. A panic leaves the instance unusable
-/// (JS sees only `RuntimeError: unreachable`); this says why, so the page can report it.
-#[wasm_bindgen(js_name = lastPanic)]
-pub fn last_panic() -> Option<String> {
-    LAST_PANIC.with(|last| last.try_borrow().ok().and_then(|last| last.clone()))
-}
-
-/// A library error for JS: an `Error` whose `message` is its message's key and whose `core` property is the message,
-/// `{key, params}` (parameters: numbers, texts, nested messages, `{real, single, fixed, exponent}` for a number to
-/// write as Rust writes it, `{hex}` for 8 hexadecimal digits), for the page to word in its language
-/// (www/core-errors.js). The wasm carries neither the English of the messages nor a formatter of their numbers.
-fn js_error(e: handwritten::Error) -> JsValue {
-    message_error(&e.message())
-}
-
-/// A message as a JS `Error`: its key as the `message`, the message itself as `core` (see [`js_error`]).
-fn message_error(message: &Message) -> JsValue {
-    let error = js_sys::Error::new(message.key);
-    set(&error, "core", &message_to_js(message));
-    error.into()
-}
-
-/// A [`Message`] for JS: `{key, params}`.
-fn message_to_js(message: &Message) -> JsValue {
-    let params = js_sys::Object::new();
-    for (name, param) in &message.params {
-        set(&params, name, &param_to_js(param));
-    }
-    object(&[("key", message.key.into()), ("params", params.into())])
-}
-
-/// A [`Param`] for JS.
-fn param_to_js(param: &Param) -> JsValue {
-    match param {
-        Param::Whole(n) => number(*n),
-        Param::Real { x, single, fixed, exponent } => object(&[
-            ("real", number(*x)),
-            ("single", (*single).into()),
-            ("fixed", fixed.map_or(JsValue::UNDEFINED, |n| number(n as f64))),
-            ("exponent", exponent.map_or(JsValue::UNDEFINED, |n| number(n as f64))),
-        ]),
-        Param::Hex(n) => object(&[("hex", number(*n))]),
-        Param::Text(text) => text.into(),
-        Param::Nested(message) => message_to_js(message),
-    }
-}
+/// The panic hook, `lastPanic`, and the library's errors as JS errors: what the page's module and the feeder's share.
+#[path = "wasm_common.rs"]
+mod common;
+use common::{js_error, message_error, number, object};
+pub use common::{last_panic, start};
 
 /// Seeds larger than this would not survive a round trip through a JS number.
 const MAX_SAFE_SEED: u64 = (1 << 53) - 1;
@@ -245,6 +153,18 @@ impl Data {
     #[wasm_bindgen(getter, js_name = testSize)]
     pub fn test_size(&self) -> usize {
         self.test.len()
+    }
+
+    /// A copy of the training images (n × 784 bytes), for the feeder's module (src/wasm_feeder.rs) in another worker.
+    #[wasm_bindgen(js_name = trainImages)]
+    pub fn train_images(&self) -> Vec<u8> {
+        self.train.images().to_vec()
+    }
+
+    /// A copy of the training labels (n bytes), for the feeder's module in another worker.
+    #[wasm_bindgen(js_name = trainLabels)]
+    pub fn train_labels(&self) -> Vec<u8> {
+        self.train.labels().to_vec()
     }
 }
 
@@ -473,25 +393,6 @@ fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, 
 // Results for JS, built by hand as serde_wasm_bindgen built them (the fields of the Rust struct, in its order, by
 // its names; numbers; arrays of numbers as plain Arrays): its serializer was 5 KB of the gzipped module.
 
-/// A plain JS object of `fields`, in their order.
-fn object(fields: &[(&str, JsValue)]) -> JsValue {
-    let object = js_sys::Object::new();
-    for (name, value) in fields {
-        set(&object, name, value);
-    }
-    object.into()
-}
-
-/// Sets a property of a new object (which does not fail).
-fn set(object: &js_sys::Object, name: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(object, &JsValue::from_str(name), value);
-}
-
-/// A JS number.
-fn number(x: impl Into<f64>) -> JsValue {
-    JsValue::from_f64(x.into())
-}
-
 /// A JS Array of numbers (not a Float32Array: the page maps them to new numbers).
 fn numbers(values: &[f32]) -> JsValue {
     js_sys::Array::from(&js_sys::Float32Array::from(values)).into()
@@ -567,6 +468,8 @@ pub struct Training {
     trainer: Trainer,
     train: Rc<Dataset>,
     test: Rc<Dataset>,
+    /// Batches made by the feeder (src/wasm_feeder.rs), not yet trained.
+    queue: Queue,
 }
 
 #[wasm_bindgen]
@@ -579,7 +482,7 @@ impl Training {
     pub fn new(settings: JsValue, data: &Data) -> Result<Training, JsValue> {
         let config = settings_from_js(settings)?;
         let trainer = Trainer::new(config, data.train.len()).map_err(js_error)?;
-        Ok(Training { trainer, train: Rc::clone(&data.train), test: Rc::clone(&data.test) })
+        Ok(Training { trainer, train: Rc::clone(&data.train), test: Rc::clone(&data.test), queue: Queue::new() })
     }
 
     /// The settings in force, every field filled in (including the seed used).
@@ -592,6 +495,26 @@ impl Training {
     /// correct, samples, learning_rate, epoch_done}`.
     pub fn step(&mut self, max_batches: usize) -> Result<JsValue, JsValue> {
         let progress = self.trainer.step(&self.train, max_batches).map_err(js_error)?;
+        Ok(progress_to_js(&progress))
+    }
+
+    /// Queues a chunk of batches made by the feeder (src/wasm_feeder.rs) of this run's settings (an error, nothing queued, for bytes
+    /// that are not one).
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        self.queue.push(chunk).map_err(js_error)
+    }
+
+    /// Batches queued by [`Training::feed`], not yet trained.
+    #[wasm_bindgen(getter)]
+    pub fn queued(&self) -> usize {
+        self.queue.batches()
+    }
+
+    /// As [`Training::step`], on the batches queued ([`Trainer::step_queued`]): none when the queue is empty. A run
+    /// takes all its batches one way or the other.
+    #[wasm_bindgen(js_name = stepQueued)]
+    pub fn step_queued(&mut self, max_batches: usize) -> Result<JsValue, JsValue> {
+        let progress = self.trainer.step_queued(&mut self.queue, max_batches).map_err(js_error)?;
         Ok(progress_to_js(&progress))
     }
 

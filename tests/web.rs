@@ -564,3 +564,33 @@ fn trainings_are_the_ones_made_natively() {
         assert_eq!(hash, expected, "h = {hidden}: {hash:#x}");
     }
 }
+
+#[wasm_bindgen_test]
+fn fed_trainings_are_the_ones_made_natively() {
+    // The page's module has no augmentation: its worker trains a run with augmentation on the batches of the feeder's
+    // module (src/wasm_feeder.rs, the core's feed::Feeder), handed over in chunks (Training.feed, Training.stepQueued).
+    // Those runs give the figures of the trainings that distort their own images (above, and natively).
+    let data = data(640, 10);
+    let (images, labels) = (&T10K_IMAGES[16..16 + 640 * PIXELS], &T10K_LABELS[8..8 + 640]);
+    for (hidden, activation, augment, expected) in TRAININGS {
+        let fields = [
+            ("hidden", JsValue::from(hidden)),
+            ("activation", JsValue::from(activation.name())),
+            ("epochs", JsValue::from(1)),
+            ("augment", JsValue::from(augment.name())),
+            ("seed", JsValue::from(1)),
+        ];
+        let mut training = Training::new(settings(&fields), &data).unwrap_or_else(|e| panic!("{}", message(e)));
+        let config = handwritten::TrainConfig { hidden, activation, epochs: 1, augment, ..Default::default() };
+        let mut feeder = handwritten::feed::Feeder::new(&config, 640).unwrap();
+        // Chunks of 3 batches of 32 (an epoch is 20), taken 2 at a time: the last chunk runs into the next epoch.
+        while !training.is_finished() {
+            training.feed(&feeder.next(images, labels, 3).unwrap()).unwrap_or_else(|e| panic!("{}", message(e)));
+            while training.queued() > 0 && !training.is_finished() {
+                training.step_queued(2).unwrap_or_else(|e| panic!("{}", message(e)));
+            }
+        }
+        let hash = fnv(training.model().to_bytes());
+        assert_eq!(hash, expected, "h = {hidden}, {augment:?}: {hash:#x}");
+    }
+}

@@ -40,6 +40,7 @@
 //   ({type: 'error', id, message, fatal: true}: a trap in the core; this worker cannot answer again)
 
 import init, { Data, Model, Training, lastPanic } from './pkg/handwritten.js';
+import { feed } from './feeding.js';
 
 const FILES = [
   'train-images-idx3-ubyte.gz',
@@ -263,7 +264,17 @@ async function fetchData(signal, again) {
 const mean = (sum) => ({ loss: sum.lossSum / sum.samples, accuracy: sum.correct / sum.samples });
 const zero = () => ({ lossSum: 0, correct: 0, samples: 0 });
 
+/** Trains `training`, its batches made by the feeder worker on another core when they are distorted (feeding.js). */
 async function train(training) {
+  const feeding = feed(training, data, failure(say('worker.noFeeder')));
+  try {
+    await trainRun(training, feeding);
+  } finally {
+    feeding?.close();
+  }
+}
+
+async function trainRun(training, feeding) {
   const settings = training.settings();
   const perEpoch = training.batchesPerEpoch;
   const stretch = Math.max(1, Math.ceil(perEpoch / POINTS_PER_EPOCH));
@@ -284,12 +295,15 @@ async function train(training) {
       epochStart += performance.now() - pausedAt;
     }
     if (run.stopped) break;
+    await feeding?.ready(); // counted in the epoch's time: the training waits for it
+    if (run.stopped) break;
     const t0 = performance.now();
     let p;
     let done = 0;
     // Never cross a curve point's boundary inside a call.
     do {
-      p = training.step(Math.min(slice - done, stretch - (pos % stretch)));
+      const batches = Math.min(slice - done, stretch - (pos % stretch));
+      p = feeding ? feeding.step(batches) : training.step(batches);
       const after = p.epoch_done ? perEpoch : p.batch;
       done += after - pos;
       pos = p.epoch_done ? 0 : after;
@@ -302,7 +316,7 @@ async function train(training) {
         post({ type: 'progress', epoch: p.epoch, batch: p.batch, batchesPerEpoch: perEpoch, ...mean(sum), learningRate: p.learning_rate });
         sum = zero();
       }
-    } while (done < slice && !p.epoch_done);
+    } while (done < slice && !p.epoch_done && (!feeding || training.queued));
     const ms = performance.now() - t0;
     slice = Math.max(1, Math.min(4096, Math.round((done * SLICE_MS) / Math.max(ms, 1))));
     if (p.epoch_done) {
