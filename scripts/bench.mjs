@@ -291,12 +291,15 @@ const A = results.augment || {};
 const slower = (augmented, plain) => (Number.isFinite(augmented / plain) ? `${fmt(augmented / plain, 3)}× plain` : '–');
 for (const h of [28, 256]) {
   for (const kind of ['affine', 'elastic']) {
-    rows.push([`native, h = ${h}, one ${kind} epoch (CPU s)`, `${fmt(A[`h${h}_${kind}_s`])} s`, 'plain epoch', `${fmt(A[`h${h}_off_s`])} s`, slower(A[`h${h}_${kind}_s`], A[`h${h}_off_s`]), 'goal ≤ 2× plain']);
+    // Natively an augmented epoch distorts on a second thread while the first trains: the wall clock is what the
+    // person waits, the CPU time both threads' work.
+    rows.push([`native, h = ${h}, one ${kind} epoch (wall s)`, `${fmt(A[`h${h}_${kind}_wall_s`])} s`, 'plain epoch', `${fmt(A[`h${h}_off_wall_s`])} s`, slower(A[`h${h}_${kind}_wall_s`], A[`h${h}_off_wall_s`]), 'goal ≤ 2× plain']);
+    rows.push([`native, h = ${h}, one ${kind} epoch (CPU s)`, `${fmt(A[`h${h}_${kind}_s`])} s`, 'plain epoch', `${fmt(A[`h${h}_off_s`])} s`, slower(A[`h${h}_${kind}_s`], A[`h${h}_off_s`]), 'both threads']);
     for (const browser of ['chromium', 'firefox']) {
       const a = B[browser]?.augment?.[`h${h}`] || {};
       const first = B[browser]?.augmentFirst?.[`h${h}`]?.[kind];
       const note = Number.isFinite(first) ? `first epoch ${fmt(first)} s` : '';
-      rows.push([`${browser}, h = ${h}, one ${kind} epoch (s)`, `${fmt(a[kind])} s`, 'plain epoch', `${fmt(a.off)} s`, slower(a[kind], a.off), note]);
+      rows.push([`${browser}, h = ${h}, one ${kind} epoch (wall s)`, `${fmt(a[kind])} s`, 'plain epoch', `${fmt(a.off)} s`, slower(a[kind], a.off), note]);
     }
   }
 }
