@@ -6,7 +6,7 @@
 //  - moveMs: preprocessing + prediction for one pointer move (median and 95th percentile
 //    over 300 calls on a drawn digit, getImageData included);
 //  - readyMs: from navigation to a page that predicts (wasm and default model loaded);
-//  - gzipBytes: the JS and wasm the page loads (each file gzip -9), without model and data.
+//  - gzipBytes: the JS and wasm the page loads (each file gzip -9), without model and data (nor the feeder's).
 //
 //   node scripts/browser-train-timing.mjs [--epochs N]   (default 3 epochs, then stop)
 
@@ -19,7 +19,8 @@ import { launchChromium } from './chromium.mjs';
 const arg = process.argv.indexOf('--epochs');
 const epochs = arg > 0 ? Number(process.argv[arg + 1]) : 3;
 
-const gzipBytes = ['www/pkg/handwritten.js', 'www/pkg/handwritten_bg.wasm', ...fs.readdirSync('dist/www').filter((f) => f.endsWith('.js')).map((f) => `www/${f}`)]
+// The feeder's files (www/feeder.js and its module) are loaded only for a run with augmentation: not counted.
+const gzipBytes = ['www/pkg/handwritten.js', 'www/pkg/handwritten_bg.wasm', ...fs.readdirSync('dist/www').filter((f) => f.endsWith('.js') && f !== 'feeder.js').map((f) => `www/${f}`)]
   .reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(`dist/${f}`), { level: 9 }).length, 0);
 
 const { server, url } = await serve('dist', 0);

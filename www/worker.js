@@ -1,7 +1,8 @@
 // The training worker: fetches the gzip-compressed MNIST files (once), trains in slices of batches so that it can
 // answer pause, resume and stop between them, and reports progress, each finished epoch with its network and test
 // results, and the network as it learns. Every message carries what it refers to, so nothing depends on the order
-// in which two of them arrive.
+// in which two of them arrive. A run with augmentation takes its batches from the feeder worker, which this worker
+// starts the first time (feeding.js, feeder.js): the page's module has no augmentation.
 //
 // Messages in:  {type: 'start', settings} | {type: 'pause'} | {type: 'resume'} | {type: 'stop'}
 // Messages out, in a run's life:
@@ -88,6 +89,7 @@ self.onmessage = ({ data: msg }) => {
     run.stopped = true;
     run.abort.abort();
     run.wake?.();
+    run.feeding?.close();
   }
 };
 
@@ -267,6 +269,7 @@ const zero = () => ({ lossSum: 0, correct: 0, samples: 0 });
 /** Trains `training`, its batches made by the feeder worker on another core when they are distorted (feeding.js). */
 async function train(training) {
   const feeding = feed(training, data, failure(say('worker.noFeeder')));
+  run.feeding = feeding; // Stop ends a wait for the feeder too
   try {
     await trainRun(training, feeding);
   } finally {
