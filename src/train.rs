@@ -378,7 +378,9 @@ impl Trainer {
     /// The next `count` batches of `train` (at least two, none past the epoch's end) of a run with augmentation,
     /// natively: distorted on a second thread while this one trains the batches before them, a few batches ahead. The
     /// same batches, from the same random draws, in the same order as [`Trainer::train_batches`] fills them (the
-    /// network is the same, bit for bit); the time is nearer the training's alone than the sum of both.
+    /// network is the same, bit for bit); the time is nearer the training's alone than the sum of both. (When a batch
+    /// ends the call with an error, the thread may have distorted a few batches more than were trained: the random
+    /// draws of a run that goes on after an error are then not those of one that distorts as it trains.)
     #[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
     fn train_alongside(&mut self, train: &Dataset, count: usize) -> Result<(BatchStats, f32)> {
         use std::sync::mpsc;
