@@ -5,7 +5,7 @@
 set -u
 cd "$(dirname "$0")"
 mkdir -p logs
-targets=${*:-"model_file idx_images idx_labels csv preprocess"}
+targets=${*:-"model_file idx_images idx_labels csv preprocess feed_chunk"}
 for t in $targets; do
     mkdir -p "corpus/$t"
     nice -n 15 cargo +nightly fuzz run "$t" -- \

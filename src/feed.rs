@@ -323,7 +323,7 @@ impl Queue {
 
     /// Empties `batch` and fills it with the next batch queued, which must hold `images` images (an error otherwise:
     /// the chunks are not the ones of this run). Returns false, the batch untouched, when no batch is queued.
-    pub(crate) fn take(&mut self, images: usize, batch: &mut Batch) -> Result<bool> {
+    pub fn take(&mut self, images: usize, batch: &mut Batch) -> Result<bool> {
         let Some(chunk) = self.chunks.front() else { return Ok(false) };
         let size = chunk.size[self.batch] as usize;
         if size != images {

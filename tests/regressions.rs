@@ -91,3 +91,8 @@ fn model_file_inputs() {
 fn preprocess_inputs() {
     replay("preprocess", checks::preprocess);
 }
+
+#[test]
+fn feed_chunk_inputs() {
+    replay("feed_chunk", checks::feed_chunk);
+}

@@ -15,6 +15,8 @@
 
 #![allow(dead_code)] // each fuzz target uses one of these functions
 
+use handwritten::batch::Batch;
+use handwritten::feed::Queue;
 use handwritten::mnist::{parse_csv, parse_idx_images, parse_idx_labels};
 use handwritten::{model_file, preprocess, Dataset};
 use std::io::Write;
@@ -228,5 +230,35 @@ pub fn preprocess(data: &[u8]) -> Result<(), String> {
         let worst = out.iter().zip(&again).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(worst <= 1e-4, "moving the drawing by one pixel changed a value by {worst}");
     }
+    Ok(())
+}
+
+/// The bytes as a chunk of distorted images, as the feeder worker hands one to the training worker (src/feed.rs):
+/// a refusal is one line that says the chunk is damaged, and leaves the queue empty; an accepted chunk gives each of
+/// its batches at the size its header says, each row with its label (0-9), and then nothing more.
+pub fn feed_chunk(data: &[u8]) -> Result<(), String> {
+    let mut queue = Queue::new();
+    if let Err(e) = queue.push(data) {
+        let message = e.to_string();
+        assert!(
+            message.starts_with("a chunk of distorted images is damaged: ") && !message.contains('\n'),
+            "not one line saying what is damaged: {message:?}"
+        );
+        assert_eq!(queue.batches(), 0, "a refused chunk was queued");
+        return Err(message);
+    }
+    let word = |i: usize| u32::from_ne_bytes(data[4 * i..4 * i + 4].try_into().expect("4 bytes")) as usize;
+    let (k, n) = (word(0), word(1));
+    let sizes: Vec<usize> =
+        data[12..12 + 2 * k].chunks_exact(2).map(|s| u16::from_ne_bytes([s[0], s[1]]) as usize).collect();
+    assert_eq!(queue.batches(), k);
+    assert_eq!(sizes.iter().sum::<usize>(), n);
+    let mut batch = Batch::with_capacity(1);
+    for &size in &sizes {
+        assert!(queue.take(size, &mut batch).expect("an accepted chunk's batch, at its size"), "a batch is missing");
+        assert_eq!(batch.len(), size);
+        assert!(batch.labels().iter().all(|&l| l < 10));
+    }
+    assert!(!queue.take(1, &mut batch).expect("an empty queue"), "more batches than the header says");
     Ok(())
 }

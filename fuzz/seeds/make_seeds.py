@@ -68,3 +68,24 @@ put("preprocess", "exact-raw", canvas(0, 28, 28, stroke))
 put("preprocess", "rgba", canvas(3, 27, 27, bytes(v for p in stroke for v in (0, 0, 0, p))))
 put("preprocess", "wide", canvas(1, 4095, 3, b"\x00\x00\xff"))
 put("preprocess", "blank", canvas(1, 100, 100, b""))
+
+
+def chunk(sizes, pixels_each):
+    """A chunk of distorted images (src/feed.rs), little-endian as this machine: k, n, m, then the sections."""
+    n = sum(sizes)
+    images = [sorted(rng.sample(range(784), pixels_each)) for _ in range(n)]
+    m = sum(len(i) for i in images)
+    out = struct.pack("<III", len(sizes), n, m)
+    out += struct.pack(f"<{len(sizes)}H", *sizes)
+    out += struct.pack(f"<{n}H", *[len(i) for i in images])
+    out += struct.pack(f"<{m}H", *[p for i in images for p in i])
+    out += bytes(rng.randrange(10) for _ in range(n))
+    out += bytes(rng.randrange(1, 256) for _ in range(m))
+    return out
+
+
+put("feed_chunk", "one-batch", chunk([3], 5))
+put("feed_chunk", "three-batches-last-smaller", chunk([4, 4, 2], 12))
+put("feed_chunk", "blank-images", chunk([2], 0))
+put("feed_chunk", "empty", struct.pack("<III", 0, 0, 0))
+put("feed_chunk", "truncated", chunk([2, 2], 7)[:-3])
