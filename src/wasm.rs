@@ -1,11 +1,13 @@
-//! The WebAssembly boundary, and nothing else: conversions between JS values
-//! and the library's types. JS holds opaque handles ([`Model`], [`Data`],
+//! The page's WebAssembly boundary, and nothing else: conversions between JS values
+//! and the library's types. (The feeder's module, which distorts the images of a run with
+//! augmentation in a worker of its own, has its own: src/wasm_feeder.rs. The page's module
+//! has no augmentation: such a run takes its batches from the feeder, [`Training::feed`].) JS holds opaque handles ([`Model`], [`Data`],
 //! [`Training`]); the datasets and networks stay in Rust; small results (ten
 //! probabilities, h activations, a progress record) are copied out, as plain JS
 //! objects built here by hand (smaller in the download than a serde serializer).
 //!
 //! Every exported function that can fail throws a JS `Error` carrying the library's
-//! message as a key of the page's string tables and its parameters ([`js_error`]), so
+//! message as a key of the page's string tables and its parameters (`js_error`), so
 //! the page can show it in its language; the page writes the numbers (the wasm carries
 //! neither the English nor a float formatter). A panic hook turns any panic into a
 //! console message instead of an opaque `unreachable`.
