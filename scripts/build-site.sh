@@ -100,7 +100,7 @@ files=$(cd dist && find . -type f ! -path './www/data/*' ! -path './src/*' ! -pa
 # against a budget a little above what they weigh now (make it grow on purpose); and apart, with a budget of its own,
 # the feeder's, which a worker loads only when a run with augmentation starts (the service worker still keeps them
 # for offline use). The string tables, www/i18n/*.json, are text taken out of the HTML and, like the HTML, not counted.
-page_budget=76300
+page_budget=76400
 feeder_budget=22600
 weigh() {
   local total=0 f

@@ -6,8 +6,10 @@ import { onLanguageChange } from './i18n.js';
 export class Chart {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {{yMin?: number, yMax?: number, format: (y: number) => string}} options
-   *   a fixed range (accuracy), or a range that follows the data (loss)
+   * @param {{yMin?: number, yMax?: number, lower?: number[], format: (y: number) => string}} options
+   *   a fixed range (accuracy), or a range that follows the data (loss); with `lower`, a fixed range whose bottom
+   *   goes down to the first of these below each series' latest point (the accuracy on distorted images stays far
+   *   below the test accuracy; a run's first points are below the range and are left out, as before)
    */
   constructor(canvas, options) {
     this.canvas = canvas;
@@ -56,6 +58,9 @@ export class Chart {
     const left = 44, right = 10, top = 10, bottom = 24;
     const all = this.series.flatMap((s) => s.points.map((p) => p[1]));
     let yMin = this.options.yMin ?? (all.length ? Math.min(...all) : 0);
+    const low = Math.min(...this.series.filter((s) => s.points.length).map((s) => s.points.at(-1)[1]));
+    if (this.options.yMin !== undefined && low < yMin) yMin = this.options.lower?.find((v) => v <= low) ?? yMin;
+    canvas.dataset.yMin = String(yMin);
     let yMax = this.options.yMax ?? (all.length ? Math.max(...all) : 1);
     if (this.options.yMin === undefined) yMin = Math.max(0, yMin - 0.05 * (yMax - yMin));
     if (yMax - yMin < 1e-6) yMax = yMin + 1;

@@ -42,6 +42,8 @@ export class TrainView {
     this.accuracyChart = new Chart(/** @type {HTMLCanvasElement} */ ($('accuracy-chart')), {
       yMin: 0.8,
       yMax: 1,
+      // Bottoms whose four steps to 100% are round: 10%, 20%, 25%.
+      lower: [0.6, 0.2, 0],
       format: (v) => formatNumber(v, { style: 'percent', maximumFractionDigits: 0 }),
     });
     /** 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error' */

@@ -21,6 +21,13 @@ after(() => {
 
 const SMALL = { hidden: 16, epochs: 1, 'batch-size': 64 };
 
+/** The bottom of the accuracy chart, and the last epoch's training accuracy in the table (a fraction). */
+const accuracyRange = (page) =>
+  page.evaluate(() => ({
+    bottom: Number(document.querySelector('#accuracy-chart').dataset.yMin),
+    training: parseFloat(document.querySelector('#epochs-table tbody tr:last-child td:nth-child(4)').textContent) / 100,
+  }));
+
 /** Trains to done and returns the panel; the run must end well. */
 async function trains(page, fields) {
   await fillForm(page, fields);
@@ -38,6 +45,10 @@ for (const name of BROWSERS) {
     try {
       const elastic = await trains(page, { ...SMALL, augment: 'elastic' });
       assert.ok(elastic.testAccuracy > 0.8 && elastic.testAccuracy < 1, `elastic: ${elastic.testAccuracy}`);
+      // The accuracy on distorted images stays far below the test accuracy: the chart's range goes down to show it
+      // (from 80%, where a run without augmentation keeps it).
+      const range = await accuracyRange(page);
+      assert.ok([0.6, 0.2, 0].includes(range.bottom) && range.training < 0.8, JSON.stringify(range));
       // The second run finds the feeder started, with its copy of the training set.
       const affine = await trains(page, { ...SMALL, augment: 'affine', 'batch-size': 32 });
       assert.ok(affine.testAccuracy > 0.85 && affine.testAccuracy < 1, `affine: ${affine.testAccuracy}`);
@@ -83,6 +94,8 @@ for (const name of BROWSERS) {
         assert.ok(p.trainEnabled);
         // Without augmentation the page's own module trains; with it, once the feeder loads again, the feeder.
         await trains(page, { ...SMALL, augment: 'off' });
+        const range = await accuracyRange(page);
+        assert.ok(range.bottom === 0.8 && range.training > 0.8, JSON.stringify(range));
         proxy.heal();
         await trains(page, { ...SMALL, augment: 'affine' });
       } finally {
