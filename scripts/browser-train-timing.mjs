@@ -6,7 +6,8 @@
 //  - moveMs: preprocessing + prediction for one pointer move (median and 95th percentile
 //    over 300 calls on a drawn digit, getImageData included);
 //  - readyMs: from navigation to a page that predicts (wasm and default model loaded);
-//  - gzipBytes: the JS and wasm the page loads (each file gzip -9), without model and data (nor the feeder's).
+//  - gzipBytes: the JS and wasm the page loads to read a digit (each file gzip -9), without model and data (nor the
+//    workers' and the feeder's files).
 //
 //   node scripts/browser-train-timing.mjs [--epochs N]   (default 3 epochs, then stop)
 
@@ -19,8 +20,9 @@ import { launchChromium } from './chromium.mjs';
 const arg = process.argv.indexOf('--epochs');
 const epochs = arg > 0 ? Number(process.argv[arg + 1]) : 3;
 
-// The feeder's files (www/feeder.js and its module) are loaded only for a run with augmentation: not counted.
-const gzipBytes = ['www/pkg/handwritten.js', 'www/pkg/handwritten_bg.wasm', ...fs.readdirSync('dist/www').filter((f) => f.endsWith('.js') && f !== 'feeder.js').map((f) => `www/${f}`)]
+// What the page loads to read its first digit (as scripts/build-site.sh counts it): not the workers' files nor the
+// feeder's, loaded when a worker starts.
+const gzipBytes = ['sw.js', 'www/main.js', 'www/i18n.js', 'www/pkg/page.js', 'www/pkg/page_bg.wasm']
   .reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(`dist/${f}`), { level: 9 }).length, 0);
 
 const { server, url } = await serve('dist', 0);

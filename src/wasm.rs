@@ -1,7 +1,9 @@
-//! The page's WebAssembly boundary, and nothing else: conversions between JS values
-//! and the library's types. (The feeder's module, which distorts the images of a run with
-//! augmentation in a worker of its own, has its own: src/wasm_feeder.rs. The page's module
-//! has no augmentation: such a run takes its batches from the feeder, [`Training::feed`].) JS holds opaque handles ([`Model`], [`Data`],
+//! The WebAssembly boundary of the page's workers (training, teaching), and nothing else:
+//! conversions between JS values and the library's types. (The page's main thread loads a
+//! module of its own, src/wasm_page.rs, with the network, preprocessing and the settings that
+//! this one shares, src/wasm_model.rs. The feeder's module, which distorts the images of a run
+//! with augmentation in a worker of its own, has its own too: src/wasm_feeder.rs. This one has
+//! no augmentation: such a run takes its batches from the feeder, [`Training::feed`].) JS holds opaque handles ([`Model`], [`Data`],
 //! [`Training`]); the datasets and networks stay in Rust; small results (ten
 //! probabilities, h activations, a progress record) are copied out, as plain JS
 //! objects built here by hand (smaller in the download than a serde serializer).
@@ -17,14 +19,10 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use handwritten::batch::check_image;
-use handwritten::error::Message;
 use handwritten::feed::Queue;
 use handwritten::message;
 use handwritten::mnist::parse_idx;
-use handwritten::network::{parameter_count, MAX_HIDDEN};
-use handwritten::{follow, model_file, preprocess as pre, teach, train, Dataset, Network, TrainConfig, Trainer};
-use handwritten::{Activation, Augment, Init, Schedule};
+use handwritten::{teach, train, Dataset, Trainer};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
 use std::rc::Rc;
@@ -36,90 +34,11 @@ mod common;
 use common::{js_error, message_error, number, object};
 pub use common::{last_panic, start};
 
-/// Seeds larger than this would not survive a round trip through a JS number.
-const MAX_SAFE_SEED: u64 = (1 << 53) - 1;
-
-/// A trained network: 784 → h → 10.
-#[wasm_bindgen]
-pub struct Model {
-    network: Network,
-}
-
-#[wasm_bindgen]
-impl Model {
-    /// Reads a model file; `name` (e.g. the file's name) is used in the error message.
-    #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8], name: Option<String>) -> Result<Model, JsValue> {
-        let name = name.unwrap_or_else(|| "model file".into());
-        Ok(Model { network: model_file::from_bytes(bytes, &name).map_err(js_error)? })
-    }
-
-    /// The model file's bytes.
-    #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Vec<u8> {
-        model_file::to_bytes(&self.network)
-    }
-
-    /// h, the number of hidden units.
-    #[wasm_bindgen(getter)]
-    pub fn hidden(&self) -> usize {
-        self.network.hidden()
-    }
-
-    /// The hidden activation: "sigmoid" or "relu".
-    #[wasm_bindgen(getter)]
-    pub fn activation(&self) -> String {
-        self.network.activation().name().into()
-    }
-
-    /// The number of parameters: w1, b1, w2 and b2, 784·h + h + h·10 + 10.
-    #[wasm_bindgen(getter)]
-    pub fn parameters(&self) -> usize {
-        parameter_count(self.network.hidden())
-    }
-
-    /// a2, the ten probabilities for 784 pixels in [0, 1].
-    pub fn predict(&self, pixels: &[f32]) -> Result<Vec<f32>, JsValue> {
-        check_image(pixels).map_err(js_error)?;
-        Ok(self.network.predict(pixels).to_vec())
-    }
-
-    /// One forward pass for 784 pixels in [0, 1]: `{probabilities, hidden}`, a2 (ten
-    /// numbers) and a1 (h numbers), what the page shows of a drawing in one frame.
-    pub fn read(&self, pixels: &[f32]) -> Result<JsValue, JsValue> {
-        check_image(pixels).map_err(js_error)?;
-        let (hidden, probabilities) = self.network.predict_with_hidden(pixels);
-        Ok(object(&[("probabilities", numbers(&probabilities)), ("hidden", numbers(&hidden))]))
-    }
-
-    /// w1, 784 × h, row-major: element i·h + j is the weight from pixel i to hidden unit j.
-    pub fn weights1(&self) -> Vec<f32> {
-        self.network.w1().to_vec()
-    }
-
-    /// w2, h × 10, row-major: element j·10 + k is the weight from hidden unit j to digit k.
-    pub fn weights2(&self) -> Vec<f32> {
-        self.network.w2().to_vec()
-    }
-
-    /// Every quantity of the derivation for 784 pixels in [0, 1] and a label (the network's
-    /// guess when absent), with a step of rate η: a [`follow::Derivation`] object `{a0, z1, a1,
-    /// z2, a2, y, loss, delta2, dw2, db2, delta1, dw1, db1, learning_rate, a2_after}`.
-    pub fn follow(&self, pixels: &[f32], label: Option<u8>, learning_rate: f32) -> Result<JsValue, JsValue> {
-        let derivation = follow::follow(&self.network, pixels, label, learning_rate).map_err(js_error)?;
-        Ok(derivation_to_js(&derivation))
-    }
-}
-
-/// An image is 784 numbers in [0, 1]; NaN, ±∞ and anything outside the range are refused
-/// (the network would answer NaN probabilities).
-/// The 28×28 image MNIST would have made of a drawing on a transparent canvas
-/// (RGBA bytes, alpha = ink), or `undefined` when the canvas is blank.
-#[wasm_bindgen]
-pub fn preprocess(rgba: &[u8], width: usize, height: usize) -> Result<Option<Vec<f32>>, JsValue> {
-    let ink = pre::ink_from_rgba(rgba, width, height).map_err(js_error)?;
-    pre::preprocess(&ink, width, height).map_err(js_error)
-}
+/// A network, preprocessing and the training settings: what the main thread's module exports too.
+#[path = "wasm_model.rs"]
+mod model;
+pub use model::{default_settings, max_model_bytes, preprocess, validate_settings, Model};
+use model::{settings_from_js, settings_to_js};
 
 /// The training and test sets, held in Rust.
 #[wasm_bindgen]
@@ -232,190 +151,7 @@ impl Data {
     }
 }
 
-/// The length of the largest model file there can be (h = 4096 hidden units): a file
-/// longer than this is not a model, and the page refuses it before reading it.
-#[wasm_bindgen(js_name = maxModelBytes)]
-pub fn max_model_bytes() -> usize {
-    model_file::file_len(MAX_HIDDEN)
-}
-
-/// The default training settings, [`TrainConfig::default`], every field filled in:
-/// what the page's form starts with.
-#[wasm_bindgen(js_name = defaultSettings)]
-pub fn default_settings() -> Result<JsValue, JsValue> {
-    Ok(settings_to_js(&TrainConfig::default()))
-}
-
-/// Checks a (partial) settings object as [`Training::new`] would, without data:
-/// throws the library's message (naming the setting and its allowed range) or
-/// returns the settings with every field filled in.
-#[wasm_bindgen(js_name = validateSettings)]
-pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsValue> {
-    let config = settings_from_js(settings)?;
-    config.validate().map_err(js_error)?;
-    Ok(settings_to_js(&config))
-}
-
-/// A [`TrainConfig`] from a partial JS object, read field by field (what it leaves out keeps its default, other
-/// properties are ignored); a missing `seed` comes from the browser. Read by hand rather than by serde, whose
-/// deserializer, with the float formatting of its messages, was a fifth of the gzipped module.
-fn settings_from_js(settings: JsValue) -> Result<TrainConfig, JsValue> {
-    let mut config = TrainConfig::default();
-    if settings.is_undefined() || settings.is_null() {
-        config.seed = browser_seed()?;
-        return Ok(config);
-    }
-    if !settings.is_object() {
-        let value = js_text(&settings);
-        return Err(settings_error(message!(
-            "core.settings.object",
-            "an object of settings, not {value}",
-            value = &*value
-        )));
-    }
-    let field = |name: &str| js_sys::Reflect::get(&settings, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    let max = usize::MAX as u64;
-    let count = |name: &str, default: usize| whole(&field(name), name, max).map(|n| n.map_or(default, |n| n as usize));
-    config.hidden = count("hidden", config.hidden)?;
-    config.epochs = count("epochs", config.epochs)?;
-    config.batch_size = count("batch_size", config.batch_size)?;
-    config.step_every = count("step_every", config.step_every)?;
-    config.learning_rate = real(&field("learning_rate"), "learning_rate")?.unwrap_or(config.learning_rate);
-    config.step_factor = real(&field("step_factor"), "step_factor")?.unwrap_or(config.step_factor);
-    // The names the page and the command line use: Activation::name, Schedule::name, Init::name, Augment::name.
-    let activations = [Activation::Sigmoid, Activation::Relu];
-    if let Some(i) = choice(&field("activation"), "activation", &activations.map(Activation::name))? {
-        config.activation = activations[i];
-    }
-    let schedules = [Schedule::Constant, Schedule::Cosine, Schedule::Step];
-    if let Some(i) = choice(&field("schedule"), "schedule", &schedules.map(Schedule::name))? {
-        config.schedule = schedules[i];
-    }
-    let inits = [Init::Uniform, Init::Scaled];
-    if let Some(i) = choice(&field("init"), "init", &inits.map(Init::name))? {
-        config.init = inits[i];
-    }
-    // augment: a name, or true (affine) or false (off).
-    let augments = [Augment::Off, Augment::Affine, Augment::Elastic];
-    let augment = field("augment");
-    if let Some(on) = augment.as_bool() {
-        config.augment = if on { Augment::Affine } else { Augment::Off };
-    } else if let Some(i) = choice(&augment, "augment", &augments.map(Augment::name))? {
-        config.augment = augments[i];
-    }
-    config.seed = match whole(&field("seed"), "seed", MAX_SAFE_SEED)? {
-        Some(seed) => seed,
-        None => browser_seed()?,
-    };
-    Ok(config)
-}
-
-/// A seed from the browser's random source, small enough for a JS number. Without one, a message of the page's (its
-/// one cause in a browser, for getrandom: the Web Crypto API is missing); getrandom's own English text, written by
-/// core::fmt, was 0.5 KB of the gzipped module.
-fn browser_seed() -> Result<u64, JsValue> {
-    let seed = getrandom::u64().map_err(|_| {
-        message_error(&message!("core.noSeed", "no random seed: the browser has no crypto.getRandomValues"))
-    })?;
-    Ok(seed & MAX_SAFE_SEED)
-}
-
-/// "training settings: {problem}".
-fn settings_error(problem: Message) -> JsValue {
-    message_error(&message!("core.settings", "training settings: {problem}", problem = problem))
-}
-
-/// A JS value as JSON writes it (`"fast"`, `2.5`, `[1]`), for a message.
-fn js_text(value: &JsValue) -> String {
-    js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string()).unwrap_or_else(|| "this value".into())
-}
-
-/// A setting that is a whole number from 0 to `max`: `None` when absent (undefined or null).
-fn whole(value: &JsValue, name: &str, max: u64) -> Result<Option<u64>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(x) if x >= 0.0 && x <= max as f64 && x.fract() == 0.0 => Ok(Some(x as u64)),
-        _ => Err(settings_error(message!(
-            "core.settings.whole",
-            "{name} must be a whole number from 0 to {max}, not {value}",
-            name = name,
-            max = max,
-            value = &*js_text(value)
-        ))),
-    }
-}
-
-/// A setting that is a number: `None` when absent (undefined or null).
-fn real(value: &JsValue, name: &str) -> Result<Option<f32>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    match value.as_f64() {
-        Some(x) => Ok(Some(x as f32)),
-        None => Err(settings_error(message!(
-            "core.settings.number",
-            "{name} must be a number, not {value}",
-            name = name,
-            value = &*js_text(value)
-        ))),
-    }
-}
-
-/// A setting that is one of `names`: its index, `None` when absent (undefined or null).
-fn choice(value: &JsValue, name: &str, names: &[&str]) -> Result<Option<usize>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    let given = value.as_string().unwrap_or_default();
-    match names.iter().position(|&option| option == given) {
-        Some(i) => Ok(Some(i)),
-        None => {
-            let mut options = String::new();
-            for (i, option) in names.iter().enumerate() {
-                if i > 0 {
-                    options.push_str(", ");
-                }
-                options.push('"');
-                options.push_str(option);
-                options.push('"');
-            }
-            Err(settings_error(message!(
-                "core.settings.choice",
-                "{name} must be one of {options}, not {value}",
-                name = name,
-                options = &*options,
-                value = &*js_text(value)
-            )))
-        }
-    }
-}
-
-// Results for JS, built by hand as serde_wasm_bindgen built them (the fields of the Rust struct, in its order, by
-// its names; numbers; arrays of numbers as plain Arrays): its serializer was 5 KB of the gzipped module.
-
-/// A JS Array of numbers (not a Float32Array: the page maps them to new numbers).
-fn numbers(values: &[f32]) -> JsValue {
-    js_sys::Array::from(&js_sys::Float32Array::from(values)).into()
-}
-
-/// A [`TrainConfig`] for JS: its fields, the choices by name.
-fn settings_to_js(config: &TrainConfig) -> JsValue {
-    object(&[
-        ("hidden", number(config.hidden as f64)),
-        ("activation", config.activation.name().into()),
-        ("epochs", number(config.epochs as f64)),
-        ("batch_size", number(config.batch_size as f64)),
-        ("learning_rate", number(config.learning_rate)),
-        ("schedule", config.schedule.name().into()),
-        ("step_every", number(config.step_every as f64)),
-        ("step_factor", number(config.step_factor)),
-        ("init", config.init.name().into()),
-        ("seed", number(config.seed as f64)),
-        ("augment", config.augment.name().into()),
-    ])
-}
+// Results for JS, built by hand as serde_wasm_bindgen built them (see src/wasm_model.rs).
 
 /// A [`train::Progress`] for JS.
 fn progress_to_js(progress: &train::Progress) -> JsValue {
@@ -440,27 +176,6 @@ fn evaluation_to_js(evaluation: &train::Evaluation) -> JsValue {
         ("accuracy", number(evaluation.accuracy)),
         ("confusion", confusion.into()),
         ("tutorial_accuracy", number(evaluation.tutorial_accuracy)),
-    ])
-}
-
-/// A [`follow::Derivation`] for JS.
-fn derivation_to_js(d: &follow::Derivation) -> JsValue {
-    object(&[
-        ("a0", numbers(&d.a0)),
-        ("z1", numbers(&d.z1)),
-        ("a1", numbers(&d.a1)),
-        ("z2", numbers(&d.z2)),
-        ("a2", numbers(&d.a2)),
-        ("y", number(d.y)),
-        ("loss", number(d.loss)),
-        ("delta2", numbers(&d.delta2)),
-        ("dw2", numbers(&d.dw2)),
-        ("db2", numbers(&d.db2)),
-        ("delta1", numbers(&d.delta1)),
-        ("dw1", numbers(&d.dw1)),
-        ("db1", numbers(&d.db1)),
-        ("learning_rate", number(d.learning_rate)),
-        ("a2_after", numbers(&d.a2_after)),
     ])
 }
 

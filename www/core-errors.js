@@ -1,5 +1,5 @@
 // The Rust core's messages, as the page shows them. The core throws an Error whose `core` property is its message
-// as a key of the string tables (www/i18n/*.json) with the parameters the message names (src/error.rs, src/wasm.rs):
+// as a key of the string tables (www/i18n/*.json) with the parameters the message names (src/error.rs, src/wasm*.rs):
 // numbers as numbers, file names as strings, messages within the message, and the numbers to write as the command
 // line writes them (`{real, single, fixed, exponent}`, `{hex}`), which are written here, so that the wasm carries
 // no formatter. Here such a message becomes a descriptor (i18n.js) in the page's terms; any other thrown value is

@@ -2,7 +2,7 @@
 // (one forward pass per animation frame at most), and the training panel to the worker and to the list of
 // networks: www/models.js holds the networks, www/train-client.js runs the worker, www/train-view.js shows a run.
 
-import init, { Model, preprocess, defaultSettings, maxModelBytes } from './pkg/handwritten.js';
+import init, { Model, preprocess, defaultSettings, maxModelBytes } from './pkg/page.js';
 import { Pad } from './pad.js';
 import { showPreview, showProbabilities } from './view.js';
 import { showWeights, showActivations } from './inside.js';

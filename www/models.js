@@ -5,7 +5,7 @@
 // Emits 'change' when the list or a label changes and 'active' when the network on the pad changes (or is
 // replaced by a newer copy of itself).
 
-import { Model } from './pkg/handwritten.js';
+import { Model } from './pkg/page.js';
 import { listNetworks, keepNetwork, deleteNetwork } from './store.js';
 import { msg, percent, text } from './i18n.js';
 import { coreMessage, failure } from './core-errors.js';

@@ -9,7 +9,7 @@
 // images come from the 60,000 training images there, and it answers with the new network
 // and its accuracy on the 10,000 test images.
 
-import { Model } from './pkg/handwritten.js';
+import { Model } from './pkg/page.js';
 import { showDerivation } from './follow.js';
 import { request, onLoading } from './lab-client.js';
 import { fixed, msg, percent, setText, text } from './i18n.js';

@@ -2,7 +2,7 @@
 // the progress bar, the loss and accuracy curves, the per-epoch table and the confusion matrix. It shows what it is
 // told; the state it shows is kept here, in `state`, `epochs` and `epoch`, never read back from the page.
 
-import { validateSettings } from './pkg/handwritten.js';
+import { validateSettings } from './pkg/page.js';
 import { Chart } from './chart.js';
 import { fixed, formatNumber, msg, percent, setText, translate } from './i18n.js';
 import { workerMessage } from './core-errors.js';
