@@ -97,7 +97,7 @@ impl Feed {
         #[cfg(feature = "augment")]
         if self.augment != Augment::Off {
             batch.clear();
-            let indices = batch_of(&self.order, self.batch_size, k);
+            let indices = ahead(k);
             for (j, &i) in indices.iter().enumerate() {
                 // The image after next, from the caches further out into the nearest, while this one is distorted.
                 if let Some(&after) = indices.get(j + 2) {
@@ -106,7 +106,7 @@ impl Feed {
                 self.augmenter.push(train.image(i as usize), train.label(i as usize), batch, &mut self.rng)?;
             }
             // The next batch's images, fetched into the caches while this one trains.
-            batch_of(&self.order, self.batch_size, k + 1).iter().for_each(|&i| prefetch(train.image(i as usize)));
+            ahead(k + 1).iter().for_each(|&i| prefetch(train.image(i as usize)));
         }
         Ok(())
     }

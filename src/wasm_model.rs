@@ -280,6 +280,7 @@ pub(crate) fn settings_to_js(config: &TrainConfig) -> JsValue {
         ("augment", config.augment.name().into()),
     ])
 }
+
 /// A [`follow::Derivation`] for JS.
 fn derivation_to_js(d: &follow::Derivation) -> JsValue {
     object(&[
