@@ -16,7 +16,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
-use common::{cpu_seconds, epochs, median, selected};
+use common::{cpu_seconds, cpu_seconds_of, epochs, median, selected, Cpu};
 use handwritten::augment::Augmenter;
 use handwritten::batch::Batch;
 use handwritten::mnist::{default_data_dir, load_mnist_dir};
@@ -25,21 +25,6 @@ use rand::SeedableRng;
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// CPU seconds of the whole process, all its threads (a run with augmentation distorts on a second thread).
-#[cfg(unix)]
-pub fn process_cpu_seconds() -> Option<f64> {
-    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `t` is a valid timespec for the call to write.
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
-    (status == 0).then_some(t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9)
-}
-
-/// No process CPU clock is read outside Unix: the benchmarks then give the wall clock only.
-#[cfg(not(unix))]
-pub fn process_cpu_seconds() -> Option<f64> {
-    None
-}
 
 fn main() -> ExitCode {
     if !selected("augment") {
@@ -114,9 +99,9 @@ fn main() -> ExitCode {
             let mut trainer = Trainer::new(config, train.len()).expect("valid settings");
             let (mut cpu, mut wall) = (Vec::new(), Vec::new());
             for _ in 0..epochs {
-                let (t, c) = (Instant::now(), process_cpu_seconds().unwrap_or(f64::NAN));
+                let (t, c) = (Instant::now(), cpu_seconds_of(Cpu::Process).unwrap_or(f64::NAN));
                 trainer.run_epoch(&train).expect("training does not diverge");
-                cpu.push(process_cpu_seconds().unwrap_or(f64::NAN) - c);
+                cpu.push(cpu_seconds_of(Cpu::Process).unwrap_or(f64::NAN) - c);
                 wall.push(t.elapsed().as_secs_f64());
             }
             let (cpu, wall) = (median(cpu), median(wall));

@@ -5,17 +5,34 @@
 /// wall clock also counts the time other programs ran; this does not, so the two together tell how much the figures
 /// were disturbed. (Not /proc/thread-self/schedstat, which this kernel advances at its 4 ms ticks: an epoch of
 /// 0.028 s read as 0.028 or 0.032 s.)
-#[cfg(unix)]
 pub fn cpu_seconds() -> Option<f64> {
+    cpu_seconds_of(Cpu::Thread)
+}
+
+/// Whose CPU time [`cpu_seconds_of`] reads: this thread's, or the whole process's, all its threads (a run with
+/// augmentation distorts on a second thread).
+#[allow(dead_code)] // each bench uses what it needs
+pub enum Cpu {
+    Thread,
+    Process,
+}
+
+/// Seconds `whose` threads have spent running on a CPU (`clock_gettime`), or None.
+#[cfg(unix)]
+pub fn cpu_seconds_of(whose: Cpu) -> Option<f64> {
+    let clock = match whose {
+        Cpu::Thread => libc::CLOCK_THREAD_CPUTIME_ID,
+        Cpu::Process => libc::CLOCK_PROCESS_CPUTIME_ID,
+    };
     let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `t` is a valid timespec for the call to write.
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    let status = unsafe { libc::clock_gettime(clock, &mut t) };
     (status == 0).then_some(t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9)
 }
 
-/// No thread CPU clock is read outside Unix: the benchmarks then give the wall clock only.
+/// No CPU clock is read outside Unix: the benchmarks then give the wall clock only.
 #[cfg(not(unix))]
-pub fn cpu_seconds() -> Option<f64> {
+pub fn cpu_seconds_of(_: Cpu) -> Option<f64> {
     None
 }
 
