@@ -3,21 +3,11 @@
 // Each test checks what the person sees: the run trains; a stopped run's batches do not reach the next run; a feeder
 // that cannot load ends the run with a reason, and the panel works again. (That the batches are the very ones a
 // trainer makes itself is checked natively, src/feed.rs, and in the browsers, tests/web.rs.)
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './harness.mjs';
-import { BROWSERS, openPage, click, fillForm, waitForState, startProxy } from './browsers.mjs';
+import { BROWSERS, openPage, click, fillForm, waitForState, withProxy } from './browsers.mjs';
 
-let server;
-let proxy;
-before(async () => {
-  server = await startServer();
-  proxy = await startProxy(server.url);
-});
-after(() => {
-  proxy?.close();
-  server?.close();
-});
+const site = withProxy();
 
 const SMALL = { hidden: 16, epochs: 1, 'batch-size': 64 };
 
@@ -41,7 +31,7 @@ async function trains(page, fields) {
 
 for (const name of BROWSERS) {
   test(`${name}: runs with elastic and affine augmentation train, their batches made by the feeder`, { timeout: 300_000 }, async () => {
-    const page = await openPage(name, proxy.url);
+    const page = await openPage(name, site.proxy.url);
     try {
       const elastic = await trains(page, { ...SMALL, augment: 'elastic' });
       assert.ok(elastic.testAccuracy > 0.8 && elastic.testAccuracy < 1, `elastic: ${elastic.testAccuracy}`);
@@ -59,7 +49,7 @@ for (const name of BROWSERS) {
   });
 
   test(`${name}: a run stopped midway leaves none of its batches to the next run`, { timeout: 300_000 }, async () => {
-    const page = await openPage(name, proxy.url);
+    const page = await openPage(name, site.proxy.url);
     try {
       // Batches of 64, stopped as soon as it trains: the feeder has chunks of it on the way.
       await fillForm(page, { ...SMALL, epochs: 20, augment: 'elastic' });
@@ -83,8 +73,8 @@ for (const name of BROWSERS) {
     ['WebAssembly module', /\/www\/pkg\/feeder_bg\.wasm$/],
   ]) {
     test(`${name}: a feeder whose ${what} does not load ends the run with the reason; the next run trains`, { timeout: 300_000 }, async () => {
-      proxy.fail(pattern, { type: 'text/html', body: '<!doctype html><title>Sign in to the network</title>' });
-      const page = await openPage(name, proxy.url);
+      site.proxy.fail(pattern, { type: 'text/html', body: '<!doctype html><title>Sign in to the network</title>' });
+      const page = await openPage(name, site.proxy.url);
       try {
         await fillForm(page, { ...SMALL, augment: 'affine' });
         await click(page, '#train');
@@ -96,10 +86,10 @@ for (const name of BROWSERS) {
         await trains(page, { ...SMALL, augment: 'off' });
         const range = await accuracyRange(page);
         assert.ok(range.bottom === 0.8 && range.training > 0.8, JSON.stringify(range));
-        proxy.heal();
+        site.proxy.heal();
         await trains(page, { ...SMALL, augment: 'affine' });
       } finally {
-        proxy.heal();
+        site.proxy.heal();
         await page.close();
       }
     });

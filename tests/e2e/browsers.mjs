@@ -4,8 +4,10 @@
 // storage (IndexedDB and caches). Also: a proxy in front of the site's server that can make a URL fail in the ways
 // a real network does (stall, answer garbage), and readers of the page's state shared by the tests.
 import http from 'node:http';
+import { before, after } from 'node:test';
 import { launchChromium } from '../../scripts/chromium.mjs';
 import { launchFirefox } from './firefox.mjs';
+import { startServer } from './harness.mjs';
 
 export const BROWSERS = ['chromium', 'firefox'];
 
@@ -130,6 +132,24 @@ export const storedRecords = (page) =>
   );
 
 // ---- a network that fails on purpose ---------------------------------------------------------------------------
+
+/**
+ * For a test file: the site's server and a proxy in front of it (`startProxy`), started before its tests and closed
+ * after them. Returns `{proxy}`, set once they have started.
+ */
+export function withProxy() {
+  const site = { proxy: null };
+  let server;
+  before(async () => {
+    server = await startServer();
+    site.proxy = await startProxy(server.url);
+  });
+  after(() => {
+    site.proxy?.close();
+    server?.close();
+  });
+  return site;
+}
 
 /**
  * A proxy on 127.0.0.1 in front of `upstream` (the site's server). `fail(pattern, how, times)` makes the next

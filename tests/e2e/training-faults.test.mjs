@@ -3,23 +3,14 @@
 // download that stalls, a network from the worker the page cannot read, an upload too large to be a model, pixels
 // that are not numbers from 0 to 1, and a panic in the WebAssembly core. Each checks what the person sees and that
 // the panel works again afterwards.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SITE, startServer } from './harness.mjs';
-import { BROWSERS, openPage, click, fillForm, panel, waitForState, startProxy } from './browsers.mjs';
+import { SITE } from './harness.mjs';
+import { BROWSERS, openPage, click, fillForm, panel, waitForState, withProxy } from './browsers.mjs';
 
-let server;
-let proxy;
-before(async () => {
-  server = await startServer();
-  proxy = await startProxy(server.url);
-});
-after(() => {
-  proxy?.close();
-  server?.close();
-});
+const site = withProxy();
 
 const SMALL = { hidden: 16, epochs: 1, 'batch-size': 64 };
 
@@ -78,23 +69,23 @@ async function trainsAgain(page) {
 
 for (const name of BROWSERS) {
   test(`${name}: MNIST data that arrives as an HTML page is dropped and fetched again once`, { timeout: 300_000 }, async () => {
-    const page = await openPage(name, proxy.url);
+    const page = await openPage(name, site.proxy.url);
     try {
       // The first answer for the labels is a captive portal's page (which a cache may have kept).
-      const before = proxy.requests(/train-labels/);
-      proxy.fail(/train-labels-idx1-ubyte\.gz$/, 'garbage', 1);
+      const before = site.proxy.requests(/train-labels/);
+      site.proxy.fail(/train-labels-idx1-ubyte\.gz$/, 'garbage', 1);
       await trainsAgain(page);
-      assert.equal(proxy.requests(/train-labels/) - before, 2, 'the labels were not fetched exactly twice');
+      assert.equal(site.proxy.requests(/train-labels/) - before, 2, 'the labels were not fetched exactly twice');
     } finally {
-      proxy.heal();
+      site.proxy.heal();
       await page.close();
     }
   });
 
   test(`${name}: Stop ends a stalled MNIST download, and Train works once the network is back`, { timeout: 300_000 }, async () => {
-    const page = await openPage(name, proxy.url);
+    const page = await openPage(name, site.proxy.url);
     try {
-      proxy.fail(/\.gz$/, 'stall');
+      site.proxy.fail(/\.gz$/, 'stall');
       await fillForm(page, SMALL);
       await click(page, '#train');
       await waitForState(page, ['loading']);
@@ -103,16 +94,16 @@ for (const name of BROWSERS) {
       assert.equal(p.state, 'done', p.status);
       assert.equal(p.status, 'Stopped before the first epoch ended: nothing was kept.');
       assert.ok(p.trainEnabled);
-      proxy.heal();
+      site.proxy.heal();
       await trainsAgain(page);
     } finally {
-      proxy.heal();
+      site.proxy.heal();
       await page.close();
     }
   });
 
   test(`${name}: a network from the worker that the page cannot read ends the run, the worker's too`, { timeout: 300_000 }, async () => {
-    const page = await openPage(name, proxy.url);
+    const page = await openPage(name, site.proxy.url);
     try {
       // The worker's first network arrives with one bit flipped (its checksum fails).
       await countWorkers(page, true);
@@ -134,7 +125,7 @@ for (const name of BROWSERS) {
   });
 
   test(`${name}: an upload larger than any model file is refused before it is read`, async () => {
-    const page = await openPage(name, proxy.url);
+    const page = await openPage(name, site.proxy.url);
     try {
       const read = await page.evaluate(() => {
         const file = new File([new Uint8Array(13_025_349)], 'huge.bin');
@@ -164,7 +155,7 @@ for (const name of BROWSERS) {
   });
 
   test(`${name}: pixels that are not numbers from 0 to 1 are refused with a clear error`, async () => {
-    const page = await openPage(name, proxy.url);
+    const page = await openPage(name, site.proxy.url);
     try {
       const errors = await page.evaluate(() => {
         const model = window.handwritten.activeModel();
@@ -197,9 +188,9 @@ for (const name of BROWSERS) {
     // step is given a pointer off the end of the core's memory): a WebAssembly trap, as a panic or running out of
     // memory is. The worker made after it gets the real module.
     const worker = readFileSync(path.join(SITE, 'www/worker.js'), 'utf8');
-    proxy.fail(/\/www\/worker\.js$/, { type: 'text/javascript', body: `import './trap-third-step.js';\n${worker}` });
-    proxy.fail(/\/www\/trap-third-step\.js$/, { type: 'text/javascript', body: TRAP });
-    const page = await openPage(name, proxy.url);
+    site.proxy.fail(/\/www\/worker\.js$/, { type: 'text/javascript', body: `import './trap-third-step.js';\n${worker}` });
+    site.proxy.fail(/\/www\/trap-third-step\.js$/, { type: 'text/javascript', body: TRAP });
+    const page = await openPage(name, site.proxy.url);
     try {
       await countWorkers(page);
       await fillForm(page, SMALL);
@@ -212,11 +203,11 @@ for (const name of BROWSERS) {
       assert.deepEqual(p.options.map((o) => o.value), ['default', 'wide']);
       assert.deepEqual(await page.evaluate(() => window.workers), [{ terminated: true }], 'the broken worker is not ended');
       // The next run starts a new worker (a fresh instance of the core) and trains.
-      proxy.heal();
+      site.proxy.heal();
       await trainsAgain(page);
       assert.deepEqual(await page.evaluate(() => window.workers), [{ terminated: true }, { terminated: false }]);
     } finally {
-      proxy.heal();
+      site.proxy.heal();
       await page.close();
     }
   });
