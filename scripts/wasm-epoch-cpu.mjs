@@ -52,8 +52,7 @@ for (let e = 0; e < epochs; e++) {
   const wall = performance.now();
   if (feeder) {
     // Chunks of 64 batches, as www/feeding.js asks for them at batch 32.
-    const s = training.settings();
-    feeder.start(s.hidden, s.activation, s.init, s.batch_size, s.augment, s.seed);
+    feeder.start(training.settings());
     let fed = 0;
     while (!training.isFinished) {
       const t = performance.now();

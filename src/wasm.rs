@@ -37,8 +37,12 @@ pub use common::{last_panic, start};
 /// A network, preprocessing and the training settings: what the main thread's module exports too.
 #[path = "wasm_model.rs"]
 mod model;
+/// The training settings read from JS.
+#[path = "wasm_settings.rs"]
+mod settings;
+use model::settings_to_js;
 pub use model::{default_settings, max_model_bytes, preprocess, validate_settings, Model};
-use model::{settings_from_js, settings_to_js};
+use settings::settings_from_js;
 
 /// The training and test sets, held in Rust.
 #[wasm_bindgen]

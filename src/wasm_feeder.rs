@@ -7,7 +7,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use handwritten::{feed, mnist, Activation, Augment, Init, TrainConfig};
+use handwritten::{feed, mnist};
 use wasm_bindgen::prelude::*;
 
 /// The panic hook, `lastPanic`, and the library's errors as JS errors, as in the page's module.
@@ -15,6 +15,10 @@ use wasm_bindgen::prelude::*;
 mod common;
 use common::{js_error, message_error};
 pub use common::{last_panic, start};
+
+/// The training settings read from JS, as the page's modules read them.
+#[path = "wasm_settings.rs"]
+mod settings;
 
 /// The training set (kept across runs), and the run being fed.
 #[wasm_bindgen]
@@ -33,26 +37,10 @@ impl Feeder {
         Ok(Feeder { images, labels, run: None })
     }
 
-    /// Feeds a new run: the one of these settings as the page's `Training.settings()` gives them (`hidden`,
-    /// `activation`, `init`, `batch_size`, `augment` by name, `seed`), which decide its random draws.
-    pub fn start(
-        &mut self,
-        hidden: usize,
-        activation: &str,
-        init: &str,
-        batch_size: usize,
-        augment: &str,
-        seed: f64,
-    ) -> Result<(), JsValue> {
-        let config = TrainConfig {
-            hidden,
-            activation: named([Activation::Sigmoid, Activation::Relu], Activation::name, activation)?,
-            init: named([Init::Uniform, Init::Scaled], Init::name, init)?,
-            batch_size,
-            augment: named([Augment::Off, Augment::Affine, Augment::Elastic], Augment::name, augment)?,
-            seed: seed as u64,
-            ..TrainConfig::default()
-        };
+    /// Feeds a new run: the one of `settings`, every field filled in as the page's `Training.settings()` gives them
+    /// (the seed too), read as the training worker read them; they decide its random draws.
+    pub fn start(&mut self, settings: JsValue) -> Result<(), JsValue> {
+        let config = settings::settings_from_js(settings)?;
         self.run = Some(feed::Feeder::new(&config, self.labels.len()).map_err(js_error)?);
         Ok(())
     }
@@ -64,15 +52,4 @@ impl Feeder {
         };
         run.next(&self.images, &self.labels, batches).map_err(js_error)
     }
-}
-
-/// The choice among `all` whose name is `text`.
-fn named<T: Copy, const N: usize>(all: [T; N], name: fn(T) -> &'static str, text: &str) -> Result<T, JsValue> {
-    all.into_iter().find(|&x| name(x) == text).ok_or_else(|| {
-        message_error(&handwritten::message!(
-            "core.feed.setting",
-            "the feeder cannot read the setting {text}",
-            text = text
-        ))
-    })
 }

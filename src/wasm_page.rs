@@ -16,4 +16,7 @@ pub use common::{last_panic, start};
 /// A network, preprocessing and the training settings: the same as the workers' module exports.
 #[path = "wasm_model.rs"]
 mod model;
+/// The training settings read from JS.
+#[path = "wasm_settings.rs"]
+mod settings;
 pub use model::{default_settings, max_model_bytes, preprocess, validate_settings, Model};

@@ -40,8 +40,7 @@ self.onmessage = async ({ data: msg }) => {
       broken = null;
     } else if (msg.type === 'start') {
       if (broken) throw broken;
-      const s = msg.settings;
-      feeder.start(s.hidden, s.activation, s.init, s.batch_size, s.augment, s.seed);
+      feeder.start(msg.settings);
     } else if (msg.type === 'more') {
       const bytes = feeder.next(msg.batches);
       self.postMessage({ type: 'chunk', run: msg.run, bytes }, [bytes.buffer]);
