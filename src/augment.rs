@@ -637,17 +637,61 @@ impl Augmenter {
     pub(crate) fn distort(&mut self, src: &[u8], rng: &mut impl Rng) -> (&[u16], &[u8]) {
         debug_assert_ne!(self.kind, Augment::Off);
         let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
-        let Scratch { source, warped, dense, sparse } = &mut *self.scratch;
-        sparse.len = 0;
-        match stroke {
-            Stroke::Same => warp_image(source, src, warp, field, Out::Sparse(sparse)),
-            _ => {
-                warp_image(source, src, warp, field, Out::Rows(&mut warped.0, STRIDE + 1, STRIDE));
-                listed_stroke(stroke, warped, dense, sparse);
-            }
-        }
-        (&sparse.index[..sparse.len], &sparse.value[..sparse.len])
+        distort_drawn(&mut self.scratch, src, Drawn { warp, field, stroke })
     }
+
+    /// The random draws of one image's distortion, as [`Augmenter::distort`] takes them from `rng`, to be warped
+    /// later, on any thread ([`Distorter::distort`]); not for [`Augment::Off`]. (Natively: the page's feeder distorts
+    /// as it draws.)
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn draw(&self, rng: &mut impl Rng) -> Drawn<'_> {
+        debug_assert_ne!(self.kind, Augment::Off);
+        let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
+        Drawn { warp, field, stroke }
+    }
+}
+
+/// One image's random distortion, drawn ([`Augmenter::draw`]) and not yet warped: its warp, its elastic field (one
+/// of the augmenter's bank, which it borrows) and its stroke.
+#[derive(Clone, Copy)]
+pub(crate) struct Drawn<'b> {
+    warp: Warp,
+    field: Option<Displacement<'b>>,
+    stroke: Stroke,
+}
+
+/// The scratch memory to warp drawn distortions with ([`Augmenter::draw`]): one for each thread that warps them.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) struct Distorter {
+    scratch: Box<Scratch>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Distorter {
+    pub(crate) fn new() -> Distorter {
+        Distorter { scratch: Scratch::new() }
+    }
+
+    /// `src` (784 bytes) distorted as `drawn` says, as the list of its pixels at least [`FAINT`]: the pixels
+    /// [`Augmenter::distort`] gives for the same draws.
+    pub(crate) fn distort(&mut self, src: &[u8], drawn: Drawn) -> (&[u16], &[u8]) {
+        distort_drawn(&mut self.scratch, src, drawn)
+    }
+}
+
+/// [`Augmenter::distort`] after its draws, in `scratch`.
+fn distort_drawn<'s>(scratch: &'s mut Scratch, src: &[u8], drawn: Drawn) -> (&'s [u16], &'s [u8]) {
+    let Drawn { warp, field, stroke } = drawn;
+    let Scratch { source, warped, dense, sparse } = scratch;
+    sparse.len = 0;
+    match stroke {
+        Stroke::Same => warp_image(source, src, warp, field, Out::Sparse(sparse)),
+        _ => {
+            warp_image(source, src, warp, field, Out::Rows(&mut warped.0, STRIDE + 1, STRIDE));
+            listed_stroke(stroke, warped, dense, sparse);
+        }
+    }
+    (&sparse.index[..sparse.len], &sparse.value[..sparse.len])
 }
 
 /// What happens to the stroke after the warp.

@@ -22,6 +22,8 @@
 use crate::augment::Augment;
 #[cfg(feature = "augment")]
 use crate::augment::{prefetch, Augmenter};
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+use crate::augment::{Distorter, Drawn};
 use crate::batch::Batch;
 use crate::error::{Error, Result};
 #[cfg(feature = "augment")]
@@ -113,12 +115,16 @@ impl Feed {
 
     /// The batch of the epoch to fill now, the order shuffled when it is the first; the feed moves on to the next.
     fn start_batch(&mut self) -> usize {
-        let k = self.next;
-        if k == 0 {
-            self.order.shuffle(&mut self.rng);
-        }
-        self.next = (k + 1) % self.batches_per_epoch();
-        k
+        start_batch(&mut self.order, self.batch_size, &mut self.next, &mut self.rng)
+    }
+
+    /// The feed's random draws, to be taken a batch at a time ([`Draws::draw_batch`]), and its augmenter, which the
+    /// threads that warp the drawn images share. Not for a run without augmentation.
+    #[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+    pub(crate) fn draws(&mut self) -> (Draws<'_>, &Augmenter) {
+        debug_assert_ne!(self.augment, Augment::Off);
+        let Feed { rng, order, batch_size, next, augmenter, .. } = self;
+        (Draws { rng, order, batch_size: *batch_size, next }, augmenter)
     }
 
     #[cfg(feature = "augment")]
@@ -150,6 +156,60 @@ impl Feed {
             chunk.count.push((chunk.index.len() - before) as u16);
         }
     }
+}
+
+/// The batch of the epoch to fill now (`next`), `order` shuffled with `rng` when it is the first; `next` moves on to
+/// the next batch, `b` images to a batch.
+fn start_batch(order: &mut [u32], b: usize, next: &mut usize, rng: &mut Pcg64) -> usize {
+    let k = *next;
+    if k == 0 {
+        order.shuffle(rng);
+    }
+    *next = (k + 1) % order.len().div_ceil(b);
+    k
+}
+
+/// A [`Feed`]'s order and random draws, borrowed ([`Feed::draws`]): the run's next batches drawn one after another,
+/// their images warped apart ([`distort_batch`]), on two threads natively ([`crate::Trainer`]'s `train_alongside`).
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+pub(crate) struct Draws<'a> {
+    rng: &'a mut Pcg64,
+    order: &'a mut Vec<u32>,
+    batch_size: usize,
+    next: &'a mut usize,
+}
+
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+impl Draws<'_> {
+    /// Replaces `drawn` with the run's next batch: each image's place in the training set and its distortion, drawn
+    /// with `augmenter` (the feed's), as [`Feed::fill`] draws them.
+    pub(crate) fn draw_batch<'b>(&mut self, augmenter: &'b Augmenter, drawn: &mut Vec<(u32, Drawn<'b>)>) {
+        let k = start_batch(self.order, self.batch_size, self.next, self.rng);
+        drawn.clear();
+        drawn.extend(batch_of(self.order, self.batch_size, k).iter().map(|&i| (i, augmenter.draw(&mut *self.rng))));
+    }
+}
+
+/// Empties `batch` and fills it with the images of `train` that `drawn` names, each distorted as drawn
+/// ([`Draws::draw_batch`]): the batch [`Feed::fill`] fills from the same draws. A label that is not a digit is an
+/// error.
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+pub(crate) fn distort_batch(
+    train: &Dataset,
+    drawn: &[(u32, Drawn)],
+    distorter: &mut Distorter,
+    batch: &mut Batch,
+) -> Result<()> {
+    batch.clear();
+    for (j, &(i, draw)) in drawn.iter().enumerate() {
+        // The image after next, from the caches further out into the nearest, while this one is distorted.
+        if let Some(&(after, _)) = drawn.get(j + 2) {
+            prefetch(train.image(after as usize));
+        }
+        let (index, value) = distorter.distort(train.image(i as usize), draw);
+        batch.push_sparse(index, value, train.label(i as usize))?;
+    }
+    Ok(())
 }
 
 /// Images of an epoch's batch `k` in `order`, `b` to a batch (none past the epoch's end).

@@ -15,6 +15,11 @@ use crate::mnist::Dataset;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::network::PanelW1;
 use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, OUTPUTS};
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+use crate::{
+    augment::Distorter,
+    feed::{distort_batch, Draws},
+};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
@@ -376,42 +381,87 @@ impl Trainer {
     }
 
     /// The next `count` batches of `train` (at least two, none past the epoch's end) of a run with augmentation,
-    /// natively: distorted on a second thread while this one trains the batches before them, a few batches ahead. The
-    /// same batches, from the same random draws, in the same order as [`Trainer::train_batches`] fills them (the
-    /// network is the same, bit for bit); the time is nearer the training's alone than the sum of both. (When a batch
-    /// ends the call with an error, the thread may have distorted a few batches more than were trained: the random
-    /// draws of a run that goes on after an error are then not those of one that distorts as it trains.)
+    /// natively, on two threads. The batches are drawn one after another, in the run's order ([`Draws`]), at most
+    /// [`AHEAD`] past the one being trained; each is then distorted by the thread that drew it. A second thread draws
+    /// and distorts batches ahead; this one trains them in order, and, whenever the batch it needs next is not ready,
+    /// draws and distorts the next batch itself rather than wait (where distorting takes longer than training, as at
+    /// the tutorial's width on a slower processor, the two threads share it). The same batches, from the same random
+    /// draws, in the same order as [`Trainer::train_batches`] fills them: the network is the same, bit for bit. (When a
+    /// batch ends the call with an error, a few batches more than were trained may have been drawn: the random draws of
+    /// a run that goes on after an error are then not those of one that distorts as it trains.)
     #[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
     fn train_alongside(&mut self, train: &Dataset, count: usize) -> Result<(BatchStats, f32)> {
-        use std::sync::mpsc;
-        /// Batches distorted ahead of the training.
-        const AHEAD: usize = 4;
+        use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
         let t = self.epochs_done * self.batches_per_epoch() + self.batch_in_epoch;
         let rates: Vec<f32> = (t..t + count).map(|t| self.learning_rate_at(t)).collect();
         let b = self.config.batch_size;
         let mut stats = BatchStats::default();
         let Trainer { feed, network, panels, workspace, epoch_stats, epochs_done, batch_in_epoch, .. } = self;
+        let (draws, augmenter) = feed.draws();
+        let shelf = Mutex::new(Shelf {
+            draws,
+            drawn: 0,
+            trained: 0,
+            done: Vec::with_capacity(AHEAD + 1),
+            empty: (0..AHEAD + 2).map(|_| Batch::with_capacity(b)).collect(),
+            stop: false,
+        });
+        let changed = Condvar::new();
+        // (A thread that panicked holding the lock has ended the call: its panic is raised when the scope ends.)
+        let lock = || shelf.lock().unwrap_or_else(PoisonError::into_inner);
+        let wait = |guard| changed.wait(guard).unwrap_or_else(PoisonError::into_inner);
+        // Draws the next batch (the lock held), distorts it (the lock let go) and shelves it.
+        let distort_next = |mut shelf: MutexGuard<'_, Shelf<'_>>, distorter: &mut Distorter, drawn: &mut Vec<_>| {
+            let k = shelf.drawn;
+            shelf.drawn += 1;
+            shelf.draws.draw_batch(augmenter, drawn);
+            let mut batch = shelf.empty.pop().unwrap_or_else(|| Batch::with_capacity(b));
+            drop(shelf);
+            let result = distort_batch(train, drawn, distorter, &mut batch).map(|()| batch);
+            let mut shelf = lock();
+            shelf.done.push((k, result));
+            changed.notify_all();
+            shelf
+        };
         std::thread::scope(|scope| {
-            let (full, filled) = mpsc::sync_channel::<Result<Batch>>(AHEAD);
-            let (empty, emptied) = mpsc::channel::<Batch>();
-            (0..AHEAD + 2).for_each(|_| empty.send(Batch::with_capacity(b)).expect("the receiver is here"));
-            scope.spawn(move || {
-                for _ in 0..count {
-                    // The trainer gone (it stopped at an error): nothing more to distort.
-                    let Ok(mut batch) = emptied.recv() else { return };
-                    let batch = feed.fill(train, &mut batch).map(|()| batch);
-                    let failed = batch.is_err();
-                    if full.send(batch).is_err() || failed {
-                        return;
-                    }
+            scope.spawn(|| {
+                let (mut distorter, mut drawn) = (Distorter::new(), Vec::with_capacity(b));
+                let mut shelf = lock();
+                while !shelf.stop && shelf.drawn < count {
+                    shelf = if shelf.drawn < shelf.trained + AHEAD {
+                        distort_next(shelf, &mut distorter, &mut drawn)
+                    } else {
+                        wait(shelf)
+                    };
                 }
             });
-            for &learning_rate in &rates {
-                let batch = filled.recv().expect("the distorting thread sends each batch or stops at its error")?;
+            // However this thread leaves (an error, a panic), the other stops.
+            let _stop = OnDrop(|| {
+                lock().stop = true;
+                changed.notify_all();
+            });
+            let (mut distorter, mut drawn) = (Distorter::new(), Vec::with_capacity(b));
+            for (k, &learning_rate) in rates.iter().enumerate() {
+                let mut shelf = lock();
+                let batch = loop {
+                    if let Some(at) = shelf.done.iter().position(|&(j, _)| j == k) {
+                        break shelf.done.swap_remove(at).1;
+                    }
+                    shelf = if shelf.drawn < count && shelf.drawn < k + AHEAD {
+                        distort_next(shelf, &mut distorter, &mut drawn)
+                    } else {
+                        wait(shelf)
+                    };
+                };
+                drop(shelf);
+                let batch = batch?;
                 let trained = train_on(network, panels, &batch, learning_rate, workspace);
+                let mut shelf = lock();
+                shelf.trained = k + 1;
+                shelf.empty.push(batch);
+                changed.notify_all();
+                drop(shelf);
                 count_in(trained, (*epochs_done, batch_in_epoch), &mut stats, epoch_stats)?;
-                // The thread may have stopped at the last batch: nothing to give back then.
-                let _ = empty.send(batch);
             }
             Ok((stats, *rates.last().expect("at least two batches")))
         })
@@ -420,6 +470,34 @@ impl Trainer {
     /// Trains the rest of the current epoch.
     pub fn run_epoch(&mut self, train: &Dataset) -> Result<Progress> {
         self.step(train, usize::MAX)
+    }
+}
+
+/// Batches drawn past the one being trained, at most ([`Trainer`]'s `train_alongside`).
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+const AHEAD: usize = 4;
+
+/// What the two threads of `train_alongside` share: the run's draws, the batches drawn (`drawn`, numbered from the
+/// call's first) and trained (`trained`), the distorted batches not yet trained (each with its number, or the error
+/// that distorting it met), the emptied batches to fill again, and whether the training has stopped.
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+struct Shelf<'a> {
+    draws: Draws<'a>,
+    drawn: usize,
+    trained: usize,
+    done: Vec<(usize, Result<Batch>)>,
+    empty: Vec<Batch>,
+    stop: bool,
+}
+
+/// Runs its function when dropped.
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+struct OnDrop<F: FnMut()>(F);
+
+#[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)()
     }
 }
 
@@ -537,8 +615,16 @@ mod tests {
         // ReLU at the tutorial's width (one panel, rows padded) and at 64 (two panels), w2 scaled up so far that
         // δ1 = δ2·w2ᵀ makes w1's steps huge, until z2 overflows a few batches on (w1's own steps large enough to show
         // in it).
-        for (hidden, scale) in [(28, 1e19), (64, 3e19)] {
-            let config = TrainConfig { hidden, activation: Activation::Relu, ..TrainConfig::default() };
+        // With augmentation too: natively a call of many batches then distorts on two threads
+        // (`train_alongside`), which must stop, both, at the batch that diverges.
+        let settings = [
+            (28, 1e19, Augment::Off),
+            (64, 3e19, Augment::Off),
+            (28, 3e19, Augment::Elastic),
+            (64, 3e19, Augment::Elastic),
+        ];
+        for (hidden, scale, augment) in settings {
+            let config = TrainConfig { hidden, activation: Activation::Relu, augment, ..TrainConfig::default() };
             let trainer = || {
                 let mut trainer = Trainer::new(config.clone(), data.len()).unwrap();
                 let w2 = INPUTS * hidden + hidden..INPUTS * hidden + hidden + hidden * OUTPUTS;
@@ -553,11 +639,11 @@ mod tests {
             };
             assert!(
                 matches!(err, Error::Diverged { batch: Some(b), .. } if b > 1),
-                "h {hidden}, {err}: none trained before"
+                "h {hidden}, {augment:?}, {err}: none trained before"
             );
             let mut at_once = trainer();
             assert_eq!(at_once.step(&data, usize::MAX).unwrap_err().to_string(), err.to_string());
-            assert_eq!(at_once.network, one_by_one.network, "h {hidden}");
+            assert_eq!(at_once.network, one_by_one.network, "h {hidden}, {augment:?}");
         }
     }
 }
