@@ -405,6 +405,7 @@ impl Trainer {
             done: Vec::with_capacity(AHEAD + 1),
             empty: (0..AHEAD + 2).map(|_| Batch::with_capacity(b)).collect(),
             stop: false,
+            lost: false,
         });
         let changed = Condvar::new();
         // (A thread that panicked holding the lock has ended the call: its panic is raised when the scope ends.)
@@ -425,6 +426,13 @@ impl Trainer {
         };
         std::thread::scope(|scope| {
             scope.spawn(|| {
+                // Should this thread panic (a bug), the other must not wait for the batch it was distorting.
+                let _lost = OnDrop(|| {
+                    if std::thread::panicking() {
+                        lock().lost = true;
+                        changed.notify_all();
+                    }
+                });
                 let (mut distorter, mut drawn) = (Distorter::new(), Vec::with_capacity(b));
                 let mut shelf = lock();
                 while !shelf.stop && shelf.drawn < count {
@@ -447,6 +455,7 @@ impl Trainer {
                     if let Some(at) = shelf.done.iter().position(|&(j, _)| j == k) {
                         break shelf.done.swap_remove(at).1;
                     }
+                    assert!(!shelf.lost, "the distorting thread panicked");
                     shelf = if shelf.drawn < count && shelf.drawn < k + AHEAD {
                         distort_next(shelf, &mut distorter, &mut drawn)
                     } else {
@@ -479,7 +488,8 @@ const AHEAD: usize = 4;
 
 /// What the two threads of `train_alongside` share: the run's draws, the batches drawn (`drawn`, numbered from the
 /// call's first) and trained (`trained`), the distorted batches not yet trained (each with its number, or the error
-/// that distorting it met), the emptied batches to fill again, and whether the training has stopped.
+/// that distorting it met), the emptied batches to fill again, whether the training has stopped, and whether the
+/// distorting thread has panicked.
 #[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
 struct Shelf<'a> {
     draws: Draws<'a>,
@@ -488,6 +498,7 @@ struct Shelf<'a> {
     done: Vec<(usize, Result<Batch>)>,
     empty: Vec<Batch>,
     stop: bool,
+    lost: bool,
 }
 
 /// Runs its function when dropped.
