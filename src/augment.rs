@@ -607,7 +607,7 @@ impl Augmenter {
             dst.copy_from_slice(src);
             return;
         }
-        let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
+        let Drawn { warp, field, stroke } = draw(self.bank.as_ref(), rng);
         let Scratch { source, warped, .. } = &mut *self.scratch;
         match stroke {
             Stroke::Same => warp_image(source, src, warp, field, Out::Rows(dst, 0, SIDE)),
@@ -636,8 +636,7 @@ impl Augmenter {
     /// [`Augment::Off`].
     pub(crate) fn distort(&mut self, src: &[u8], rng: &mut impl Rng) -> (&[u16], &[u8]) {
         debug_assert_ne!(self.kind, Augment::Off);
-        let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
-        distort_drawn(&mut self.scratch, src, Drawn { warp, field, stroke })
+        distort_drawn(&mut self.scratch, src, draw(self.bank.as_ref(), rng))
     }
 
     /// The random draws of one image's distortion, as [`Augmenter::distort`] takes them from `rng`, to be warped
@@ -646,8 +645,7 @@ impl Augmenter {
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn draw(&self, rng: &mut impl Rng) -> Drawn<'_> {
         debug_assert_ne!(self.kind, Augment::Off);
-        let (warp, field, stroke) = draw(self.bank.as_ref(), rng);
-        Drawn { warp, field, stroke }
+        draw(self.bank.as_ref(), rng)
     }
 }
 
@@ -703,7 +701,7 @@ enum Stroke {
 }
 
 /// One image's random distortion: the warp, the elastic field (with a bank), the stroke.
-fn draw<'b>(bank: Option<&'b FieldBank>, rng: &mut impl Rng) -> (Warp, Option<Displacement<'b>>, Stroke) {
+fn draw<'b>(bank: Option<&'b FieldBank>, rng: &mut impl Rng) -> Drawn<'b> {
     let angle = rng.random_range(-MAX_ROTATION..=MAX_ROTATION);
     let scale = 1.0 + rng.random_range(-MAX_SCALE_CHANGE..=MAX_SCALE_CHANGE);
     let shift = (rng.random_range(-MAX_SHIFT..=MAX_SHIFT), rng.random_range(-MAX_SHIFT..=MAX_SHIFT));
@@ -713,7 +711,7 @@ fn draw<'b>(bank: Option<&'b FieldBank>, rng: &mut impl Rng) -> (Warp, Option<Di
         _ => Stroke::Same,
     };
     let warp = Warp::new(angle, scale, shift);
-    (warp, bank.map(|bank| bank.draw(rng)), stroke)
+    Drawn { warp, field: bank.map(|bank| bank.draw(rng)), stroke }
 }
 
 /// The pixels at least [`FAINT`] of [`change_stroke`]'s result listed into `sparse` (empty): with AVX-512's compress
