@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TABLES, LANGUAGES, languageFor, t, useLanguage, msg } from '../www/i18n.js';
+import { TABLES, LANGUAGES, COMMA_GROUPED, formatNumber, languageFor, t, useLanguage, msg } from '../www/i18n.js';
 import { coreMessage, rustNumber } from '../www/core-errors.js';
 import { manifestFor } from '../scripts/manifests.mjs';
 
@@ -271,4 +271,18 @@ test("the web app manifest in each language: English's is www/manifest.json, the
     assert.deepEqual(rest(manifest), rest(english));
   }
   assert.match(manifestFor('zh-CN').name, /[\u4e00-\u9fff]/);
+});
+
+test('integers written without Intl are written as Intl writes them', () => {
+  for (const lang of COMMA_GROUPED) {
+    assert.ok(LANGUAGES.includes(lang), `${lang} is a language of the page`);
+    useLanguage(lang);
+    const intl = new Intl.NumberFormat(lang);
+    const numbers = [0, -0, 1000, 4096, 10000, 60000, 123456, 1234567, -1000, -60000, -1234567, 2 ** 53 - 1, -(2 ** 53 - 1)];
+    numbers.push(2 ** 53, 0.5, 27.5, -0.25, 1e21, NaN, Infinity, -Infinity);
+    for (let n = -999; n < 1000; n++) numbers.push(n);
+    for (let n = 1; n < 1e15; n = n * 7 + 3) numbers.push(n, -n);
+    for (const n of numbers) assert.equal(formatNumber(n), intl.format(n), `${lang}: ${n}`);
+  }
+  useLanguage('en');
 });

@@ -2,6 +2,7 @@
 // lines or dots, redrawn whole (a few hundred points at most), crisp on high-DPI screens.
 
 import { onLanguageChange } from './i18n.js';
+import { drawWhenSeen } from './when-seen.js';
 
 export class Chart {
   /**
@@ -17,16 +18,19 @@ export class Chart {
     /** @type {Array<{points: Array<[number, number]>, colour: string, dots: boolean}>} */
     this.series = [];
     this.xMax = 1;
-    new ResizeObserver(() => this.draw()).observe(canvas);
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.draw());
+    // Drawn when the chart is on or near the screen, else when the page is idle: the charts sit far below the pad.
+    this.request = drawWhenSeen(canvas, () => this.draw());
+    new ResizeObserver(this.request).observe(canvas);
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', this.request);
     // The axis labels are numbers of the page's language.
-    onLanguageChange(() => this.draw());
+    onLanguageChange(this.request);
   }
 
   reset(xMax, seriesStyles) {
     this.xMax = Math.max(1, xMax);
     this.series = seriesStyles.map(({ colour, dots }) => ({ points: [], colour, dots }));
-    this.draw();
+    // At the next frame, as for a point added: measured now, the chart's size would force a layout of the page.
+    this.scheduleDraw();
   }
 
   add(series, x, y) {
@@ -39,7 +43,7 @@ export class Chart {
     if (this.pending) return;
     this.pending = requestAnimationFrame(() => {
       this.pending = 0;
-      this.draw();
+      this.request();
     });
   }
 

@@ -44,6 +44,7 @@ const browser = globalThis.navigator;
 let current = storedLanguage() ?? languageFor(browser?.languages?.length ? browser.languages : [browser?.language ?? 'en']);
 const listeners = [];
 const numberFormats = new Map();
+const pluralRules = new Map();
 
 /** The page's language: 'zh-CN' or 'en'. */
 export function language() {
@@ -65,8 +66,22 @@ export function percent(n, digits) {
   return { n, style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits };
 }
 
+/** The languages in which Intl.NumberFormat, with no options, writes an integer as its digits in groups of three
+ * separated by commas (-12,345). */
+export const COMMA_GROUPED = new Set(['en', 'zh-CN']);
+
+function isEmpty(object) {
+  for (const _ in object) return false;
+  return true;
+}
+
 /** A number formatted for the page's language (options: those of Intl.NumberFormat). */
 export function formatNumber(n, options = {}) {
+  // An integer with no options written here as Intl writes it (tests/i18n.test.mjs checks that), without Intl: its
+  // first format takes tens of milliseconds on a slow machine, and the page's start then needs none.
+  if (COMMA_GROUPED.has(current) && Number.isSafeInteger(n) && !Object.is(n, -0) && isEmpty(options)) {
+    return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+  }
   const id = `${current} ${JSON.stringify(options)}`;
   let format = numberFormats.get(id);
   if (!format) numberFormats.set(id, (format = new Intl.NumberFormat(current, options)));
@@ -97,7 +112,9 @@ export function t(key, params = {}) {
   if (template === undefined) return key;
   if (typeof template === 'object') {
     const count = typeof params.count === 'object' ? params.count.n : params.count;
-    template = template[new Intl.PluralRules(current).select(Number(count))] ?? template.other;
+    let rules = pluralRules.get(current);
+    if (!rules) pluralRules.set(current, (rules = new Intl.PluralRules(current)));
+    template = template[rules.select(Number(count))] ?? template.other;
   }
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? param(params[name]) : whole));
 }

@@ -3,6 +3,7 @@
 // outgoing weights (its row of w2) as ten small bars: which digits it votes for.
 
 import { fixed, formatNumber, msg, setAttrs, setText } from './i18n.js';
+import { drawWhenSeen } from './when-seen.js';
 
 /** Units drawn at most (a wide network would make a wall of squares). */
 const MAX_UNITS = 64;
@@ -19,8 +20,23 @@ function rgb(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim().split(',').map(Number);
 }
 
-/** Rebuilds the squares for `model` (a wasm Model): w1 (784×h) and w2 (h×10). */
-export function showWeights(model) {
+/** The network on the pad, whose squares a draw shows (the one before it may have been freed). */
+let latest = null;
+const request = drawWhenSeen(grid, () => draw(latest));
+
+/**
+ * Makes `model` (a wasm Model) the network whose squares are shown, and with `redraw` asks for them to be drawn: at
+ * once when the grid is on or near the screen, else when the page is next idle (drawn while the page started, its 28
+ * squares and 280 vote bars, each with a number in its title, were about a third of the time from opening the page
+ * to its first reading of a digit). Without `redraw` a draw already asked for still shows this network.
+ */
+export function showWeights(model, redraw = true) {
+  latest = model;
+  if (redraw) request();
+}
+
+/** Rebuilds the squares for `model`: w1 (784×h) and w2 (h×10). */
+function draw(model) {
   shownModel = model;
   const h = model.hidden;
   activationName = model.activation;
@@ -86,7 +102,8 @@ export function showWeights(model) {
 
 /** Lights each unit by its activation a1 (h values), or shows the weights plainly for null. */
 export function showActivations(a1) {
-  if (!shownModel) return;
+  // (While a network's squares wait to be drawn, the squares shown are another network's, or none.)
+  if (!shownModel || shownModel !== latest) return;
   let max = 1e-12;
   if (a1) for (let j = 0; j < cells.length; j++) max = Math.max(max, a1[j]);
   const scale = activationName === 'sigmoid' ? 1 : max;

@@ -4,7 +4,7 @@
 
 import init, { Model, preprocess, defaultSettings, maxModelBytes } from './pkg/page.js';
 import { Pad } from './pad.js';
-import { showPreview, showProbabilities } from './view.js';
+import { prepareFormats, showPreview, showProbabilities } from './view.js';
 import { showWeights, showActivations } from './inside.js';
 import { Models } from './models.js';
 import { keepNetwork, listNetworks } from './store.js';
@@ -82,10 +82,9 @@ function showActive() {
   $('delete').disabled = !record;
   // Weight images are redrawn at most twice a second while a network learns.
   const now = performance.now();
-  if (weightsShown === null || weightsShown.key !== key || now - weightsShown.at > 500) {
-    showWeights(model);
-    weightsShown = { key, at: now };
-  }
+  const redraw = weightsShown === null || weightsShown.key !== key || now - weightsShown.at > 500;
+  showWeights(model, redraw);
+  if (redraw) weightsShown = { key, at: now };
   schedulePredict();
 }
 
@@ -348,6 +347,8 @@ async function main() {
   models.set('default', model, msg('model.default', { hidden: model.hidden }), { use: true });
   timing.readyMs = performance.now();
   document.body.dataset.ready = 'true';
+  // The formats of the bars' percentages, made while the page waits for a stroke.
+  (window.requestIdleCallback ?? setTimeout)(prepareFormats);
   try {
     view.kept(await models.restore());
   } catch (e) {

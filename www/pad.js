@@ -36,7 +36,8 @@ export class Pad {
     this.inkCtx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
     this.ctx = canvas.getContext('2d');
     this.inkColour = '#111';
-    this.resize();
+    // Sized when the observer first reports the canvas's size, after the page's first layout: measured here, the
+    // layout would be forced while the page is still being filled in, and done again after.
     new ResizeObserver(() => this.resize()).observe(canvas);
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.redraw());
 

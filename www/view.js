@@ -25,6 +25,15 @@ function percentDigits(digits) {
   return { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits };
 }
 
+/**
+ * Makes the number formats the bars show their percentages in, ahead of the first reading: Intl's first format takes
+ * tens of milliseconds on a slow machine.
+ */
+export function prepareFormats() {
+  formatNumber(0, percentDigits(0));
+  formatNumber(0, percentDigits(1));
+}
+
 /** Shows ten probabilities (or clears the bars for null). */
 export function showProbabilities(p) {
   let top = -1;
