@@ -1,7 +1,8 @@
 // The page's string tables (www/i18n/*.json) against the page's sources: every key the HTML or the JS uses is in
 // every table, every key of a table is used, the languages agree on each string's parameters, the strings with
-// markup hold only harmless inline tags, and the core's messages (keys and parameters) are rendered as the
-// command line prints them. Plain Node (node --test tests/i18n.test.mjs): no browser, no build.
+// markup hold only harmless inline tags, the core's messages (keys and parameters) are rendered as the command line
+// prints them, and the integers the page writes without Intl are written as Intl writes them. Plain Node (node --test
+// tests/i18n.test.mjs): no browser, no build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';

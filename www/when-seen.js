@@ -20,8 +20,9 @@ export function drawWhenSeen(element, draw) {
     draw();
   };
   new IntersectionObserver(
-    ([entry]) => {
-      near = entry.isIntersecting;
+    (entries) => {
+      // (The last of the element's changes since the observer last reported is where it is now.)
+      near = entries[entries.length - 1].isIntersecting;
       if (near) run();
     },
     { rootMargin: '100% 0px' },
