@@ -10,7 +10,8 @@
 //! Pixels fainter than [`FAINT`] are then set to 0 (the rim of faint pixels that bilinear
 //! sampling leaves around a digit's edge).
 //!
-//! It is built to cost little beside training (about 0.5 µs an image natively, affine; see the README):
+//! It is built to cost little beside training (about 0.5 µs an image natively, affine; docs/speed.md, What
+//! augmentation costs):
 //! - the warp is in 16.16 fixed point: the source point of pixel (x, y) is o + x·u + y·v, so
 //!   moving along a row is two integer additions, `floor` is an arithmetic shift and the
 //!   bilinear weights are the fraction's top 8 bits (no `floor`/`round` library calls);
