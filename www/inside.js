@@ -11,7 +11,8 @@ const MAX_UNITS = 64;
 const grid = document.getElementById('units');
 const note = document.getElementById('units-note');
 let cells = [];
-let shownModel = null;
+/** The hidden width of the network whose squares are drawn (0: none yet). */
+let shownHidden = 0;
 let activationName = 'sigmoid';
 
 const DIGITS_2 = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
@@ -37,8 +38,8 @@ export function showWeights(model, redraw = true) {
 
 /** Rebuilds the squares for `model`: w1 (784×h) and w2 (h×10). */
 function draw(model) {
-  shownModel = model;
   const h = model.hidden;
+  shownHidden = h;
   activationName = model.activation;
   const w1 = model.weights1();
   const w2 = model.weights2();
@@ -102,8 +103,8 @@ function draw(model) {
 
 /** Lights each unit by its activation a1 (h values), or shows the weights plainly for null. */
 export function showActivations(a1) {
-  // (While a network's squares wait to be drawn, the squares shown are another network's, or none.)
-  if (!shownModel || shownModel !== latest) return;
+  // (While a network's squares wait to be drawn, those shown may be another network's, of another width, or none.)
+  if (!shownHidden || (a1 && a1.length !== shownHidden)) return;
   let max = 1e-12;
   if (a1) for (let j = 0; j < cells.length; j++) max = Math.max(max, a1[j]);
   const scale = activationName === 'sigmoid' ? 1 : max;
