@@ -76,7 +76,7 @@ impl Feed {
 
     /// ⌈n / B⌉.
     pub(crate) fn batches_per_epoch(&self) -> usize {
-        self.order.len().div_ceil(self.batch_size)
+        batch_count(self.order.len(), self.batch_size)
     }
 
     /// Empties `batch` and fills it with the run's next batch: the epoch's order shuffled before its first batch; each
@@ -165,8 +165,13 @@ fn start_batch(order: &mut [u32], b: usize, next: &mut usize, rng: &mut Pcg64) -
     if k == 0 {
         order.shuffle(rng);
     }
-    *next = (k + 1) % order.len().div_ceil(b);
+    *next = (k + 1) % batch_count(order.len(), b);
     k
+}
+
+/// ⌈n / b⌉: the batches of an epoch of n images, b to a batch (the last one short when b does not divide n).
+fn batch_count(n: usize, b: usize) -> usize {
+    n.div_ceil(b)
 }
 
 /// A [`Feed`]'s order and random draws, borrowed ([`Feed::draws`]): the run's next batches drawn one after another,
