@@ -15,6 +15,7 @@ import { Mistakes } from './mistakes.js';
 import { presetTutorial } from './tutorial-preset.js';
 import { startLanguage, onLanguageChange, msg, setText, text } from './i18n.js';
 import { errorMessage, failure, workerMessage } from './core-errors.js';
+import { whenIdle } from './when-seen.js';
 
 // The page's text in the reader's language, before anything else.
 startLanguage();
@@ -348,7 +349,7 @@ async function main() {
   timing.readyMs = performance.now();
   document.body.dataset.ready = 'true';
   // The formats of the bars' percentages, made while the page waits for a stroke.
-  (window.requestIdleCallback ?? setTimeout)(prepareFormats);
+  whenIdle(prepareFormats);
   try {
     view.kept(await models.restore());
   } catch (e) {

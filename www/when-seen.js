@@ -1,5 +1,14 @@
-// Drawing what is far below the screen only when it is wanted: the hidden units' squares and the training charts
-// sit far below the pad, and drawn while the page starts they delayed its first reading of a digit.
+// Work put off until it is wanted, so that the page's start does only what its first reading of a digit needs: the
+// hidden units' squares and the training charts, far below the pad, drawn when they come near (drawn while the page
+// started they delayed that first reading), and other work done when the page is idle.
+
+/**
+ * Calls `work()` once the page is next idle (at once, in a new task, where the browser has no idle callbacks).
+ * @param {() => void} work
+ */
+export function whenIdle(work) {
+  (window.requestIdleCallback ?? setTimeout)(work);
+}
 
 /**
  * Returns a function that asks for `draw()` on `element`: run at once when the element is on the screen or within a
@@ -34,7 +43,7 @@ export function drawWhenSeen(element, draw) {
       run();
     } else if (!waiting) {
       waiting = true;
-      (window.requestIdleCallback ?? setTimeout)(run);
+      whenIdle(run);
     }
   };
 }
