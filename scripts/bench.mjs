@@ -18,6 +18,8 @@
 //   SCALING_BROWSER_WIDTHS=28,256    widths in Chromium (ours and TF.js wasm SIMD, HIDDEN=...)
 //   SCALING_EPOCHS=3    epochs timed at each width (the median; TF.js: SCALING_TFJS_REPEATS=1 fresh runs)
 //   PEERS_DIR=...       where the peers are (default ../shared/peers)
+//   PAGE=0              skip the page (build-site.sh's weights, first-prediction.mjs's times)
+//   PAGE_RUNS=7         visits of each kind (cold, warm, service worker) to the page; the median is reported
 //
 // The machine may be shared: each figure is a median, and ratios compare figures taken in this run.
 // Native figures also come in CPU time (time this thread ran), which other programs disturb less.
@@ -27,6 +29,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { firstPrediction } from './first-prediction.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(ROOT);
@@ -212,6 +215,28 @@ if (built.ok && feederBuilt.ok) {
   results.notes.push('the wasm build failed: no browser figures');
 }
 
+// ---- the page: its weight and how soon it reads a first digit ----
+if (setting('PAGE', '1') !== '0') {
+  say('the page (scripts/build-site.sh into dist/, then scripts/first-prediction.mjs)');
+  const site = run('bash', ['scripts/build-site.sh'], { cwd: ROOT });
+  // build-site.sh weighs what each part of the site loads (gzip -9, file by file) and prints it on one line.
+  const weights = /the page's (\d+) bytes gzip.*the workers' (\d+).*the feeder's (\d+)/.exec(site.stdout);
+  if (site.ok && weights) {
+    const [page, workers, feeder] = weights.slice(1).map(Number);
+    results.page = { startBytes: page, workersBytes: workers, feederBytes: feeder };
+    try {
+      const runs = Number(setting('PAGE_RUNS', '7'));
+      const figures = await firstPrediction({ root: path.join(ROOT, 'dist'), runs });
+      console.error(JSON.stringify(figures));
+      Object.assign(results.page, { runs, cold: figures.cold, warm: figures.warm, serviceWorker: figures.serviceWorker });
+    } catch (e) {
+      results.notes.push(`the page's first prediction could not be timed: ${e.message}`);
+    }
+  } else {
+    results.notes.push('scripts/build-site.sh failed or printed no weights: no figures for the page');
+  }
+}
+
 // ---- peers ----
 if (peersWanted && fs.existsSync(PEERS)) {
   // TensorFlow.js, in its own folder under target/ (it installs its npm packages there once).
@@ -303,6 +328,13 @@ for (const h of [28, 256]) {
     }
   }
 }
+// The page as a person opens it: what it loads to read a first digit, and when it can (loopback server).
+const P = results.page || {};
+const ms = (v) => (Number.isFinite(v) ? `${fmt(v)} ms` : '–');
+rows.push(['the page\'s JS + wasm at start, gzip -9', Number.isFinite(P.startBytes) ? `${fmt(P.startBytes / 1000)} KB` : '–', '', '', '', 'goal ≤ 80 KB (moonshot 60)']);
+rows.push([`first prediction, cold cache (median of ${P.runs ?? '–'})`, ms(P.cold?.firstPredictionMs), '', '', '', 'goal < 500 ms']);
+rows.push([`first prediction, warm cache (median of ${P.runs ?? '–'})`, ms(P.warm?.firstPredictionMs), '', '', '', '']);
+rows.push([`first prediction, service worker's cache (median of ${P.runs ?? '–'})`, ms(P.serviceWorker?.firstPredictionMs), '', '', '', '']);
 const ws = results.wasmSize;
 const wasmGzip = ws ? ws.wasm.gzip + ws.js.gzip : NaN;
 rows.push(['wasm + JS glue, gzip -9', `${fmt(wasmGzip / 1024)} KiB`, 'TF.js JS + wasm', T['chromium/wasm-simd-1thread']?.gzipBytes ? `${fmt(T['chromium/wasm-simd-1thread'].gzipBytes / 1024)} KiB` : '–', times(wasmGzip, T['chromium/wasm-simd-1thread']?.gzipBytes), '']);

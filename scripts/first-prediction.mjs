@@ -10,14 +10,37 @@
 //  - offline: a context whose service worker has cached the site, reloaded (answers from the Cache API).
 // The median of --runs N visits of each kind (default 5).
 //
+// The server runs in a process of its own, as `make serve` does: in this script's process it would answer the
+// page's requests between Playwright's handling of the browser's events (one event loop), which on a 2-core machine
+// made a cold visit's median about 30 ms longer (16 visits each, alternating).
+//
 //   node scripts/first-prediction.mjs [--runs N]     (after make site)
+// As a module: `firstPrediction({ root, runs })` resolves to the same figures (scripts/bench.mjs).
 
-import { serve } from './serve.mjs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { drawStrokes } from './screenshots.mjs';
 import { launchChromium } from './chromium.mjs';
 
-const arg = process.argv.indexOf('--runs');
-const runs = arg > 0 ? Number(process.argv[arg + 1]) : 5;
+const SERVE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve.mjs');
+
+/** Starts scripts/serve.mjs on `root` (a free port) in a child process; resolves to {child, url}. */
+function serveApart(root) {
+  const child = spawn(process.execPath, [SERVE, root, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (bytes) => {
+      out += bytes;
+      const url = /at (http:\/\/\S+\/)/.exec(out)?.[1];
+      if (url) resolve({ child, url });
+    });
+    child.stderr.on('data', (bytes) => (err += bytes));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`scripts/serve.mjs ${root} stopped (exit ${code}): ${err.trim()}`)));
+  });
+}
 
 /** Waits for the page to be ready, draws a stroke, and reads the two times. */
 async function measure(page) {
@@ -39,38 +62,52 @@ function summary(visits) {
   };
 }
 
-const { server, url } = await serve('dist', 0);
-const browser = await launchChromium();
-const options = { viewport: { width: 1280, height: 900 } };
-try {
-  const cold = [];
-  const warm = [];
-  const offline = [];
-  for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext({ ...options, serviceWorkers: 'block' });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    await page.goto(url);
-    cold.push(await measure(page));
-    await page.reload();
-    warm.push(await measure(page));
-    await context.close();
+/** Visits the site in `root` `runs` times each cold, warm and from the service worker's cache; the medians. */
+export async function firstPrediction({ root = 'dist', runs = 5 } = {}) {
+  const { child, url } = await serveApart(root);
+  child.removeAllListeners('exit');
+  const browser = await launchChromium();
+  const options = { viewport: { width: 1280, height: 900 } };
+  try {
+    const cold = [];
+    const warm = [];
+    const offline = [];
+    for (let i = 0; i < runs; i++) {
+      const context = await browser.newContext({ ...options, serviceWorkers: 'block' });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+      await page.goto(url);
+      cold.push(await measure(page));
+      await page.reload();
+      warm.push(await measure(page));
+      await context.close();
+    }
+    for (let i = 0; i < runs; i++) {
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready=true]');
+      // The service worker has installed (its precache filled) and controls the page once reloaded.
+      await page.evaluate(() => navigator.serviceWorker.ready);
+      await page.reload();
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      await page.reload();
+      offline.push(await measure(page));
+      await context.close();
+    }
+    return { browser: `chromium ${browser.version()}`, cold: summary(cold), warm: summary(warm), serviceWorker: summary(offline) };
+  } finally {
+    await browser.close();
+    child.kill();
   }
-  for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext(options);
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready=true]');
-    // The service worker has installed (its precache filled) and controls the page once reloaded.
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload();
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    await page.reload();
-    offline.push(await measure(page));
-    await context.close();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = process.argv.indexOf('--runs');
+  const runs = arg > 0 ? Number(process.argv[arg + 1]) : 5;
+  if (!Number.isInteger(runs) || runs < 1) {
+    console.error(`first-prediction: --runs wants a whole number of visits, 1 or more, not ${process.argv[arg + 1]}`);
+    process.exit(1);
   }
-  console.log(JSON.stringify({ browser: `chromium ${browser.version()}`, cold: summary(cold), warm: summary(warm), serviceWorker: summary(offline) }, null, 1));
-} finally {
-  await browser.close();
-  server.close();
+  console.log(JSON.stringify(await firstPrediction({ runs }), null, 1));
 }
