@@ -19,6 +19,11 @@ import { whenIdle } from './when-seen.js';
 
 // The page's text in the reader's language, before anything else.
 startLanguage();
+// Until the page is ready, the sections below the pad are laid out only if they come near the screen (style.css);
+// main.js is evaluated before the page is first laid out (index.html: blocking="render").
+document.documentElement.classList.add('starting');
+/** Lays out the whole page once it is idle, the start done: from then on it is whole, as if never skipped. */
+const wholePage = () => whenIdle(() => document.documentElement.classList.remove('starting'));
 
 const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));
@@ -350,6 +355,7 @@ async function main() {
   document.body.dataset.ready = 'true';
   // The formats of the bars' percentages, made while the page waits for a stroke.
   whenIdle(prepareFormats);
+  wholePage();
   try {
     view.kept(await models.restore());
   } catch (e) {
@@ -365,6 +371,7 @@ async function main() {
 main().catch((e) => {
   showMessage(msg('page.startFailed', { error: errorMessage(e) }));
   document.body.dataset.ready = 'error';
+  wholePage();
 });
 
 // A change of language: the strings in the DOM are re-rendered by i18n.js; the picker's labels and what the pad's
