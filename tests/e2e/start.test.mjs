@@ -1,0 +1,68 @@
+// The page's start in headless Chromium: while it starts, what is below the pad is put off (the sections laid out
+// only if they come near, the hidden units' squares drawn later); once the page is ready and idle, all of it is there
+// without the person scrolling: every section laid out, the squares and the training charts drawn.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withSite, waitForModel } from './harness.mjs';
+
+let server;
+let browser;
+withSite((site) => ({ server, browser } = site), { openPage: false });
+
+test('the sections below the pad are put off while the page starts, and laid out and drawn once it is idle', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // What <html>'s class and the sections' content-visibility were when the page became ready, and when the class
+  // changed, recorded from before the page's first script.
+  await page.addInitScript(() => {
+    window.startLog = [];
+    const sections = () =>
+      [...document.querySelectorAll('main > section')].map((s) => `${s.id}:${getComputedStyle(s).contentVisibility}`);
+    const starting = () => document.documentElement.classList.contains('starting');
+    new MutationObserver((records) => {
+      for (const { target } of records) {
+        if (target === document.documentElement) {
+          window.startLog.push({ what: 'class', starting: starting(), ready: document.body?.dataset.ready ?? null });
+        } else if (target === document.body && document.body.dataset.ready === 'true') {
+          window.startLog.push({ what: 'ready', starting: starting(), sections: sections() });
+        }
+      }
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['class', 'data-ready'] });
+  });
+  await page.goto(server.url);
+  await waitForModel(page);
+  await page.waitForFunction(() => !document.documentElement.classList.contains('starting'), null, { timeout: 10_000 });
+  const log = await page.evaluate(() => window.startLog);
+
+  // Set before the page was ready, lifted after it.
+  const classChanges = log.filter((e) => e.what === 'class');
+  assert.deepEqual(classChanges.map((e) => e.starting), [true, false], JSON.stringify(log));
+  assert.equal(classChanges[1].ready, 'true', 'the class was lifted before the page was ready');
+  const ready = log.find((e) => e.what === 'ready');
+  assert.ok(ready?.starting, `the page was ready without the start's class: ${JSON.stringify(log)}`);
+  for (const section of ready.sections) {
+    assert.match(section, section.startsWith('draw:') ? /:visible$/ : /:auto$/, 'while the page starts');
+  }
+
+  // Then, with no scrolling (the page is still at its top), the whole page as it always is.
+  assert.equal(await page.evaluate(() => scrollY), 0);
+  const now = await page.evaluate(() =>
+    [...document.querySelectorAll('main > section')].map((s) => `${s.id}:${getComputedStyle(s).contentVisibility}`),
+  );
+  assert.equal(now.length, ready.sections.length);
+  for (const section of now) assert.match(section, /:visible$/);
+  // The squares of the pretrained network's 28 hidden units and the charts, drawn while the page was idle.
+  await page.waitForFunction(() => document.querySelectorAll('#units figure.unit').length === 28, null, { timeout: 10_000 });
+  const chartDrawn = await page.evaluate(() =>
+    ['loss-chart', 'accuracy-chart'].map((id) => {
+      const canvas = document.getElementById(id);
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      return canvas.width > 0 && pixels.some((v, i) => i % 4 === 3 && v > 0);
+    }),
+  );
+  assert.deepEqual(chartDrawn, [true, true], 'the two charts are drawn (their axes) before anyone scrolls to them');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
