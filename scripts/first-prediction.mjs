@@ -17,30 +17,11 @@
 //   node scripts/first-prediction.mjs [--runs N]     (after make site)
 // As a module: `firstPrediction({ root, runs })` resolves to the same figures (scripts/bench.mjs).
 
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drawStrokes } from './screenshots.mjs';
 import { launchChromium } from './chromium.mjs';
-
-const SERVE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve.mjs');
-
-/** Starts scripts/serve.mjs on `root` (a free port) in a child process; resolves to {child, url}. */
-function serveApart(root) {
-  const child = spawn(process.execPath, [SERVE, root, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (bytes) => {
-      out += bytes;
-      const url = /at (http:\/\/\S+\/)/.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.stderr.on('data', (bytes) => (err += bytes));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`scripts/serve.mjs ${root} stopped (exit ${code}): ${err.trim()}`)));
-  });
-}
+import { serveApart } from './serve.mjs';
 
 /** Waits for the page to be ready, draws a stroke, and reads the two times. */
 async function measure(page) {
@@ -64,8 +45,11 @@ function summary(visits) {
 
 /** Visits the site in `root` `runs` times each cold, warm and from the service worker's cache; the medians. */
 export async function firstPrediction({ root = 'dist', runs = 5 } = {}) {
-  const { child, url } = await serveApart(root);
-  child.removeAllListeners('exit');
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`first-prediction: the visits of each kind must be a whole number, 1 or more, not ${runs}`);
+  }
+  const server = await serveApart(root);
+  const url = server.url;
   const browser = await launchChromium();
   const options = { viewport: { width: 1280, height: 900 } };
   try {
@@ -98,16 +82,17 @@ export async function firstPrediction({ root = 'dist', runs = 5 } = {}) {
     return { browser: `chromium ${browser.version()}`, cold: summary(cold), warm: summary(warm), serviceWorker: summary(offline) };
   } finally {
     await browser.close();
-    child.kill();
+    server.close();
   }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = process.argv.indexOf('--runs');
   const runs = arg > 0 ? Number(process.argv[arg + 1]) : 5;
-  if (!Number.isInteger(runs) || runs < 1) {
-    console.error(`first-prediction: --runs wants a whole number of visits, 1 or more, not ${process.argv[arg + 1]}`);
+  try {
+    console.log(JSON.stringify(await firstPrediction({ runs }), null, 1));
+  } catch (e) {
+    console.error(e.message);
     process.exit(1);
   }
-  console.log(JSON.stringify(await firstPrediction({ runs }), null, 1));
 }

@@ -7,7 +7,9 @@
 // bytes (no Content-Encoding: the page gunzips them itself), .wasm as
 // application/wasm, .js/.mjs as text/javascript. It listens on 127.0.0.1 only and
 // prints the address. Also usable as a module: `serve(root, port)` resolves to
-// {server, url} (used by the timing and screenshot scripts).
+// {server, url} (used by the timing and screenshot scripts), and `serveApart(root)` runs
+// this file in a process of its own, as `make serve` does, and resolves to {url, close}
+// (the end-to-end tests, scripts/first-prediction.mjs).
 //
 // Any page on the web can make a browser send requests to 127.0.0.1, so every request
 // gets an answer and none can stop the server: a malformed path is 400, a path or link
@@ -19,6 +21,7 @@
 // blocks are allowed by their hashes).
 
 import http from 'node:http';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -201,6 +204,32 @@ export async function serve(root, port = 0) {
       const { port: actual } = server.address();
       resolve({ server, url: `http://127.0.0.1:${actual}/` });
     });
+  });
+}
+
+/**
+ * Serves `root` on a free port of 127.0.0.1 from a child process running this file, as `make serve` does (apart from
+ * the caller's event loop, which may be busy driving a browser); resolves to {url, close} once the child has printed
+ * its address, or rejects with what it printed if it exits before.
+ */
+export function serveApart(root) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), root, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const look = (chunk) => {
+      seen += chunk;
+      const url = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen)?.[1];
+      if (!url) return;
+      child.stdout.off('data', look);
+      child.stderr.off('data', look);
+      child.off('exit', exited);
+      resolve({ url, close: () => child.kill() });
+    };
+    const exited = (code) => reject(new Error(`scripts/serve.mjs ${root} exited (${code}) before printing its address:\n${seen}`));
+    child.stdout.setEncoding('utf8').on('data', look);
+    child.stderr.setEncoding('utf8').on('data', look);
+    child.on('exit', exited);
+    child.on('error', reject);
   });
 }
 

@@ -2,12 +2,12 @@
 // 127.0.0.1, headless Chromium through playwright-core, digits drawn as pointer strokes, and readers of the page's
 // state. Every wait is for a state of the page, never a fixed time.
 import { before, after } from 'node:test';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { launchChromium } from '../../scripts/chromium.mjs';
+import { serveApart } from '../../scripts/serve.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SITE = path.join(ROOT, 'dist');
@@ -53,14 +53,7 @@ export async function startServer() {
   if (!existsSync(path.join(SITE, 'index.html'))) {
     throw new Error(`${SITE}/index.html is missing: build the site first (make site)`);
   }
-  const server = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs'), SITE, '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const [url] = await waitForOutput(server, /http:\/\/127\.0\.0\.1:\d+\/?/, 'scripts/serve.mjs');
-  return {
-    url: url.endsWith('/') ? url : url + '/',
-    close: () => server.kill(),
-  };
+  return serveApart(SITE);
 }
 
 /**
