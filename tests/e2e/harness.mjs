@@ -77,12 +77,13 @@ export function withSite(ready, { openPage = true } = {}) {
 
 /**
  * A page of the site in a fresh context; page errors and console errors are collected in `page.problems` so a test
- * can check that nothing went wrong behind the scenes.
+ * can check that nothing went wrong behind the scenes. `initScript`, if given, runs in the page before its own scripts.
  */
-export async function openSite(browser, url, contextOptions = {}) {
+export async function openSite(browser, url, contextOptions = {}, initScript = undefined) {
   // English unless a test asks for another locale (the page opens in the browser's language).
   const context = await browser.newContext({ viewport: { width: 1200, height: 1000 }, locale: 'en-US', ...contextOptions });
   const page = await context.newPage();
+  if (initScript) await page.addInitScript(initScript);
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && page.problems.push(`console error: ${m.text()}`));

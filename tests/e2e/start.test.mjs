@@ -3,20 +3,16 @@
 // without the person scrolling: every section laid out, the squares and the training charts drawn.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withSite, waitForModel } from './harness.mjs';
+import { withSite, openSite } from './harness.mjs';
 
 let server;
 let browser;
 withSite((site) => ({ server, browser } = site), { openPage: false });
 
 test('the sections below the pad are put off while the page starts, and laid out and drawn once it is idle', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 }, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   // What <html>'s class and the sections' content-visibility were when the page became ready, and when the class
   // changed, recorded from before the page's first script.
-  await page.addInitScript(() => {
+  const page = await openSite(browser, server.url, {}, () => {
     window.startLog = [];
     const sections = () =>
       [...document.querySelectorAll('main > section')].map((s) => `${s.id}:${getComputedStyle(s).contentVisibility}`);
@@ -31,8 +27,6 @@ test('the sections below the pad are put off while the page starts, and laid out
       }
     }).observe(document, { attributes: true, subtree: true, attributeFilter: ['class', 'data-ready'] });
   });
-  await page.goto(server.url);
-  await waitForModel(page);
   await page.waitForFunction(() => !document.documentElement.classList.contains('starting'), null, { timeout: 10_000 });
   const log = await page.evaluate(() => window.startLog);
 
@@ -63,6 +57,6 @@ test('the sections below the pad are put off while the page starts, and laid out
     }),
   );
   assert.deepEqual(chartDrawn, [true, true], 'the two charts are drawn (their axes) before anyone scrolls to them');
-  assert.deepEqual(problems, []);
-  await context.close();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
