@@ -116,6 +116,8 @@ fi
 
 ready="$(rustc --version | cut -d' ' -f1-2), wasm-bindgen $bindgen_version, $(wasm-opt --version), node $(node --version)"
 if [ "$what" = test ]; then
-    ready+=", $(wasm-pack --version), $(geckodriver --version | head -1), $(chromedriver --version | cut -d' ' -f1-2)"
+    # (awk reads geckodriver's whole answer: `head -1` closed the pipe after one line, and geckodriver panicked on
+    # its next, printing a backtrace into a setup that had gone well.)
+    ready+=", $(wasm-pack --version), $(geckodriver --version | awk 'NR == 1'), $(chromedriver --version | cut -d' ' -f1-2)"
 fi
 say "ready ($what): $ready"
