@@ -22,8 +22,11 @@ startLanguage();
 // Until the page is ready, the sections below the pad are laid out only if they come near the screen (style.css);
 // main.js is evaluated before the page is first laid out (index.html: blocking="render").
 document.documentElement.classList.add('starting');
+const lift = () => document.documentElement.classList.remove('starting');
 /** Lays out the whole page once it is idle, the start done: from then on it is whole, as if never skipped. */
-const wholePage = () => whenIdle(() => document.documentElement.classList.remove('starting'));
+const wholePage = () => whenIdle(lift);
+// A page printed while it starts is printed whole (the squares and the charts draw for it too: when-seen.js).
+addEventListener('beforeprint', lift, { once: true });
 
 const $ = (id) => document.getElementById(id);
 const select = /** @type {HTMLSelectElement} */ ($('model-select'));

@@ -60,3 +60,27 @@ test('the sections below the pad are put off while the page starts, and laid out
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a page printed while it starts is printed whole: beforeprint lifts the start', async () => {
+  // At DOMContentLoaded main.js has been evaluated (a module script) and the page is not ready yet (its network is
+  // still on the way): a print then must lay out every section.
+  const page = await openSite(browser, server.url, {}, () => {
+    addEventListener('DOMContentLoaded', () => {
+      const state = () => ({
+        starting: document.documentElement.classList.contains('starting'),
+        ready: document.body.dataset.ready ?? null,
+        sections: [...document.querySelectorAll('main > section')].map((s) => getComputedStyle(s).contentVisibility),
+      });
+      const before = state();
+      dispatchEvent(new Event('beforeprint'));
+      window.printLog = { before, after: state() };
+    });
+  });
+  const { before, after } = await page.evaluate(() => window.printLog);
+  assert.equal(before.starting, true, 'the start had begun');
+  assert.notEqual(after.ready, 'true', 'the page was already ready: the test saw nothing');
+  assert.equal(after.starting, false, 'beforeprint left the start on');
+  assert.deepEqual(new Set(after.sections), new Set(['visible']), 'a section would print empty');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
