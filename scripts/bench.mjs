@@ -17,7 +17,9 @@
 //   SCALING_WIDTHS=28,128,256,1024   native widths (ours and NumPy's, H=...)
 //   SCALING_BROWSER_WIDTHS=28,256    widths in Chromium (ours and TF.js wasm SIMD, HIDDEN=...)
 //   SCALING_EPOCHS=3    epochs timed at each width (the median; TF.js: SCALING_TFJS_REPEATS=1 fresh runs)
+//   SCALING_ROUNDS=3    rounds at each native width, ours then NumPy's (the ratio: the median of the rounds')
 //   PEERS_DIR=...       where the peers are (default ../shared/peers)
+//   BROWSERS=0          skip the browsers: ours in Chromium and Firefox, and TF.js
 //   PAGE=0              skip the page (build-site.sh's weights, first-prediction.mjs's times)
 //   PAGE_RUNS=7         visits of each kind (cold, warm, service worker) to the page; the median is reported
 //
@@ -123,25 +125,41 @@ if (peersWanted && fs.existsSync(PEERS)) {
 }
 
 // ---- the scaling table, natively: one batch-32 epoch as the hidden layer grows, ours and NumPy's in turn ----
+// On a shared machine the same binary's epoch moves by half its time within minutes, ours and NumPy's alike (the CPU
+// slower, not taken away: CPU time moves with it), so one run of each would compare two states of the machine. Each
+// width is measured in SCALING_ROUNDS rounds, ours then NumPy's; each round's ratio compares two runs minutes apart
+// at most, and the table gives the median of the rounds' ratios with their range.
 const scalingWanted = setting('SCALING', '1') !== '0';
 const scalingEpochs = setting('SCALING_EPOCHS', '3');
-results.scaling = { native: {}, numpy: {}, chromium: {}, tfjs: {} };
+const scalingRounds = Number(setting('SCALING_ROUNDS', '3'));
+if (!(Number.isInteger(scalingRounds) && scalingRounds >= 1)) {
+  console.error(`bench: SCALING_ROUNDS must be a whole number of rounds, 1 or more, not "${env.SCALING_ROUNDS}"`);
+  process.exit(1);
+}
+results.scaling = { native: {}, numpy: {}, chromium: {}, tfjs: {}, nativeCpu: {}, rounds: {}, ratio: {} };
 if (scalingWanted) {
   for (const h of setting('SCALING_WIDTHS', '28,128,256,1024').split(',').map(Number)) {
-    say(`scaling: h = ${h}, ours natively (HIDDEN=${h} cargo bench --bench epoch) and NumPy (H=${h})`);
-    const r = run('cargo', ['bench', '--locked', '--bench', 'epoch'], { env: { ...env, HIDDEN: String(h), EPOCHS: scalingEpochs } });
-    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT native'));
-    const seconds = Number(line?.match(/batch32_s=(\S+)/)?.[1]);
-    if (Number.isFinite(seconds)) results.scaling.native[h] = seconds;
-    else results.notes.push(`scaling: the native epoch at h = ${h} failed`);
-    results.scaling.nativeCpu ??= {};
-    results.scaling.nativeCpu[h] = Number(line?.match(/batch32_cpu_s=(\S+)/)?.[1]);
-    if (peersWanted && fs.existsSync(python)) {
-      const p = run(python, [path.join(PEERS, 'numpy_minibatch.py'), DATA, scalingEpochs], { env: { ...numpyEnv, H: String(h) } });
-      const last = Number(p.stdout.trim().split('\n').pop());
-      if (p.ok && Number.isFinite(last)) results.scaling.numpy[h] = last;
-      else results.notes.push(`scaling: the NumPy peer at h = ${h} failed`);
+    const rounds = [];
+    for (let k = 1; k <= scalingRounds; k++) {
+      say(`scaling: h = ${h}, round ${k} of ${scalingRounds}: ours natively (HIDDEN=${h} cargo bench --bench epoch), then NumPy (H=${h})`);
+      const round = {};
+      const r = run('cargo', ['bench', '--locked', '--bench', 'epoch'], { env: { ...env, HIDDEN: String(h), EPOCHS: scalingEpochs } });
+      const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT native'));
+      round.native = Number(line?.match(/batch32_s=(\S+)/)?.[1]);
+      round.nativeCpu = Number(line?.match(/batch32_cpu_s=(\S+)/)?.[1]);
+      if (!Number.isFinite(round.native)) results.notes.push(`scaling: the native epoch at h = ${h} failed (round ${k})`);
+      if (peersWanted && fs.existsSync(python)) {
+        const p = run(python, [path.join(PEERS, 'numpy_minibatch.py'), DATA, scalingEpochs], { env: { ...numpyEnv, H: String(h) } });
+        round.numpy = Number(p.stdout.trim().split('\n').pop());
+        if (!(p.ok && Number.isFinite(round.numpy))) results.notes.push(`scaling: the NumPy peer at h = ${h} failed (round ${k})`);
+      }
+      rounds.push(round);
     }
+    results.scaling.rounds[h] = rounds;
+    const of = (key) => median(rounds.map((r) => r[key]).filter(Number.isFinite));
+    [results.scaling.native[h], results.scaling.nativeCpu[h], results.scaling.numpy[h]] = [of('native'), of('nativeCpu'), of('numpy')];
+    const ratios = rounds.map((r) => r.numpy / r.native).filter(Number.isFinite);
+    if (ratios.length) results.scaling.ratio[h] = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
   }
 }
 
@@ -169,7 +187,8 @@ say('release wasm (wasm-pack build --release web: the package that links the pag
 const pkg = path.resolve(OUT, 'pkg');
 // The feeder's module (web/feeder, with augmentation) apart, then beside the page's: wasm-pack writes its out-dir.
 const feederPkg = path.resolve(OUT, 'feeder-pkg');
-const built = run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', pkg, '--out-name', 'handwritten', 'web']);
+const browsersWanted = setting('BROWSERS', '1') !== '0';
+const built = !browsersWanted ? { ok: false, skipped: true } : run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', pkg, '--out-name', 'handwritten', 'web']);
 const feederBuilt = built.ok && run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', feederPkg, '--out-name', 'feeder', 'web/feeder']);
 if (built.ok && feederBuilt.ok) {
   for (const f of ['feeder.js', 'feeder_bg.wasm']) fs.copyFileSync(path.join(feederPkg, f), path.join(pkg, f));
@@ -212,7 +231,7 @@ if (built.ok && feederBuilt.ok) {
     }
   }
 } else {
-  results.notes.push('the wasm build failed: no browser figures');
+  results.notes.push(built.skipped ? "BROWSERS=0: no figures in browsers, ours or TF.js's" : 'the wasm build failed: no browser figures');
 }
 
 // ---- the page: its weight and how soon it reads a first digit ----
@@ -238,7 +257,7 @@ if (setting('PAGE', '1') !== '0') {
 }
 
 // ---- peers ----
-if (peersWanted && fs.existsSync(PEERS)) {
+if (peersWanted && browsersWanted && fs.existsSync(PEERS)) {
   // TensorFlow.js, in its own folder under target/ (it installs its npm packages there once).
   say('TensorFlow.js peer (../shared/peers/tfjs/run_all.sh)');
   const work = path.join(OUT, 'tfjs-peer');
@@ -353,13 +372,16 @@ if (widths.length) {
   const perUnit = (seconds, h) => (Number.isFinite(seconds) ? `${fmt((seconds * 1000) / h)} ms` : '–');
   const secs = (v) => (Number.isFinite(v) ? `${fmt(v)} s` : '–');
   console.log('\nscaling: one epoch at batch 32 (sigmoid, one core) as the hidden layer grows; per unit = epoch time / h');
-  console.log('(ours natively also in CPU time, which other programs on a shared machine disturb less)');
+  console.log(`(natively: ${scalingRounds} rounds per width, ours then NumPy's; each time is the median of the rounds', the ratio the median`);
+  console.log("of the rounds' ratios [their range]; ours also in CPU time)");
   console.log('| hidden units | ours, native | per unit | ours, CPU time | NumPy mini-batch | per unit | ratio | ours, Chromium | TF.js wasm SIMD, Chromium | ratio |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const h of widths) {
     const [a, b, c, d] = [S.native[h], S.numpy[h], S.chromium[h], S.tfjs[h]];
     const cpu = S.nativeCpu?.[h];
-    console.log(`| ${h} | ${secs(a)} | ${perUnit(a, h)} | ${secs(cpu)} | ${secs(b)} | ${perUnit(b, h)} | ${times(a, b)} | ${secs(c)} | ${secs(d)} | ${times(c, d)} |`);
+    const q = S.ratio?.[h];
+    const ratio = q ? `${fmt(q.median)}× [${fmt(q.min)}–${fmt(q.max)}]` : times(a, b);
+    console.log(`| ${h} | ${secs(a)} | ${perUnit(a, h)} | ${secs(cpu)} | ${secs(b)} | ${perUnit(b, h)} | ${ratio} | ${secs(c)} | ${secs(d)} | ${times(c, d)} |`);
   }
 }
 const acc = [
