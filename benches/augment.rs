@@ -19,7 +19,7 @@ mod common;
 use common::{cpu_seconds, cpu_seconds_of, epochs, median, selected, Cpu};
 use handwritten::augment::Augmenter;
 use handwritten::batch::Batch;
-use handwritten::mnist::{default_data_dir, load_mnist_dir};
+use handwritten::mnist::{default_data_dir, load_mnist_set, Set};
 use handwritten::{Activation, Augment, TrainConfig, Trainer};
 use rand::SeedableRng;
 use std::hint::black_box;
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         .split(',')
         .filter_map(|h| h.trim().parse().ok())
         .collect();
-    let (train, _) = match load_mnist_dir(&default_data_dir()) {
+    let train = match load_mnist_set(&default_data_dir(), Set::Train) {
         Ok(data) => data,
         Err(e) => {
             eprintln!("augment bench: {e}");

