@@ -347,7 +347,9 @@ fn images_that_cannot_be_read_are_named() {
     write(dir.path(), "huger.png", &png);
     // Decodable, but wider than a canvas the preprocessing takes.
     write(dir.path(), "wide.pgm", &pgm(4100, 2, |_, _| 255));
+    std::fs::create_dir(dir.path().join("folder.png")).unwrap();
     for (name, needle) in [
+        ("folder.png", "is a directory, not an image"),
         ("wide.pgm", "4100×2 pixels; images up to 4096×4096 are read"),
         ("text.png", "cannot decode"),
         ("empty.pgm", "cannot decode"),

@@ -448,6 +448,9 @@ fn predict(args: PredictArgs) -> CliResult<ExitCode> {
 fn read_digit(path: &Path, name: &str) -> CliResult<Vec<f32>> {
     use image::ImageDecoder;
     let cannot_decode = |e| format!("{name}: cannot decode as PNG or PGM: {e}");
+    if path.is_dir() {
+        return Err(format!("{name}: is a directory, not an image"));
+    }
     let decoder = image::ImageReader::open(path)
         .map_err(|e| format!("{name}: {e}"))?
         .with_guessed_format()
