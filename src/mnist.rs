@@ -323,10 +323,11 @@ fn idx_body<'a>(bytes: &'a [u8], name: &str, offset: usize, count: usize, item: 
 /// Reads the tutorial's CSV layout: one image a line, the label then 784 pixel
 /// values 0–255, comma-separated, with or without a header row (a first line
 /// whose first field is not a number). Every data line is kept: the first image
-/// is not dropped.
+/// is not dropped, nor taken for a header when the file begins with a byte-order mark (as spreadsheets write it).
 pub fn parse_csv(text: &[u8], name: &str) -> Result<Dataset> {
     let text = std::str::from_utf8(text)
         .map_err(|e| Error::format(name, Message::byte(e.valid_up_to()), "not a text file (invalid UTF-8)"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut images = Vec::new();
     let mut labels = Vec::new();
     for (line_index, line) in text.lines().enumerate() {
@@ -601,6 +602,11 @@ mod tests {
         let d = parse_csv(format!("{header}\r\n{body}").as_bytes(), "b.csv").unwrap();
         assert_eq!(d.len(), 2);
         assert_eq!(d.image(0)[300], (300 % 256) as u8);
+        // A byte-order mark before the first row (spreadsheets write one) is not a header: both rows kept.
+        let d = parse_csv(format!("\u{feff}{body}").as_bytes(), "c.csv").unwrap();
+        assert_eq!(d.labels(), &[5, 0]);
+        let d = parse_csv(format!("\u{feff}{header}\n{body}").as_bytes(), "d.csv").unwrap();
+        assert_eq!(d.labels(), &[5, 0]);
     }
 
     #[test]
