@@ -87,6 +87,30 @@ fn pgm(width: usize, height: usize, pixel: impl Fn(usize, usize) -> u8) -> Vec<u
     bytes
 }
 
+/// An 8-bit RGBA PNG image, its pixels `pixel(x, y)` = [r, g, b, a].
+fn png_rgba(width: usize, height: usize, pixel: impl Fn(usize, usize) -> [u8; 4]) -> Vec<u8> {
+    use std::io::Write;
+    let chunk = |png: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+        let body = [kind, data].concat();
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        png.extend_from_slice(&body);
+        png.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    };
+    let mut rows = Vec::new();
+    for y in 0..height {
+        rows.push(0); // the row's filter: none
+        (0..width).for_each(|x| rows.extend_from_slice(&pixel(x, y)));
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(&rows).unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let header = [&(width as u32).to_be_bytes()[..], &(height as u32).to_be_bytes()[..], &[8, 6, 0, 0, 0]].concat();
+    chunk(&mut png, b"IHDR", &header);
+    chunk(&mut png, b"IDAT", &z.finish().unwrap());
+    chunk(&mut png, b"IEND", b"");
+    png
+}
+
 /// True when this process can read a file whose permissions are 000 (root, or CAP_DAC_OVERRIDE).
 fn permissions_do_not_apply(dir: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
@@ -368,7 +392,25 @@ fn images_that_cannot_be_read_are_named() {
     );
     let out = run_in(dir.path(), &["predict", "--model", model, "one.pgm"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("one.pgm: "));
+    let one = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(one.starts_with("one.pgm: "));
+    // The same stroke drawn on a transparent background, as a canvas exports it, in black, in white and in red: its
+    // alpha is the ink, and each is read as the opaque image is, to the same probabilities. (Read as gray, the black
+    // one was blank.) An opaque RGBA image is read by its gray levels.
+    let stroke = |x: usize, y: usize| (18..22).contains(&x) && (10..50).contains(&y);
+    for (file, ink) in [("black.png", [0, 0, 0]), ("white.png", [255, 255, 255]), ("red.png", [200, 0, 0])] {
+        write(
+            dir.path(),
+            file,
+            &png_rgba(40, 60, |x, y| if stroke(x, y) { [ink[0], ink[1], ink[2], 255] } else { [0; 4] }),
+        );
+    }
+    write(dir.path(), "opaque.png", &png_rgba(40, 60, |x, y| if stroke(x, y) { [0, 0, 0, 255] } else { [255; 4] }));
+    for file in ["black.png", "white.png", "red.png", "opaque.png"] {
+        let out = run_in(dir.path(), &["predict", "--model", model, file]);
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout).replace(file, "one.pgm"), one, "{file}");
+    }
     // Among others, an image that cannot be read is named and the others are still read; the status says so.
     let out = run_in(dir.path(), &["predict", "--model", model, "one.pgm", "text.png", "missing.pgm", "one.pgm"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

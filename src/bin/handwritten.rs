@@ -122,7 +122,8 @@ struct PredictArgs {
     /// The model file.
     #[arg(long, value_name = "FILE", default_value = "www/models/default.bin")]
     model: PathBuf,
-    /// PNG or PGM images of one digit each, dark on light or light on dark, any size.
+    /// PNG or PGM images of one digit each, dark on light, light on dark, or in any colour on a transparent
+    /// background, any size.
     #[arg(required = true, value_name = "IMAGE")]
     images: Vec<PathBuf>,
     /// Print one JSON object per image per line instead of text.
@@ -471,8 +472,16 @@ fn read_digit(path: &Path, name: &str) -> CliResult<Vec<f32>> {
     }
     // The allocation bound `ImageReader::decode` checks, as it does.
     image::Limits::default().reserve(decoder.total_bytes()).map_err(cannot_decode)?;
-    let image = image::DynamicImage::from_decoder(decoder).map_err(cannot_decode)?.to_luma8();
-    let ink = ink_of_gray(image.as_raw(), width, height);
+    let image = image::DynamicImage::from_decoder(decoder).map_err(cannot_decode)?;
+    // A drawing on a transparent background (a canvas's export, as the page draws): its alpha is the ink, whatever
+    // the colour. Otherwise the gray levels, of either polarity (an alpha of 255 all round changes nothing).
+    let rgba = image.color().has_alpha().then(|| image.to_rgba8());
+    let ink = match rgba {
+        Some(rgba) if border_mean(&rgba.pixels().map(|p| p[3]).collect::<Vec<u8>>(), width, height) < 128 => {
+            preprocess::ink_from_rgba(rgba.as_raw(), width, height).map_err(|e| format!("{name}: {e}"))?
+        }
+        _ => ink_of_gray(image.to_luma8().as_raw(), width, height),
+    };
     preprocess::preprocess(&ink, width, height)
         .map_err(|e| format!("{name}: {e}"))?
         .ok_or_else(|| format!("{name}: the image is blank, there is no digit to read"))
@@ -481,14 +490,18 @@ fn read_digit(path: &Path, name: &str) -> CliResult<Vec<f32>> {
 /// Ink (255 = full) from a grayscale image of either polarity: the border's
 /// average tells the background; dark-on-light images are inverted.
 fn ink_of_gray(gray: &[u8], width: usize, height: usize) -> Vec<u8> {
-    let border: Vec<u8> = (0..width)
-        .flat_map(|x| [gray[x], gray[(height - 1) * width + x]])
-        .chain((0..height).flat_map(|y| [gray[y * width], gray[y * width + width - 1]]))
-        .collect();
-    let mean = border.iter().map(|&v| v as u32).sum::<u32>() / border.len().max(1) as u32;
-    if mean > 127 {
+    if border_mean(gray, width, height) > 127 {
         gray.iter().map(|&v| 255 - v).collect()
     } else {
         gray.to_vec()
     }
+}
+
+/// The mean of the values on the border of an image (`width × height` values, row-major, neither 0).
+fn border_mean(values: &[u8], width: usize, height: usize) -> u32 {
+    let border: Vec<u8> = (0..width)
+        .flat_map(|x| [values[x], values[(height - 1) * width + x]])
+        .chain((0..height).flat_map(|y| [values[y * width], values[y * width + width - 1]]))
+        .collect();
+    border.iter().map(|&v| v as u32).sum::<u32>() / border.len().max(1) as u32
 }
