@@ -41,9 +41,9 @@ pub fn replay_images<'a>(data: &'a Dataset, count: usize, rng: &mut impl Rng) ->
 
 /// One teaching step on `network`: the reader's image `a0` (784 values in [0, 1]) with
 /// label `y`, plus `replay`, MNIST images (784 bytes) with their labels, at rate η: the
-/// mean loss of the B images at √B·η (see the module's notes). Returns the loss −ln a2[y] of the reader's
-/// image before the step. On error (bad input, or a step that would make the loss infinite)
-/// the network is unchanged.
+/// mean loss of the B images at √B·η (see the module's notes). Returns the loss L = −ln a2[y] of the reader's
+/// image before the step, computed as logsumexp(z2) − z2_y, so that it is finite even where a2[y] rounds to 0. On
+/// error (bad input, or a step that would make the loss infinite) the network is unchanged.
 pub fn teach(network: &mut Network, a0: &[f32], y: u8, replay: &[(&[u8], u8)], learning_rate: f32) -> Result<f32> {
     check_image(a0)?;
     check_label(y)?;
@@ -63,7 +63,11 @@ pub fn teach(network: &mut Network, a0: &[f32], y: u8, replay: &[(&[u8], u8)], l
         }
         batch.push_u8(image, label)?;
     }
-    let loss = -network.predict(a0)[y as usize].ln();
+    // The loss as the forward pass computes it, logsumexp(z2) − z2_y (math::cross_entropy): finite where a2[y]
+    // rounds to 0, where −ln a2[y] was infinite.
+    let mut own = Batch::with_capacity(1);
+    own.push_f32(a0, y)?;
+    let loss = network.evaluate_batch(&own, &mut Default::default()).loss_sum as f32;
     // The mean over B images at √B·η (B = 1: exactly θ − η·∂L_y/∂θ).
     let rate = learning_rate * (batch.len() as f32).sqrt();
     network.train_batch(&batch, rate, &mut Default::default()).map_err(|_| crate::follow::diverged(learning_rate))?;
@@ -159,6 +163,23 @@ mod tests {
             let expected = n - 0.1 * g;
             assert!((t - expected).abs() <= 1e-6 * (1.0 + expected.abs()), "parameter {p}: {t} vs {expected}");
         }
+    }
+
+    #[test]
+    fn a_confidently_wrong_network_reports_a_finite_loss() {
+        // b2 makes z2_0 − z2_4 = 200, so a2[4] = e^−200 rounds to 0 in f32: the loss is logsumexp(z2) − z2_4, about
+        // 200, not −ln 0 = ∞.
+        let mut rng = Pcg64::seed_from_u64(6);
+        let mut net = Network::new(5, Activation::Sigmoid, Init::Scaled, &mut rng).unwrap();
+        let b2 = net.params().len() - 10;
+        net.params_mut()[b2] = 200.0;
+        let a0: Vec<f32> = random_image(&mut rng).into_iter().map(pixel_value).collect();
+        assert_eq!(net.predict(&a0)[4], 0.0, "a2[4] should round to 0 for this test");
+        let mut batch = Batch::with_capacity(1);
+        batch.push_f32(&a0, 4).unwrap();
+        let (loss, _) = net.gradient(&batch);
+        let reported = teach(&mut net, &a0, 4, &[], 1e-3).unwrap();
+        assert!(reported.is_finite() && (reported - loss).abs() < 1e-3, "{reported} vs {loss}");
     }
 
     #[test]
