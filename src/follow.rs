@@ -2,11 +2,12 @@
 //! pass and one SGD step, for one image a0 and one label y, with every intermediate
 //! quantity kept so that a reader can see the derivation happen.
 //!
-//! The numbers come from the code that training runs: a1 and a2 from
-//! [`Network::predict_with_hidden`] (the forward pass), L and every ∂L/∂θ from
+//! The numbers come from the code that training runs: z1, a1 and a2 from
+//! [`Network::forward_one`] (the forward pass), L and every ∂L/∂θ from
 //! [`Network::gradient`] (the backward pass, B = 1), and a2 after the step from
-//! [`Network::train_batch`] (the update). Only z1 and z2, which the network does not hand
-//! out, are computed here, by the plain equations z1 = a0·w1 + b1 and z2 = a1·w2 + b2.
+//! [`Network::train_batch`] (the update). Only z2, which the forward pass does not keep, is computed again, by
+//! [`Network::logits`]: z2 = a1·w2 + b2, the same sums in the same order, so that each number shown is the one the
+//! next equation used.
 //! With B = 1 the batch equations of [`crate::network`] are the tutorial's per-sample ones:
 //!
 //! | quantity | equation | shape |
@@ -71,8 +72,9 @@ pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) 
     check_image(a0)?;
     check_learning_rate(learning_rate)?;
     let h = network.hidden();
-    // Forward: a1 = f(z1), a2 = softmax(z2), by the network's own forward pass.
-    let (a1, a2) = network.predict_with_hidden(a0);
+    // Forward: z1 = a0·w1 + b1 and a1 = f(z1), (784)·(784, h) + (h) → (h), and a2 = softmax(z2), by the network's
+    // own forward pass.
+    let (z1, a1, a2) = network.forward_one(a0);
     let y = match y {
         Some(y) => {
             check_label(y)?;
@@ -80,13 +82,6 @@ pub fn follow(network: &Network, a0: &[f32], y: Option<u8>, learning_rate: f32) 
         }
         None => argmax(&a2) as u8,
     };
-    // z1 = a0·w1 + b1: (784)·(784, h) + (h) → (h).
-    let mut z1 = network.b1().to_vec();
-    for (&p, row) in a0.iter().zip(network.w1().chunks_exact(h)) {
-        if p != 0.0 {
-            z1.iter_mut().zip(row).for_each(|(z, &w)| *z += p * w);
-        }
-    }
     // z2 = a1·w2 + b2: (h)·(h, 10) + (10) → (10).
     let z2 = network.logits(&a1).to_vec();
     // Backward, by the network's own backward pass on a batch of one:
@@ -219,6 +214,26 @@ mod tests {
                 check_identities(&net, &d);
                 assert_eq!(d.a0, a0);
                 assert_eq!(&d.a2[..], &net.predict(&a0)[..]);
+            }
+        }
+    }
+
+    #[test]
+    fn each_number_shown_is_the_one_the_next_equation_used() {
+        // Exactly, not within a tolerance: a1 = f(z1) with the z1 shown, a2 = softmax(z2) with the z2 shown. (z1 summed
+        // again by a plain loop differed from the forward pass's in the last bits: a ReLU unit's a1 was not its z1.)
+        let mut rng = Pcg64::seed_from_u64(7);
+        for (activation, hidden) in [(Activation::Relu, 300), (Activation::Sigmoid, 28), (Activation::Relu, 33)] {
+            let net = network(hidden, activation, 11);
+            for _ in 0..3 {
+                let d = follow(&net, &image(&mut rng), None, 0.1).unwrap();
+                let mut a1 = vec![0.0; hidden];
+                activation.apply(&d.z1, &mut a1);
+                assert_eq!(d.a1, a1, "{activation:?}, h = {hidden}: a1 ≠ f(z1)");
+                assert_eq!(&d.z2[..], &net.logits(&d.a1)[..]);
+                let mut a2 = [0.0; OUTPUTS];
+                softmax(&d.z2, &mut a2);
+                assert_eq!(d.a2, a2);
             }
         }
     }

@@ -195,13 +195,20 @@ impl Network {
 
     /// The forward pass for one image, keeping a1 (h), the hidden activations, as well as a2 (10).
     pub fn predict_with_hidden(&self, a0: &[f32]) -> (Vec<f32>, [f32; OUTPUTS]) {
+        let (_, a1, a2) = self.forward_one(a0);
+        (a1, a2)
+    }
+
+    /// The forward pass for one image a0 (784), every layer kept: z1 = a0·w1 + b1 and a1 = f(z1), (h) each, and
+    /// a2 = softmax(a1·w2 + b2), (10); the very numbers training computes, to the bit.
+    pub fn forward_one(&self, a0: &[f32]) -> (Vec<f32>, Vec<f32>, [f32; OUTPUTS]) {
         assert_eq!(a0.len(), INPUTS, "an image has {INPUTS} pixels");
         let mut batch = Batch::with_capacity(1);
         batch.push_f32(a0, 0).expect("0 is a digit");
         let mut ws = Workspace::default();
         forward_simd(self, &batch, &mut ws);
         let a2 = ws.a2.as_slice().try_into().expect("one row of 10");
-        (ws.a1, a2)
+        (ws.z1, ws.a1, a2)
     }
 
     /// z2 = a1·w2 + b2 for one row of hidden activations: (h)·(h, 10) + (10) → (10).
