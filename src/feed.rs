@@ -268,7 +268,10 @@ impl Chunk {
         }
         let header: Vec<u32> = bytemuck::pod_collect_to_vec(&bytes[..HEADER]);
         let [k, n, m] = [0, 1, 2].map(|i| header[i] as usize);
-        let expected = [2 * k, 2 * n, 2 * m, n, m].iter().try_fold(HEADER, |sum, &x| sum.checked_add(x));
+        // (Checked: in wasm a usize is 32 bits, and a header's numbers can be anything up to 2³² − 1.)
+        let twice = |x: usize| x.checked_mul(2);
+        let expected =
+            [twice(k), twice(n), twice(m), Some(n), Some(m)].iter().try_fold(HEADER, |sum, &x| sum.checked_add(x?));
         if expected != Some(bytes.len()) {
             return Err(bad("its length is not the one its header gives"));
         }
@@ -346,8 +349,10 @@ impl Feeder {
                 ),
             });
         }
-        // Room for the batches' pixels as the last chunk held them (so that the lists are not copied as they grow).
-        let mut chunk = Chunk::with_room(batches * self.feed.batch_size, self.pixels_per_image);
+        // Room for the batches' pixels as the last chunk held them (so that the lists are not copied as they grow),
+        // for an epoch's images at most: room is only a guess, and `batches` comes from JS.
+        let images_ahead = batches.saturating_mul(self.feed.batch_size).min(self.feed.order.len());
+        let mut chunk = Chunk::with_room(images_ahead, self.pixels_per_image);
         for _ in 0..batches {
             self.feed.pack(images, labels, &mut chunk);
         }
@@ -498,9 +503,12 @@ mod tests {
             bytes[at] = byte;
             bytes
         };
-        let cases: [(Vec<u8>, &str); 7] = [
+        // A header whose numbers are 2³¹ (twice that overflows a 32-bit usize, as in wasm), then the chunk's bytes.
+        let huge = [[0, 0, 0, 0x80]; 3].concat().into_iter().chain(good[HEADER..].iter().copied()).collect();
+        let cases: [(Vec<u8>, &str); 8] = [
             (good[..7].to_vec(), "shorter than its header"),
             (good[..good.len() - 1].to_vec(), "its length is not the one its header gives"),
+            (huge, "its length is not the one its header gives"),
             (damaged(HEADER, 9), "its batches do not hold its images"),
             (damaged(label_at + 5, 10), "a label is not a digit 0-9"),
             (damaged(count_at, 0), "its images do not hold its pixels"),

@@ -95,7 +95,8 @@ impl Dataset {
 
 /// Checks images (n × 784 bytes) and n labels: as many images as labels, each label a digit 0–9.
 pub fn check(images: &[u8], labels: &[u8]) -> Result<()> {
-    if images.len() != labels.len() * INPUTS {
+    // (Checked: in wasm a usize is 32 bits, and the lengths come from JS.)
+    if labels.len().checked_mul(INPUTS) != Some(images.len()) {
         return Err(Error::Mismatch {
             what: message!(
                 "core.dataset.size",
