@@ -54,13 +54,18 @@ test: lint test-native test-wasm test-e2e
 	@echo "== make test: all suites passed"
 
 ## rustfmt and clippy (warnings denied): every target natively and for wasm32 (where the native-only ones compile
-## to nothing and src/wasm.rs and tests/web.rs are in); ESLint on the page's, the scripts' and the tests' JavaScript
-## (eslint.config.mjs); the page's string tables against the keys its HTML and JS use (tests/i18n.test.mjs).
+## to nothing and src/wasm.rs and tests/web.rs are in); the library's documentation with its private items, and the
+## three wasm boundaries', every link resolved (rustdoc's warnings denied); ESLint on the page's, the scripts' and the
+## tests' JavaScript (eslint.config.mjs); the page's string tables against the keys its HTML and JS use
+## (tests/i18n.test.mjs).
 lint: setup-site
 	@$(timed)
 	cargo fmt --all --check
 	cargo clippy --all-targets --locked -- -D warnings
 	cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --lib -p handwritten --document-private-items
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --target wasm32-unknown-unknown -p handwritten-wasm \
+		-p handwritten-page -p handwritten-feeder
 	node_modules/.bin/eslint --max-warnings 0 .
 	node --test tests/i18n.test.mjs
 

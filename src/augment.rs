@@ -238,7 +238,7 @@ impl Source {
     }
 }
 
-/// out[c] = above[c] | below[c] << 8 for c in 0..16: two rows of 16 pixels as vertical pairs.
+/// out\[c\] = above\[c\] | below\[c\] << 8 for c in 0..16: two rows of 16 pixels as vertical pairs.
 #[inline(always)]
 fn interleave(above: &[u8], below: &[u8], out: &mut [u16]) {
     let (above, below, out) = (&above[..16], &below[..16], &mut out[..16]);
@@ -986,9 +986,9 @@ mod avx2 {
     // Row y of the canvas starts at y·32: a shift by 5.
     const _: () = assert!(STRIDE == 32);
 
-    /// Each row's span: line[k] set to the bilinear value at s + k·u (+ Δ(k)) for k in the span,
+    /// Each row's span: line\[k\] set to the bilinear value at s + k·u (+ Δ(k)) for k in the span,
     /// eight at a time; with `ELASTIC` eight pixels whose source points all lie outside the open
-    /// box `ink` (x from ink[0] to ink[1], y from ink[2] to ink[3]) are 0 without sampling. With
+    /// box `ink` (x from ink\[0\] to ink\[1\], y from ink\[2\] to ink\[3\]) are 0 without sampling. With
     /// a sparse `out` those at least [`FAINT`] are listed at once (picked by one shuffle).
     #[target_feature(enable = "avx2,popcnt")]
     #[allow(clippy::too_many_arguments)]
@@ -1438,7 +1438,7 @@ mod avx512 {
     // and in `warp_packed` (no clamping: the top tap's row at most 27 + 1) the second window at row 28 + 3.
     const _: () = assert!(BYTES >= (SIDE + 3 + 4) * STRIDE);
 
-    /// Each row's span: line[k] set to the bilinear value at s + k·u for k in the span, sixteen
+    /// Each row's span: line\[k\] set to the bilinear value at s + k·u for k in the span, sixteen
     /// at a time. The taps: with c = ⌊sx⌋ + 1 and r = ⌊sy⌋ + 1 (the
     /// canvas column and row of the top-left tap, 0 to 29 once clamped), byte p = 32r + c of
     /// the canvas and p + 32, p + 1, p + 33, read from the window of canvas rows w to w + 3 as

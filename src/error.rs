@@ -4,7 +4,7 @@
 //! was wrong, so that a binary can print it as one line and a web page can show
 //! it as one message. The library never prints.
 //!
-//! A message is built once, at the place that finds the problem, with [`message!`]: a key of the page's string
+//! A message is built once, at the place that finds the problem, with `message!`: a key of the page's string
 //! tables (www/i18n/*.json), the English the command line prints, and the named parameters both fill in. Natively a
 //! [`Message`] is that English text; in the browser it is the key and the parameters (numbers as numbers), which the
 //! page words in its language: the wasm carries neither the English nor the formatting of numbers.

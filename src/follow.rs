@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | z1, a1 | z1 = a0·w1 + b1, a1 = f(z1) | (h) |
 //! | z2, a2 | z2 = a1·w2 + b2, a2 = softmax(z2) | (10) |
-//! | loss | L = −ln a2[y] | scalar |
+//! | loss | L = −ln a2\[y\] | scalar |
 //! | δ2, ∂L/∂b2 | δ2 = a2 − y = ∂L/∂b2 | (10) |
 //! | ∂L/∂w2 | a1ᵀ·δ2 | (h, 10) |
 //! | δ1, ∂L/∂b1 | δ1 = (δ2·w2ᵀ) ⊙ f′(z1) = ∂L/∂b1 | (h) |
@@ -44,7 +44,7 @@ pub struct Derivation {
     pub a2: Vec<f32>,
     /// The label y, the digit the step teaches (the one-hot vector has its 1 here).
     pub y: u8,
-    /// L = −ln a2[y].
+    /// L = −ln a2\[y\].
     pub loss: f32,
     /// δ2 = ∂L/∂z2 = a2 − y (10).
     pub delta2: Vec<f32>,

@@ -19,14 +19,14 @@
 //! batch touches loaded and stored once per batch ([`Packed`]). (The small dense products of the output
 //! layer, 28×10, are plain loops in the network.) [`vec_mat`] keeps its sums in local arrays
 //! of [`BLOCK`] columns, and rows up to that wide and the row operation [`axpy`] go in pieces
-//! of fixed width ([`by_pieces!`]); the compiler turns both into SIMD registers at whatever width the function
+//! of fixed width (`by_pieces!`); the compiler turns both into SIMD registers at whatever width the function
 //! is compiled for: `simd_versions!` compiles each hot function once per instruction set
 //! (AVX-512, AVX2, baseline SSE2 on x86-64; simd128 in wasm, which the build enables) and
 //! picks the widest the CPU has at run time.
 //!
 //! Multiplies and adds are kept separate (no fused multiply-add), and every lane does the
 //! same operations in the same order at every width, so the results are bit-identical on
-//! every x86-64 CPU. The plain loops of [`reference`] state the same equations without
+//! every x86-64 CPU. The plain loops of [`reference`](mod@reference) state the same equations without
 //! blocks; the tests check that the two agree.
 
 use crate::aligned::AlignedVec;
@@ -103,15 +103,15 @@ pub fn axpy(y: &mut [f32], alpha: f32, x: &[f32]) {
     });
 }
 
-/// out = init + Σ_t value[t]·m[index[t], :]: a row vector with nonzero entries
-/// (index[t], value[t]) times the matrix m, shape (rows, n), row i at m[i·stride..][..n], plus init.
+/// out = init + Σ_t value\[t\]·m[index\[t\], :]: a row vector with nonzero entries
+/// (index\[t\], value\[t\]) times the matrix m, shape (rows, n), row i at m[i·stride..]\[..n\], plus init.
 ///
-/// `out.len() == init.len() == n ≤ stride`, `index.len() == value.len()`, every index[t] < rows,
+/// `out.len() == init.len() == n ≤ stride`, `index.len() == value.len()`, every index\[t\] < rows,
 /// and the indices increasing (as the pixels of an image are listed).
 /// The sum runs over t in two interleaved partial sums (even and odd t, added at the
 /// end), so that the loop is not one long chain of dependent additions.
 ///
-/// Rows of up to [`BLOCK`] columns are read in [`by_pieces!`] of their exact width, so no load
+/// Rows of up to [`BLOCK`] columns are read in `by_pieces!` of their exact width, so no load
 /// runs past the row: with n known where the function is compiled (the network's h = 28)
 /// each row is three vector operations (16 + 8 + 4 lanes) and both partial sums stay in
 /// registers. Wider rows go in blocks of [`WIDE_BLOCK`] columns, each block's sums in registers.
@@ -162,7 +162,7 @@ fn vec_mat_rows(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: 
     });
 }
 
-/// acc[..row.len()] ← acc + v·row, in [`by_pieces!`]. (A function: as a closure inside
+/// acc[..row.len()] ← acc + v·row, in `by_pieces!`. (A function: as a closure inside
 /// [`vec_mat_rows`] it was not inlined into the SIMD versions.)
 #[inline(always)]
 fn add_row_pieces(acc: &mut [f32; BLOCK], v: f32, row: &[f32]) {
@@ -241,9 +241,9 @@ pub(crate) fn add_row<const W: usize>(acc: &mut [f32; W], v: f32, row: [f32; W])
     }
 }
 
-/// m[index[t], :] += value[t]·x for every t: the outer product of a row vector with
-/// nonzero entries (index[t], value[t]) and x, added into m, shape (rows, n = x.len()), row i at
-/// m[i·stride..][..n].
+/// m[index\[t\], :] += value\[t\]·x for every t: the outer product of a row vector with
+/// nonzero entries (index\[t\], value\[t\]) and x, added into m, shape (rows, n = x.len()), row i at
+/// m[i·stride..]\[..n\].
 #[inline(always)]
 pub fn add_outer(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], stride: usize) {
     add_outer_written(m, index, value, x, stride, x.len())
@@ -639,12 +639,12 @@ fn packed_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], 
     }
 }
 
-/// out = init + Σ_t value[t]·rows[index[t], :] for one piece of [`PIECE`] columns in wasm, with `rows` (u, PIECE) the
-/// batch's rows of w1 copied ([`Packed`]) and index[t] packed row numbers: [`vec_mat`]'s sums for the piece (rows t
+/// out = init + Σ_t value\[t\]·rows[index\[t\], :] for one piece of [`PIECE`] columns in wasm, with `rows` (u, PIECE) the
+/// batch's rows of w1 copied ([`Packed`]) and index\[t\] packed row numbers: [`vec_mat`]'s sums for the piece (rows t
 /// even into `even` and odd into `odd` in the order of t, out = init + (even + odd)), the same bits.
 ///
 /// # Safety
-/// Every index[t] < rows.len() / PIECE: the rows are read without a check each.
+/// Every index\[t\] < rows.len() / PIECE: the rows are read without a check each.
 #[cfg(target_arch = "wasm32")]
 #[inline(always)]
 unsafe fn piece_vec_mat(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], rows: &[f32]) {
@@ -863,7 +863,7 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
 /// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term), from an
 /// offset held to x.len() − W, which every image's is (b < B). Measured (alternating CPU-time runs of benches/epoch,
 /// tiles of 128): an epoch at h = 256 3% faster, at h = 1,024 within the noise. In wasm on every chunk, whatever its
-/// width ([`add_chunk_tiles`]): at h = 256, alternating builds, Chromium 156's CPU time of 5 epochs in the module
+/// width (`add_chunk_tiles`): at h = 256, alternating builds, Chromium 156's CPU time of 5 epochs in the module
 /// (`perf` samples of V8's code) 2.14–2.19 → 2.12–2.14 s, Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time),
 /// Firefox 153's the same within its noise (0.486–0.506 s wall clock); 27 bytes of gzip more.
 #[inline(always)]

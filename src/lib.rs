@@ -38,6 +38,10 @@
 //!
 //! The library never prints; the `handwritten` binary and the web page report.
 
+// The documentation is the derivation's, read with its private items (`cargo doc --document-private-items`, as
+// `make lint` builds it, warnings denied): a public item's doc may name the private function that does its work.
+#![allow(rustdoc::private_intra_doc_links)]
+
 // First, for its macro `message!`, which the other modules use.
 #[macro_use]
 pub mod error;

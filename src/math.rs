@@ -43,7 +43,7 @@ impl Activation {
     }
 
     /// d ← d ⊙ f'(z1), elementwise over a row, with f' written in terms of what the
-    /// forward pass kept: σ'(z) = σ(z)(1 − σ(z)) = a(1 − a); relu'(z) = [z > 0] = [a > 0].
+    /// forward pass kept: σ'(z) = σ(z)(1 − σ(z)) = a(1 − a); relu'(z) = \[z > 0\] = \[a > 0\].
     #[cfg_attr(target_arch = "wasm32", inline(never))]
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn times_derivative(self, a: &[f32], d: &mut [f32]) {

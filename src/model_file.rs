@@ -266,7 +266,7 @@ pub fn write(network: &Network, path: &Path) -> Result<()> {
 }
 
 /// Checks, before a long run, that a model file can be saved at `path`: creates (and
-/// removes) the temporary file [`write`] would create, and removes stale ones.
+/// removes) the temporary file [`write`](fn@write) would create, and removes stale ones.
 /// `path` must not be a directory; a device or pipe is not checked (it is written in place).
 pub fn check_writable(path: &Path) -> std::io::Result<()> {
     if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {

@@ -35,8 +35,8 @@ use crate::network::INPUTS;
 pub const MAX_SIDE: usize = 4096;
 
 /// Ink below this (of 255) is ignored when finding the bounding box, so that a
-/// stray faint anti-aliased pixel does not move it; it still counts in the image.
-/// A drawing with no ink at or above it is blank.
+/// stray faint anti-aliased pixel does not move it; inside the box it still counts in the image,
+/// outside it is left out (the image is the box, scaled). A drawing with no ink at or above it is blank.
 pub const INK_THRESHOLD: u8 = 32;
 
 /// The side of the box the longer side of the ink's bounding box is scaled to.
@@ -132,7 +132,7 @@ fn placement(c: f64, s: f64, len: usize) -> [Span; SIDE] {
     })
 }
 
-/// The 28×28 frame by area average: out(i, j) = s² · ∫∫ ink over rows[i] × columns[j] / 255,
+/// The 28×28 frame by area average: out(i, j) = s² · ∫∫ ink over rows\[i\] × columns\[j\] / 255,
 /// clamped to [0, 1]. Each frame row is the weighted sum of the box rows it covers (one
 /// vectorised pass over the box in all: whole rows added as integers, at most two partial
 /// rows weighted), then the 28 column intervals of that sum.

@@ -41,8 +41,8 @@ pub fn replay_images<'a>(data: &'a Dataset, count: usize, rng: &mut impl Rng) ->
 
 /// One teaching step on `network`: the reader's image `a0` (784 values in [0, 1]) with
 /// label `y`, plus `replay`, MNIST images (784 bytes) with their labels, at rate η: the
-/// mean loss of the B images at √B·η (see the module's notes). Returns the loss L = −ln a2[y] of the reader's
-/// image before the step, computed as logsumexp(z2) − z2_y, so that it is finite even where a2[y] rounds to 0. On
+/// mean loss of the B images at √B·η (see the module's notes). Returns the loss L = −ln a2\[y\] of the reader's
+/// image before the step, computed as logsumexp(z2) − z2_y, so that it is finite even where a2\[y\] rounds to 0. On
 /// error (bad input, or a step that would make the loss infinite) the network is unchanged.
 pub fn teach(network: &mut Network, a0: &[f32], y: u8, replay: &[(&[u8], u8)], learning_rate: f32) -> Result<f32> {
     check_image(a0)?;
@@ -83,7 +83,7 @@ pub struct Mistake {
     pub label: u8,
     /// The digit the network read: argmax a2.
     pub guess: u8,
-    /// a2[guess], how sure the network was of its wrong answer.
+    /// a2\[guess\], how sure the network was of its wrong answer.
     pub confidence: f32,
 }
 

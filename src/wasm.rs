@@ -28,7 +28,7 @@ use rand_pcg::Pcg64;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// The panic hook, `lastPanic`, and the library's errors as JS errors: what the page's module and the feeder's share.
+/// The panic hook, `lastPanic`, and the library's errors as JS errors: what the three modules share.
 #[path = "wasm_common.rs"]
 mod common;
 use common::{js_error, message_error, number, object};
@@ -195,7 +195,7 @@ pub struct Training {
 
 #[wasm_bindgen]
 impl Training {
-    /// A new run. `settings` is a partial [`TrainConfig`] object (`hidden`, `activation`,
+    /// A new run. `settings` is a partial [`TrainConfig`](handwritten::TrainConfig) object (`hidden`, `activation`,
     /// `epochs`, `batch_size`, `learning_rate`, `schedule`, `init`, `augment`, `seed`, ...);
     /// what it leaves out takes the default, except `seed`, which comes from the browser's
     /// random source when absent. The settings are validated by the library.

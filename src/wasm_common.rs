@@ -1,6 +1,6 @@
-//! What the two WebAssembly modules' boundaries share (src/wasm.rs, the page's; src/wasm_feeder.rs, the feeder's):
-//! the panic hook and `lastPanic`, and the library's errors as JS errors. Each boundary includes this file as a
-//! module of its own, so that each module exports them.
+//! What the three WebAssembly modules' boundaries share (src/wasm_page.rs, the page's main thread's; src/wasm.rs, the
+//! training workers'; src/wasm_feeder.rs, the feeder's): the panic hook and `lastPanic`, and the library's errors as
+//! JS errors. Each boundary includes this file as a module of its own, so that each module exports them.
 
 use handwritten::error::{Message, Param};
 use std::cell::RefCell;

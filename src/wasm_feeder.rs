@@ -1,7 +1,7 @@
 //! The feeder's WebAssembly boundary, and nothing else: the batches of a training run with augmentation, made in a
 //! worker of their own (www/feeder.js) while the page's training worker trains the batches before them
-//! ([`handwritten::feed`]). The page's module (src/wasm.rs) has no augmentation: this module is loaded only for such
-//! a run.
+//! ([`handwritten::feed`]). The training workers' module (src/wasm.rs) has no augmentation: this module is loaded
+//! only for such a run.
 //!
 //! The crate `handwritten_feeder` (web/feeder/Cargo.toml). Natively it is empty.
 
@@ -10,7 +10,7 @@
 use handwritten::{feed, mnist};
 use wasm_bindgen::prelude::*;
 
-/// The panic hook, `lastPanic`, and the library's errors as JS errors, as in the page's module.
+/// The panic hook, `lastPanic`, and the library's errors as JS errors, as in the other modules.
 #[path = "wasm_common.rs"]
 mod common;
 use common::{js_error, message_error};

@@ -83,8 +83,6 @@ impl Model {
     }
 }
 
-/// An image is 784 numbers in [0, 1]; NaN, ±∞ and anything outside the range are refused
-/// (the network would answer NaN probabilities).
 /// The 28×28 image MNIST would have made of a drawing on a transparent canvas
 /// (RGBA bytes, alpha = ink), or `undefined` when the canvas is blank.
 #[wasm_bindgen]
@@ -106,7 +104,7 @@ pub fn default_settings() -> Result<JsValue, JsValue> {
     Ok(settings_to_js(&TrainConfig::default()))
 }
 
-/// Checks a (partial) settings object as [`Training::new`] would, without data:
+/// Checks a (partial) settings object as the workers' `Training::new` (src/wasm.rs) does, without data:
 /// throws the library's message (naming the setting and its allowed range) or
 /// returns the settings with every field filled in.
 #[wasm_bindgen(js_name = validateSettings)]
