@@ -104,6 +104,55 @@ pub fn exp(x: f32) -> f32 {
     }
 }
 
+/// ln x, to within one unit in the last place for every positive x; −∞ for ±0, +∞ for +∞, NaN below 0 and for NaN.
+///
+/// As [`exp`]: `f32::ln` is the platform's `logf`, glibc's natively (which picks another version on a CPU with
+/// fused multiply-adds) and Rust's port of musl's in wasm, so the losses reported (logsumexp, [`softmax`]) and the
+/// tutorial's accuracy (its ln S_k) could differ in the last bit between machines. This is plain arithmetic, the
+/// same bits everywhere: x = 2^k·(1 + f) with 1 + f in [√2/2, √2), ln(1 + f) = 2s + s·R(s²) with s = f/(2 + f) and
+/// R the polynomial of FreeBSD's (and musl's former) logf, and k·ln 2 added in two parts.
+pub fn ln(x: f32) -> f32 {
+    // ln 2 = LN2_HI + LN2_LO, LN2_HI with few significant bits so that k·LN2_HI is exact; then R's coefficients,
+    // ≈ 2/3, 2/5, 2/7, 2/9 fitted. (As bits: the constants exactly as those libraries write them in hexadecimal.)
+    const LN2_HI: f32 = f32::from_bits(0x3f31_7180); // 0.693138…
+    const LN2_LO: f32 = f32::from_bits(0x3717_f7d1); // 9.058e−6
+    const LG1: f32 = f32::from_bits(0x3f2a_aaaa); // 0.66666663
+    const LG2: f32 = f32::from_bits(0x3ecc_ce13); // 0.40000972
+    const LG3: f32 = f32::from_bits(0x3e91_e9ee); // 0.28498787
+    const LG4: f32 = f32::from_bits(0x3e78_9e26); // 0.24279079
+    let mut bits = x.to_bits();
+    let mut k: i32 = 0;
+    if bits < 0x0080_0000 || bits >> 31 != 0 {
+        if bits << 1 == 0 {
+            return f32::NEG_INFINITY; // ±0
+        }
+        if bits >> 31 != 0 {
+            return f32::NAN; // below 0 (or a NaN with its sign bit set)
+        }
+        // A subnormal x: scaled into the normal floats by 2^25.
+        k -= 25;
+        bits = (x * 33_554_432.0).to_bits();
+    } else if bits >= 0x7f80_0000 {
+        return x; // +∞, NaN
+    } else if bits == 0x3f80_0000 {
+        return 0.0;
+    }
+    // 1 + f into [√2/2, √2): the exponent k taken out, where the mantissa is at or above √2/2's.
+    bits = bits.wrapping_add(0x3f80_0000 - 0x3f35_04f3);
+    k += (bits >> 23) as i32 - 0x7f;
+    let m = f32::from_bits((bits & 0x007f_ffff) + 0x3f35_04f3);
+    let f = m - 1.0;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * LG4);
+    let t2 = z * (LG1 + w * LG3);
+    let r = t2 + t1;
+    let hfsq = 0.5 * f * f;
+    let dk = k as f32;
+    s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+}
+
 /// σ(z) = 1 / (1 + e^(−z)). Saturates to exactly 0 or 1 for |z| large, never NaN for finite z.
 #[inline(always)]
 pub fn sigmoid(z: f32) -> f32 {
@@ -128,7 +177,7 @@ pub fn softmax(z2: &[f32], a2: &mut [f32]) -> f32 {
     let sum = a2.iter().fold(0.0, |sum, &a| sum + a);
     let inv = 1.0 / sum;
     a2.iter_mut().for_each(|a| *a *= inv);
-    sum.ln() + m
+    ln(sum) + m
 }
 
 /// L = −Σ_k y_k ln a2_k for a one-hot y with y_label = 1, computed as
@@ -197,6 +246,29 @@ pub fn sin_cos(x: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ln_is_within_one_ulp_of_f64s_and_exact_where_it_must_be() {
+        let ulp = |y: f64| (y.abs() as f32).to_bits();
+        let mut worst = 0u32;
+        // Every 97th float from the smallest subnormal to the largest finite one, and all those just around 1.
+        let near_one = (0x3f70_0000u32..0x3f90_0000).step_by(7);
+        for bits in (1u32..0x7f80_0000).step_by(97).chain(near_one) {
+            let x = f32::from_bits(bits);
+            let (got, want) = (ln(x), (x as f64).ln());
+            let want32 = want as f32;
+            let off = ulp(got as f64).abs_diff(ulp(want32 as f64));
+            assert!(got.is_sign_negative() == want32.is_sign_negative() || want32 == 0.0, "ln({x:e}) = {got}");
+            worst = worst.max(off);
+        }
+        assert!(worst <= 1, "{worst} units in the last place");
+        assert_eq!(ln(1.0), 0.0);
+        assert_eq!(ln(0.0), f32::NEG_INFINITY);
+        assert_eq!(ln(-0.0), f32::NEG_INFINITY);
+        assert_eq!(ln(f32::INFINITY), f32::INFINITY);
+        assert!(ln(-1.0).is_nan() && ln(f32::NAN).is_nan() && ln(f32::NEG_INFINITY).is_nan());
+        assert_eq!(ln(std::f32::consts::E), 1.0);
+    }
 
     #[test]
     fn exp_is_within_two_ulp_of_the_library() {

@@ -35,15 +35,15 @@ pub(crate) fn tutorial_accuracy_of_logits(z2: &[f32], data: &Dataset) -> f64 {
     }
     // ln S_k = ln Σ_n e^(z2_nk − M), shifted by the column's own maximum (the argmax below does not
     // depend on M, which cancels across k): each term by the network's own e^x (crate::math::exp),
-    // summed in f64, the sum's logarithm in f32. The same bits natively and in the page (the platforms'
-    // f64 exp and ln differ in the last bit, and weighed 0.5 KB of the page's gzipped wasm); an error of
-    // 1e-7 in ln S_k moves no argmax but near-exact ties.
+    // summed in f64, the sum's logarithm in f32 by its own ln (crate::math::ln). The same bits natively and
+    // in the page (the platforms' exp and ln differ in the last bit, and their f64 versions weighed 0.5 KB
+    // of the page's gzipped wasm); an error of 1e-7 in ln S_k moves no argmax but near-exact ties.
     let mut ln_s = [0.0f64; OUTPUTS];
     for (k, ln_s) in ln_s.iter_mut().enumerate() {
         let column = || z2[k..].iter().step_by(OUTPUTS).copied();
         let max = column().fold(f32::NEG_INFINITY, |m, z| if z > m { z } else { m });
         let sum: f64 = column().map(|z| crate::math::exp(z - max) as f64).sum();
-        *ln_s = max as f64 + (sum as f32).ln() as f64;
+        *ln_s = max as f64 + crate::math::ln(sum as f32) as f64;
     }
     let correct = z2
         .chunks_exact(OUTPUTS)
