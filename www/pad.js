@@ -162,9 +162,14 @@ export class Pad {
     }
   }
 
+  /**
+   * Where a pointer event is, in pad units, held to the pad: a stroke drawn on past the pad's edge runs along the
+   * edge, where the pad shows it, and the network reads what the pad shows (ink off the pad, unseen, was read).
+   */
   point(e) {
     const rect = this.canvas.getBoundingClientRect();
-    return [(e.clientX - rect.left) / rect.width, (e.clientY - rect.top) / rect.height];
+    const held = (v) => Math.min(1, Math.max(0, v));
+    return [held((e.clientX - rect.left) / rect.width), held((e.clientY - rect.top) / rect.height)];
   }
 
   down(e) {

@@ -55,6 +55,20 @@ test('the 28×28 preview shows the drawing centred', async () => {
   assert.ok(Math.abs(centre.x - 14) < 1 && Math.abs(centre.y - 14) < 1, `centre of the preview at ${centre.x}, ${centre.y}`);
 });
 
+test('a stroke drawn on past the edge is read as the pad shows it, along the edge', async () => {
+  // Down the middle, on past the bottom edge, then far to the right below the pad; and the same stroke as the pad
+  // shows it, held to the edge. (The ink off the pad, unseen, was read: a 6 at 65% where the pad showed a 1.)
+  const off = await drawFresh(page, [[[0.5, 0.2], [0.5, 0.9], [0.5, 1.3], [1.5, 1.3]]]);
+  const held = await drawFresh(page, [[[0.5, 0.2], [0.5, 0.9], [0.5, 1], [1, 1]]]);
+  checkReading(off, assert);
+  assert.equal(off.digit, held.digit, `${off.p} against ${held.p}`);
+  assert.ok(maxDifference(off.p, held.p) < 0.02, `${off.p} against ${held.p}`);
+  // And a stroke that leaves the pad to the left and comes back reads as one along the left edge.
+  const out = await drawFresh(page, [[[0.4, 0.2], [-0.4, 0.5], [0.4, 0.8]]]);
+  const edge = await drawFresh(page, [[[0.4, 0.2], [0, 0.35], [0, 0.65], [0.4, 0.8]]]);
+  assert.ok(maxDifference(out.p, edge.p) < 0.05, `${out.p} against ${edge.p}`);
+});
+
 test('clear empties the pad and the prediction', async () => {
   const drawn = await drawFresh(page, DIGITS[7]);
   assert.notEqual(drawn.digit, null);
