@@ -130,7 +130,9 @@ async function start(settings) {
     await train(training);
     training.free();
   } catch (e) {
-    if (run.stopped && e?.name === 'AbortError') {
+    // Stopped while the data was on its way: however the fetch ended (an AbortError; a TypeError "Failed to fetch"
+    // where the service worker was streaming the body), the stop is the answer.
+    if (run.stopped && (e?.name === 'AbortError' || (!training && run.abort.signal.aborted))) {
       post({ type: 'done', reason: 'stopped', epochs: 0 });
     } else if (e instanceof WebAssembly.RuntimeError) {
       // A panic (or running out of memory) in the core: this instance cannot be used again, and freeing

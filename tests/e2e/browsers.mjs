@@ -3,7 +3,9 @@
 // promise is awaited), `waitFor(fn, arg, what)` waits until it returns a truthy value. Both start from empty
 // storage (IndexedDB and caches). Also: a proxy in front of the site's server that can make a URL fail in the ways
 // a real network does (stall, answer garbage), and readers of the page's state shared by the tests.
+import crypto from 'node:crypto';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import { before, after } from 'node:test';
 import { launchChromium } from '../../scripts/chromium.mjs';
 import { launchFirefox } from './firefox.mjs';
@@ -153,9 +155,9 @@ export function withProxy() {
 
 /**
  * A proxy on 127.0.0.1 in front of `upstream` (the site's server). `fail(pattern, how, times)` makes the next
- * `times` requests whose path matches `pattern` fail: 'stall' (never answered), 'garbage' (200 with an HTML
- * page, as a captive portal would give) or {type, body} (200 with that body). `requests(pattern)` counts the
- * requests that reached it.
+ * `times` requests whose path matches `pattern` fail: 'stall' (never answered), 'half' (200, then the first bytes of
+ * a gzip file, then nothing), 'garbage' (200 with an HTML page, as a captive portal would give) or {type, body} (200
+ * with that body). `requests(pattern)` counts the requests that reached it.
  */
 export async function startProxy(upstream) {
   const faults = [];
@@ -166,9 +168,14 @@ export async function startProxy(upstream) {
     const fault = faults.find((f) => f.times > 0 && f.pattern.test(req.url));
     if (fault) {
       fault.times--;
-      if (fault.how === 'stall') {
+      if (fault.how === 'stall' || fault.how === 'half') {
         stalled.add(res);
         res.on('close', () => stalled.delete(res));
+        if (fault.how === 'half') {
+          const gzip = zlib.gzipSync(crypto.randomBytes(64 * 1024));
+          res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': gzip.length });
+          res.write(gzip.subarray(0, gzip.length >> 1));
+        }
         return;
       }
       const { type, body } =

@@ -102,6 +102,29 @@ for (const name of BROWSERS) {
     }
   });
 
+  test(`${name}: Stop while the service worker streams a stalled MNIST file ends the run as stopped`, { timeout: 300_000 }, async () => {
+    // The page under its service worker (which claims it at once), which passes the files through; each one's first
+    // bytes arrive, then nothing. (The aborted body then failed as a TypeError, "Failed to fetch", not an AbortError,
+    // and the run ended in "Training could not start: Failed to fetch".)
+    const page = await openPage(name, site.proxy.url);
+    try {
+      await page.waitFor(() => navigator.serviceWorker.controller !== null, null, 'the service worker');
+      site.proxy.fail(/\.gz$/, 'half');
+      await fillForm(page, SMALL);
+      await click(page, '#train');
+      await page.waitFor(() => document.querySelector('#train-progress').value > 0, null, 'bytes to arrive', 30_000);
+      await click(page, '#stop');
+      const p = await waitForState(page, ['done', 'error', 'idle'], 15_000);
+      assert.equal(p.state, 'done', p.status);
+      assert.equal(p.status, 'Stopped before the first epoch ended: nothing was kept.');
+      site.proxy.heal();
+      await trainsAgain(page);
+    } finally {
+      site.proxy.heal();
+      await page.close();
+    }
+  });
+
   test(`${name}: a network from the worker that the page cannot read ends the run, the worker's too`, { timeout: 300_000 }, async () => {
     const page = await openPage(name, site.proxy.url);
     try {
