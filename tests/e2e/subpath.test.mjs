@@ -170,6 +170,21 @@ test('the service worker and the saved network stay within /handwritten/, and it
   );
   await page.selectOption('#model-select', await kept.jsonValue());
   checkReading(await drawFresh(page, DIGITS[7]), assert);
+  // The derivation's links to the code too: the files they name are cached when the worker is installed (the source
+  // page said "src/math.rs could not be loaded (Failed to fetch)").
+  const links = await page.$$eval('a[href*="source.html?file="]', (as) => [...new Set(as.map((a) => a.href))]);
+  assert.ok(links.length >= 3, `${links}`);
+  for (const href of links) {
+    const source = await page.context().newPage();
+    await source.goto(href);
+    const fn = new URL(href).searchParams.get('fn');
+    await source.waitForFunction(
+      (fn) => [...document.querySelectorAll('#code .hit')].some((line) => line.textContent.includes(`fn ${fn}`)),
+      fn,
+      { timeout: 10_000 },
+    ).catch(async () => assert.fail(`${href} offline: ${await source.locator('#code').textContent()}`));
+    await source.close();
+  }
   await page.context().setOffline(false);
   await startServer();
 
