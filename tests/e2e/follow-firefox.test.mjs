@@ -14,7 +14,11 @@ withFirefox(async (site) => {
   assert.equal(ready, 'true');
 });
 
+// #follow is drawn while it is on the screen (teach.js), so it is scrolled to, as a reader would, and read once the
+// frame after it came into view has drawn it.
 const follow = async () => {
+  await firefox.run('document.querySelector("#follow").scrollIntoView()');
+  await firefox.settle();
   await firefox.settle();
   return firefox.run(`return (${readFollow})()`);
 };

@@ -5,13 +5,14 @@
 // kept across a reload; Undo takes a step back; the tutorial preset fills the form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withSite, DIGITS, drawFresh, probabilities, settle, waitForModel } from './harness.mjs';
+import { withSite, openSite, DIGITS, drawFresh, probabilities, settle, waitForModel } from './harness.mjs';
 import { readFollow, checkIdentities } from './follow-checks.mjs';
 import { storedRecords } from './browsers.mjs';
 import { testLogits, accuracy, tutorialAccuracy } from './model-math.mjs';
 
 let page;
-withSite((site) => ({ page } = site));
+let site;
+withSite((started) => ({ page } = site = started));
 
 test('a drawn digit is followed through every equation, and its numbers agree with the bars', async () => {
   await drawFresh(page, DIGITS[4]);
@@ -31,6 +32,26 @@ test('a drawn digit is followed through every equation, and its numbers agree wi
   const readout = await page.locator('[data-quantity="a2"] .readout').textContent();
   assert.match(readout, /^digit 1: /);
   assert.equal(page.problems.length, 0, page.problems.join('\n'));
+});
+
+test('off the screen the derivation waits, and is drawn for the pad as it is when it comes into view', async () => {
+  // A window too short to show #follow below the pad: drawing computes no derivation (a wide network's made the pad
+  // lag: one stroke took 13.3 s to play with a wide network, 2.6 s with the derivation left waiting).
+  const short = await openSite(site.browser, site.server.url, { viewport: { width: 1200, height: 560 } });
+  const a2 = short.locator('[data-quantity="a2"]');
+  assert.equal(await short.locator('#follow').evaluate((el) => el.getBoundingClientRect().top > innerHeight), true);
+  await drawFresh(short, DIGITS[7]);
+  await drawFresh(short, DIGITS[3]);
+  await settle(short);
+  assert.equal(await a2.getAttribute('data-values'), null, 'the derivation was drawn off the screen');
+  await short.locator('#follow').scrollIntoViewIfNeeded();
+  await short.waitForFunction(() => document.querySelector('[data-quantity="a2"]').dataset.values);
+  const shown = JSON.parse(await a2.getAttribute('data-values'));
+  const p = await probabilities(short);
+  shown.forEach((v, k) => assert.ok(Math.abs(v - p[k]) < 1e-6, `a2[${k}] ${v} vs bar ${p[k]}: not the pad's drawing`));
+  assert.equal(shown.indexOf(Math.max(...shown)), 3);
+  assert.deepEqual(short.problems, []);
+  await short.context().close();
 });
 
 test('an empty η is asked for, not read as 0, and no step is taken', async () => {
