@@ -74,6 +74,22 @@ impl Feed {
         self.order.len()
     }
 
+    /// Nothing if a training set of `len` images is the set of n this feed was made for, an error that says so
+    /// otherwise.
+    pub(crate) fn check_set(&self, len: usize) -> Result<()> {
+        if len == self.images() {
+            return Ok(());
+        }
+        Err(Error::Mismatch {
+            what: message!(
+                "core.train.otherSet",
+                "the trainer was made for {expected} images, not {actual}",
+                expected = self.images(),
+                actual = len
+            ),
+        })
+    }
+
     /// ⌈n / B⌉.
     pub(crate) fn batches_per_epoch(&self) -> usize {
         batch_count(self.order.len(), self.batch_size)
@@ -339,16 +355,7 @@ impl Feeder {
     /// made ahead of the trainer's need whatever the epoch.
     pub fn next(&mut self, images: &[u8], labels: &[u8], batches: usize) -> Result<Vec<u8>> {
         check(images, labels)?;
-        if labels.len() != self.feed.order.len() {
-            return Err(Error::Mismatch {
-                what: message!(
-                    "core.train.otherSet",
-                    "the trainer was made for {expected} images, not {actual}",
-                    expected = self.feed.order.len(),
-                    actual = labels.len()
-                ),
-            });
-        }
+        self.feed.check_set(labels.len())?;
         // Room for the batches' pixels as the last chunk held them (so that the lists are not copied as they grow),
         // for an epoch's images at most: room is only a guess, and `batches` comes from JS.
         let images_ahead = batches.saturating_mul(self.feed.batch_size).min(self.feed.order.len());

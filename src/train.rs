@@ -281,16 +281,7 @@ impl Trainer {
     /// the training loop inlined there would be too.
     #[inline(never)]
     pub fn step(&mut self, train: &Dataset, max_batches: usize) -> Result<Progress> {
-        if train.len() != self.feed.images() {
-            return Err(Error::Mismatch {
-                what: message!(
-                    "core.train.otherSet",
-                    "the trainer was made for {expected} images, not {actual}",
-                    expected = self.feed.images(),
-                    actual = train.len()
-                ),
-            });
-        }
+        self.feed.check_set(train.len())?;
         self.step_from(Source::Own(train), max_batches)
     }
 
