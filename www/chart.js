@@ -7,10 +7,11 @@ import { drawWhenSeen } from './when-seen.js';
 export class Chart {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {{yMin?: number, yMax?: number, lower?: number[], format: (y: number) => string}} options
+   * @param {{yMin?: number, yMax?: number, lower?: number[], format: (y: number, tickDigits?: number) => string}} options
    *   a fixed range (accuracy), or a range that follows the data (loss); with `lower`, a fixed range whose bottom
    *   goes down to the first of these below each series' latest point (the accuracy on distorted images stays far
-   *   below the test accuracy; a run's first points are below the range and are left out, as before)
+   *   below the test accuracy; a run's first points are below the range and are left out, as before); `format`
+   *   prints an axis label, given for a range that follows the data the fraction digits of its lines' step
    */
   constructor(canvas, options) {
     this.canvas = canvas;
@@ -66,8 +67,16 @@ export class Chart {
     if (this.options.yMin !== undefined && low < yMin) yMin = this.options.lower?.find((v) => v <= low) ?? yMin;
     canvas.dataset.yMin = String(yMin);
     let yMax = this.options.yMax ?? (all.length ? Math.max(...all) : 1);
-    if (this.options.yMin === undefined) yMin = Math.max(0, yMin - 0.05 * (yMax - yMin));
     if (yMax - yMin < 1e-6) yMax = yMin + 1;
+    // A fixed range is cut in four; a range that follows the data is widened to round lines, 1, 2 or 5 × 10ᵏ apart
+    // (the loss from 0.137 to 0.412 is drawn from 0.1 to 0.45 with a line every 0.05), printed with that step's digits.
+    let tick = (yMax - yMin) / 4;
+    let tickDigits;
+    if (this.options.yMin === undefined) {
+      [tick, tickDigits] = roundStep((yMax - yMin) / 4);
+      yMin = Math.max(0, Math.floor(yMin / tick + 1e-9) * tick);
+      yMax = Math.max(yMin + tick, Math.ceil(yMax / tick - 1e-9) * tick);
+    }
     const x = (v) => left + ((W - left - right) * v) / this.xMax;
     const y = (v) => top + (H - top - bottom) * (1 - (v - yMin) / (yMax - yMin));
 
@@ -78,14 +87,19 @@ export class Chart {
     ctx.fillStyle = colour('--muted');
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (let i = 0; i <= 4; i++) {
-      const v = yMin + ((yMax - yMin) * i) / 4;
+    const lines = Math.round((yMax - yMin) / tick);
+    const labels = [];
+    for (let i = 0; i <= lines; i++) {
+      const v = yMin + ((yMax - yMin) * i) / lines;
       ctx.beginPath();
       ctx.moveTo(left, Math.round(y(v)) + 0.5);
       ctx.lineTo(W - right, Math.round(y(v)) + 0.5);
       ctx.stroke();
-      ctx.fillText(this.options.format(v), left - 6, y(v));
+      const label = this.options.format(v, tickDigits);
+      labels.push(label);
+      ctx.fillText(label, left - 6, y(v));
     }
+    canvas.dataset.ticks = labels.join(' ');
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     const step = Math.max(1, Math.ceil(this.xMax / 10));
@@ -112,4 +126,17 @@ export class Chart {
     }
     ctx.restore();
   }
+}
+
+/**
+ * The round step, 1, 2 or 5 × 10ᵏ, at least `raw` (> 0), and the fraction digits that print its multiples exactly.
+ * @returns {[number, number]}
+ */
+export function roundStep(raw) {
+  const k = Math.floor(Math.log10(raw));
+  const m = raw / 10 ** k;
+  const [mantissa, power] = m <= 1 + 1e-9 ? [1, k] : m <= 2 ? [2, k] : m <= 5 ? [5, k] : [1, k + 1];
+  // 10ᵏ as a division for negative k, so that 0.1 is 1 / 10, not 0.1000000000000000055…× 1.
+  const step = power < 0 ? mantissa / 10 ** -power : mantissa * 10 ** power;
+  return [step, Math.max(0, -power)];
 }

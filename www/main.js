@@ -251,7 +251,7 @@ function startTraining() {
   }
   showMessage('');
   // Where the pad goes back to if the run keeps nothing; the kept network's id and key; the saves in order.
-  run = { settings, started: false, before: models.activeKey, date: Date.now(), t0: performance.now(), shownLive: false, id: undefined, key: null, saving: Promise.resolve(), testAccuracy: null };
+  run = { settings, started: false, before: models.activeKey, date: Date.now(), seconds: 0, shownLive: false, id: undefined, key: null, saving: Promise.resolve(), testAccuracy: null };
   view.starting(settings);
   client.start(settings);
 }
@@ -283,6 +283,8 @@ on('model', (data) => {
 });
 on('epoch', (data) => {
   view.epochDone(data);
+  // The run's time is its epochs', as the table gives them: without the download, the tests and the pauses.
+  run.seconds += data.seconds;
   const model = readSent(data.bytes, msg('train.name.afterEpoch', { epoch: data.epoch }));
   if (!model) return;
   const r = run;
@@ -315,7 +317,7 @@ on('done', (data) => {
     run = null;
     // The network learning is dropped: the run's kept network (its last finished epoch) takes its place.
     models.remove('live', r.key ?? r.before);
-    view.done({ reason: data.reason, epochs: data.epochs, seconds: (performance.now() - r.t0) / 1000, testAccuracy: r.testAccuracy });
+    view.done({ reason: data.reason, epochs: data.epochs, seconds: r.seconds, testAccuracy: r.testAccuracy });
   });
 });
 on('error', (data) => {

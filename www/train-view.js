@@ -38,7 +38,7 @@ export class TrainView {
     this.progressBar = /** @type {HTMLProgressElement} */ ($('train-progress'));
     this.progressLabel = $('progress-label');
     this.table = /** @type {HTMLTableElement} */ ($('epochs-table'));
-    this.lossChart = new Chart(/** @type {HTMLCanvasElement} */ ($('loss-chart')), { format: (v) => formatNumber(v, digits(2)) });
+    this.lossChart = new Chart(/** @type {HTMLCanvasElement} */ ($('loss-chart')), { format: (v, tickDigits) => formatNumber(v, digits(tickDigits)) });
     this.accuracyChart = new Chart(/** @type {HTMLCanvasElement} */ ($('accuracy-chart')), {
       yMin: 0.8,
       yMax: 1,

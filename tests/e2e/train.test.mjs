@@ -40,8 +40,25 @@ test('a short training run goes through its states to a test accuracy', { timeou
   assert.ok(testAccuracy > 0.85 && testAccuracy <= 1, `test accuracy after one epoch: ${testAccuracy}`);
   assert.match(await status.textContent(), /Done: 1 epochs?/);
   assert.match(await status.textContent(), new RegExp((testAccuracy * 100).toFixed(2)));
+  // The run's time is its epoch's in the table, without the download before it and the test after.
+  const said = Number((await status.textContent()).match(/in ([\d.]+) s/)[1]);
+  const epochSeconds = Number(await page.locator('#epochs-table tbody tr td:last-child').textContent());
+  assert.ok(Math.abs(said - epochSeconds) <= 0.051, `done in ${said} s, the epoch took ${epochSeconds} s`);
   assert.equal(await page.locator('#epochs-table tbody tr').count(), 1);
   assert.ok(await page.locator('#message').isHidden(), await page.locator('#message').textContent());
+
+  // The loss chart's lines at round values, 1, 2 or 5 × 10ᵏ apart, from the first batches' loss (about ln 10) down.
+  await page.locator('#loss-chart').scrollIntoViewIfNeeded();
+  // (Before the run the chart's range is [0, 1]; the first batches' loss is well above 1.)
+  await page.waitForFunction(() => Number(document.querySelector('#loss-chart').dataset.ticks?.split(' ').at(-1)) > 1);
+  const ticks = (await page.locator('#loss-chart').getAttribute('data-ticks')).split(' ');
+  const values = ticks.map(Number);
+  const step = values[1] - values[0];
+  const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
+  assert.ok([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6), `lines ${step} apart: ${ticks}`);
+  values.forEach((v, i) => assert.ok(Math.abs(v - (values[0] + i * step)) < 1e-9, `uneven lines: ${ticks}`));
+  assert.ok(values.length >= 3 && values.length <= 7, `${values.length} lines: ${ticks}`);
+  assert.equal(new Set(ticks.map((t) => t.split('.')[1]?.length ?? 0)).size, 1, `labels of unequal digits: ${ticks}`);
 });
 
 test('the pad reads with the network just trained', async () => {
@@ -84,8 +101,11 @@ test('while a network learns on the pad, its squares are lit by the drawing', { 
   // Each network the run sends goes on the pad. The squares of its w1 are redrawn at most twice a second, more
   // rarely than networks come; each one, redrawn or not, lights the squares by its own activations a1 of the drawing
   // (each caption ends with its unit's a1, two decimals), which move as it learns.
+  // Wide enough that the run takes seconds, even on a fast machine (48 units took about a second on a Zen 5, and
+  // only 3 networks came), so that several networks come.
+  const hidden = 160;
   await drawFresh(page, DIGITS[3]);
-  await page.fill('#hidden', '48');
+  await page.fill('#hidden', String(hidden));
   await page.fill('#epochs', '10');
   await page.locator('#units').scrollIntoViewIfNeeded();
   await page.evaluate(() => {
@@ -114,10 +134,10 @@ test('while a network learns on the pad, its squares are lit by the drawing', { 
     return window.unitRecords;
   });
   assert.equal(await page.locator('#train-status').getAttribute('data-state'), 'done');
-  const learning = records.filter((r) => r.state === 'training' && /784 → 48 → 10/.test(r.info));
+  const learning = records.filter((r) => r.state === 'training' && r.info.includes(`784 → ${hidden} → 10`));
   assert.ok(learning.length >= 4, `only ${learning.length} networks were seen on the pad while the run learned`);
   for (const { captions } of learning) {
-    assert.equal(captions.length, 48, 'one square for each hidden unit');
+    assert.equal(captions.length, Math.min(hidden, 64), 'one square for each hidden unit, the first 64 of them');
     assert.ok(captions.every((c) => /\s\d+\.\d\d$/.test(c)), `squares not lit by the drawing: ${captions.slice(0, 3)}…`);
   }
   // Lit by stale activations, the squares kept the numbers of the network last redrawn: in a test of that flaw the
