@@ -109,6 +109,8 @@ function indexAt(view, e) {
   // ∂L/∂w₂ is drawn transposed: columns are hidden units, rows digits; stored (h, 10).
   if (view.kind === 'heat') return x * 10 + y;
   if (view.kind === 'units') return (y * 28 + x) * view.h + Number(target.dataset.unit);
+  // A vector's columns: as many pixels each as the canvas is wide over the values.
+  if (view.kind === 'vector') return Math.floor((x * view.values.length) / target.width);
   return -1;
 }
 
@@ -139,24 +141,33 @@ function showReadout(view, i) {
   view.readout.textContent = describe(view, i);
 }
 
-/** Bars for a vector: zero in the middle for signed values, at the bottom for [0, 1]. */
-function drawVector(view, values) {
-  if (view.bars?.length !== values.length) {
-    view.pic.replaceChildren();
-    view.pic.className = `pic bars-v${view.digits ? ' with-digits' : ''}`;
-    view.bars = [];
-    for (let i = 0; i < values.length; i++) {
-      const bar = document.createElement('i');
-      bar.dataset.i = String(i);
-      if (view.digits) bar.dataset.digit = String(i);
-      view.bars.push(view.pic.appendChild(bar));
-    }
-  }
+/**
+ * Bars for a vector: zero in the middle for signed values, at the bottom for [0, 1]. The digits' (10) are ten
+ * elements with their labels; the hidden units' (h) are drawn on a canvas, a column of pixels each, where h elements
+ * each (four vectors of them) were restyled, laid out and painted at every frame of a stroke, and a wide network's
+ * spilled over their neighbours.
+ */
+function drawVector(view, values, pos, neg) {
   const unit = view.name === 'a1' || view.name === 'a2' || view.name === 'a2_after';
   let max = 1e-12;
   for (const v of values) max = Math.max(max, Math.abs(v));
   if (unit) max = Math.max(max, 1);
   const signed = values.some((v) => v < 0);
+  if (!view.digits) {
+    drawColumns(view, values, max, signed, pos, neg);
+    return;
+  }
+  if (view.bars?.length !== values.length) {
+    view.pic.replaceChildren();
+    view.pic.className = 'pic bars-v with-digits';
+    view.bars = [];
+    for (let i = 0; i < values.length; i++) {
+      const bar = document.createElement('i');
+      bar.dataset.i = String(i);
+      bar.dataset.digit = String(i);
+      view.bars.push(view.pic.appendChild(bar));
+    }
+  }
   view.pic.classList.toggle('signed', signed);
   view.bars.forEach((bar, i) => {
     const v = values[i];
@@ -165,6 +176,32 @@ function drawVector(view, values) {
     bar.dataset.v = String(v);
     bar.title = describe(view, i);
   });
+}
+
+/** A vector's bars on a canvas: four pixels a value up to 64 (three of bar, one of gap), scaled crisply; one beyond. */
+function drawColumns(view, values, max, signed, pos, neg) {
+  const n = values.length;
+  const per = n <= 64 ? 4 : 1;
+  if (view.canvas?.width !== n * per) {
+    view.canvas = document.createElement('canvas');
+    view.canvas.width = n * per;
+    view.canvas.height = 64;
+    view.pic.replaceChildren(view.canvas);
+    view.pic.className = `pic bars-v columns${per > 1 ? ' crisp' : ''}`;
+    view.ctx = view.canvas.getContext('2d');
+  }
+  view.pic.classList.toggle('signed', signed);
+  const { ctx } = view;
+  const base = signed ? 32 : 64;
+  ctx.clearRect(0, 0, n * per, 64);
+  for (const [colour, positive] of [[pos, true], [neg, false]]) {
+    ctx.fillStyle = `rgb(${colour})`;
+    values.forEach((v, i) => {
+      if (v >= 0 !== positive) return;
+      const size = (Math.abs(v) / max) * base;
+      ctx.fillRect(i * per, positive ? base - size : 32, Math.max(1, per - 1), size);
+    });
+  }
 }
 
 function drawImage(view, values) {
@@ -277,7 +314,7 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
     } else if (view.kind === 'image') drawImage(view, values);
     else if (view.kind === 'heat') drawHeat(view, values, h, pos, neg);
     else if (view.kind === 'units') drawUnits(view, values, h, pos, neg);
-    else drawVector(view, values);
+    else drawVector(view, values, pos, neg);
     const i = view.hover >= 0 ? view.hover : document.activeElement === view.el ? view.cursor : -1;
     showReadout(view, i);
   }
