@@ -59,8 +59,12 @@ cp www/pkg/page_bg.wasm www/pkg/handwritten_bg.wasm www/pkg/feeder_bg.wasm dist/
 # www/ and src/ keep the sources as written, one module a file.
 esbuild www/main.js --bundle --minify --format=esm --external:./pkg/page.js --external:./i18n.js \
   --outfile=dist/www/main.js --log-level=warning
+# The worker is given the sizes of the four gzip files, in its order, for its progress where a response has no length.
+mnist_bytes=$(for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  stat -c %s "www/data/$name.gz"
+done | paste -sd,)
 esbuild www/worker.js --bundle --minify --format=esm --external:./pkg/handwritten.js --outfile=dist/www/worker.js \
-  --log-level=warning
+  --define:MNIST_GZIP_BYTES="[$mnist_bytes]" --log-level=warning
 esbuild www/feeder.js --bundle --minify --format=esm --external:./pkg/feeder.js --outfile=dist/www/feeder.js \
   --log-level=warning
 esbuild www/i18n.js www/pkg/page.js www/pkg/handwritten.js www/pkg/feeder.js --minify --format=esm --outbase=www \

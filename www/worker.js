@@ -50,8 +50,12 @@ const FILES = [
   't10k-labels-idx1-ubyte.gz',
 ];
 const URLS = FILES.map((name) => new URL(`data/${name}`, import.meta.url).href);
-/** Approximate compressed sizes, for a progress bar before the server says. */
-const EXPECTED = [9912422, 28881, 1648877, 4542];
+/* global MNIST_GZIP_BYTES */
+/**
+ * The files' sizes, for the progress where a response gives no length (a server that sends chunks, the service
+ * worker's copy): those of the files the site was built with, which scripts/build-site.sh writes in (esbuild's define).
+ */
+const EXPECTED = MNIST_GZIP_BYTES;
 /** Work per slice before looking at messages again (ms). */
 const SLICE_MS = 60;
 /** Network updates sent to the page at most this often (ms), for networks of up to 100,000 parameters. */

@@ -156,8 +156,9 @@ export function withProxy() {
 /**
  * A proxy on 127.0.0.1 in front of `upstream` (the site's server). `fail(pattern, how, times)` makes the next
  * `times` requests whose path matches `pattern` fail: 'stall' (never answered), 'half' (200, then the first bytes of
- * a gzip file, then nothing), 'garbage' (200 with an HTML page, as a captive portal would give) or {type, body} (200
- * with that body). `requests(pattern)` counts the requests that reached it.
+ * a gzip file, then nothing), 'garbage' (200 with an HTML page, as a captive portal would give), 'unsized' (the
+ * site's answer without its Content-Length, sent in chunks) or {type, body} (200 with that body). `requests(pattern)`
+ * counts the requests that reached it.
  */
 export async function startProxy(upstream) {
   const faults = [];
@@ -166,7 +167,9 @@ export async function startProxy(upstream) {
   const server = http.createServer((req, res) => {
     seen.push(req.url);
     const fault = faults.find((f) => f.times > 0 && f.pattern.test(req.url));
-    if (fault) {
+    const unsized = fault?.how === 'unsized';
+    if (unsized) fault.times--;
+    if (fault && !unsized) {
       fault.times--;
       if (fault.how === 'stall' || fault.how === 'half') {
         stalled.add(res);
@@ -188,6 +191,7 @@ export async function startProxy(upstream) {
     }
     const headers = { ...req.headers, host: new URL(upstream).host };
     const forward = http.request(new URL(req.url, upstream), { method: req.method, headers }, (up) => {
+      if (unsized) delete up.headers['content-length'];
       res.writeHead(up.statusCode, up.headers);
       up.pipe(res);
     });
