@@ -11,6 +11,7 @@
 
 import { Model } from './pkg/page.js';
 import { showDerivation } from './follow.js';
+import { drawWhenSeen } from './when-seen.js';
 import { request, onLoading } from './lab-client.js';
 import { fixed, msg, percent, setText, text } from './i18n.js';
 import { errorMessage, failure } from './core-errors.js';
@@ -57,17 +58,11 @@ export class Teacher {
     /** When the derivation was last drawn and how long that took (ms), and a later drawing waiting, if any. */
     this.drawn = { at: -Infinity, cost: 0, later: 0 };
     /**
-     * Whether #follow is on the screen: off it, the pad's frames leave the derivation to be drawn when it comes into
-     * view (`stale`), or is printed. (Drawn on every frame for a wide network, it made the pad lag where the
-     * derivation was not even seen: one stroke took 13.3 s to play, 2.6 s with the derivation left waiting.)
+     * Asks for the derivation for the pad's frame: drawn (renderSoon) while #follow is on the screen; off it, when it
+     * comes into view or is printed, not when the page is idle. (Drawn on every frame for a wide network, it made the
+     * pad lag where the derivation was not even seen: one stroke took 13.3 s to play, 2.6 s with it left waiting.)
      */
-    this.seen = false;
-    this.stale = false;
-    new IntersectionObserver((entries) => {
-      this.seen = entries[entries.length - 1].isIntersecting;
-      if (this.seen && this.stale) this.renderSoon();
-    }).observe($('follow'));
-    addEventListener('beforeprint', () => this.stale && this.render());
+    this.requestDraw = drawWhenSeen($('follow'), () => this.renderSoon(), { near: '0px', idle: false });
     /** The taught entry's key in the models, and its record (with `taught: {steps, from, accuracyBefore}`). */
     this.key = null;
     this.record = null;
@@ -105,7 +100,7 @@ export class Teacher {
       if (!pixels) this.label = null;
       this.pixels = pixels ?? null;
     }
-    this.renderSoon();
+    this.requestDraw();
   }
 
   /**
@@ -115,10 +110,6 @@ export class Teacher {
    * pad does not lag.
    */
   renderSoon() {
-    if (!this.seen) {
-      this.stale = true;
-      return;
-    }
     if (this.drawn.later) return;
     const wide = (this.models.active?.model.hidden ?? 0) > WIDE;
     const wait = 4 * this.drawn.cost - (performance.now() - this.drawn.at);
@@ -150,7 +141,6 @@ export class Teacher {
 
   /** Recomputes and redraws #follow for the current image, label, network and η. */
   render() {
-    this.stale = false;
     const model = this.models.active?.model;
     if (!model || !this.pixels) {
       showDerivation(null);

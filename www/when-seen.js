@@ -12,13 +12,15 @@ export function whenIdle(work) {
 
 /**
  * Returns a function that asks for `draw()` on `element`: run at once when the element is on the screen or within a
- * screen's height of it; otherwise once, when the page is next idle, the element comes near, or the page is about to
- * be printed, whichever is first.
+ * screen's height of it (`near`, the observer's margin); otherwise once, when the page is next idle, the element comes
+ * near, or the page is about to be printed, whichever is first. With `idle: false` not when the page is idle: work
+ * asked for at every frame, as the derivation is while one draws, would be done at every idle moment.
  * @param {Element} element
  * @param {() => void} draw
+ * @param {{near?: string, idle?: boolean}} [options]
  * @returns {() => void}
  */
-export function drawWhenSeen(element, draw) {
+export function drawWhenSeen(element, draw, { near: margin = '100% 0px', idle = true } = {}) {
   let near = false;
   let wanted = false;
   let waiting = false;
@@ -34,14 +36,14 @@ export function drawWhenSeen(element, draw) {
       near = entries[entries.length - 1].isIntersecting;
       if (near) run();
     },
-    { rootMargin: '100% 0px' },
+    { rootMargin: margin },
   ).observe(element);
   addEventListener('beforeprint', run);
   return () => {
     wanted = true;
     if (near) {
       run();
-    } else if (!waiting) {
+    } else if (idle && !waiting) {
       waiting = true;
       whenIdle(run);
     }
