@@ -182,14 +182,7 @@ function drawVector(view, values, pos, neg) {
 function drawColumns(view, values, max, signed, pos, neg) {
   const n = values.length;
   const per = n <= 64 ? 4 : 1;
-  if (view.canvas?.width !== n * per) {
-    view.canvas = document.createElement('canvas');
-    view.canvas.width = n * per;
-    view.canvas.height = 64;
-    view.pic.replaceChildren(view.canvas);
-    view.pic.className = `pic bars-v columns${per > 1 ? ' crisp' : ''}`;
-    view.ctx = view.canvas.getContext('2d');
-  }
+  if (canvasFor(view, n * per, 64)) view.pic.className = `pic bars-v columns${per > 1 ? ' crisp' : ''}`;
   view.pic.classList.toggle('signed', signed);
   const { ctx } = view;
   const base = signed ? 32 : 64;
@@ -204,14 +197,17 @@ function drawColumns(view, values, max, signed, pos, neg) {
   }
 }
 
+/** Makes `view`'s picture a canvas of w × h pixels, unless it is one of that width already: true when it was made. */
+function canvasFor(view, w, h) {
+  if (view.canvas?.width === w) return false;
+  view.canvas = Object.assign(document.createElement('canvas'), { width: w, height: h });
+  view.pic.replaceChildren(view.canvas);
+  view.ctx = view.canvas.getContext('2d');
+  return true;
+}
+
 function drawImage(view, values) {
-  if (!view.canvas) {
-    view.canvas = document.createElement('canvas');
-    view.canvas.width = view.canvas.height = 28;
-    view.pic.replaceChildren(view.canvas);
-    view.ctx = view.canvas.getContext('2d');
-    view.image = view.ctx.createImageData(28, 28);
-  }
+  if (canvasFor(view, 28, 28)) view.image = view.ctx.createImageData(28, 28);
   const d = view.image.data;
   for (let i = 0; i < 784; i++) {
     const g = Math.round(values[i] * 255);
@@ -222,14 +218,7 @@ function drawImage(view, values) {
 }
 
 function drawHeat(view, values, h, pos, neg) {
-  if (!view.canvas || view.canvas.width !== h) {
-    view.canvas = document.createElement('canvas');
-    view.canvas.width = h;
-    view.canvas.height = 10;
-    view.pic.replaceChildren(view.canvas);
-    view.ctx = view.canvas.getContext('2d');
-    view.image = view.ctx.createImageData(h, 10);
-  }
+  if (canvasFor(view, h, 10)) view.image = view.ctx.createImageData(h, 10);
   let max = 1e-12;
   for (const v of values) max = Math.max(max, Math.abs(v));
   const d = view.image.data;
