@@ -132,8 +132,19 @@ export class TrainView {
     this.progressBar.max = settings.epochs;
     this.progressBar.value = 0;
     this.lastTrainLoss = null;
+    this.reached = null;
     setText(this.progressLabel, msg('train.progress.training'));
-    this.show('training', msg('train.status.epoch', { epoch: 1, epochs: settings.epochs }));
+    this.trainingStatus = msg('train.status.epoch', { epoch: 1, epochs: settings.epochs });
+    this.show('training', this.trainingStatus);
+  }
+
+  /**
+   * A status line of the run training: shown while it trains, and kept for Resume to show again (the line said only
+   * "Training epoch n…" after a pause until the next report, where it had given the epoch's progress and loss).
+   */
+  trainingSays(message) {
+    this.trainingStatus = message;
+    if (this.state === 'training') setText(this.status, message);
   }
 
   progress({ epoch, batch, batchesPerEpoch, loss, accuracy }) {
@@ -142,14 +153,10 @@ export class TrainView {
     this.progressBar.value = x;
     this.lossChart.add(0, x, loss);
     this.accuracyChart.add(0, x, accuracy);
-    if (this.state === 'training') {
-      setText(this.status, msg('train.status.epochProgress', {
-        epoch,
-        epochs: this.epochs,
-        done: percent(batch / batchesPerEpoch, 0),
-        loss: fixed(loss, 3),
-      }));
-    }
+    /** How far the epoch being trained has gone, for a pause to say (null before the run's first report). */
+    this.reached = { epoch, share: percent(batch / batchesPerEpoch, 0) };
+    const message = msg('train.status.epochProgress', { epoch, epochs: this.epochs, done: this.reached.share, loss: fixed(loss, 3) });
+    this.trainingSays(message);
   }
 
   /** A finished epoch: its point on the test curve, its row in the table, its confusion matrix. */
@@ -178,21 +185,22 @@ export class TrainView {
     }
     this.table.hidden = false;
     this.showConfusion(data.confusion);
-    if (this.state === 'training' && data.epoch < this.epochs) {
-      setText(this.status, msg('train.status.epochTested', {
-        epoch: data.epoch + 1,
-        epochs: this.epochs,
-        accuracy: percent(data.testAccuracy, 2),
-      }));
+    if (data.epoch < this.epochs) {
+      const message = msg('train.status.epochTested', { epoch: data.epoch + 1, epochs: this.epochs, accuracy: percent(data.testAccuracy, 2) });
+      this.trainingSays(message);
     }
   }
 
+  /** Paused: where in which epoch, as far as the reports have told. */
   paused() {
-    this.show('paused', msg('train.status.paused', { epoch: this.epoch }));
+    const { epoch, epochs } = this;
+    const at = this.reached?.epoch === epoch ? this.reached.share : null;
+    this.show('paused', at ? msg('train.status.pausedAt', { epoch, epochs, done: at }) : msg('train.status.paused', { epoch, epochs }));
   }
 
+  /** Training again: the status line the pause replaced (the epoch's progress and loss), until the next report. */
   resumed() {
-    this.show('training', msg('train.status.epoch', { epoch: this.epoch, epochs: this.epochs }));
+    this.show('training', this.trainingStatus);
   }
 
   /**

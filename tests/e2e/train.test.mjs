@@ -1,5 +1,6 @@
 // Training in the browser, in headless Chromium: a one-epoch run goes through its states to a test accuracy, the
-// pad reads with the new network, and a reload finds the trained network kept in "my networks".
+// pad reads with the new network, a reload finds the trained network kept in "my networks", and a run paused holds
+// where it is until it is resumed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withSite, recordStates, waitForState, DIGITS, drawFresh, checkReading, maxDifference } from './harness.mjs';
@@ -145,6 +146,62 @@ test('while a network learns on the pad, its squares are lit by the drawing', { 
   const moved = learning.slice(1).filter((r, i) => r.captions.join() !== learning[i].captions.join()).length;
   t.diagnostic(`${learning.length} networks seen learning; the activations moved in ${moved} of ${learning.length - 1}`);
   assert.ok(moved >= learning.length - 2, `the activations moved in only ${moved} of ${learning.length - 1} networks`);
+});
+
+test('Pause holds the run and says where it is; Resume goes on from there, and the pause is not counted', { timeout: 300_000 }, async () => {
+  // Wide enough that an epoch takes a good part of a second, so that the pause falls inside one.
+  await page.fill('#hidden', '200');
+  await page.fill('#epochs', '3');
+  // Every status line shown, with its state.
+  await page.evaluate(() => {
+    const status = document.querySelector('#train-status');
+    window.lines = [];
+    new MutationObserver(() => {
+      const line = { state: status.dataset.state, text: status.textContent };
+      const last = window.lines.at(-1);
+      if (last?.state !== line.state || last.text !== line.text) window.lines.push(line);
+    }).observe(status, { attributes: true, attributeFilter: ['data-state'], childList: true, characterData: true, subtree: true });
+  });
+  await page.click('#train');
+  // Paused once the epoch has reported how far it has gone.
+  await page.waitForFunction(() => document.querySelector('#train-status').textContent.includes('%'), null, { timeout: 120_000 });
+  await page.click('#pause');
+  await waitForState(page, ['paused']);
+  const status = page.locator('#train-status');
+  const text = await status.textContent();
+  const bar = () => page.evaluate(() => document.querySelector('#train-progress').value);
+  const at = await bar();
+  // Inside an epoch the status says how far (the share of the bar's last report, which the pause's message follows);
+  // at an epoch's end it names the next.
+  const inside = text.match(/^Paused (\d+)% of the way through epoch (\d) of 3\. Resume or stop\.$/);
+  const between = text.match(/^Paused in epoch (\d) of 3\. Resume or stop\.$/);
+  assert.ok(inside || between, text);
+  const epoch = Number((inside ?? between)[inside ? 2 : 1]);
+  const share = inside ? Number(inside[1]) : 0;
+  assert.equal(Math.round((at - (epoch - 1)) * 100), share, `the bar at ${at}; the status: ${text}`);
+  assert.ok(await page.locator('#resume').isEnabled());
+  assert.ok(await page.locator('#pause').isDisabled());
+  assert.ok(await page.locator('#hidden').isDisabled());
+  const pauseMs = 3000;
+  await page.waitForTimeout(pauseMs);
+  assert.equal(await bar(), at, 'the run went on while paused');
+  assert.equal(await status.getAttribute('data-state'), 'paused');
+
+  await page.click('#resume');
+  await waitForState(page, ['done', 'error'], 280_000);
+  assert.equal(await status.getAttribute('data-state'), 'done', await status.textContent());
+  const lines = await page.evaluate(() => window.lines);
+  const states = lines.map((l) => l.state).filter((s, i, all) => s !== all[i - 1]);
+  assert.deepEqual(states, ['loading', 'training', 'paused', 'training', 'done']);
+  // Resumed, the line is the one the pause replaced (the epoch's progress and loss), not a bare "Training epoch n…".
+  const paused = lines.findIndex((l) => l.state === 'paused');
+  assert.match(lines[paused - 1].text, /^Training epoch \d of 3(: \d+%, loss \d\.\d{3}|… \(test accuracy)/);
+  assert.equal(lines[paused + 1].text, lines[paused - 1].text);
+  // The epoch paused in is timed without the pause, as the others are.
+  const seconds = (await page.locator('#epochs-table tbody tr td:last-child').allTextContents()).map(Number);
+  assert.equal(seconds.length, 3);
+  const others = seconds.filter((_, i) => i !== epoch - 1);
+  assert.ok(seconds[epoch - 1] < Math.max(...others) + pauseMs / 2000, `epochs of ${seconds} s, paused ${pauseMs} ms in epoch ${epoch}`);
 });
 
 test('nothing went wrong behind the scenes', () => {
