@@ -76,7 +76,8 @@ impl Model {
 
     /// Every quantity of the derivation for 784 pixels in [0, 1] and a label (the network's
     /// guess when absent), with a step of rate η: a [`follow::Derivation`] object `{a0, z1, a1,
-    /// z2, a2, y, loss, delta2, dw2, db2, delta1, dw1, db1, learning_rate, a2_after}`.
+    /// z2, a2, y, loss, delta2, dw2, db2, delta1, dw1, db1, learning_rate, a2_after}`, its vectors
+    /// and matrices Float32Arrays, y, loss and η numbers.
     pub fn follow(&self, pixels: &[f32], label: Option<u8>, learning_rate: f32) -> Result<JsValue, JsValue> {
         let derivation = follow::follow(&self.network, pixels, label, learning_rate).map_err(js_error)?;
         Ok(derivation_to_js(&derivation))
@@ -119,7 +120,13 @@ pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsValue> {
 
 /// A JS Array of numbers (not a Float32Array: the page maps them to new numbers).
 pub(crate) fn numbers(values: &[f32]) -> JsValue {
-    js_sys::Array::from(&js_sys::Float32Array::from(values)).into()
+    js_sys::Array::from(&floats(values)).into()
+}
+
+/// A Float32Array of the numbers (a copy): for numbers the page only reads, where an Array would be built number
+/// by number (the derivation's ∂L/∂w1 is 784 × h of them, asked for at every frame of a stroke).
+fn floats(values: &[f32]) -> js_sys::Float32Array {
+    js_sys::Float32Array::from(values)
 }
 
 /// A [`TrainConfig`] for JS: its fields, the choices by name.
@@ -139,23 +146,23 @@ pub(crate) fn settings_to_js(config: &TrainConfig) -> JsValue {
     ])
 }
 
-/// A [`follow::Derivation`] for JS.
+/// A [`follow::Derivation`] for JS: its vectors and matrices as Float32Arrays.
 fn derivation_to_js(d: &follow::Derivation) -> JsValue {
     object(&[
-        ("a0", numbers(&d.a0)),
-        ("z1", numbers(&d.z1)),
-        ("a1", numbers(&d.a1)),
-        ("z2", numbers(&d.z2)),
-        ("a2", numbers(&d.a2)),
+        ("a0", floats(&d.a0).into()),
+        ("z1", floats(&d.z1).into()),
+        ("a1", floats(&d.a1).into()),
+        ("z2", floats(&d.z2).into()),
+        ("a2", floats(&d.a2).into()),
         ("y", number(d.y)),
         ("loss", number(d.loss)),
-        ("delta2", numbers(&d.delta2)),
-        ("dw2", numbers(&d.dw2)),
-        ("db2", numbers(&d.db2)),
-        ("delta1", numbers(&d.delta1)),
-        ("dw1", numbers(&d.dw1)),
-        ("db1", numbers(&d.db1)),
+        ("delta2", floats(&d.delta2).into()),
+        ("dw2", floats(&d.dw2).into()),
+        ("db2", floats(&d.db2).into()),
+        ("delta1", floats(&d.delta1).into()),
+        ("dw1", floats(&d.dw1).into()),
+        ("db1", floats(&d.db1).into()),
         ("learning_rate", number(d.learning_rate)),
-        ("a2_after", numbers(&d.a2_after)),
+        ("a2_after", floats(&d.a2_after).into()),
     ])
 }

@@ -90,9 +90,17 @@ fn number(object: &JsValue, key: &str) -> f64 {
 }
 
 /// A field holding an array of numbers, as f32.
+/// A field that is an Array of numbers.
 fn floats(object: &JsValue, key: &str) -> Vec<f32> {
     let array: js_sys::Array = get(object, key).dyn_into().unwrap_or_else(|_| panic!("field {key} is not an array"));
     array.iter().map(|v| v.as_f64().expect("a number") as f32).collect()
+}
+
+/// A field that is a Float32Array.
+fn float32s(object: &JsValue, key: &str) -> Vec<f32> {
+    let array: js_sys::Float32Array =
+        get(object, key).dyn_into().unwrap_or_else(|_| panic!("field {key} is not a Float32Array"));
+    array.to_vec()
 }
 
 fn settings(fields: &[(&str, JsValue)]) -> JsValue {
@@ -482,10 +490,10 @@ fn follow_returns_every_quantity_of_the_derivation() {
         ("db1", 28),
         ("a2_after", 10),
     ] {
-        assert_eq!(floats(&d, name).len(), len, "{name}");
+        assert_eq!(float32s(&d, name).len(), len, "{name}");
     }
     assert_eq!(number(&d, "y"), 3.0);
-    let a2 = floats(&d, "a2");
+    let a2 = float32s(&d, "a2");
     assert_eq!(a2, model.predict(&pixels).unwrap());
     assert!((number(&d, "loss") + (a2[3] as f64).ln()).abs() < 1e-4);
     // Without a label, the network's guess (image 0 is a 7).

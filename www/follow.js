@@ -1,7 +1,7 @@
 // Follow one digit: every quantity of the derivation for the image on the pad (or a test
 // digit picked from the mistakes), computed by the Rust core in one call (Model.follow) and
-// drawn in the order of the equations. Each [data-quantity] element carries its numbers as
-// JSON in data-values (row-major) and shows them on hover or focus (arrow keys move).
+// drawn in the order of the equations. Each [data-quantity] element shows its numbers (row-major) on hover or focus
+// (arrow keys move); `shownValues` gives them all, as the page holds them.
 
 import { msg, onLanguageChange, setText, t } from './i18n.js';
 
@@ -274,7 +274,6 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
     setText(sourceLine, TEXT.empty());
     for (const view of views.values()) {
       view.values = null;
-      view.el.removeAttribute('data-values');
       view.readout.textContent = '';
     }
     return;
@@ -292,7 +291,6 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
     else if (name === 'loss') values = [d.loss];
     view.values = values;
     view.h = h;
-    view.el.dataset.values = JSON.stringify(Array.from(values));
     if (name === 'y') {
       view.text = TEXT.label(d.y, chosen);
       view.pic.textContent = String(d.y);
@@ -309,7 +307,12 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
   }
 }
 
-/** The derivation on show, or null. */
-export function shownDerivation() {
-  return shown;
+/**
+ * Every quantity on show, name → its numbers as a plain Array (y one-hot, the loss an Array of one), or null when
+ * nothing is shown: what the tests read. (Each quantity was kept as JSON in a data-values attribute, rewritten at
+ * every frame of a stroke: for 256 hidden units, 200,000 numbers of ∂L/∂w₁ a frame.)
+ */
+export function shownValues() {
+  if (!shown) return null;
+  return Object.fromEntries([...views].map(([name, view]) => [name, Array.from(view.values)]));
 }

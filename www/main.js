@@ -11,6 +11,7 @@ import { keepNetwork, listNetworks } from './store.js';
 import { TrainClient } from './train-client.js';
 import { TrainView } from './train-view.js';
 import { Teacher } from './teach.js';
+import { shownValues } from './follow.js';
 import { Mistakes } from './mistakes.js';
 import { presetTutorial } from './tutorial-preset.js';
 import { startLanguage, onLanguageChange, msg, setText, text } from './i18n.js';
@@ -386,6 +387,7 @@ onLanguageChange(() => {
   schedulePredict();
 });
 
-// For the end-to-end tests and benchmarks: the pad, the timing of the last prediction, and "My networks"' storage
-// (store.js is bundled into this module in the built site, so a test cannot import it on its own).
-window.handwritten = { pad, timing, predictNow, activeModel, store: { keepNetwork, listNetworks } };
+// For the end-to-end tests and benchmarks: the pad, the timing of the last prediction, the derivation's numbers on
+// show, and "My networks"' storage (store.js and follow.js are bundled into this module in the built site, so a test
+// cannot import them on its own).
+window.handwritten = { pad, timing, predictNow, activeModel, followed: shownValues, store: { keepNetwork, listNetworks } };

@@ -3,8 +3,7 @@
 
 /** Every quantity of #follow: name → values, plus y and the network's w2 (h × 10) and activation. */
 export function readFollow() {
-  const q = {};
-  for (const el of document.querySelectorAll('#follow [data-quantity]')) q[el.dataset.quantity] = JSON.parse(el.dataset.values);
+  const q = window.handwritten.followed();
   const model = window.handwritten.activeModel();
   return { q, y: Number(document.querySelector('#follow').dataset.y), w2: Array.from(model.weights2()), activation: model.activation };
 }

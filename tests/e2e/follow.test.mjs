@@ -1,4 +1,4 @@
-// Follow one digit, teach it, its mistakes, in headless Chromium: a drawn digit's quantities (data-values) agree
+// Follow one digit, teach it, its mistakes, in headless Chromium: a drawn digit's quantities (as the page holds them) agree
 // with the bars and with every identity of the derivation; a test digit the pretrained network misreads, picked
 // from #mistakes, is followed with its true label and taught within ten presses at the default settings, the test
 // accuracy staying within a point, while the pretrained network still reads it as before; the taught network is
@@ -38,15 +38,14 @@ test('off the screen the derivation waits, and is drawn for the pad as it is whe
   // A window too short to show #follow below the pad: drawing computes no derivation (a wide network's made the pad
   // lag: one stroke took 13.3 s to play with a wide network, 2.6 s with the derivation left waiting).
   const short = await openSite(site.browser, site.server.url, { viewport: { width: 1200, height: 560 } });
-  const a2 = short.locator('[data-quantity="a2"]');
   assert.equal(await short.locator('#follow').evaluate((el) => el.getBoundingClientRect().top > innerHeight), true);
   await drawFresh(short, DIGITS[7]);
   await drawFresh(short, DIGITS[3]);
   await settle(short);
-  assert.equal(await a2.getAttribute('data-values'), null, 'the derivation was drawn off the screen');
+  assert.equal(await short.evaluate(() => window.handwritten.followed()), null, 'the derivation was drawn off the screen');
   await short.locator('#follow').scrollIntoViewIfNeeded();
-  await short.waitForFunction(() => document.querySelector('[data-quantity="a2"]').dataset.values);
-  const shown = JSON.parse(await a2.getAttribute('data-values'));
+  await short.waitForFunction(() => window.handwritten.followed());
+  const shown = await short.evaluate(() => window.handwritten.followed().a2);
   const p = await probabilities(short);
   shown.forEach((v, k) => assert.ok(Math.abs(v - p[k]) < 1e-6, `a2[${k}] ${v} vs bar ${p[k]}: not the pad's drawing`));
   assert.equal(shown.indexOf(Math.max(...shown)), 3);

@@ -68,11 +68,11 @@ test("the wide network's derivation: each of its 800 units' vectors fits its pic
     await page.locator('#follow').scrollIntoViewIfNeeded();
     // For a network this wide the derivation is drawn a little after the pad: waited for until its a2 is the bars'.
     await page.waitForFunction(() => {
-      const a2 = JSON.parse(document.querySelector('[data-quantity="a2"]').dataset.values ?? '[]');
+      const a2 = window.handwritten.followed()?.a2 ?? [];
       const bars = [...document.querySelectorAll('#bars [data-digit][data-p]')];
       return a2.length === 10 && bars.every((el) => Math.abs(a2[el.dataset.digit] - Number(el.dataset.p)) < 1e-6);
     });
-    assert.equal(JSON.parse(await page.locator('[data-quantity="z1"]').getAttribute('data-values')).length, 800);
+    assert.equal((await page.evaluate(() => window.handwritten.followed().z1)).length, 800);
     // Drawn as 800 elements of at least a pixel each, a vector spilled over the pictures beside it.
     const spilled = await page.evaluate(() =>
       [...document.querySelectorAll('#follow [data-quantity] .pic')]
@@ -81,7 +81,7 @@ test("the wide network's derivation: each of its 800 units' vectors fits its pic
     assert.deepEqual(spilled, [], 'pictures wider than their place');
     // Pointing at unit j's column of z1 reads z1 of that unit (give or take the five units a CSS pixel spans).
     const z1 = page.locator('[data-quantity="z1"]');
-    const values = JSON.parse(await z1.getAttribute('data-values'));
+    const values = await page.evaluate(() => window.handwritten.followed().z1);
     const box = await z1.locator('.pic canvas').boundingBox();
     for (const j of [8, 401, 791]) {
       await page.mouse.move(box.x + ((j + 0.5) / 800) * box.width, box.y + box.height / 2);
