@@ -20,8 +20,8 @@ import { whenIdle } from './when-seen.js';
 
 // The page's text in the reader's language, before anything else.
 startLanguage();
-// Until the page is ready, the sections below the pad are laid out only if they come near the screen (style.css);
-// main.js is evaluated before the page is first laid out (index.html: blocking="render").
+// Until the page is ready, and while a stroke is drawn, the sections below the pad are laid out only if they come near
+// the screen (style.css); main.js is evaluated before the page is first laid out (index.html: blocking="render").
 document.documentElement.classList.add('starting');
 const lift = () => document.documentElement.classList.remove('starting');
 /** Lays out the whole page once it is idle, the start done: from then on it is whole, as if never skipped. */
@@ -157,6 +157,7 @@ const pad = new Pad(/** @type {HTMLCanvasElement} */ ($('pad')), {
   onChange: () => {
     teacher?.padChanged();
     schedulePredict();
+    document.documentElement.classList.toggle('drawing', pad.drawing);
   },
   onMessage: (message) => {
     setText($('pad-message'), message);

@@ -100,6 +100,11 @@ export class Pad {
     this.current = null;
   }
 
+  /** True while a stroke is being drawn, by a pointer or the keyboard's pen. */
+  get drawing() {
+    return this.current !== null;
+  }
+
   /** True when nothing is drawn. */
   get isEmpty() {
     return this.strokes.length === 0;

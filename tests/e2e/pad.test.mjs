@@ -8,6 +8,7 @@ import {
   drawFresh,
   drawWithMouse,
   drawWithTouch,
+  padBox,
   reading,
   checkReading,
   maxDifference,
@@ -169,6 +170,39 @@ test('a digit drawn with a finger is read like one drawn with the mouse', async 
   } finally {
     await context.close();
   }
+});
+
+test('while a stroke is drawn, the sections below the pad are laid out only if seen, each keeping its height', async () => {
+  // The page is whole once it is idle after its start; a first digit puts the derivation on show.
+  await page.waitForFunction(() => !document.documentElement.classList.contains('starting'));
+  await drawFresh(page, DIGITS[1]);
+  const layout = () =>
+    page.evaluate(() => ({
+      height: document.documentElement.scrollHeight,
+      sections: [...document.querySelectorAll('main > section:not(#draw)')].map(
+        (s) => `${s.id} ${getComputedStyle(s).contentVisibility} ${Math.round(s.getBoundingClientRect().height)}`,
+      ),
+    }));
+  const whole = await layout();
+  assert.equal(whole.sections.length, 5);
+  const skipped = { ...whole, sections: whole.sections.map((s) => s.replace(' visible ', ' auto ')) };
+  assert.ok(whole.sections.every((s) => s.includes(' visible ')), whole.sections.join('; '));
+  // A second stroke, by the mouse: skipped while the button is down (each section as tall as it was), whole after.
+  const box = await padBox(page);
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.3, { steps: 4 });
+  assert.deepEqual(await layout(), skipped);
+  await page.mouse.up();
+  assert.deepEqual(await layout(), whole);
+  // And by the keyboard's pen: from Space to Space.
+  await page.focus('#pad');
+  await press('Space');
+  await press('ArrowRight', 2);
+  assert.deepEqual(await layout(), skipped);
+  await press('Space');
+  assert.deepEqual(await layout(), whole);
+  await page.click('#clear');
 });
 
 test('nothing went wrong behind the scenes', () => {
