@@ -314,5 +314,5 @@ export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
  */
 export function shownValues() {
   if (!shown) return null;
-  return Object.fromEntries([...views].map(([name, view]) => [name, Array.from(view.values)]));
+  return Object.fromEntries([...views].filter(([, view]) => view.values).map(([name, view]) => [name, Array.from(view.values)]));
 }

@@ -24,7 +24,7 @@ startLanguage();
 // the screen (style.css); main.js is evaluated before the page is first laid out (index.html: blocking="render").
 document.documentElement.classList.add('starting');
 const lift = () => document.documentElement.classList.remove('starting');
-/** Lays out the whole page once it is idle, the start done: from then on it is whole, as if never skipped. */
+/** Lays out the whole page once it is idle, the start done: from then on it is whole but while a stroke is drawn. */
 const wholePage = () => whenIdle(lift);
 // A page printed while it starts is printed whole (the squares and the charts draw for it too: when-seen.js).
 addEventListener('beforeprint', lift, { once: true });

@@ -155,8 +155,7 @@ export class TrainView {
     this.accuracyChart.add(0, x, accuracy);
     /** How far the epoch being trained has gone, for a pause to say (null before the run's first report). */
     this.reached = { epoch, share: percent(batch / batchesPerEpoch, 0) };
-    const message = msg('train.status.epochProgress', { epoch, epochs: this.epochs, done: this.reached.share, loss: fixed(loss, 3) });
-    this.trainingSays(message);
+    this.trainingSays(msg('train.status.epochProgress', { epoch, epochs: this.epochs, done: this.reached.share, loss: fixed(loss, 3) }));
   }
 
   /** A finished epoch: its point on the test curve, its row in the table, its confusion matrix. */
@@ -186,8 +185,7 @@ export class TrainView {
     this.table.hidden = false;
     this.showConfusion(data.confusion);
     if (data.epoch < this.epochs) {
-      const message = msg('train.status.epochTested', { epoch: data.epoch + 1, epochs: this.epochs, accuracy: percent(data.testAccuracy, 2) });
-      this.trainingSays(message);
+      this.trainingSays(msg('train.status.epochTested', { epoch: data.epoch + 1, epochs: this.epochs, accuracy: percent(data.testAccuracy, 2) }));
     }
   }
 
