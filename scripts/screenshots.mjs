@@ -52,6 +52,11 @@ async function main() {
           await drawStrokes(page, SEVEN);
           await page.waitForFunction(() => document.querySelector('#prediction').textContent !== '');
           const digit = await page.textContent('#prediction');
+          // The derivation is drawn when #follow comes on the screen, as for a reader scrolling down (in Chinese at
+          // 1280 × 900 it starts below the window, and the full page showed it empty); then back to the top.
+          await page.locator('#follow').scrollIntoViewIfNeeded();
+          await page.waitForFunction(() => window.handwritten.followed() !== null);
+          await page.evaluate(() => scrollTo(0, 0));
           const file = path.join(out, `${lang}-${name}-${colorScheme}.png`);
           await page.screenshot({ path: file, fullPage: name === 'desktop' });
           if (name === 'phone') await page.screenshot({ path: path.join(out, `${lang}-${name}-${colorScheme}-full.png`), fullPage: true });
