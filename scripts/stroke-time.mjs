@@ -11,6 +11,7 @@
 //  - learning: while a network of 256 units learns (each stroke in a run of its own, stopped after it).
 
 import { launchChromium } from './chromium.mjs';
+import { drawStrokes } from './screenshots.mjs';
 import { serveApart } from './serve.mjs';
 
 const MOVES = 300;
@@ -40,17 +41,21 @@ async function train(page, epochs) {
 
 const state = (page) => page.evaluate(() => document.querySelector('#train-status').dataset.state);
 
-/** Draws one loop on the pad, from a clear pad; its time in seconds. */
+/** Waits for the run to end, finished, stopped or failed. */
+const ended = (page) =>
+  page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#train-status').dataset.state), null, { timeout: 300_000 });
+
+/** The loop, in pad units: MOVES moves from its top round to its top again. */
+const LOOP = Array.from({ length: MOVES + 1 }, (_, i) => {
+  const a = (i / MOVES) * 2 * Math.PI;
+  return [0.5 + 0.2 * Math.sin(a), 0.5 - 0.3 * Math.cos(a)];
+});
+
+/** Draws the loop on a clear pad, a pointer move a point; its time in seconds. */
 async function stroke(page) {
-  await page.locator('#pad').scrollIntoViewIfNeeded();
-  const box = await page.locator('#pad').boundingBox();
   if (await page.locator('#clear').isEnabled()) await page.click('#clear');
-  const at = (a) => [box.x + box.width * (0.5 + 0.2 * Math.sin(a)), box.y + box.height * (0.5 - 0.3 * Math.cos(a))];
   const start = Date.now();
-  await page.mouse.move(...at(0));
-  await page.mouse.down();
-  for (let i = 1; i <= MOVES; i++) await page.mouse.move(...at((i / MOVES) * 2 * Math.PI));
-  await page.mouse.up();
+  await drawStrokes(page, [LOOP], 1);
   return (Date.now() - start) / 1000;
 }
 
@@ -63,7 +68,7 @@ try {
   await page.waitForSelector('body[data-ready=true]');
   if (network === '256') {
     await train(page, 1);
-    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#train-status').dataset.state), null, { timeout: 300_000 });
+    await ended(page);
     if ((await state(page)) !== 'done') throw new Error(`the 256-unit run ended with: ${await page.locator('#train-status').textContent()}`);
   }
   for (let i = 0; i < strokes; i++) {
@@ -76,7 +81,7 @@ try {
     if (network === 'learning') {
       if ((await state(page)) !== 'training') throw new Error('the run was no longer learning when the stroke ended');
       await page.evaluate(() => document.querySelector('#stop').click());
-      await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#train-status').dataset.state));
+      await ended(page);
     }
     console.log(`${network}: a stroke of ${MOVES} moves in ${seconds.toFixed(2)} s`);
   }
