@@ -57,7 +57,7 @@ test: lint test-native test-wasm test-e2e
 ## to nothing and src/wasm.rs and tests/web.rs are in); the library's documentation with its private items, and the
 ## three wasm boundaries', every link resolved (rustdoc's warnings denied); ESLint on the page's, the scripts' and the
 ## tests' JavaScript (eslint.config.mjs); the page's string tables against the keys its HTML and JS use
-## (tests/i18n.test.mjs).
+## (tests/i18n.test.mjs); every file the README and docs/*.md name exists (tests/docs.test.mjs).
 lint: setup-site
 	@$(timed)
 	cargo fmt --all --check
@@ -67,7 +67,7 @@ lint: setup-site
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --target wasm32-unknown-unknown -p handwritten-wasm \
 		-p handwritten-page -p handwritten-feeder
 	node_modules/.bin/eslint --max-warnings 0 .
-	node --test tests/i18n.test.mjs
+	node --test tests/i18n.test.mjs tests/docs.test.mjs
 
 fmt:
 	cargo fmt --all
