@@ -6,6 +6,7 @@ import { validateSettings } from './pkg/page.js';
 import { Chart } from './chart.js';
 import { fixed, formatNumber, msg, percent, setText, translate } from './i18n.js';
 import { workerMessage } from './core-errors.js';
+import { forget, keep, recall } from './form-memory.js';
 
 const $ = (id) => document.getElementById(id);
 /** Intl.NumberFormat options for exactly `n` decimals. */
@@ -51,13 +52,60 @@ export class TrainView {
     /** Epochs of the run shown, and the epoch being trained (from 1). */
     this.epochs = defaults.epochs;
     this.epoch = 1;
-    for (const [id, [name]] of Object.entries(FIELDS)) {
-      const el = /** @type {HTMLInputElement} */ ($(id));
-      if (defaults[name] !== undefined) el.value = String(defaults[name]);
-    }
+    this.defaults = defaults;
+    this.fill(defaults);
+    this.recallFields();
+    // Whatever the person types or picks (or a preset fills in) is there again on their next visit.
+    for (const type of ['input', 'change']) $('settings').addEventListener(type, () => keep(this.fields()));
+    $('default-settings').addEventListener('click', () => {
+      this.fill(defaults);
+      forget();
+    });
     this.resetCharts(defaults.epochs);
     for (const [id, action] of Object.entries(actions)) $(id).addEventListener('click', action);
     this.show('idle', msg('train.status.idle'));
+  }
+
+  /** Fills the form with `settings` (by setting name, as defaultSettings() gives them). */
+  fill(settings) {
+    for (const [id, [name]] of Object.entries(FIELDS)) {
+      if (settings[name] !== undefined) /** @type {HTMLInputElement} */ ($(id)).value = String(settings[name]);
+    }
+  }
+
+  /** The form's fields as typed: {id: string}. */
+  fields() {
+    return Object.fromEntries(Object.keys(FIELDS).map((id) => [id, /** @type {HTMLInputElement} */ ($(id)).value]));
+  }
+
+  /**
+   * Puts back the fields kept by an earlier visit, if every one kept is still a value its field takes and together
+   * they are settings the core accepts; otherwise the form keeps the page's own settings and the kept ones are
+   * forgotten (a setting whose range changed between versions, an entry written by hand).
+   */
+  recallFields() {
+    const kept = recall();
+    if (!kept) return;
+    const takes = (id) => {
+      const el = /** @type {HTMLInputElement} */ ($(id));
+      if (kept[id] === undefined) return true; // a field newer than the entry keeps its default
+      if (typeof kept[id] !== 'string') return false;
+      el.value = kept[id];
+      // A select refuses a value that is not one of its options, a number field one that is not a number.
+      return el.value === kept[id];
+    };
+    let fine = Object.keys(FIELDS).every(takes);
+    if (fine) {
+      try {
+        this.settings();
+      } catch {
+        fine = false;
+      }
+    }
+    if (!fine) {
+      this.fill(this.defaults);
+      forget();
+    }
   }
 
   /** The settings in the form, checked for shape here and for range by the Rust core (which throws its message). */
@@ -88,7 +136,8 @@ export class TrainView {
     $('pause').disabled = state !== 'training';
     $('resume').disabled = state !== 'paused';
     $('stop').disabled = !busy;
-    for (const id of Object.keys(FIELDS)) $(id).disabled = busy;
+    // The form shows the run's settings until it ends.
+    for (const id of [...Object.keys(FIELDS), 'tutorial-preset', 'default-settings']) $(id).disabled = busy;
   }
 
   /** The page has networks kept by earlier visits. */

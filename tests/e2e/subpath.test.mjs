@@ -1,9 +1,9 @@
 // The site under a sub-path, as GitHub Pages serves a project (https://user.github.io/handwritten/): a copy of dist/
 // at /handwritten/ of a server whose root is something else, and a second copy at /other/ of the same origin. At
 // /handwritten/ a digit drawn through pointer events is read, one epoch of training runs, and a reload with the
-// network off brings the page and the trained network back; the service worker's scope, the caches it fills and the
-// saved network all stay within /handwritten/. The web app manifest is valid JSON with relative URLs, and its icons
-// are served as PNGs of the sizes it states.
+// network off brings the page, the trained network and the form as it was set back; the service worker's scope, the
+// caches it fills, the saved network and the kept form all stay within /handwritten/. The web app manifest is valid
+// JSON with relative URLs, and its icons are served as PNGs of the sizes it states.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -170,6 +170,9 @@ test('the service worker and the saved network stay within /handwritten/, and it
   );
   await page.selectOption('#model-select', await kept.jsonValue());
   checkReading(await drawFresh(page, DIGITS[7]), assert);
+  // The form as it was set for that run, kept under this copy's name.
+  assert.equal(await page.inputValue('#epochs'), '1');
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('handwritten.form:'))), ['handwritten.form:/handwritten/']);
   // The derivation's links to the code too: the files they name are cached when the worker is installed (the source
   // page said "src/math.rs could not be loaded (Failed to fetch)").
   const links = await page.$$eval('a[href*="source.html?file="]', (as) => [...new Set(as.map((a) => a.href))]);
@@ -200,7 +203,7 @@ test('the service worker and the saved network stay within /handwritten/, and it
   for (const url of cached) assert.ok(url.startsWith(base), `${url} is cached outside ${base}`);
 });
 
-test('the copy at /other/ of the same origin has its own service worker and does not see that network', async () => {
+test('the copy at /other/ of the same origin has its own service worker and sees neither that network nor that form', async () => {
   const other = await page.context().newPage();
   other.problems = [];
   other.on('pageerror', (e) => other.problems.push(`page error: ${e.message}`));
@@ -213,6 +216,8 @@ test('the copy at /other/ of the same origin has its own service worker and does
   assert.deepEqual(scopes, [base, `${origin}/other/`]);
   const options = await other.$$eval('#model-select option', (els) => els.map((o) => o.value));
   assert.ok(!options.some((v) => v.startsWith('saved-')), `/other/ offers the network trained at /handwritten/: ${options}`);
+  // Nor its form: the page's own settings, not the one epoch set at /handwritten/.
+  assert.notEqual(await other.inputValue('#epochs'), '1');
   assert.deepEqual(other.problems, []);
   await other.close();
 });

@@ -182,6 +182,9 @@ test('Pause holds the run and says where it is; Resume goes on from there, and t
   assert.ok(await page.locator('#resume').isEnabled());
   assert.ok(await page.locator('#pause').isDisabled());
   assert.ok(await page.locator('#hidden').isDisabled());
+  // The form shows the run's settings: the presets cannot change it either.
+  assert.ok(await page.locator('#tutorial-preset').isDisabled());
+  assert.ok(await page.locator('#default-settings').isDisabled());
   const pauseMs = 3000;
   await page.waitForTimeout(pauseMs);
   assert.equal(await bar(), at, 'the run went on while paused');
