@@ -90,10 +90,11 @@ test-wasm-chrome: setup
 	@$(timed)
 	wasm-pack test --headless --chrome
 
-## The built site driven in headless Chromium (playwright-core) and Firefox (geckodriver).
+## The built site driven in headless Chromium (playwright-core) and Firefox (geckodriver); before it, the page's
+## modules Node can run alone (nudge.test.mjs against the built site's wasm).
 test-e2e: setup site
 	@$(timed)
-	node --test --test-concurrency=1 tests/serve.test.mjs tests/feeding.test.mjs tests/e2e/*.test.mjs
+	node --test --test-concurrency=1 tests/serve.test.mjs tests/feeding.test.mjs tests/nudge.test.mjs tests/e2e/*.test.mjs
 
 ## Retrains the page's pretrained model, www/models/default.bin (about 4 s of one core).
 model: setup-site

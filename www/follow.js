@@ -38,7 +38,7 @@ function rgb(name) {
 let colours = null;
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
   colours = null;
-  if (shown) showDerivation(shown, shownSource, shownChosen);
+  if (shown) showDerivation(shown, shownSource, shownChosen, shownNudge);
 });
 
 function fmt(v) {
@@ -77,13 +77,17 @@ for (const el of root.querySelectorAll('[data-quantity]')) {
     if (i >= 0) {
       view.hover = i;
       showReadout(view, i);
+      check(view, i);
     }
   });
   el.addEventListener('pointerleave', () => {
     view.hover = -1;
     showReadout(view, document.activeElement === el ? view.cursor : -1);
   });
-  el.addEventListener('focus', () => showReadout(view, view.cursor));
+  el.addEventListener('focus', () => {
+    showReadout(view, view.cursor);
+    check(view, view.cursor);
+  });
   el.addEventListener('blur', () => showReadout(view, -1));
   el.addEventListener('keydown', (e) => {
     if (!view.values) return;
@@ -93,6 +97,7 @@ for (const el of root.querySelectorAll('[data-quantity]')) {
     e.preventDefault();
     view.cursor = Math.max(0, Math.min(view.values.length - 1, view.cursor + step));
     showReadout(view, view.cursor);
+    check(view, view.cursor);
   });
 }
 
@@ -255,20 +260,116 @@ function drawUnits(view, values, h, pos, neg) {
   });
 }
 
+// ---- the check by nudging -------------------------------------------------------------------------------------
+
+/** The gradients that can be checked: view name → the parameter tensor, its symbol, and backprop's product. */
+const TENSORS = {
+  dw1: { tensor: 'w1', symbol: 'w₁' },
+  db1: { tensor: 'b1', symbol: 'b₁' },
+  dw2: { tensor: 'w2', symbol: 'w₂' },
+  db2: { tensor: 'b2', symbol: 'b₂' },
+};
+const nudgeBox = document.getElementById('nudge');
+/** The entry checked, {name, i}, once a person has pointed at or focused one; until then the largest of ∂L/∂w₂. */
+let checked = null;
+/** (tensor, index) → the check of that entry (nudge.js), for the derivation on show. */
+let shownNudge = null;
+
+/** `x` to `n` significant digits, without an exponent for the sizes the check shows. */
+const sig = (x, n = 6) => (x === 0 ? '0' : Math.abs(x) >= 1e-4 ? String(Number(x.toPrecision(n))) : x.toExponential(n - 1));
+
+/** Checks entry i of gradient view `view`, when it is one (∂L/∂w₁, ∂L/∂b₁, ∂L/∂w₂, ∂L/∂b₂). */
+function check(view, i) {
+  if (!TENSORS[view.name] || !view.values || i < 0 || i >= view.values.length) return;
+  checked = { name: view.name, i };
+  showCheck();
+}
+
+/**
+ * Shows the check of the chosen entry (or of ∂L/∂w₂'s largest off y) for the derivation on show: the parameter, backprop's
+ * ∂L/∂θ as the product the derivation forms, the central difference of the loss nudged by ±ε, and whether they agree.
+ */
+function showCheck() {
+  const d = shown;
+  const field = (id, text) => (document.getElementById(id).textContent = text);
+  if (!d || !shownNudge) {
+    for (const id of ['nudge-entry', 'nudge-backprop', 'nudge-slope', 'nudge-verdict']) field(id, '');
+    delete nudgeBox.dataset.tensor;
+    return;
+  }
+  const h = d.z1.length;
+  let { name, i } = checked ?? { name: 'dw2', i: -1 };
+  const gradient = d[name];
+  if (i < 0 || i >= gradient.length) {
+    // The largest entry of ∂L/∂w₂ for a digit other than y (also for a chosen entry past a narrower network's end):
+    // digit y's column is made from a₂[y] − 1, which single precision keeps only a few digits of when a₂[y] is near 1.
+    name = 'dw2';
+    i = d.y === 0 ? 1 : 0;
+    d.dw2.forEach((v, k) => k % 10 !== d.y && Math.abs(v) > Math.abs(d.dw2[i]) && (i = k));
+  }
+  const { tensor, symbol } = TENSORS[name];
+  const backprop = d[name][i];
+  // Which parameter, and backprop's product for it: ∂L/∂w₁[p, j] = a₀[p]·δ₁[j], ∂L/∂b₁[j] = δ₁[j],
+  // ∂L/∂w₂[j, k] = a₁[j]·δ₂[k], ∂L/∂b₂[k] = δ₂[k].
+  const [p, j] = [Math.floor(i / h), i % h];
+  const [u, k] = [Math.floor(i / 10), i % 10];
+  const [where, index, product] = {
+    w1: () => [TEXT.unitPixel(j, Math.floor(p / 28), p % 28), `${p}, ${j}`, `a₀[${p}] · δ₁[${j}] = ${sig(d.a0[p], 5)} × ${sig(d.delta1[j], 5)}`],
+    b1: () => [TEXT.unit(i), `${i}`, `δ₁[${i}]`],
+    w2: () => [TEXT.unitDigit(u, k), `${u}, ${k}`, `a₁[${u}] · δ₂[${k}] = ${sig(d.a1[u], 5)} × ${sig(d.delta2[k], 5)}`],
+    b2: () => [TEXT.digit(i), `${i}`, `δ₂[${i}]`],
+  }[tensor]();
+  field('nudge-entry', `${symbol}[${index}]: ${where}`);
+  field('nudge-backprop', `∂L/∂${symbol}[${index}] = ${product} = ${sig(backprop)}`);
+  let n;
+  try {
+    n = shownNudge(tensor, i);
+  } catch {
+    // (The network it was asked of is gone, freed when the pad changed networks: the next derivation brings its own.)
+    field('nudge-slope', '');
+    field('nudge-verdict', '');
+    return;
+  }
+  // The losses to as many decimals as show their difference to four digits.
+  const change = n.lossPlus - n.lossMinus;
+  const decimals = Math.min(15, Math.max(6, 3 - Math.floor(Math.log10(Math.abs(change) || 1))));
+  field('nudge-slope', `(L(θ + ε) − L(θ − ε)) / 2ε = (${n.lossPlus.toFixed(decimals)} − ${n.lossMinus.toFixed(decimals)}) / ${2 * n.epsilon} = ${sig(n.slope)}`);
+  const larger = Math.max(Math.abs(backprop), Math.abs(n.slope));
+  const share = Math.abs(backprop - n.slope) / larger;
+  let verdict;
+  if (n.kink) verdict = t('follow.check.kink', { unit: tensor === 'w1' ? j : i });
+  else if (tensor === 'w1' && d.a0[p] === 0 && backprop === 0 && n.slope === 0) {
+    verdict = t('follow.check.blank', { row: Math.floor(p / 28), column: p % 28 });
+  } else if (larger < 1e-9) verdict = t('follow.check.zero');
+  else if (share === 0) verdict = t('follow.check.exact');
+  else {
+    // Agreement is as many digits as backprop's single precision keeps of this entry (nudge.js's digitsKept), give or
+    // take one; fewer is a difference.
+    const digits = Math.min(7, Math.floor(-Math.log10(share)));
+    if (digits < Math.min(n.kept, 6) - 1) verdict = t('follow.check.off', { share: `${sig(share * 100, 2)}%` });
+    else verdict = t(n.kept < 6 ? 'follow.check.agreeKept' : 'follow.check.agree', { count: Math.max(digits, 0) });
+  }
+  field('nudge-verdict', verdict);
+  Object.assign(nudgeBox.dataset, { tensor, index: String(i), backprop: String(backprop), slope: String(n.slope) });
+}
+
 let shown = null;
 let shownSource = { kind: 'pad' };
 let shownChosen = false;
 // The readouts and titles are written in the page's language: a change of language redraws them.
-onLanguageChange(() => shown && showDerivation(shown, shownSource, shownChosen));
+onLanguageChange(() => shown && showDerivation(shown, shownSource, shownChosen, shownNudge));
 
 /**
  * Shows a derivation (the object Model.follow returns), or clears the section for null.
  * `source` says where the image came from: {kind: 'pad'} or {kind: 'test', index, label, guess}.
+ * `nudge(tensor, index)` checks one derivative of it by nudging (nudge.js, with its network's activation and w2).
  */
-export function showDerivation(d, source = { kind: 'pad' }, chosen = false) {
+export function showDerivation(d, source = { kind: 'pad' }, chosen = false, nudge = null) {
   shown = d;
   shownSource = source;
   shownChosen = chosen;
+  shownNudge = d ? nudge : null;
+  showCheck();
   root.dataset.state = d ? 'shown' : 'empty';
   if (!d) {
     setText(sourceLine, TEXT.empty());

@@ -11,6 +11,7 @@
 
 import { Model } from './pkg/page.js';
 import { showDerivation } from './follow.js';
+import { nudge } from './nudge.js';
 import { drawWhenSeen } from './when-seen.js';
 import { request, onLoading } from './lab-client.js';
 import { fixed, msg, percent, setText, text } from './i18n.js';
@@ -149,7 +150,9 @@ export class Teacher {
     const start = performance.now();
     try {
       const d = model.follow(this.pixels, this.label ?? undefined, this.rate());
-      showDerivation(d, this.source, this.label !== null);
+      // w2 read out of the network once (h × 10 numbers), when the first entry of w1 or b1 is checked.
+      let w2 = null;
+      showDerivation(d, this.source, this.label !== null, (tensor, index) => nudge(d, tensor, index, model.activation, (w2 ??= model.weights2())));
       if (this.status.dataset.state === 'error-rate') this.say('idle', '');
     } catch (e) {
       showDerivation(null);

@@ -1,5 +1,5 @@
 // Follow one digit, teach it, its mistakes, in headless Chromium: a drawn digit's quantities (as the page holds them) agree
-// with the bars and with every identity of the derivation; a test digit the pretrained network misreads, picked
+// with the bars and with every identity of the derivation, and backprop's derivatives with the loss nudged by ±ε; a test digit the pretrained network misreads, picked
 // from #mistakes, is followed with its true label and taught within ten presses at the default settings, the test
 // accuracy staying within a point, while the pretrained network still reads it as before; the taught network is
 // kept across a reload; Undo takes a step back; the tutorial preset fills the form.
@@ -9,6 +9,7 @@ import { withSite, openSite, DIGITS, drawFresh, probabilities, settle, waitForMo
 import { readFollow, checkIdentities } from './follow-checks.mjs';
 import { storedRecords } from './browsers.mjs';
 import { testLogits, accuracy, tutorialAccuracy } from './model-math.mjs';
+import { nudge } from '../../www/nudge.js';
 
 let page;
 let site;
@@ -31,6 +32,94 @@ test('a drawn digit is followed through every equation, and its numbers agree wi
   await page.keyboard.press('ArrowRight');
   const readout = await page.locator('[data-quantity="a2"] .readout').textContent();
   assert.match(readout, /^digit 1: /);
+  assert.equal(page.problems.length, 0, page.problems.join('\n'));
+});
+
+test('backprop is checked by nudging: the largest entry of ∂L/∂w₂ off y at first, then the entry pointed at or focused', async () => {
+  await drawFresh(page, DIGITS[3]);
+  await settle(page);
+  const d = await page.evaluate(() => window.handwritten.followed());
+  const [h, y] = [d.z1.length, d.y.indexOf(1)]; // (y as the page shows it: one-hot)
+  /** The check on show: which entry, backprop's value and the nudged slope (as numbers), and the four lines. */
+  const shown = () =>
+    page.evaluate(() => {
+      const box = document.getElementById('nudge');
+      const text = (id) => document.getElementById(id).textContent;
+      return {
+        ...box.dataset,
+        backprop: Number(box.dataset.backprop),
+        slope: Number(box.dataset.slope),
+        entry: text('nudge-entry'),
+        line: text('nudge-backprop'),
+        nudged: text('nudge-slope'),
+        verdict: text('nudge-verdict'),
+      };
+    });
+  // The same check made here, by nudge.js in Node, from the numbers the page shows and its network's w2.
+  const [activation, w2] = await page.evaluate(() => {
+    const model = window.handwritten.activeModel();
+    return [model.activation, Array.from(model.weights2())];
+  });
+  /** The check on show is nudge.js's for that entry, and backprop's number agrees with it as far as f32 allows. */
+  const agree = (c, derivation = d) => {
+    const expected = nudge({ ...derivation, y: derivation.y.indexOf(1) }, c.tensor, Number(c.index), activation, w2);
+    assert.equal(c.slope, expected.slope, `${c.tensor}[${c.index}]: the slope shown`);
+    const bound = Math.max(Math.abs(c.backprop), Math.abs(c.slope)) * 10 ** (1 - expected.kept) + 1e-10;
+    assert.ok(Math.abs(c.backprop - c.slope) <= bound, `${c.tensor}[${c.index}]: ${c.backprop} vs ${c.slope}`);
+    return expected;
+  };
+
+  // At first: the largest |∂L/∂w₂[j, k]| with k ≠ y, backprop's number as the derivation holds it.
+  let c = await shown();
+  const offY = [...d.dw2.keys()].filter((i) => i % 10 !== y);
+  const largest = offY.reduce((a, b) => (Math.abs(d.dw2[b]) > Math.abs(d.dw2[a]) ? b : a));
+  assert.equal(c.tensor, 'w2');
+  assert.equal(Number(c.index), largest);
+  assert.equal(c.backprop, d.dw2[largest]);
+  assert.ok(agree(c).kept > 6);
+  const [j, k] = [Math.floor(largest / 10), largest % 10];
+  assert.equal(c.entry, `w₂[${j}, ${k}]: unit ${j} → digit ${k}`);
+  assert.match(c.line, new RegExp(`^∂L/∂w₂\\[${j}, ${k}\\] = a₁\\[${j}\\] · δ₂\\[${k}\\] = `));
+  assert.match(c.nudged, /^\(L\(θ \+ ε\) − L\(θ − ε\)\) \/ 2ε = \(\d\.\d+ − \d\.\d+\) \/ 0\.002 = /);
+  assert.match(c.verdict, /^they agree to [4-7] significant digits/);
+
+  // Pointed at: a pixel with ink in unit 2's picture of ∂L/∂w₁.
+  const pixel = d.a0.findIndex((v) => v > 0.5);
+  const unit = page.locator('[data-quantity="dw1"] canvas[data-unit="2"]');
+  await unit.scrollIntoViewIfNeeded();
+  const box = await unit.boundingBox();
+  const at = (p) => [box.x + ((p % 28) + 0.5) * (box.width / 28), box.y + (Math.floor(p / 28) + 0.5) * (box.height / 28)];
+  await page.mouse.move(...at(pixel));
+  c = await shown();
+  assert.equal(c.tensor, 'w1');
+  assert.equal(Number(c.index), pixel * h + 2);
+  assert.equal(c.backprop, d.dw1[pixel * h + 2]);
+  assert.equal(c.entry, `w₁[${pixel}, 2]: unit 2, pixel (${Math.floor(pixel / 28)}, ${pixel % 28})`);
+  assert.match(c.verdict, /^they agree to \d significant digits?/);
+  agree(c);
+  // A blank pixel: both 0, and why.
+  await page.mouse.move(...at(0));
+  c = await shown();
+  assert.deepEqual([c.index, c.backprop, c.slope], ['2', 0, 0]);
+  agree(c);
+  assert.equal(c.verdict, 'both 0: pixel (0, 0) is blank (a₀ = 0), so the weights from it cannot move L');
+  // Leaving keeps the entry; a new drawing checks it again, for that drawing.
+  await page.mouse.move(0, 0);
+  assert.equal((await shown()).index, '2');
+
+  // Focused, and moved along with the arrow keys: ∂L/∂b₂[1].
+  await page.focus('[data-quantity="db2"]');
+  await page.keyboard.press('ArrowRight');
+  c = await shown();
+  assert.deepEqual([c.tensor, c.index, c.backprop], ['b2', '1', d.db2[1]]);
+  assert.equal(c.line, `∂L/∂b₂[1] = δ₂[1] = ${c.line.split(' = ').at(-1)}`);
+  agree(c);
+  await drawFresh(page, DIGITS[7]);
+  await settle(page);
+  const again = await page.evaluate(() => window.handwritten.followed());
+  c = await shown();
+  assert.deepEqual([c.tensor, c.index, c.backprop], ['b2', '1', again.db2[1]]);
+  agree(c, again);
   assert.equal(page.problems.length, 0, page.problems.join('\n'));
 });
 
