@@ -262,7 +262,7 @@ function drawUnits(view, values, h, pos, neg) {
 
 // ---- the check by nudging -------------------------------------------------------------------------------------
 
-/** The gradients that can be checked: view name → the parameter tensor, its symbol, and backprop's product. */
+/** The gradients that can be checked: view name → the parameter tensor (as nudge.js names it) and its symbol. */
 const TENSORS = {
   dw1: { tensor: 'w1', symbol: 'w₁' },
   db1: { tensor: 'b1', symbol: 'b₁' },
@@ -275,7 +275,7 @@ let checked = null;
 /** (tensor, index) → the check of that entry (nudge.js), for the derivation on show. */
 let shownNudge = null;
 
-/** `x` to `n` significant digits, without an exponent for the sizes the check shows. */
+/** `x` to `n` significant digits (in exponent form below 10⁻⁴). */
 const sig = (x, n = 6) => (x === 0 ? '0' : Math.abs(x) >= 1e-4 ? String(Number(x.toPrecision(n))) : x.toExponential(n - 1));
 
 /** Checks entry i of gradient view `view`, when it is one (∂L/∂w₁, ∂L/∂b₁, ∂L/∂w₂, ∂L/∂b₂). */

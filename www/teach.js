@@ -150,7 +150,7 @@ export class Teacher {
     const start = performance.now();
     try {
       const d = model.follow(this.pixels, this.label ?? undefined, this.rate());
-      // w2 read out of the network once (h × 10 numbers), when the first entry of w1 or b1 is checked.
+      // w2 (h × 10 numbers) read out of the network once for this derivation, at its first check.
       let w2 = null;
       showDerivation(d, this.source, this.label !== null, (tensor, index) => nudge(d, tensor, index, model.activation, (w2 ??= model.weights2())));
       if (this.status.dataset.state === 'error-rate') this.say('idle', '');
