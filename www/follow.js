@@ -275,8 +275,12 @@ let checked = null;
 /** (tensor, index) → the check of that entry (nudge.js), for the derivation on show. */
 let shownNudge = null;
 
-/** `x` to `n` significant digits (in exponent form below 10⁻⁴). */
-const sig = (x, n = 6) => (x === 0 ? '0' : Math.abs(x) >= 1e-4 ? String(Number(x.toPrecision(n))) : x.toExponential(n - 1));
+/** `x` to `n` significant digits; below 10⁻⁴ as m×10⁻ᵏ (one word, which a line does not break). */
+function sig(x, n = 6) {
+  if (x === 0 || Math.abs(x) >= 1e-4) return String(Number(x.toPrecision(n)));
+  const [m, e] = x.toExponential(n - 1).split('e');
+  return `${Number(m)}×10${[...e.replace('+', '')].map((c) => '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'['-0123456789'.indexOf(c)]).join('')}`;
+}
 
 /** Checks entry i of gradient view `view`, when it is one (∂L/∂w₁, ∂L/∂b₁, ∂L/∂w₂, ∂L/∂b₂). */
 function check(view, i) {
