@@ -33,7 +33,7 @@ function loss(z2, y) {
  * hidden activation `activation` ('sigmoid' or 'relu') and w2 (h × 10, row-major):
  * {epsilon, lossPlus, lossMinus, slope, kink, kept}: L(θ ± ε·e_p), their central difference, whether the nudge moves
  * a ReLU unit's z1 across 0 (L has a kink inside ±ε there, and the slope across it is neither side's derivative), and
- * how many digits of backprop's value to expect ([`digitsKept`]).
+ * how many digits of backprop's value to expect (`digitsKept`).
  */
 export function nudge(d, tensor, index, activation, w2) {
   const h = d.z1.length;
