@@ -19,7 +19,7 @@ const IDS = ['hidden', 'activation', 'learning-rate', 'batch-size', 'epochs', 's
 /** The form's fields as shown: {id: value}. */
 const form = (page) => page.evaluate((ids) => Object.fromEntries(ids.map((id) => [id, document.getElementById(id).value])), IDS);
 
-/** What the page keeps in localStorage under its key for the form, or null. */
+/** The form's entries the page keeps in localStorage, as [key, value] pairs (none, or one per copy of the site). */
 const keptEntries = (page) =>
   page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('handwritten.form:')).map((k) => [k, localStorage.getItem(k)]));
 
