@@ -40,6 +40,10 @@ const $ = (id) => document.getElementById(id);
 /** Hidden units above which the derivation is not redrawn on every frame of the pad (see Teacher.renderSoon). */
 const WIDE = 256;
 
+/** Each network's w2 (h × 10), read out of it once: the check by nudging asks for it at every frame of a stroke. */
+const w2s = new WeakMap();
+const w2Of = (model) => w2s.get(model) ?? w2s.set(model, model.weights2()).get(model);
+
 export class Teacher {
   /** @param {{models: import('./models.js').Models, showMessage: Function}} page */
   constructor({ models, showMessage }) {
@@ -150,9 +154,7 @@ export class Teacher {
     const start = performance.now();
     try {
       const d = model.follow(this.pixels, this.label ?? undefined, this.rate());
-      // w2 (h × 10 numbers) read out of the network once for this derivation, at its first check.
-      let w2 = null;
-      showDerivation(d, this.source, this.label !== null, (tensor, index) => nudge(d, tensor, index, model.activation, (w2 ??= model.weights2())));
+      showDerivation(d, this.source, this.label !== null, (tensor, index) => nudge(d, tensor, index, model.activation, w2Of(model)));
       if (this.status.dataset.state === 'error-rate') this.say('idle', '');
     } catch (e) {
       showDerivation(null);
