@@ -16,8 +16,9 @@
 //   SCALING=0           skip the scaling table (one batch-32 epoch at each width, ours against NumPy and TF.js)
 //   SCALING_WIDTHS=28,128,256,1024   native widths (ours and NumPy's, H=...)
 //   SCALING_BROWSER_WIDTHS=28,256    widths in Chromium (ours and TF.js wasm SIMD, HIDDEN=...)
-//   SCALING_EPOCHS=3    epochs timed at each width (the median; TF.js: SCALING_TFJS_REPEATS=1 fresh runs)
+//   SCALING_EPOCHS=3    epochs timed at each width (the median; TF.js one fresh run a round)
 //   SCALING_ROUNDS=3    rounds at each native width, ours then NumPy's (the ratio: the median of the rounds')
+//   SCALING_BROWSER_ROUNDS=3  rounds at each width in Chromium, ours then TF.js's (the same)
 //   PEERS_DIR=...       where the peers are (default ../shared/peers)
 //   BROWSERS=0          skip the browsers: ours in Chromium and Firefox, and TF.js
 //   PAGE=0              skip the page (build-site.sh's weights, first-prediction.mjs's times)
@@ -131,12 +132,23 @@ if (peersWanted && fs.existsSync(PEERS)) {
 // at most, and the table gives the median of the rounds' ratios with their range.
 const scalingWanted = setting('SCALING', '1') !== '0';
 const scalingEpochs = setting('SCALING_EPOCHS', '3');
-const scalingRounds = Number(setting('SCALING_ROUNDS', '3'));
-if (!(Number.isInteger(scalingRounds) && scalingRounds >= 1)) {
-  console.error(`bench: SCALING_ROUNDS must be a whole number of rounds, 1 or more, not "${env.SCALING_ROUNDS}"`);
-  process.exit(1);
+/** A count of rounds from the environment: a whole number, 1 or more, or the bench stops and says so. */
+function roundsSetting(name) {
+  const rounds = Number(setting(name, '3'));
+  if (!(Number.isInteger(rounds) && rounds >= 1)) {
+    console.error(`bench: ${name} must be a whole number of rounds, 1 or more, not "${env[name]}"`);
+    process.exit(1);
+  }
+  return rounds;
 }
-results.scaling = { native: {}, numpy: {}, chromium: {}, tfjs: {}, nativeCpu: {}, rounds: {}, ratio: {} };
+const scalingRounds = roundsSetting('SCALING_ROUNDS');
+const browserRounds = roundsSetting('SCALING_BROWSER_ROUNDS');
+/** The median of the rounds' ratios, theirs / ours, with their range; undefined when no round has both. */
+function ratioOf(rounds, ours, theirs) {
+  const ratios = rounds.map((r) => r[theirs] / r[ours]).filter(Number.isFinite);
+  return ratios.length ? { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) } : undefined;
+}
+results.scaling = { native: {}, numpy: {}, chromium: {}, tfjs: {}, nativeCpu: {}, rounds: {}, ratio: {}, browserRounds: {}, browserRatio: {} };
 if (scalingWanted) {
   for (const h of setting('SCALING_WIDTHS', '28,128,256,1024').split(',').map(Number)) {
     const rounds = [];
@@ -158,8 +170,7 @@ if (scalingWanted) {
     results.scaling.rounds[h] = rounds;
     const of = (key) => median(rounds.map((r) => r[key]).filter(Number.isFinite));
     [results.scaling.native[h], results.scaling.nativeCpu[h], results.scaling.numpy[h]] = [of('native'), of('nativeCpu'), of('numpy')];
-    const ratios = rounds.map((r) => r.numpy / r.native).filter(Number.isFinite);
-    if (ratios.length) results.scaling.ratio[h] = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+    results.scaling.ratio[h] = ratioOf(rounds, 'native', 'numpy');
   }
 }
 
@@ -188,6 +199,8 @@ const pkg = path.resolve(OUT, 'pkg');
 // The feeder's module (web/feeder, with augmentation) apart, then beside the page's: wasm-pack writes its out-dir.
 const feederPkg = path.resolve(OUT, 'feeder-pkg');
 const browsersWanted = setting('BROWSERS', '1') !== '0';
+/** The benchmark's site (benches/web's page and the release wasm), once built. */
+let benchSite = null;
 const built = !browsersWanted ? { ok: false, skipped: true } : run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', pkg, '--out-name', 'handwritten', 'web']);
 const feederBuilt = built.ok && run('wasm-pack', ['build', '--release', '--target', 'web', '--no-typescript', '--no-pack', '--out-dir', feederPkg, '--out-name', 'feeder', 'web/feeder']);
 if (built.ok && feederBuilt.ok) {
@@ -220,16 +233,7 @@ if (built.ok && feederBuilt.ok) {
     results.browsers[b.browser] = b;
     if (b.error) results.notes.push(`${b.browser}: ${b.error}`);
   }
-  if (scalingWanted) {
-    for (const h of setting('SCALING_BROWSER_WIDTHS', '28,256').split(',').map(Number)) {
-      say(`scaling: h = ${h} in Chromium (scripts/bench-browser.mjs --hidden ${h})`);
-      const c = run('node', ['scripts/bench-browser.mjs', site, '--browsers', 'chromium', '--hidden', String(h), '--epochs', scalingEpochs]);
-      const l = c.stdout.split('\n').find((l) => l.startsWith('BROWSER '));
-      const b = l ? JSON.parse(l.slice(8)) : { error: 'no result' };
-      if (Number.isFinite(b.epochMedianSeconds)) results.scaling.chromium[h] = b.epochMedianSeconds;
-      else results.notes.push(`scaling: Chromium at h = ${h}: ${b.error}`);
-    }
-  }
+  benchSite = site;
 } else {
   results.notes.push(built.skipped ? "BROWSERS=0: no figures in browsers, ours or TF.js's" : 'the wasm build failed: no browser figures');
 }
@@ -284,20 +288,42 @@ if (peersWanted && browsersWanted && fs.existsSync(PEERS)) {
     }
   }
   if (!Object.keys(results.tfjs).length) results.notes.push('the TF.js peer gave no results (see its output above)');
-  // The scaling table's TF.js column: wasm SIMD in Chromium at each width (HIDDEN sets the peer's width).
-  if (scalingWanted) {
-    for (const h of setting('SCALING_BROWSER_WIDTHS', '28,256').split(',').map(Number)) {
-      say(`scaling: TF.js wasm SIMD in Chromium at h = ${h} (HIDDEN=${h} run_all.sh)`);
-      fs.rmSync(path.join(work, 'results'), { recursive: true, force: true });
-      run(path.join(PEERS, 'tfjs/run_all.sh'), [], {
-        env: { ...env, PEER_WORK: work, MNIST_DIR: DATA, HIDDEN: String(h), REPEATS: setting('SCALING_TFJS_REPEATS', '1'), CHROMIUM_VARIANTS: 'wasm-simd-1thread', FIREFOX: '0' },
-      });
-      const f = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => /^chromium-.*\.json$/.test(f)) : undefined;
-      const runs = f ? JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).runs.filter((r) => !r.error) : [];
-      const seconds = median(runs.map((r) => r.train?.epochMs / 1000));
-      if (Number.isFinite(seconds)) results.scaling.tfjs[h] = seconds;
-      else results.notes.push(`scaling: the TF.js peer at h = ${h} gave no result`);
+}
+
+// ---- the scaling table in Chromium: ours and TF.js wasm SIMD at each width, in turn ----
+// As natively (above): one run of each would compare two states of the machine (the same module's epoch at h = 256
+// took 0.88 s in one run and 0.55–0.62 s in others the same day), so each width is measured in SCALING_BROWSER_ROUNDS
+// rounds, ours then TF.js's (HIDDEN sets the peer's width), and the ratio is the median of the rounds'.
+if (scalingWanted && benchSite) {
+  const tfjsWanted = peersWanted && fs.existsSync(PEERS);
+  for (const h of setting('SCALING_BROWSER_WIDTHS', '28,256').split(',').map(Number)) {
+    const rounds = [];
+    for (let k = 1; k <= browserRounds; k++) {
+      say(`scaling: h = ${h} in Chromium, round ${k} of ${browserRounds}: ours (scripts/bench-browser.mjs --hidden ${h})${tfjsWanted ? `, then TF.js wasm SIMD (HIDDEN=${h} run_all.sh)` : ''}`);
+      const round = {};
+      const c = run('node', ['scripts/bench-browser.mjs', benchSite, '--browsers', 'chromium', '--hidden', String(h), '--epochs', scalingEpochs]);
+      const l = c.stdout.split('\n').find((l) => l.startsWith('BROWSER '));
+      const b = l ? JSON.parse(l.slice(8)) : { error: 'no result' };
+      round.chromium = b.epochMedianSeconds;
+      if (!Number.isFinite(round.chromium)) results.notes.push(`scaling: Chromium at h = ${h} (round ${k}): ${b.error}`);
+      if (tfjsWanted) {
+        const work = path.join(OUT, 'tfjs-peer');
+        const dir = path.join(work, 'results');
+        fs.rmSync(dir, { recursive: true, force: true });
+        run(path.join(PEERS, 'tfjs/run_all.sh'), [], {
+          env: { ...env, PEER_WORK: work, MNIST_DIR: DATA, HIDDEN: String(h), REPEATS: '1', CHROMIUM_VARIANTS: 'wasm-simd-1thread', FIREFOX: '0' },
+        });
+        const f = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => /^chromium-.*\.json$/.test(f)) : undefined;
+        const runs = f ? JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).runs.filter((r) => !r.error) : [];
+        round.tfjs = median(runs.map((r) => r.train?.epochMs / 1000));
+        if (!Number.isFinite(round.tfjs)) results.notes.push(`scaling: the TF.js peer at h = ${h} gave no result (round ${k})`);
+      }
+      rounds.push(round);
     }
+    results.scaling.browserRounds[h] = rounds;
+    const of = (key) => median(rounds.map((r) => r[key]));
+    [results.scaling.chromium[h], results.scaling.tfjs[h]] = [of('chromium'), of('tfjs')];
+    results.scaling.browserRatio[h] = ratioOf(rounds, 'chromium', 'tfjs');
   }
 }
 
@@ -372,16 +398,15 @@ if (widths.length) {
   const perUnit = (seconds, h) => (Number.isFinite(seconds) ? `${fmt((seconds * 1000) / h)} ms` : '–');
   const secs = (v) => (Number.isFinite(v) ? `${fmt(v)} s` : '–');
   console.log('\nscaling: one epoch at batch 32 (sigmoid, one core) as the hidden layer grows; per unit = epoch time / h');
-  console.log(`(natively: ${scalingRounds} rounds per width, ours then NumPy's; each time is the median of the rounds', the ratio the median`);
-  console.log("of the rounds' ratios [their range]; ours also in CPU time)");
+  console.log(`(${scalingRounds} rounds per width natively, ours then NumPy's, and ${browserRounds} in Chromium, ours then TF.js's; each time is the`);
+  console.log("median of the rounds', the ratio the median of the rounds' ratios [their range]; ours natively also in CPU time)");
   console.log('| hidden units | ours, native | per unit | ours, CPU time | NumPy mini-batch | per unit | ratio | ours, Chromium | TF.js wasm SIMD, Chromium | ratio |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const h of widths) {
     const [a, b, c, d] = [S.native[h], S.numpy[h], S.chromium[h], S.tfjs[h]];
     const cpu = S.nativeCpu?.[h];
-    const q = S.ratio?.[h];
-    const ratio = q ? `${fmt(q.median)}× [${fmt(q.min)}–${fmt(q.max)}]` : times(a, b);
-    console.log(`| ${h} | ${secs(a)} | ${perUnit(a, h)} | ${secs(cpu)} | ${secs(b)} | ${perUnit(b, h)} | ${ratio} | ${secs(c)} | ${secs(d)} | ${times(c, d)} |`);
+    const ratio = (q) => (q ? `${fmt(q.median)}× [${fmt(q.min)}–${fmt(q.max)}]` : '–');
+    console.log(`| ${h} | ${secs(a)} | ${perUnit(a, h)} | ${secs(cpu)} | ${secs(b)} | ${perUnit(b, h)} | ${ratio(S.ratio?.[h])} | ${secs(c)} | ${secs(d)} | ${ratio(S.browserRatio?.[h])} |`);
   }
 }
 const acc = [
