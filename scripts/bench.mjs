@@ -261,19 +261,24 @@ if (setting('PAGE', '1') !== '0') {
 }
 
 // ---- peers ----
-if (peersWanted && browsersWanted && fs.existsSync(PEERS)) {
-  // TensorFlow.js, in its own folder under target/ (it installs its npm packages there once).
-  say('TensorFlow.js peer (../shared/peers/tfjs/run_all.sh)');
+/**
+ * Runs the TensorFlow.js peer (../shared/peers/tfjs/run_all.sh, its settings in `peerEnv`) in its own folder under
+ * target/, where it installs its npm packages once, and returns what it wrote: one result per browser, {browser, runs}.
+ */
+function runTfjs(peerEnv) {
   const work = path.join(OUT, 'tfjs-peer');
-  fs.rmSync(path.join(work, 'results'), { recursive: true, force: true });
-  const variants = 'wasm-simd-1thread,cpu';
-  run(path.join(PEERS, 'tfjs/run_all.sh'), [], {
-    env: { ...env, PEER_WORK: work, MNIST_DIR: DATA, REPEATS: setting('TFJS_REPEATS', '3'), CHROMIUM_VARIANTS: variants, FIREFOX_VARIANTS: variants },
-  });
-  results.tfjs = {};
   const dir = path.join(work, 'results');
-  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^(chromium|firefox)-.*\.json$/.test(f)) : []) {
-    const R = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  run(path.join(PEERS, 'tfjs/run_all.sh'), [], { env: { ...env, PEER_WORK: work, MNIST_DIR: DATA, ...peerEnv } });
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^(chromium|firefox)-.*\.json$/.test(f)) : [];
+  return files.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+}
+
+if (peersWanted && browsersWanted && fs.existsSync(PEERS)) {
+  say('TensorFlow.js peer (../shared/peers/tfjs/run_all.sh)');
+  const variants = 'wasm-simd-1thread,cpu';
+  results.tfjs = {};
+  for (const R of runTfjs({ REPEATS: setting('TFJS_REPEATS', '3'), CHROMIUM_VARIANTS: variants, FIREFOX_VARIANTS: variants })) {
     for (const v of new Set(R.runs.map((r) => r.variant))) {
       const ok = R.runs.filter((r) => r.variant === v && !r.error);
       if (!ok.length) continue;
@@ -292,7 +297,7 @@ if (peersWanted && browsersWanted && fs.existsSync(PEERS)) {
 
 // ---- the scaling table in Chromium: ours and TF.js wasm SIMD at each width, in turn ----
 // As natively (above): one run of each would compare two states of the machine (the same module's epoch at h = 256
-// took 0.88 s in one run and 0.55–0.62 s in others the same day), so each width is measured in SCALING_BROWSER_ROUNDS
+// took 0.88 s in one run and 0.55–0.66 s in others the same day), so each width is measured in SCALING_BROWSER_ROUNDS
 // rounds, ours then TF.js's (HIDDEN sets the peer's width), and the ratio is the median of the rounds'.
 if (scalingWanted && benchSite) {
   const tfjsWanted = peersWanted && fs.existsSync(PEERS);
@@ -307,14 +312,8 @@ if (scalingWanted && benchSite) {
       round.chromium = b.epochMedianSeconds;
       if (!Number.isFinite(round.chromium)) results.notes.push(`scaling: Chromium at h = ${h} (round ${k}): ${b.error}`);
       if (tfjsWanted) {
-        const work = path.join(OUT, 'tfjs-peer');
-        const dir = path.join(work, 'results');
-        fs.rmSync(dir, { recursive: true, force: true });
-        run(path.join(PEERS, 'tfjs/run_all.sh'), [], {
-          env: { ...env, PEER_WORK: work, MNIST_DIR: DATA, HIDDEN: String(h), REPEATS: '1', CHROMIUM_VARIANTS: 'wasm-simd-1thread', FIREFOX: '0' },
-        });
-        const f = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => /^chromium-.*\.json$/.test(f)) : undefined;
-        const runs = f ? JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')).runs.filter((r) => !r.error) : [];
+        const [R] = runTfjs({ HIDDEN: String(h), REPEATS: '1', CHROMIUM_VARIANTS: 'wasm-simd-1thread', FIREFOX: '0' });
+        const runs = R?.runs.filter((r) => !r.error) ?? [];
         round.tfjs = median(runs.map((r) => r.train?.epochMs / 1000));
         if (!Number.isFinite(round.tfjs)) results.notes.push(`scaling: the TF.js peer at h = ${h} gave no result (round ${k})`);
       }
@@ -402,10 +401,10 @@ if (widths.length) {
   console.log("median of the rounds', the ratio the median of the rounds' ratios [their range]; ours natively also in CPU time)");
   console.log('| hidden units | ours, native | per unit | ours, CPU time | NumPy mini-batch | per unit | ratio | ours, Chromium | TF.js wasm SIMD, Chromium | ratio |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const ratio = (q) => (q ? `${fmt(q.median)}× [${fmt(q.min)}–${fmt(q.max)}]` : '–');
   for (const h of widths) {
     const [a, b, c, d] = [S.native[h], S.numpy[h], S.chromium[h], S.tfjs[h]];
     const cpu = S.nativeCpu?.[h];
-    const ratio = (q) => (q ? `${fmt(q.median)}× [${fmt(q.min)}–${fmt(q.max)}]` : '–');
     console.log(`| ${h} | ${secs(a)} | ${perUnit(a, h)} | ${secs(cpu)} | ${secs(b)} | ${perUnit(b, h)} | ${ratio(S.ratio?.[h])} | ${secs(c)} | ${secs(d)} | ${ratio(S.browserRatio?.[h])} |`);
   }
 }
