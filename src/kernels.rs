@@ -336,6 +336,8 @@ pub struct Packed {
     column_start: Vec<usize>,
     column_row: Vec<u32>,
     column_value: Vec<f32>,
+    /// The number of rows of the batch last listed by pixel: every entry of `column_row` is below it.
+    rows_listed: usize,
     /// Where the next entry of each pixel goes while they are listed.
     cursor: Vec<usize>,
     /// One chunk of x's columns, (B, width) row-major, on cache lines.
@@ -473,6 +475,7 @@ impl Packed {
                 next[i as usize] += 1;
             }
         }
+        self.seal_listing(batch.len());
     }
 
     /// The batch's entries written by pixel (`column_row`, `column_value`), each pixel's from its `column_start`
@@ -494,6 +497,17 @@ impl Packed {
                 self.cursor[u as usize] += 1;
             }
         }
+        self.seal_listing(batch.len());
+    }
+
+    /// Checks that every row number listed by pixel is below `rows`, the batch's count of rows, and records it
+    /// (`rows_listed`): w1's step reads each entry's row of x without a check of its own ([`add_pixel_terms`]).
+    /// (A maximum, which the compiler computes in SIMD registers: a few thousand entries a batch.)
+    #[inline(always)]
+    fn seal_listing(&mut self, rows: usize) {
+        let largest = self.column_row.iter().fold(0, |m, &b| m.max(b));
+        assert!(self.column_row.is_empty() || (largest as usize) < rows, "a row listed by pixel is not in the batch");
+        self.rows_listed = rows;
     }
 
     /// Row b's nonzero pixels as packed row numbers.
@@ -746,14 +760,13 @@ fn add_panel_columns<const W: usize>(m: &mut [f32], c: usize, s: usize, x: &[f32
     const SIZE: usize = INPUTS * PANEL;
     assert!(W.is_multiple_of(PANEL) && c.is_multiple_of(PANEL) && s + W <= CHUNK && x.len() >= W);
     let panels = &mut m[c / PANEL * SIZE..][..W / PANEL * SIZE];
-    let last = x.len() - W;
     for (u, &p) in packed.pixels.iter().enumerate() {
         let row = p as usize * PANEL;
         let mut sum = [0.0f32; W];
         for (q, sum) in sum.chunks_exact_mut(PANEL).enumerate() {
             sum.copy_from_slice(&panels[q * SIZE + row..][..PANEL]);
         }
-        add_pixel_terms(&mut sum, packed, u, x, s, last);
+        add_pixel_terms(&mut sum, packed, u, x, s);
         for (q, sum) in sum.chunks_exact(PANEL).enumerate() {
             panels[q * SIZE + row..][..PANEL].copy_from_slice(sum);
         }
@@ -816,8 +829,7 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
 /// n apart from the chunk's first column on): copies x's columns of the chunk into `x_chunk`, then adds the tiles of
 /// T columns that fit; returns the distance of x_chunk's rows and the columns done. x_chunk's rows are [`CHUNK`] apart
 /// whatever the chunk's width, so that every tile is [`add_columns_of_chunk`] (x's rows a constant distance apart,
-/// read from an offset held in range where [`add_columns`] checks each twice), and [`add_columns`] is not in the
-/// module.
+/// read without a check where [`add_columns`] checks each twice), and [`add_columns`] is not in the module.
 #[cfg(target_arch = "wasm32")]
 #[inline(always)]
 fn add_chunk_tiles<const T: usize>(
@@ -860,36 +872,43 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
 
 /// m[p, s..s + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing: [`add_columns`]
 /// natively on a whole chunk, x (B, [`CHUNK`]) with its rows [`CHUNK`] apart, a constant (a shift where it was a multiply
-/// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term), from an
-/// offset held to x.len() − W, which every image's is (b < B). Measured (alternating CPU-time runs of benches/epoch,
-/// tiles of 128): an epoch at h = 256 3% faster, at h = 1,024 within the noise. In wasm on every chunk, whatever its
-/// width (`add_chunk_tiles`): at h = 256, alternating builds, Chromium 156's CPU time of 5 epochs in the module
-/// (`perf` samples of V8's code) 2.14–2.19 → 2.12–2.14 s, Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time),
-/// Firefox 153's the same within its noise (0.486–0.506 s wall clock); 27 bytes of gzip more.
+/// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term)
+/// ([`add_pixel_terms`]). Measured (alternating CPU-time runs of benches/epoch, tiles of 128): an epoch at h = 256 3%
+/// faster, at h = 1,024 within the noise. In wasm on every chunk, whatever its width (`add_chunk_tiles`): at h = 256,
+/// alternating builds, Chromium 156's CPU time of 5 epochs in the module (`perf` samples of V8's code) 2.14–2.19 →
+/// 2.12–2.14 s, Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time), Firefox 153's the same within its noise
+/// (0.486–0.506 s wall clock); 27 bytes of gzip more.
 #[inline(always)]
 fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], packed: &Packed) {
     assert!(s + W <= CHUNK && x.len() >= W);
-    let last = x.len() - W;
     for (u, &p) in packed.pixels.iter().enumerate() {
         let row: &mut [f32; W] = (&mut m[p as usize * n + s..][..W]).try_into().expect("W values");
         let mut sum = *row;
-        add_pixel_terms(&mut sum, packed, u, x, s, last);
+        add_pixel_terms(&mut sum, packed, u, x, s);
         *row = sum;
     }
 }
 
 /// sum += Σ_b a0_b,p·x[b, s..s + W] over the batch's images b that have pixel p (its packed number u), b
 /// increasing: one row tile's terms in w1's step ([`add_columns_of_chunk`], [`add_panel_columns`]), with x
-/// (B, [`CHUNK`]) one chunk of columns, each image's x read without a bounds check from an offset held to
-/// `last` = x.len() − W.
+/// (B, [`CHUNK`]) one chunk of columns, each image's x read without a check: every listed b is below B
+/// (`rows_listed`), checked against x's length once per call.
+///
+/// Until 3 December each image's offset was held to x.len() − W (a `min`, where the offset's bound was not known to
+/// the compiler): in Chromium 156 three more instructions and a load from the stack per term, of 39. Without them,
+/// at h = 256, alternating builds, three runs each of five epochs (`perf` samples of V8's code, Zen 4): this
+/// function's loop 2,368–2,587 samples against 2,741–3,157, the module's 6,464–7,214 against 7,128–7,999, the
+/// epochs after the first 0.54–0.73 s against 0.59–0.86 s; natively (AVX-512, 16 lanes a load) w1's step 3–7%
+/// fewer samples against z1's.
 #[inline(always)]
-fn add_pixel_terms<const W: usize>(sum: &mut [f32; W], packed: &Packed, u: usize, x: &[f32], s: usize, last: usize) {
-    assert!(last + W <= x.len());
+fn add_pixel_terms<const W: usize>(sum: &mut [f32; W], packed: &Packed, u: usize, x: &[f32], s: usize) {
+    assert!(s + W <= CHUNK && packed.rows_listed * CHUNK <= x.len());
+    let tile = x[s..].as_ptr();
     let entries = packed.column_start[u]..packed.column_start[u + 1];
     for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
-        let o = (b as usize * CHUNK + s).min(last);
-        // SAFETY: o ≤ last ≤ x.len() − W.
-        let x: [f32; W] = unsafe { *x.as_ptr().add(o).cast::<[f32; W]>() };
+        // SAFETY: b < rows_listed (checked when the entries were listed, `Packed::seal_listing`), so b·CHUNK + s + W
+        // ≤ rows_listed·CHUNK ≤ x.len().
+        let x: [f32; W] = unsafe { *tile.add(b as usize * CHUNK).cast::<[f32; W]>() };
         for k in 0..W {
             sum[k] += v * x[k];
         }
@@ -1175,6 +1194,29 @@ mod tests {
             batch.push_f32(&image, (b % 10) as u8).unwrap();
         }
         batch
+    }
+
+    #[test]
+    fn every_entry_listed_by_pixel_is_a_row_of_the_batch_and_a_stray_one_is_refused() {
+        // A batch of 32, then one of 7 with the same Packed: each entry names a row of its own batch, none left over
+        // from the larger one (w1's step reads x's rows without a check of their own).
+        let mut packed = Packed::default();
+        for rows in [32, 7] {
+            let batch = batch(rows, 40 + rows as u32);
+            #[cfg(not(target_arch = "wasm32"))]
+            packed.list_pixels(&batch);
+            #[cfg(target_arch = "wasm32")]
+            {
+                packed.renumber(&batch);
+                packed.list_columns(&batch);
+            }
+            assert_eq!(packed.rows_listed, rows);
+            assert_eq!(packed.column_row.len(), batch.indices().1.len());
+            assert!(packed.column_row.iter().all(|&b| (b as usize) < rows));
+        }
+        packed.column_row[0] = 7;
+        let stray = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| packed.seal_listing(7)));
+        assert!(stray.is_err(), "a row number past the batch was accepted");
     }
 
     #[test]
