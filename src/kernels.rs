@@ -894,7 +894,7 @@ fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[
 /// (`rows_listed`), checked against x's length once per call.
 ///
 /// Until 3 December each image's offset was held to x.len() − W (a `min`, where the offset's bound was not known to
-/// the compiler): in Chromium 156 three more instructions and a load from the stack per term, of 39. Without them,
+/// the compiler): in Chromium 156 five more instructions per term, one a load from the stack, of 39. Without them,
 /// at h = 256, alternating builds, three runs each of five epochs (`perf` samples of V8's code, Zen 4): this
 /// function's loop 2,368–2,587 samples against 2,741–3,157, the module's 6,464–7,214 against 7,128–7,999, the
 /// epochs after the first 0.54–0.73 s against 0.59–0.86 s; natively (AVX-512, 16 lanes a load) w1's step 3–7%
