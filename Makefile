@@ -94,7 +94,7 @@ test-wasm-chrome: setup
 ## modules Node can run alone (nudge.test.mjs against the built site's wasm).
 test-e2e: setup site
 	@$(timed)
-	node --test --test-concurrency=1 tests/serve.test.mjs tests/feeding.test.mjs tests/nudge.test.mjs tests/e2e/*.test.mjs
+	node --test --test-concurrency=1 tests/serve.test.mjs tests/feeding.test.mjs tests/nudge.test.mjs tests/modules.test.mjs tests/e2e/*.test.mjs
 
 ## Retrains the page's pretrained model, www/models/default.bin (about 4 s of one core).
 model: setup-site

@@ -41,8 +41,9 @@ pub const BLOCK: usize = 32;
 /// Measured, alternating builds: in Node 20's V8 (`node scripts/wasm-epoch-cpu.mjs`, CPU time) an epoch at
 /// h = 256 0.561 → 0.515 s, at h = 128 0.300 → 0.277 s; in Chromium 156 and Firefox 153 (scripts/bench-browser.mjs,
 /// h = 256, wall clock) no difference beyond the noise; and the wasm 0.4 KB of gzip smaller. Each column's sum is
-/// the same either way. (Since then no row of the browser's module is wider than [`BLOCK`]: wider layers go through
-/// [`Packed`] pieces of 16 columns, `piece_vec_mat`, and [`vec_mat_blocks`] is not in it.)
+/// the same either way. (Since then no row of the workers' module is wider than [`BLOCK`]: wider layers go through
+/// [`Packed`] pieces of 16 columns, `piece_vec_mat`, and [`vec_mat_blocks`] is not in it. The page's own module,
+/// without the feature `batch-kernels` ([`BATCH_KERNELS`]), reads wide layers through it, and has no [`Packed`].)
 pub const WIDE_BLOCK: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
 
 /// Runs `$body` over [0, n) in pieces of fixed width: as many of 16 as fit, then one
@@ -275,6 +276,12 @@ fn add_outer_written(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], str
         axpy(&mut m[i * stride..i * stride + width], v, x);
     }
 }
+
+/// Whether [`batch_vec_mat`] and [`batch_add_outer`] arrange the work of a row-major m wider than [`BLOCK`] for the
+/// batch ([`Packed`]), or go row after row through [`vec_mat`] and [`add_outer`] (the same bits, less code): the
+/// feature `batch-kernels`, which training needs and the page's own module, following one digit at a time, leaves
+/// out. (A constant rather than `cfg`, so that the code it leaves out still compiles, and the compiler drops it.)
+const BATCH_KERNELS: bool = cfg!(feature = "batch-kernels");
 
 /// Columns per chunk of w1's step ([`batch_add_outer`]): 256 columns of x for 32 images (32 KB)
 /// stay in the first-level cache while they are added to w1.
@@ -600,6 +607,13 @@ pub fn batch_vec_mat(
     if panel < n {
         return panel_vec_mat(out, init, batch, m, n);
     }
+    if !BATCH_KERNELS {
+        for (b, out) in out.chunks_exact_mut(n).enumerate() {
+            let (index, value) = batch.row(b);
+            vec_mat(out, init, index, value, m, n);
+        }
+        return;
+    }
     packed_vec_mat(out, init, batch, m, n, packed);
 }
 
@@ -643,7 +657,7 @@ fn packed_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], 
                 continue;
             }
             // (In wasm the last piece, narrower than PIECE ≤ BLOCK, by vec_mat's rows: vec_mat_wide is then not in
-            // the module.)
+            // the workers' module.)
             #[cfg(target_arch = "wasm32")]
             vec_mat(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
             #[cfg(not(target_arch = "wasm32"))]
@@ -704,6 +718,13 @@ pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, panel:
     #[cfg(not(target_arch = "wasm32"))]
     if panel < n {
         return add_panel_columns_by_pixel(m, batch, x, n, packed);
+    }
+    if !BATCH_KERNELS {
+        for (b, x) in x.chunks_exact(n).enumerate() {
+            let (index, value) = batch.row(b);
+            add_outer(m, index, value, x, n);
+        }
+        return;
     }
     add_columns_by_pixel(m, batch, x, n, packed);
 }
