@@ -878,8 +878,9 @@ fn add_pixel_terms<const W: usize>(sum: &mut [f32; W], packed: &Packed, u: usize
 }
 
 /// The cache levels [`prefetch`] fetches into, as x86-64 numbers them: the first level (and the outer ones),
-/// or the outer ones only.
+/// or the outer ones only (the batches' records natively; in wasm they are loaded instead, batch.rs's `prefetch`).
 pub(crate) const FIRST_LEVEL: i32 = 3;
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) const OUTER_CACHES: i32 = 1;
 #[cfg(target_arch = "x86_64")]
 const _: () = assert!(FIRST_LEVEL == std::arch::x86_64::_MM_HINT_T0 && OUTER_CACHES == std::arch::x86_64::_MM_HINT_T2);
