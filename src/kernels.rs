@@ -277,25 +277,27 @@ fn add_outer_written(m: &mut [f32], index: &[u16], value: &[f32], x: &[f32], str
     }
 }
 
-/// Whether [`batch_vec_mat`] and [`batch_add_outer`] arrange the work of a row-major m wider than [`BLOCK`] for the
-/// batch ([`Packed`]), or go row after row through [`vec_mat`] and [`add_outer`] (the same bits, less code): the
-/// feature `batch-kernels`, which training needs and the page's own module, following one digit at a time, leaves
-/// out. (A constant rather than `cfg`, so that the code it leaves out still compiles, and the compiler drops it.)
+/// Natively, whether [`batch_vec_mat`] and [`batch_add_outer`] arrange the work of a row-major m wider than [`BLOCK`]
+/// for the batch ([`Packed`]), or go row after row through [`vec_mat`] and [`add_outer`] (the same bits, less code):
+/// the feature `batch-kernels`. (A constant rather than `cfg`, so that the code it leaves out still compiles, and the
+/// compiler drops it.) In wasm a row-major m always goes row after row, and the feature decides only whether training
+/// holds w1 in panels ([`crate::network::PanelW1`]): the workers' module has it, the page's own module, following one
+/// digit at a time, does not.
+#[cfg(not(target_arch = "wasm32"))]
 const BATCH_KERNELS: bool = cfg!(feature = "batch-kernels");
+
+/// Whether m may be held in panels ([`PANEL`]) for [`batch_vec_mat`] and [`batch_add_outer`]: natively always, in wasm
+/// with the feature `batch-kernels` only (the page's own module then has no code for them).
+const PANELS: bool = !cfg!(target_arch = "wasm32") || cfg!(feature = "batch-kernels");
 
 /// Columns per chunk of w1's step ([`batch_add_outer`]): 256 columns of x for 32 images (32 KB)
 /// stay in the first-level cache while they are added to w1.
 pub const CHUNK: usize = 256;
 
-/// Columns per piece of z1's copied rows ([`Packed`], [`batch_vec_mat`]) for layers wider than [`BLOCK`] (narrower
-/// ones go image after image on w1 itself). Natively [`BLOCK`]. In wasm 16: a piece of the batch's
-/// ~450 rows is then 29 KB, in the first-level cache for all the images that read it, and each image's sums of a
-/// piece are one block (`piece_vec_mat`), its rows read without a check each. Measured against image after image
-/// on w1 (at h = 256 its rows 1 KB apart, which share a few sets of the first-level cache), alternating builds, h =
-/// 256: Firefox 153 0.497 → 0.42–0.43 s an epoch (wall clock), Node 20 0.478 → 0.440 s (CPU time), Chromium 156 the
-/// CPU time of 5 epochs in jitted code 2.17 → 2.12 s (`perf` samples); 0.12 KB of gzip more. (Until then pieces of
-/// 32 through the code of wider rows, which made a Node epoch 5% slower, and pieces of 16 through it were no faster
-/// in Chromium: each image's piece computed its rows' offsets anew.)
+/// Natively, columns per piece of z1's copied rows ([`Packed`], [`batch_vec_mat`]) for layers wider than [`BLOCK`]
+/// (narrower ones go image after image on w1 itself): [`BLOCK`]. In wasm, the columns of one block of z1's sums
+/// (`piece_vec_mat`) and of one panel of w1 ([`PANEL`]): 16, four registers of each of two sums. (Until 3 December
+/// wasm copied the batch's rows of w1 piece by piece too, as natively; see [`PANEL`].)
 pub const PIECE: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
 
 /// Columns per tile of [`batch_add_outer`]: the sums of one row's tile stay in registers while
@@ -331,12 +333,14 @@ pub struct Packed {
     pixels: Vec<u16>,
     /// Each row's nonzero pixels as packed row numbers (increasing, as the pixels are), and
     /// where each row starts, as in the batch.
+    #[cfg(not(target_arch = "wasm32"))]
     index: Vec<u16>,
     start: Vec<usize>,
     /// The batch's own indices that `pixels` and `index` were made from: z1 and w1's step of the same batch
     /// renumber it once (a comparison of 10 KB where the renumbering was 3% of an epoch at h = 256).
     source: Vec<u16>,
     /// One piece of the rows, (pixels.len(), width) row-major, on cache lines as w1's are.
+    #[cfg(not(target_arch = "wasm32"))]
     rows: AlignedVec,
     /// The same entries listed by pixel: packed row u's are `column_row[column_start[u]..
     /// column_start[u + 1]]` (the batch's rows that have the pixel, increasing), `column_value[..]`.
@@ -346,6 +350,7 @@ pub struct Packed {
     /// The number of rows of the batch last listed by pixel: every entry of `column_row` is below it.
     rows_listed: usize,
     /// Where the next entry of each pixel goes while they are listed.
+    #[cfg(not(target_arch = "wasm32"))]
     cursor: Vec<usize>,
     /// One chunk of x's columns, (B, width) row-major, on cache lines.
     x: AlignedVec,
@@ -359,6 +364,7 @@ impl Packed {
     /// its own, which marked the pixels, numbered them with a branch each and counted them again for
     /// [`Packed::list_columns`]: 224 bytes more of the workers' module's gzip, and in Chromium 156 at h = 256 w1's
     /// step 1–3% slower, `perf` samples of alternating runs.)
+    #[cfg(not(target_arch = "wasm32"))]
     fn renumber(&mut self, batch: &Batch) {
         let (start, index) = batch.indices();
         if self.start == start && self.source == index {
@@ -407,6 +413,7 @@ impl Packed {
 
     /// Lists the batch's entries by pixel too (`column_row`, `column_value`), after [`Packed::renumber`], which counted
     /// them: each pixel's from its `column_start` on, row after row, so that each pixel's rows increase.
+    #[cfg(not(target_arch = "wasm32"))]
     fn list_columns(&mut self, batch: &Batch) {
         let columns = self.pixels.len();
         self.cursor.clear();
@@ -428,7 +435,6 @@ impl Packed {
     /// w1's step on w1 in panels, which needs no packed rows. Each entry goes straight to its pixel's next place,
     /// kept per pixel, where the two calls write each row's packed numbers first and list through them. The rows'
     /// packed numbers (`index`) are then not this batch's: the next [`Packed::renumber`] makes them anew.
-    #[cfg(not(target_arch = "wasm32"))]
     fn list_pixels(&mut self, batch: &Batch) {
         let (start, index) = batch.indices();
         self.source.clear();
@@ -460,12 +466,14 @@ impl Packed {
     }
 
     /// Row b's nonzero pixels as packed row numbers.
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     fn row(&self, b: usize) -> &[u16] {
         &self.index[self.start[b]..self.start[b + 1]]
     }
 
     /// Copies columns c..c + width of the batch's rows of m (rows `n` apart) into `rows`.
+    #[cfg(not(target_arch = "wasm32"))]
     #[inline(always)]
     fn gather(&mut self, m: &[f32], n: usize, c: usize, width: usize) {
         self.rows.set_len(self.pixels.len() * width);
@@ -498,7 +506,7 @@ impl Packed {
 /// is one panel, rows padded to [`PANEL`]. In wasm never panels: n itself, so that the module has no code for them.
 #[inline(always)]
 fn panel_width(n: usize, panel: usize) -> usize {
-    if cfg!(target_arch = "wasm32") {
+    if !PANELS {
         debug_assert_eq!(panel, n);
         return n;
     }
@@ -510,12 +518,17 @@ fn panel_width(n: usize, panel: usize) -> usize {
 /// panels. (In wasm, where panel is n, 784·n without a division.)
 #[inline(always)]
 fn panelled_len(n: usize, panel: usize) -> usize {
-    INPUTS * if cfg!(target_arch = "wasm32") { n } else { n.next_multiple_of(panel) }
+    INPUTS * n.next_multiple_of(panel)
 }
 
-/// Columns per panel of a w1 held in panels ([`crate::network::PanelW1`]): [`BLOCK`], a block of [`vec_mat`]'s sums,
-/// two AVX-512 registers, 128 bytes.
-pub const PANEL: usize = BLOCK;
+/// Columns per panel of a w1 held in panels ([`crate::network::PanelW1`]): natively [`BLOCK`], a block of
+/// [`vec_mat`]'s sums, two AVX-512 registers, 128 bytes; in wasm [`PIECE`], 16, 64 bytes, one block of
+/// `piece_vec_mat`'s sums. In wasm z1 then reads the panel's rows of the batch's pixels where they are, 64 bytes
+/// apart as [`Packed`]'s copies were, and w1's step writes each pixel's tile of 32 columns into two panels. Measured
+/// against the copies (3 December, Chromium 156, h = 256, both modules in one page alternating epochs, eight pairs
+/// twice, in either order): the medians of the pairs' ratios 0.96 and 0.83 (the copy was 14% of z1's samples, most of
+/// it waiting for w1's rows); the same bits.
+pub const PANEL: usize = if cfg!(target_arch = "wasm32") { PIECE } else { BLOCK };
 
 /// out[b, :] = init + a0_b·m for every row b of `batch` (its nonzero pixels a0_b): z1 = a0·w1 + b1,
 /// (B, 784)·(784, n) + (n) → (B, n), with m (784, n) and out (B, n). m is held in panels of `panel` columns, each
@@ -546,18 +559,21 @@ pub fn batch_vec_mat(
         }
         return;
     }
-    #[cfg(not(target_arch = "wasm32"))]
-    if panel < n {
+    if PANELS && panel < n {
         return panel_vec_mat(out, init, batch, m, n);
     }
-    if !BATCH_KERNELS {
-        for (b, out) in out.chunks_exact_mut(n).enumerate() {
-            let (index, value) = batch.row(b);
-            vec_mat(out, init, index, value, m, n);
-        }
-        return;
+    #[cfg(not(target_arch = "wasm32"))]
+    if BATCH_KERNELS {
+        return packed_vec_mat(out, init, batch, m, n, packed);
     }
-    packed_vec_mat(out, init, batch, m, n, packed);
+    // Row after row: in the page's module (no batch kernels), and in wasm on the network's own w1, which the
+    // predictions and the evaluation read (its batch kernels are those of w1 in panels, above, which training uses).
+    for (b, out) in out.chunks_exact_mut(n).enumerate() {
+        let (index, value) = batch.row(b);
+        vec_mat(out, init, index, value, m, n);
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = packed;
 }
 
 /// [`batch_vec_mat`] on m in panels of [`PANEL`] columns, wider than [`BLOCK`]: a panel at a time, each image's
@@ -577,40 +593,50 @@ fn panel_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n
     }
 }
 
+/// [`batch_vec_mat`] on m in panels of [`PANEL`] (16) columns in wasm: each image's sums of a panel one
+/// [`piece_vec_mat`] on the panel's rows, 64 bytes apart, as [`Packed`]'s copied rows are but without the copy.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+fn panel_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize) {
+    assert!(batch.indices().1.iter().all(|&i| (i as usize) < INPUTS));
+    for (panel, c) in m.chunks_exact(INPUTS * PANEL).zip((0..n).step_by(PANEL)) {
+        let width = PANEL.min(n - c);
+        let mut init_piece = [0.0f32; PIECE];
+        init_piece[..width].copy_from_slice(&init[c..c + width]);
+        for (b, out) in out.chunks_exact_mut(n).enumerate() {
+            let (index, value) = batch.row(b);
+            // SAFETY: every index is below INPUTS (asserted above), the panel's count of rows of PIECE.
+            if width == PIECE {
+                unsafe { piece_vec_mat(&mut out[c..c + PIECE], &init_piece, index, value, panel) };
+            } else {
+                let mut sums = [0.0f32; PIECE];
+                unsafe { piece_vec_mat(&mut sums, &init_piece, index, value, panel) };
+                out[c..c + width].copy_from_slice(&sums[..width]);
+            }
+        }
+    }
+}
+
 /// [`batch_vec_mat`] wider than [`BLOCK`]. (Not inlined into the passes that call it, but with a
 /// SIMD dispatch of its own, below, as the rows wider than [`BLOCK`] of [`vec_mat`]: one copy of
 /// the code rather than one in each pass, which in the browser's wasm weighs; a dispatch per
 /// image or per batch costs nothing beside the work of a wide row.)
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn packed_vec_mat_body(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) {
     packed.renumber(batch);
-    #[cfg(target_arch = "wasm32")]
-    assert!(packed.index.iter().all(|&u| (u as usize) < packed.pixels.len()));
     for c in (0..n).step_by(PIECE) {
         let width = PIECE.min(n - c);
         packed.gather(m, n, c, width);
         for (b, out) in out.chunks_exact_mut(n).enumerate() {
             let value = batch.row(b).1;
-            #[cfg(target_arch = "wasm32")]
-            if width == PIECE {
-                // SAFETY: every packed row number is below pixels.len(), the piece's count of rows (asserted above).
-                unsafe {
-                    piece_vec_mat(&mut out[c..c + PIECE], &init[c..c + PIECE], packed.row(b), value, &packed.rows)
-                };
-                continue;
-            }
-            // (In wasm the last piece, narrower than PIECE ≤ BLOCK, by vec_mat's rows: vec_mat_wide is then not in
-            // the workers' module.)
-            #[cfg(target_arch = "wasm32")]
-            vec_mat(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
-            #[cfg(not(target_arch = "wasm32"))]
             vec_mat_wide(&mut out[c..c + width], &init[c..c + width], packed.row(b), value, &packed.rows, width);
         }
     }
 }
 
-/// out = init + Σ_t value\[t\]·rows[index\[t\], :] for one piece of [`PIECE`] columns in wasm, with `rows` (u, PIECE) the
-/// batch's rows of w1 copied ([`Packed`]) and index\[t\] packed row numbers: [`vec_mat`]'s sums for the piece (rows t
+/// out = init + Σ_t value\[t\]·rows[index\[t\], :] for one piece of [`PIECE`] columns in wasm, with `rows` (784, PIECE)
+/// one panel of w1 ([`crate::network::PanelW1`]) and index\[t\] pixels: [`vec_mat`]'s sums for the piece (rows t
 /// even into `even` and odd into `odd` in the order of t, out = init + (even + odd)), the same bits.
 ///
 /// # Safety
@@ -658,18 +684,18 @@ pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, panel:
         }
         return;
     }
-    #[cfg(not(target_arch = "wasm32"))]
-    if panel < n {
+    if PANELS && panel < n {
         return add_panel_columns_by_pixel(m, batch, x, n, packed);
     }
-    if !BATCH_KERNELS {
-        for (b, x) in x.chunks_exact(n).enumerate() {
-            let (index, value) = batch.row(b);
-            add_outer(m, index, value, x, n);
-        }
-        return;
+    #[cfg(not(target_arch = "wasm32"))]
+    if BATCH_KERNELS {
+        return add_columns_by_pixel(m, batch, x, n, packed);
     }
-    add_columns_by_pixel(m, batch, x, n, packed);
+    // Row after row, as z1 ([`batch_vec_mat`]).
+    for (b, x) in x.chunks_exact(n).enumerate() {
+        let (index, value) = batch.row(b);
+        add_outer(m, index, value, x, n);
+    }
 }
 
 /// [`batch_add_outer`] on m in panels of [`PANEL`] columns, wider than [`BLOCK`]: as [`add_columns_tiled`], a chunk
@@ -677,7 +703,6 @@ pub fn batch_add_outer(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, panel:
 /// then tiles of T columns, each of T / [`PANEL`] panels ([`add_panel_columns`]), then one each of half
 /// [`WIDE_TILE`], [`TILE`] and [`PANEL`] as they fit: the panels cover the last columns, padded, so no column goes
 /// image after image.
-#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_panels_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
     packed.list_pixels(batch);
@@ -717,7 +742,6 @@ fn add_panels_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n: 
 /// [`PANEL`] columns (c a multiple of [`PANEL`]: W / [`PANEL`] panels from c's on) and x (B, [`CHUNK`]) one chunk of
 /// columns, read as [`add_columns_of_chunk`] reads it: [`add_columns_of_chunk`] with each row's tile in W / [`PANEL`]
 /// pieces, one per panel.
-#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_panel_columns<const W: usize>(m: &mut [f32], c: usize, s: usize, x: &[f32], packed: &Packed) {
     const SIZE: usize = INPUTS * PANEL;
@@ -741,6 +765,7 @@ fn add_panel_columns<const W: usize>(m: &mut [f32], c: usize, s: usize, x: &[f32
 /// [`TILE`]; then, where T is wider and that many are left, one of half [`WIDE_TILE`] and one of [`TILE`] (at h = 128
 /// the tile of 256 took none, one of 64 the first half and the second went image after image: the epoch 20% longer);
 /// then the last columns image after image.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
     packed.renumber(batch);
@@ -748,9 +773,6 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
     let mut x_chunk = std::mem::take(&mut packed.x);
     for c in (0..n).step_by(CHUNK) {
         let width = CHUNK.min(n - c);
-        #[cfg(target_arch = "wasm32")]
-        let (x_stride, s) = add_chunk_tiles::<T>(&mut m[c..], n, width, &x[c..], &mut x_chunk, packed);
-        #[cfg(not(target_arch = "wasm32"))]
         let (x_stride, s) = {
             x_chunk.set_len(x.len() / n * width);
             for (x, chunk) in x.chunks_exact(n).zip(x_chunk.chunks_exact_mut(width)) {
@@ -788,33 +810,6 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
     packed.x = x_chunk;
 }
 
-/// [`add_columns_tiled`] in wasm on one chunk of `width` ≤ [`CHUNK`] columns (m's from the chunk's first on, x's rows
-/// n apart from the chunk's first column on): copies x's columns of the chunk into `x_chunk`, then adds the tiles of
-/// T columns that fit; returns the distance of x_chunk's rows and the columns done. x_chunk's rows are [`CHUNK`] apart
-/// whatever the chunk's width, so that every tile is [`add_columns_of_chunk`] (x's rows a constant distance apart,
-/// read without a check where [`add_columns`] checks each twice), and [`add_columns`] is not in the module.
-#[cfg(target_arch = "wasm32")]
-#[inline(always)]
-fn add_chunk_tiles<const T: usize>(
-    m: &mut [f32],
-    n: usize,
-    width: usize,
-    x: &[f32],
-    x_chunk: &mut AlignedVec,
-    packed: &Packed,
-) -> (usize, usize) {
-    x_chunk.set_len(packed.start.len().saturating_sub(1) * CHUNK);
-    for (x, chunk) in x.chunks(n).zip(x_chunk.chunks_exact_mut(CHUNK)) {
-        chunk[..width].copy_from_slice(&x[..width]);
-    }
-    let mut s = 0;
-    while width - s >= T {
-        add_columns_of_chunk::<T>(m, n, s, x_chunk, packed);
-        s += T;
-    }
-    (CHUNK, s)
-}
-
 /// m[p, s..s + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing.
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
@@ -841,6 +836,7 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
 /// alternating builds, Chromium 156's CPU time of 5 epochs in the module (`perf` samples of V8's code) 2.14–2.19 →
 /// 2.12–2.14 s, Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time), Firefox 153's the same within its noise
 /// (0.486–0.506 s wall clock); 27 bytes of gzip more.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], packed: &Packed) {
     assert!(s + W <= CHUNK && x.len() >= W);
@@ -879,14 +875,16 @@ fn add_pixel_terms<const W: usize>(sum: &mut [f32; W], packed: &Packed, u: usize
 
 /// The cache levels [`prefetch`] fetches into, as x86-64 numbers them: the first level (and the outer ones),
 /// or the outer ones only (the batches' records natively; in wasm they are loaded instead, batch.rs's `prefetch`).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) const FIRST_LEVEL: i32 = 3;
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) const OUTER_CACHES: i32 = 1;
 #[cfg(target_arch = "x86_64")]
 const _: () = assert!(FIRST_LEVEL == std::arch::x86_64::_MM_HINT_T0 && OUTER_CACHES == std::arch::x86_64::_MM_HINT_T2);
 
 /// A hint that `*x` will be read soon: fetch its cache line into the caches `LEVEL` names now, without waiting
 /// for it (a load would wait). Nothing where the processor has no such instruction (WebAssembly has none).
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 pub(crate) fn prefetch<const LEVEL: i32, T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
@@ -982,10 +980,12 @@ macro_rules! simd_versions {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
                 unsafe fn avx512($($arg: $ty),*) -> $ret {
                     $wide_fn($($arg),*)
                 }
                 #[target_feature(enable = "avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
                 unsafe fn avx2($($arg: $ty),*) -> $ret {
                     $body_fn($($arg),*)
                 }
@@ -1011,18 +1011,18 @@ pub(crate) use simd_versions;
 simd_versions! {
     fn vec_mat_wide(out: &mut [f32], init: &[f32], index: &[u16], value: &[f32], m: &[f32], stride: usize) -> () = vec_mat_blocks::<WIDE_BLOCK>;
 }
+#[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
     fn packed_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize, packed: &mut Packed) -> () = packed_vec_mat_body;
 }
+#[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
     fn add_columns_by_pixel(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> ()
         = add_columns_tiled::<TILE>, with avx512 add_columns_tiled::<WIDE_TILE>;
 }
-#[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
     fn panel_vec_mat(out: &mut [f32], init: &[f32], batch: &Batch, m: &[f32], n: usize) -> () = panel_vec_mat_body;
 }
-#[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
     fn add_panel_columns_by_pixel(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) -> ()
         = add_panels_tiled::<TILE>, with avx512 add_panels_tiled::<WIDE_TILE>;
@@ -1161,19 +1161,19 @@ mod tests {
 
     #[test]
     fn every_entry_listed_by_pixel_is_a_row_of_the_batch() {
-        // A batch of 32, then one of 7 with the same Packed, listed both ways (`renumber` then `list_columns`, as w1's
-        // step on w1 row-major does, natively and in wasm; and natively `list_pixels`, for w1 in panels): each entry
-        // names a row of its own batch, none left over from the larger one (w1's step reads x's rows without a check
-        // of their own), each row's entries are all listed, by pixel, once, and each pixel's rows increase.
+        // A batch of 32, then one of 7 with the same Packed, listed both ways (`list_pixels`, for w1 in panels, as
+        // in wasm; and natively `renumber` then `list_columns`, as w1's step on w1 row-major does): each entry names a
+        // row of its own batch, none left over from the larger one (w1's step reads x's rows without a check of their
+        // own), each row's entries are all listed, by pixel, once, and each pixel's rows increase.
         type Listing = fn(&mut Packed, &Batch);
-        let renumbered: Listing = |packed, batch| {
+        let by_pixel: Listing = |packed, batch| packed.list_pixels(batch);
+        #[cfg(not(target_arch = "wasm32"))]
+        let listings: [Listing; 2] = [by_pixel, |packed, batch| {
             packed.renumber(batch);
             packed.list_columns(batch);
-        };
-        #[cfg(not(target_arch = "wasm32"))]
-        let listings: [Listing; 2] = [renumbered, |packed, batch| packed.list_pixels(batch)];
+        }];
         #[cfg(target_arch = "wasm32")]
-        let listings: [Listing; 1] = [renumbered];
+        let listings: [Listing; 1] = [by_pixel];
         for list in listings {
             let mut packed = Packed::default();
             for rows in [32, 7] {
@@ -1226,6 +1226,7 @@ mod tests {
             batch_add_outer_simd(&mut m, &batch, &x, n, n, &mut packed);
             assert_eq!(m, expected, "a0ᵀ·x of {rows} rows, n {n}");
             // Each tile width, whichever this processor's dispatch picks (n > BLOCK in every case here).
+            #[cfg(not(target_arch = "wasm32"))]
             for tiled in [add_columns_tiled::<TILE>, add_columns_tiled::<WIDE_TILE>] {
                 let mut m = m0.clone();
                 tiled(&mut m, &batch, &x, n, &mut packed);

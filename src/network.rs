@@ -33,9 +33,7 @@
 use crate::aligned::AlignedVec;
 use crate::batch::{Batch, BatchStats};
 use crate::error::{Error, Message, Result};
-#[cfg(not(target_arch = "wasm32"))]
-use crate::kernels::PANEL;
-use crate::kernels::{add_row, axpy, batch_add_outer, batch_vec_mat, reference, simd_versions, Packed};
+use crate::kernels::{add_row, axpy, batch_add_outer, batch_vec_mat, reference, simd_versions, Packed, PANEL};
 use crate::math::{argmax, cross_entropy, softmax, Activation};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -206,7 +204,7 @@ impl Network {
         let mut batch = Batch::with_capacity(1);
         batch.push_f32(a0, 0).expect("0 is a digit");
         let mut ws = Workspace::default();
-        forward_simd(self, &batch, &mut ws);
+        forward_simd(self, self.w1(), self.hidden, &batch, &mut ws);
         let a2 = ws.a2.as_slice().try_into().expect("one row of 10");
         (ws.z1, ws.a1, a2)
     }
@@ -223,17 +221,17 @@ impl Network {
     /// The forward pass over a batch: fills `ws` with z1, a1, z2, a2, and returns the sum
     /// of the rows' losses and the number of correct predictions.
     pub fn evaluate_batch(&self, batch: &Batch, ws: &mut Workspace) -> BatchStats {
-        forward_simd(self, batch, ws)
+        forward_simd(self, self.w1(), self.hidden, batch, ws)
     }
 
     /// The mean loss L over `batch` and its gradient ∂L/∂θ, laid out like [`Network::params`]:
     /// [`forward`] and [`backward`], the code of the training step, into a zeroed buffer.
     pub fn gradient(&self, batch: &Batch) -> (f32, Vec<f32>) {
         let mut ws = Workspace::default();
-        let stats = forward_simd(self, batch, &mut ws);
+        let stats = forward_simd(self, self.w1(), self.hidden, batch, &mut ws);
         let mut grad = vec![0.0; self.params.len()];
         let (dw1, rest) = grad.split_at_mut(self.starts()[1]);
-        backward_simd(self.hidden, self.activation, self.w2(), batch, &mut ws, dw1, 1.0);
+        backward_simd(self.hidden, self.activation, self.w2(), batch, &mut ws, dw1, self.hidden, 1.0);
         rest.copy_from_slice(&ws.grad);
         (stats.loss_sum as f32 / batch.len() as f32, grad)
     }
@@ -302,7 +300,6 @@ impl Network {
     /// [`Network::train_batch`] with w1 held in `w1` ([`PanelW1`], its columns in panels on whole cache lines)
     /// rather than in the network: the same step to the bit, on w1's copy (the network's own w1 is neither read nor
     /// written).
-    #[cfg(not(target_arch = "wasm32"))]
     pub fn train_batch_panels(
         &mut self,
         w1: &mut PanelW1,
@@ -315,7 +312,7 @@ impl Network {
     }
 }
 
-/// w1 (784, h) as the trainer trains it natively: its columns in panels of [`PANEL`] (32), each panel (784, 32)
+/// w1 (784, h) as the trainer trains it: its columns in panels of [`PANEL`] (natively 32), each panel (784, PANEL)
 /// row-major on 64-byte boundaries, one after another, the last one's columns past h zeros. Made from the network
 /// once, [`crate::Trainer::step`] writes it back into the network at the end of every call.
 ///
@@ -325,28 +322,30 @@ impl Network {
 ///   summed into columns never stored (z1) or adding 0 to zeros (the step): the same bits. Measured before it was
 ///   written, an epoch at h = 32 (rows 128 bytes apart) took 0.024 s against 0.029 s at h = 28 (`cargo bench
 ///   --bench epoch`, CPU time).
-/// - Wider than [`crate::kernels::BLOCK`], panels of 32 columns: a batch's z1 reads a panel's rows of the pixels it
+/// - Wider than [`crate::kernels::BLOCK`], natively panels of 32 columns: a batch's z1 reads a panel's rows of the pixels it
 ///   has, 128 bytes apart, where on the network's rows (1 KB apart at h = 256) they would share a few sets of the
 ///   first-level cache; so, with w1 row-major, z1 copied the batch's rows of each piece of 32 columns next to one
 ///   another first ([`Packed`]), 450 KB a batch at h = 256. Held in panels, w1 needs no copy; w1's step writes each
 ///   pixel's tile of 256 columns as eight pieces of 128 bytes, one in each of eight panels.
 ///
-/// Not in wasm, whose vectors of four lanes read 28 columns in 7 and 32 in 8 (there h = 32 was 8% slower than
-/// h = 28), and whose wider layers copy pieces of 16 columns.
-#[cfg(not(target_arch = "wasm32"))]
+/// In wasm (with the feature `batch-kernels`: the workers' module) wider than 32 only, in panels of 16 columns
+/// ([`PANEL`]): its vectors of four lanes read 28 columns in 7 and 32 in 8 (there h = 32 was 8% slower than h = 28),
+/// so no padded rows; and its passes are the same functions as on the network's own w1, with the panels' width an
+/// argument, so that the module carries each pass once.
 #[derive(Clone, Debug)]
 pub struct PanelW1 {
     hidden: usize,
-    /// ⌈h / 32⌉ panels of (784, 32), row-major.
+    /// ⌈h / PANEL⌉ panels of (784, PANEL), row-major.
     values: AlignedVec,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 impl PanelW1 {
     /// `net`'s w1 in panels, or None where its width is trained on the network's own w1 (2 to 32 but 28).
     pub fn of(net: &Network) -> Option<PanelW1> {
         let h = net.hidden;
-        if h != PADDED_WIDTH && h <= crate::kernels::BLOCK {
+        // (In wasm no padded rows, and panels only where the batch kernels are: the workers' module.)
+        let padded = h == PADDED_WIDTH && !cfg!(target_arch = "wasm32");
+        if (!padded && h <= crate::kernels::BLOCK) || !cfg!(feature = "batch-kernels") {
             return None;
         }
         let mut values = AlignedVec::zeroed(INPUTS * h.next_multiple_of(PANEL));
@@ -375,7 +374,6 @@ impl PanelW1 {
 
 /// The one width up to [`crate::kernels::BLOCK`] that [`PanelW1`] holds, as one panel of rows padded to 32: the
 /// tutorial's, whose rows of 28 floats straddle cache lines.
-#[cfg(not(target_arch = "wasm32"))]
 const PADDED_WIDTH: usize = 28;
 
 fn scaled_range(activation: Activation, fan_in: usize, fan_out: usize) -> f32 {
@@ -419,14 +417,15 @@ impl Workspace {
 // compiled once per version and called, not inlined, by the training step, the gradient and the
 // predictions alike: one call per batch, and the page's wasm carries each pass once.
 simd_versions! {
-    /// The forward pass over a batch ([`forward`]).
-    fn forward_simd(net: &Network, batch: &Batch, ws: &mut Workspace) -> BatchStats
+    /// The forward pass over a batch ([`forward`]), on `w1` in panels of `panel` columns ([`batch_vec_mat`]).
+    fn forward_simd(net: &Network, w1: &[f32], panel: usize, batch: &Batch, ws: &mut Workspace) -> BatchStats
         = forward, hidden (net.hidden) constant at 28;
 }
 
 simd_versions! {
-    /// The backward pass after [`forward`] ([`backward`]).
-    fn backward_simd(h: usize, activation: Activation, w2: &[f32], batch: &Batch, ws: &mut Workspace, w1_sink: &mut [f32], scale: f32) -> ()
+    /// The backward pass after [`forward`] ([`backward`]), into `w1_sink` in panels of `panel` columns.
+    #[allow(clippy::too_many_arguments)]
+    fn backward_simd(h: usize, activation: Activation, w2: &[f32], batch: &Batch, ws: &mut Workspace, w1_sink: &mut [f32], panel: usize, scale: f32) -> ()
         = backward, hidden (h) constant at 28;
 }
 
@@ -452,7 +451,6 @@ simd_versions! {
         = backward_panels, hidden (h) constant at 28;
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 simd_versions! {
     /// One SGD step on w1 in panels ([`Network::train_batch_panels`]).
     fn sgd_step_panels_simd(net: &mut Network, w1: &mut PanelW1, batch: &Batch, learning_rate: f32, ws: &mut Workspace) -> Result<BatchStats, NonFiniteLoss>
@@ -468,20 +466,19 @@ fn sgd_step(
     learning_rate: f32,
     ws: &mut Workspace,
 ) -> Result<BatchStats, NonFiniteLoss> {
-    let stats = forward_simd(net, batch, ws);
+    let h = net.hidden;
+    let stats = forward_simd(net, net.w1(), h, batch, ws);
     if !stats.loss_sum.is_finite() {
         return Err(NonFiniteLoss { loss_sum: stats.loss_sum });
     }
-    let h = net.hidden;
     let activation = net.activation;
     let (w1, rest) = net.params.split_at_mut(INPUTS * h);
-    backward_simd(h, activation, &rest[h..h + h * OUTPUTS], batch, ws, w1, -learning_rate);
+    backward_simd(h, activation, &rest[h..h + h * OUTPUTS], batch, ws, w1, h, -learning_rate);
     update(rest, learning_rate, &ws.grad);
     Ok(stats)
 }
 
 /// [`sgd_step`] with w1 in `w1`, in panels: the same operations in the same order.
-#[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn sgd_step_panels(
     net: &mut Network,
@@ -490,13 +487,21 @@ fn sgd_step_panels(
     learning_rate: f32,
     ws: &mut Workspace,
 ) -> Result<BatchStats, NonFiniteLoss> {
+    // (In wasm through the passes on the network's own w1, with the panels' width as an argument: one copy of each
+    // pass in the module, where one of their own was 4.6 KB more of its gzip.)
+    #[cfg(not(target_arch = "wasm32"))]
     let stats = forward_panels_simd(net, &w1.values, batch, ws);
+    #[cfg(target_arch = "wasm32")]
+    let stats = forward_simd(net, &w1.values, PANEL, batch, ws);
     if !stats.loss_sum.is_finite() {
         return Err(NonFiniteLoss { loss_sum: stats.loss_sum });
     }
     let h = net.hidden;
     let rest = &mut net.params[INPUTS * h..];
+    #[cfg(not(target_arch = "wasm32"))]
     backward_panels_simd(h, net.activation, &rest[h..h + h * OUTPUTS], batch, ws, &mut w1.values, -learning_rate);
+    #[cfg(target_arch = "wasm32")]
+    backward_simd(h, net.activation, &rest[h..h + h * OUTPUTS], batch, ws, &mut w1.values, PANEL, -learning_rate);
     update(rest, learning_rate, &ws.grad);
     Ok(stats)
 }
@@ -505,7 +510,7 @@ fn sgd_step_panels(
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn forward_panels<const H: usize>(net: &Network, w1: &[f32], batch: &Batch, ws: &mut Workspace) -> BatchStats {
-    forward_in_panels::<H, PANEL>(net, w1, batch, ws)
+    forward_in_panels::<H, PANEL>(net, w1, PANEL, batch, ws)
 }
 
 /// [`backward`] into w1 in panels of [`PANEL`] ([`PanelW1`]).
@@ -520,28 +525,29 @@ fn backward_panels<const H: usize>(
     w1_sink: &mut [f32],
     scale: f32,
 ) {
-    backward_in_panels::<H, PANEL>(h, activation, w2, batch, ws, w1_sink, scale)
+    backward_in_panels::<H, PANEL>(h, activation, w2, batch, ws, w1_sink, PANEL, scale)
 }
 
 /// The forward pass over a batch, row by row, keeping z1, a1 and a2 in `ws`:
 /// z1 = a0·w1 + b1, a1 = f(z1), z2 = a1·w2 + b2, a2 = softmax(z2), L_b = logsumexp(z2_b) − z2_b,y.
 /// H is the hidden width when it is known where this is compiled, 0 when it is read from `net`.
 #[inline(always)]
-fn forward<const H: usize>(net: &Network, batch: &Batch, ws: &mut Workspace) -> BatchStats {
-    forward_in_panels::<H, H>(net, net.w1(), batch, ws)
+fn forward<const H: usize>(net: &Network, w1: &[f32], panel: usize, batch: &Batch, ws: &mut Workspace) -> BatchStats {
+    forward_in_panels::<H, H>(net, w1, panel, batch, ws)
 }
 
 /// [`forward`] on `w1` (784, h) held in panels of P columns ([`batch_vec_mat`]): P = H, w1 row-major, or natively
-/// [`PanelW1`]'s (H = 0: h, read from `net`).
+/// [`PanelW1`]'s; P = 0, `panel` (h: row-major; in wasm [`PanelW1`]'s too). H = 0: h read from `net`.
 #[inline(always)]
 fn forward_in_panels<const H: usize, const P: usize>(
     net: &Network,
     w1: &[f32],
+    panel: usize,
     batch: &Batch,
     ws: &mut Workspace,
 ) -> BatchStats {
     let (h, rows) = (if H == 0 { net.hidden } else { H }, batch.len());
-    let panel = if P == 0 { h } else { P };
+    let panel = if P == 0 { panel } else { P };
     let (b1, w2, b2) = (net.b1(), net.w2(), net.b2());
     ws.z1.resize(rows * h, 0.0);
     ws.a1.resize(rows * h, 0.0);
@@ -645,12 +651,14 @@ fn output_layer<const G: usize>(a1: [&[f32]; G], w2: &[f32], b2: &[f32]) -> [[f3
 }
 
 /// The backward pass after [`forward`], with h hidden units and w2 (h, 10):
-/// `w1_sink` += scale·∂L/∂w1 (784, h), and `ws.grad` = ∂L/∂b1, ∂L/∂w2, ∂L/∂b2.
+/// `w1_sink` += scale·∂L/∂w1 (784, h), held in panels of `panel` columns ([`batch_add_outer`]), and `ws.grad` =
+/// ∂L/∂b1, ∂L/∂w2, ∂L/∂b2.
 ///
 /// With `w1_sink` a zeroed buffer and scale 1 this is ∂L/∂w1 (scale·δ1 is exactly δ1); with
 /// `w1_sink` = w1 and scale = −η it is w1's SGD step, added one sample at a time.
 /// H is h when it is known where this is compiled, 0 when it is read from `h`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn backward<const H: usize>(
     h: usize,
     activation: Activation,
@@ -658,14 +666,16 @@ fn backward<const H: usize>(
     batch: &Batch,
     ws: &mut Workspace,
     w1_sink: &mut [f32],
+    panel: usize,
     scale: f32,
 ) {
-    backward_in_panels::<H, H>(h, activation, w2, batch, ws, w1_sink, scale)
+    backward_in_panels::<H, H>(h, activation, w2, batch, ws, w1_sink, panel, scale)
 }
 
 /// [`backward`] into a sink held in panels of P columns ([`batch_add_outer`]): P = H, row-major, or natively
-/// [`PanelW1`]'s (H = 0: h).
+/// [`PanelW1`]'s; P = 0, `panel` (h: row-major; in wasm [`PanelW1`]'s too).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn backward_in_panels<const H: usize, const P: usize>(
     h: usize,
     activation: Activation,
@@ -673,10 +683,11 @@ fn backward_in_panels<const H: usize, const P: usize>(
     batch: &Batch,
     ws: &mut Workspace,
     w1_sink: &mut [f32],
+    panel: usize,
     scale: f32,
 ) {
     let h = if H == 0 { h } else { H };
-    let panel = if P == 0 { h } else { P };
+    let panel = if P == 0 { panel } else { P };
     let rows = batch.len();
     ws.d1.resize(rows * h, 0.0);
     // w2ᵀ (10, h), so that δ2·w2ᵀ is ten vector rows of h added up, not h sums of ten.

@@ -12,7 +12,6 @@ use crate::error::{Error, Message, Result};
 use crate::feed::{Feed, Queue};
 use crate::math::{argmax, Activation};
 use crate::mnist::Dataset;
-#[cfg(not(target_arch = "wasm32"))]
 use crate::network::PanelW1;
 use crate::network::{check_hidden, Init, Network, NonFiniteLoss, Workspace, OUTPUTS};
 #[cfg(all(feature = "augment", not(target_arch = "wasm32")))]
@@ -192,10 +191,9 @@ pub struct Trainer {
     workspace: Workspace,
     /// Loss and accuracy of the current epoch so far, as its batches were trained.
     epoch_stats: BatchStats,
-    /// Natively at h = 28 and wider than 32, w1 as the batches train it, its columns in panels on whole cache lines
+    /// Wider than 32 (and natively at h = 28), w1 as the batches train it, its columns in panels on whole cache lines
     /// ([`PanelW1`]): made from the network once, and written back into it at the end of every [`Trainer::step`], so
     /// that [`Trainer::network`] is always the network as trained.
-    #[cfg(not(target_arch = "wasm32"))]
     panels: Option<PanelW1>,
 }
 
@@ -215,7 +213,6 @@ impl Trainer {
         let network = Network::new(config.hidden, config.activation, config.init, &mut rng)?;
         let batch = Batch::with_capacity(config.batch_size);
         Ok(Trainer {
-            #[cfg(not(target_arch = "wasm32"))]
             panels: PanelW1::of(&network),
             feed: Feed::new(&config, rng, train_len),
             config,
@@ -302,7 +299,6 @@ impl Trainer {
         let per_epoch = self.batches_per_epoch();
         let trained = self.train_batches(source, max_batches);
         // w1 back in the network, however the batches ended.
-        #[cfg(not(target_arch = "wasm32"))]
         if let Some(w1) = &self.panels {
             w1.store(&mut self.network);
         }
@@ -357,11 +353,8 @@ impl Trainer {
                     }
                 }
             }
-            #[cfg(not(target_arch = "wasm32"))]
             let trained =
                 train_on(&mut self.network, &mut self.panels, &self.batch, learning_rate, &mut self.workspace);
-            #[cfg(target_arch = "wasm32")]
-            let trained = self.network.train_batch(&self.batch, learning_rate, &mut self.workspace);
             let at = (self.epochs_done, &mut self.batch_in_epoch);
             count_in(trained, at, &mut stats, &mut self.epoch_stats)?;
             if self.batch_in_epoch == per_epoch {
@@ -503,8 +496,7 @@ impl<F: FnMut()> Drop for OnDrop<F> {
     }
 }
 
-/// Trains `batch` at η, natively at h = 28 and wider than 32 on w1 in panels ([`PanelW1`]).
-#[cfg(not(target_arch = "wasm32"))]
+/// Trains `batch` at η, wider than 32 (and natively at h = 28) on w1 in panels ([`PanelW1`]).
 fn train_on(
     network: &mut Network,
     panels: &mut Option<PanelW1>,
