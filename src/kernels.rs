@@ -503,7 +503,8 @@ impl Packed {
 
 /// The width of m's panels for [`batch_vec_mat`] and [`batch_add_outer`] at width n, checked: n (m row-major), or
 /// natively [`PANEL`]: m held as panels of [`PANEL`] columns ([`crate::network::PanelW1`]), which for n ≤ [`BLOCK`]
-/// is one panel, rows padded to [`PANEL`]. In wasm never panels: n itself, so that the module has no code for them.
+/// is one panel, rows padded to [`PANEL`]; in wasm, wider than [`BLOCK`] only and with the feature `batch-kernels`
+/// only ([`PANELS`]): without it n itself, so that the page's module has no code for panels.
 #[inline(always)]
 fn panel_width(n: usize, panel: usize) -> usize {
     if !PANELS {
