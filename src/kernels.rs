@@ -327,6 +327,8 @@ pub const WIDE_TILE: usize = 256;
 /// (Natively. Measured, alternating CPU-time runs of benches/epoch, with the unchecked reads of
 /// [`vec_mat`]: an epoch 8–9% faster at h = 256 and 5% at h = 128 than image after image on w1,
 /// 13% faster at h = 1,024 than with pieces of 256 columns.)
+///
+/// In wasm only the listing by pixel ([`Packed::list_pixels`]) and x's chunk, for w1's step on w1 in panels.
 #[derive(Clone, Debug, Default)]
 pub struct Packed {
     /// The batch's distinct nonzero pixels, increasing: packed row u is row `pixels[u]` of m.
@@ -335,9 +337,11 @@ pub struct Packed {
     /// where each row starts, as in the batch.
     #[cfg(not(target_arch = "wasm32"))]
     index: Vec<u16>,
+    #[cfg(not(target_arch = "wasm32"))]
     start: Vec<usize>,
     /// The batch's own indices that `pixels` and `index` were made from: z1 and w1's step of the same batch
     /// renumber it once (a comparison of 10 KB where the renumbering was 3% of an epoch at h = 256).
+    #[cfg(not(target_arch = "wasm32"))]
     source: Vec<u16>,
     /// One piece of the rows, (pixels.len(), width) row-major, on cache lines as w1's are.
     #[cfg(not(target_arch = "wasm32"))]
@@ -360,10 +364,11 @@ impl Packed {
     /// Lists `batch`'s distinct pixels, renumbers its rows' indices and counts each pixel's rows, where its
     /// entries will start when they are listed by pixel (`column_start`), unless the indices are those of the batch
     /// it last renumbered: the rows counted per pixel in one pass over the entries, then the pixels numbered without
-    /// a branch each ([`Packed::count_pixels`]). (Natively and in wasm alike. Until 3 December wasm had a version of
-    /// its own, which marked the pixels, numbered them with a branch each and counted them again for
-    /// [`Packed::list_columns`]: 224 bytes more of the workers' module's gzip, and in Chromium 156 at h = 256 w1's
-    /// step 1–3% slower, `perf` samples of alternating runs.)
+    /// a branch each ([`Packed::count_pixels`]). (Natively only: in wasm, w1 wider than [`BLOCK`] is trained in
+    /// panels, listed by [`Packed::list_pixels`], and a row-major w1 goes row after row. Before that, wasm had a
+    /// version of its own, which marked the pixels, numbered them with a branch each and counted them again for
+    /// [`Packed::list_columns`]; this one, there too for a day, was 224 bytes less of the workers' module's gzip and
+    /// in Chromium 156 at h = 256 w1's step 1–3% faster, `perf` samples of alternating runs.)
     #[cfg(not(target_arch = "wasm32"))]
     fn renumber(&mut self, batch: &Batch) {
         let (start, index) = batch.indices();
@@ -437,8 +442,11 @@ impl Packed {
     /// packed numbers (`index`) are then not this batch's: the next [`Packed::renumber`] makes them anew.
     fn list_pixels(&mut self, batch: &Batch) {
         let (start, index) = batch.indices();
-        self.source.clear();
-        self.start.clear();
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.source.clear();
+            self.start.clear();
+        }
         let (_, mut next) = self.count_pixels(index);
         self.start_listing(index.len(), batch.len());
         for (b, rows) in start.windows(2).enumerate() {
@@ -774,35 +782,32 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
     let mut x_chunk = std::mem::take(&mut packed.x);
     for c in (0..n).step_by(CHUNK) {
         let width = CHUNK.min(n - c);
-        let (x_stride, s) = {
-            x_chunk.set_len(x.len() / n * width);
-            for (x, chunk) in x.chunks_exact(n).zip(x_chunk.chunks_exact_mut(width)) {
-                chunk.copy_from_slice(&x[c..c + width]);
-            }
-            let mut s = 0;
-            while width - s >= T {
-                if width == CHUNK {
-                    add_columns_of_chunk::<T>(&mut m[c..], n, s, &x_chunk, packed);
-                    s += T;
-                    continue;
-                }
-                add_columns::<T>(&mut m[c..], n, s, &x_chunk, width, packed);
+        x_chunk.set_len(x.len() / n * width);
+        for (x, chunk) in x.chunks_exact(n).zip(x_chunk.chunks_exact_mut(width)) {
+            chunk.copy_from_slice(&x[c..c + width]);
+        }
+        let mut s = 0;
+        while width - s >= T {
+            if width == CHUNK {
+                add_columns_of_chunk::<T>(&mut m[c..], n, s, &x_chunk, packed);
                 s += T;
+                continue;
             }
-            const HALF: usize = WIDE_TILE / 2;
-            if T > HALF && HALF > TILE && width - s >= HALF {
-                add_columns::<HALF>(&mut m[c..], n, s, &x_chunk, width, packed);
-                s += HALF;
-            }
-            if T > TILE && width - s >= TILE {
-                add_columns::<TILE>(&mut m[c..], n, s, &x_chunk, width, packed);
-                s += TILE;
-            }
-            (width, s)
-        };
+            add_columns::<T>(&mut m[c..], n, s, &x_chunk, width, packed);
+            s += T;
+        }
+        const HALF: usize = WIDE_TILE / 2;
+        if T > HALF && HALF > TILE && width - s >= HALF {
+            add_columns::<HALF>(&mut m[c..], n, s, &x_chunk, width, packed);
+            s += HALF;
+        }
+        if T > TILE && width - s >= TILE {
+            add_columns::<TILE>(&mut m[c..], n, s, &x_chunk, width, packed);
+            s += TILE;
+        }
         // The last columns, fewer than a tile, image after image: the same terms in the same order.
         if s < width {
-            for (b, x) in x_chunk.chunks_exact(x_stride).enumerate() {
+            for (b, x) in x_chunk.chunks_exact(width).enumerate() {
                 let (index, value) = batch.row(b);
                 add_outer(&mut m[c + s..], index, value, &x[s..width], n);
             }

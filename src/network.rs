@@ -322,11 +322,11 @@ impl Network {
 ///   summed into columns never stored (z1) or adding 0 to zeros (the step): the same bits. Measured before it was
 ///   written, an epoch at h = 32 (rows 128 bytes apart) took 0.024 s against 0.029 s at h = 28 (`cargo bench
 ///   --bench epoch`, CPU time).
-/// - Wider than [`crate::kernels::BLOCK`], natively panels of 32 columns: a batch's z1 reads a panel's rows of the pixels it
-///   has, 128 bytes apart, where on the network's rows (1 KB apart at h = 256) they would share a few sets of the
-///   first-level cache; so, with w1 row-major, z1 copied the batch's rows of each piece of 32 columns next to one
-///   another first ([`Packed`]), 450 KB a batch at h = 256. Held in panels, w1 needs no copy; w1's step writes each
-///   pixel's tile of 256 columns as eight pieces of 128 bytes, one in each of eight panels.
+/// - Wider than [`crate::kernels::BLOCK`], natively panels of 32 columns: a batch's z1 reads a panel's rows of the
+///   pixels it has, 128 bytes apart, where on the network's rows (1 KB apart at h = 256) they would share a few sets
+///   of the first-level cache; so, with w1 row-major, z1 copied the batch's rows of each piece of 32 columns next to
+///   one another first ([`Packed`]), 450 KB a batch at h = 256. Held in panels, w1 needs no copy; w1's step writes
+///   each pixel's tile of 256 columns as eight pieces of 128 bytes, one in each of eight panels.
 ///
 /// In wasm (with the feature `batch-kernels`: the workers' module) wider than 32 only, in panels of 16 columns
 /// ([`PANEL`]): its vectors of four lanes read 28 columns in 7 and 32 in 8 (there h = 32 was 8% slower than h = 28),
@@ -547,6 +547,7 @@ fn forward_in_panels<const H: usize, const P: usize>(
     ws: &mut Workspace,
 ) -> BatchStats {
     let (h, rows) = (if H == 0 { net.hidden } else { H }, batch.len());
+    debug_assert!(P == 0 || panel == P, "w1's panels are {P} wide, not {panel}");
     let panel = if P == 0 { panel } else { P };
     let (b1, w2, b2) = (net.b1(), net.w2(), net.b2());
     ws.z1.resize(rows * h, 0.0);
@@ -687,6 +688,7 @@ fn backward_in_panels<const H: usize, const P: usize>(
     scale: f32,
 ) {
     let h = if H == 0 { h } else { H };
+    debug_assert!(P == 0 || panel == P, "the sink's panels are {P} wide, not {panel}");
     let panel = if P == 0 { panel } else { P };
     let rows = batch.len();
     ws.d1.resize(rows * h, 0.0);
