@@ -276,17 +276,24 @@ on('started', (data) => {
   view.started(data);
 });
 on('progress', (data) => view.progress(data));
-on('model', (data) => {
-  const model = readSent(data.bytes, msg('train.name.training'));
-  if (!model) return;
-  // The first network of a run goes on the pad, so one can watch it learn.
-  models.set('live', model, msg('models.live', { epoch: data.epoch, epochs: run.settings.epochs }), { use: !run.shownLive });
+/** Puts the network learning under 'live' (the first of a run goes on the pad, so one can watch it learn); false if
+ * it could not be read, which has ended the run. */
+function showLive(bytes, epoch, what) {
+  const model = readSent(bytes, what);
+  if (!model) return false;
+  models.set('live', model, msg('models.live', { epoch, epochs: run.settings.epochs }), { use: !run.shownLive });
   run.shownLive = true;
-});
+  return true;
+}
+
+on('model', (data) => showLive(data.bytes, data.epoch, msg('train.name.training')));
 on('epoch', (data) => {
   view.epochDone(data);
   // The run's time is its epochs', as the table gives them: without the download, the tests and the pauses.
   run.seconds += data.seconds;
+  // Each epoch's network goes under 'live' too: where epochs are shorter than the worker's interval between
+  // networks (a small network on a fast machine), these are the only ones the pad sees move.
+  if (!showLive(data.bytes, data.epoch, msg('train.name.afterEpoch', { epoch: data.epoch }))) return;
   const model = readSent(data.bytes, msg('train.name.afterEpoch', { epoch: data.epoch }));
   if (!model) return;
   const r = run;

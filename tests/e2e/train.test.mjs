@@ -148,6 +148,29 @@ test('while a network learns on the pad, its squares are lit by the drawing', { 
   assert.ok(moved >= learning.length - 2, `the activations moved in only ${moved} of ${learning.length - 1} networks`);
 });
 
+test('the network of each epoch goes on the pad while the run learns, however short the epochs', { timeout: 300_000 }, async () => {
+  // 20 units: an epoch takes about a tenth of a second, less than the worker's interval between the networks it
+  // sends as they learn (MODEL_EVERY_MS). When only those went on the pad, it showed the network as initialised
+  // until the run was done, and a run of 160 units on a fast machine put only 2 networks there.
+  const epochs = 4;
+  await page.fill('#hidden', '20');
+  await page.fill('#epochs', String(epochs));
+  await page.evaluate(() => {
+    window.onPad = [];
+    const select = document.querySelector('#model-select');
+    new MutationObserver(() => {
+      const live = select.querySelector('option[value="live"]');
+      if (live && select.value === 'live' && window.onPad.at(-1) !== live.textContent) window.onPad.push(live.textContent);
+    }).observe(select, { childList: true, characterData: true, subtree: true, attributes: true });
+  });
+  await page.click('#train');
+  await waitForState(page, ['done', 'error'], 280_000);
+  assert.equal(await page.locator('#train-status').getAttribute('data-state'), 'done');
+  const onPad = await page.evaluate(() => window.onPad);
+  const wanted = Array.from({ length: epochs }, (_, i) => `Learning now: epoch ${i + 1} of ${epochs}`);
+  assert.deepEqual(wanted.filter((label) => !onPad.includes(label)), [], `on the pad: ${onPad}`);
+});
+
 test('Pause holds the run and says where it is; Resume goes on from there, and the pause is not counted', { timeout: 300_000 }, async () => {
   // Wide enough that an epoch takes a good part of a second, so that the pause falls inside one.
   await page.fill('#hidden', '200');
