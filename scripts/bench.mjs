@@ -17,7 +17,7 @@
 //   SCALING_WIDTHS=28,128,256,1024   native widths (ours and NumPy's, H=...)
 //   SCALING_BROWSER_WIDTHS=28,256    widths in Chromium (ours and TF.js wasm SIMD, HIDDEN=...)
 //   SCALING_EPOCHS=3    epochs timed at each width (the median; TF.js one fresh run a round)
-//   SCALING_ROUNDS=3    rounds at each native width, ours then NumPy's (the ratio: the median of the rounds')
+//   SCALING_ROUNDS=5    rounds at each native width, ours then NumPy's (the ratio: the median of the rounds')
 //   SCALING_BROWSER_ROUNDS=3  rounds at each width in Chromium, ours then TF.js's (the same)
 //   PEERS_DIR=...       where the peers are (default ../shared/peers)
 //   BROWSERS=0          skip the browsers: ours in Chromium and Firefox, and TF.js
@@ -129,20 +129,23 @@ if (peersWanted && fs.existsSync(PEERS)) {
 // On a shared machine the same binary's epoch moves by half its time within minutes, ours and NumPy's alike (the CPU
 // slower, not taken away: CPU time moves with it), so one run of each would compare two states of the machine. Each
 // width is measured in SCALING_ROUNDS rounds, ours then NumPy's; each round's ratio compares two runs minutes apart
-// at most, and the table gives the median of the rounds' ratios with their range.
+// at most, and the table gives the median of the rounds' ratios with their range. Five rounds natively (three until
+// 3 December): on the Zen 4 the h = 28 epoch moves between 0.041 and 0.060 s within one process (five epochs in a row:
+// 0.0565, 0.0556, 0.0430, 0.0403, 0.0412 s), and NumPy's with it, so that three rounds' median still moved by 10%
+// between runs; a native round costs seconds, one in Chromium (TF.js's epoch at h = 256 is 35 s) minutes.
 const scalingWanted = setting('SCALING', '1') !== '0';
 const scalingEpochs = setting('SCALING_EPOCHS', '3');
 /** A count of rounds from the environment: a whole number, 1 or more, or the bench stops and says so. */
-function roundsSetting(name) {
-  const rounds = Number(setting(name, '3'));
+function roundsSetting(name, fallback) {
+  const rounds = Number(setting(name, String(fallback)));
   if (!(Number.isInteger(rounds) && rounds >= 1)) {
     console.error(`bench: ${name} must be a whole number of rounds, 1 or more, not "${env[name]}"`);
     process.exit(1);
   }
   return rounds;
 }
-const scalingRounds = roundsSetting('SCALING_ROUNDS');
-const browserRounds = roundsSetting('SCALING_BROWSER_ROUNDS');
+const scalingRounds = roundsSetting('SCALING_ROUNDS', 5);
+const browserRounds = roundsSetting('SCALING_BROWSER_ROUNDS', 3);
 /** The median of the rounds' ratios, theirs / ours, with their range; undefined when no round has both. */
 function ratioOf(rounds, ours, theirs) {
   const ratios = rounds.map((r) => r[theirs] / r[ours]).filter(Number.isFinite);
