@@ -41,9 +41,9 @@ pub const BLOCK: usize = 32;
 /// Measured, alternating builds: in Node 20's V8 (`node scripts/wasm-epoch-cpu.mjs`, CPU time) an epoch at
 /// h = 256 0.561 → 0.515 s, at h = 128 0.300 → 0.277 s; in Chromium 156 and Firefox 153 (scripts/bench-browser.mjs,
 /// h = 256, wall clock) no difference beyond the noise; and the wasm 0.4 KB of gzip smaller. Each column's sum is
-/// the same either way. (Since then no row of the workers' module is wider than [`BLOCK`]: wider layers go through
-/// [`Packed`] pieces of 16 columns, `piece_vec_mat`, and [`vec_mat_blocks`] is not in it. The page's own module,
-/// without the feature `batch-kernels` ([`BATCH_KERNELS`]), reads wide layers through it, and has no [`Packed`].)
+/// the same either way. (Since then training in wasm reads wider layers a panel of 16 columns at a time
+/// (`piece_vec_mat`, [`PANEL`]); the evaluation and the predictions, on the network's own w1, and the page's own
+/// module, without the feature `batch-kernels`, read them row after row through [`vec_mat_blocks`].)
 pub const WIDE_BLOCK: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
 
 /// Runs `$body` over [0, n) in pieces of fixed width: as many of 16 as fit, then one
@@ -486,10 +486,9 @@ impl Packed {
     fn gather(&mut self, m: &[f32], n: usize, c: usize, width: usize) {
         self.rows.set_len(self.pixels.len() * width);
         if width == PIECE {
-            // A whole piece (natively 32 columns, in wasm 16; no fetch there, WebAssembly has none): a copy
-            // of a constant size, which the compiler inlines as two vector loads and stores, where by `memmove` it
-            // was a call a row; and the piece of the row 16 rows on fetched meanwhile, which at h = 1,024 (w1 past the
-            // second-level cache) is far. Measured (CPU time, five alternating runs, medians): h = 256 0.155 ->
+            // A whole piece (32 columns): a copy of a constant size, which the compiler inlines as two vector loads
+            // and stores, where by `memmove` it was a call a row; and the piece of the row 16 rows on fetched
+            // meanwhile, which at h = 1,024 (w1 past the second-level cache) is far. Measured (CPU time, five alternating runs, medians): h = 256 0.155 ->
             // 0.150 s (the copy), h = 1,024 0.60 -> 0.56 s (the fetch).
             const AHEAD: usize = 16;
             for (u, (&p, packed)) in self.pixels.iter().zip(self.rows.chunks_exact_mut(PIECE)).enumerate() {
@@ -524,7 +523,7 @@ fn panel_width(n: usize, panel: usize) -> usize {
 }
 
 /// The length of m (784, n) held in panels of `panel` columns ([`panel_width`]): its columns rounded up to whole
-/// panels. (In wasm, where panel is n, 784·n without a division.)
+/// panels (784·n where `panel` is n, m row-major).
 #[inline(always)]
 fn panelled_len(n: usize, panel: usize) -> usize {
     INPUTS * n.next_multiple_of(panel)
@@ -838,8 +837,8 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
 /// natively on a whole chunk, x (B, [`CHUNK`]) with its rows [`CHUNK`] apart, a constant (a shift where it was a multiply
 /// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term)
 /// ([`add_pixel_terms`]). Measured (alternating CPU-time runs of benches/epoch, tiles of 128): an epoch at h = 256 3%
-/// faster, at h = 1,024 within the noise. In wasm on every chunk, whatever its width (`add_chunk_tiles`): at h = 256,
-/// alternating builds, Chromium 156's CPU time of 5 epochs in the module (`perf` samples of V8's code) 2.14–2.19 →
+/// faster, at h = 1,024 within the noise. Until 3 December also in wasm, on every chunk whatever its width (x's rows
+/// [`CHUNK`] apart, as [`add_panels_tiled`] now copies them for [`add_panel_columns`]): at h = 256, alternating builds, Chromium 156's CPU time of 5 epochs in the module (`perf` samples of V8's code) 2.14–2.19 →
 /// 2.12–2.14 s, Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time), Firefox 153's the same within its noise
 /// (0.486–0.506 s wall clock); 27 bytes of gzip more.
 #[cfg(not(target_arch = "wasm32"))]
