@@ -488,8 +488,8 @@ impl Packed {
         if width == PIECE {
             // A whole piece (32 columns): a copy of a constant size, which the compiler inlines as two vector loads
             // and stores, where by `memmove` it was a call a row; and the piece of the row 16 rows on fetched
-            // meanwhile, which at h = 1,024 (w1 past the second-level cache) is far. Measured (CPU time, five alternating runs, medians): h = 256 0.155 ->
-            // 0.150 s (the copy), h = 1,024 0.60 -> 0.56 s (the fetch).
+            // meanwhile, which at h = 1,024 (w1 past the second-level cache) is far. Measured (CPU time, five
+            // alternating runs, medians): h = 256 0.155 -> 0.150 s (the copy), h = 1,024 0.60 -> 0.56 s (the fetch).
             const AHEAD: usize = 16;
             for (u, (&p, packed)) in self.pixels.iter().zip(self.rows.chunks_exact_mut(PIECE)).enumerate() {
                 if let Some(&next) = self.pixels.get(u + AHEAD) {
@@ -838,9 +838,10 @@ fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_s
 /// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term)
 /// ([`add_pixel_terms`]). Measured (alternating CPU-time runs of benches/epoch, tiles of 128): an epoch at h = 256 3%
 /// faster, at h = 1,024 within the noise. Until 3 December also in wasm, on every chunk whatever its width (x's rows
-/// [`CHUNK`] apart, as [`add_panels_tiled`] now copies them for [`add_panel_columns`]): at h = 256, alternating builds, Chromium 156's CPU time of 5 epochs in the module (`perf` samples of V8's code) 2.14–2.19 →
-/// 2.12–2.14 s, Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time), Firefox 153's the same within its noise
-/// (0.486–0.506 s wall clock); 27 bytes of gzip more.
+/// [`CHUNK`] apart, as [`add_panels_tiled`] now copies them for [`add_panel_columns`]): at h = 256, alternating
+/// builds, Chromium 156's CPU time of 5 epochs in the module (`perf` samples of V8's code) 2.14–2.19 → 2.12–2.14 s,
+/// Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time), Firefox 153's the same within its noise (0.486–0.506 s
+/// wall clock); 27 bytes of gzip more.
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], packed: &Packed) {
