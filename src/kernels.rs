@@ -305,12 +305,15 @@ pub const PIECE: usize = if cfg!(target_arch = "wasm32") { 16 } else { BLOCK };
 /// whose 128-bit vectors the browser maps onto 16 SSE registers, 32 (8 of them).
 pub const TILE: usize = if cfg!(target_arch = "wasm32") { 32 } else { 64 };
 
+/// Rows of a batch per mask of [`Packed::list_pixels`]: one bit each of a `u32`.
+const GROUP: usize = 32;
+
 /// [`TILE`] where the processor has AVX-512: 256 floats are 16 of its 32 registers, four times the sums in
 /// flight for each image's terms, and each pixel's short loop over its images (and the mispredicted branch at its
 /// end) does four times the work (with AVX2 a tile of 128 would take all 16 registers, and spill).
 /// Measured (alternating CPU-time runs of benches/epoch): 128 was about 3% faster than 64 at h = 256, and 256
-/// (with [`add_columns_of_chunk`]) 3% faster than 128 at h = 256, within the noise at h = 1,024; with AVX2 tiles
-/// of 128 were 5% slower than of 64.
+/// (with x's rows [`CHUNK`] apart, [`add_columns`]) 3% faster than 128 at h = 256, within the noise at h = 1,024;
+/// with AVX2 tiles of 128 were 5% slower than of 64.
 pub const WIDE_TILE: usize = 256;
 
 /// A batch's nonzero pixels arranged for the batch kernels: its distinct pixels, each row's
@@ -346,29 +349,23 @@ pub struct Packed {
     /// One piece of the rows, (pixels.len(), width) row-major, on cache lines as w1's are.
     #[cfg(not(target_arch = "wasm32"))]
     rows: AlignedVec,
-    /// The same entries listed by pixel: packed row u's are `column_row[column_start[u]..
-    /// column_start[u + 1]]` (the batch's rows that have the pixel, increasing), `column_value[..]`.
-    column_start: Vec<usize>,
-    column_row: Vec<u32>,
-    column_value: Vec<f32>,
-    /// The number of rows of the batch last listed by pixel: every entry of `column_row` is below it.
+    /// The same entries listed by pixel ([`Packed::list_pixels`]), the batch's rows in groups of [`GROUP`]: bit k of
+    /// `masks[g * INPUTS + p]` is set when row g·[`GROUP`] + k has pixel p, and its value is then
+    /// `values[(g * INPUTS + p) * GROUP + k]` (written and read only where the bit is set).
+    masks: Vec<u32>,
+    values: Vec<f32>,
+    /// The number of rows of the batch last listed by pixel, and of their groups: every bit set names a row below it.
     rows_listed: usize,
-    /// Where the next entry of each pixel goes while they are listed.
-    #[cfg(not(target_arch = "wasm32"))]
-    cursor: Vec<usize>,
+    groups: usize,
     /// One chunk of x's columns, (B, width) row-major, on cache lines.
     x: AlignedVec,
 }
 
 impl Packed {
-    /// Lists `batch`'s distinct pixels, renumbers its rows' indices and counts each pixel's rows, where its
-    /// entries will start when they are listed by pixel (`column_start`), unless the indices are those of the batch
-    /// it last renumbered: the rows counted per pixel in one pass over the entries, then the pixels numbered without
-    /// a branch each ([`Packed::count_pixels`]). (Natively only: in wasm, w1 wider than [`BLOCK`] is trained in
-    /// panels, listed by [`Packed::list_pixels`], and a row-major w1 goes row after row. Before that, wasm had a
-    /// version of its own, which marked the pixels, numbered them with a branch each and counted them again for
-    /// [`Packed::list_columns`]; this one, there too for a day, was 224 bytes less of the workers' module's gzip and
-    /// in Chromium 156 at h = 256 w1's step 1–3% faster, `perf` samples of alternating runs.)
+    /// Lists `batch`'s distinct pixels and renumbers its rows' indices among them, unless the indices are those of
+    /// the batch it last renumbered: the pixels marked in one pass over the entries, then numbered without a branch
+    /// each ([`Packed::number_pixels`]). (Natively only, for z1 on a row-major w1: in wasm a row-major w1 goes row
+    /// after row.)
     #[cfg(not(target_arch = "wasm32"))]
     fn renumber(&mut self, batch: &Batch) {
         let (start, index) = batch.indices();
@@ -379,98 +376,75 @@ impl Packed {
         self.source.extend_from_slice(index);
         self.start.clear();
         self.start.extend_from_slice(start);
-        let (slot, _) = self.count_pixels(index);
+        let mut ink = [0u32; INPUTS];
+        for &i in index {
+            ink[i as usize] = 1;
+        }
+        let slot = self.number_pixels(&ink);
         self.index.clear();
         self.index.extend(index.iter().map(|&i| slot[i as usize]));
     }
 
-    /// Counts the entries `index` (a batch's nonzero pixels) per pixel, in one pass over them, and lists the distinct
-    /// pixels (`pixels`) and where each one's entries start when listed by pixel (`column_start`), the pixels
-    /// numbered without a branch each (whether a pixel has ink is as good as random to the branch predictor).
-    /// Returns, by pixel, its number among the distinct ones and where its entries start.
+    /// Lists the pixels p whose `ink[p]` is not 0 in `pixels`, increasing, and returns each pixel's number among
+    /// them, without a branch per pixel (whether a pixel has ink is as good as random to the branch predictor).
     #[inline(always)]
-    fn count_pixels(&mut self, index: &[u16]) -> ([u16; INPUTS], [u32; INPUTS]) {
-        let mut count = [0u32; INPUTS];
-        for &i in index {
-            count[i as usize] += 1;
-        }
-        // Every pixel's values written, then the rank and the running sum advanced by whether it has rows.
+    fn number_pixels(&mut self, ink: &[u32; INPUTS]) -> [u16; INPUTS] {
+        // Every pixel's values written, then the rank advanced by whether it has ink.
         let mut slot = [0u16; INPUTS];
-        let mut first = [0u32; INPUTS];
         let mut pixels = [0u16; INPUTS];
-        let mut column_start = [0usize; INPUTS + 1];
-        let (mut rank, mut sum) = (0, 0);
-        for (p, &c) in count.iter().enumerate() {
+        let mut rank = 0;
+        for (p, &ink) in ink.iter().enumerate() {
             slot[p] = rank as u16;
-            first[p] = sum as u32;
             pixels[rank] = p as u16;
-            column_start[rank] = sum;
-            sum += c as usize;
-            rank += (c != 0) as usize;
+            rank += (ink != 0) as usize;
         }
-        column_start[rank] = sum;
         self.pixels.clear();
         self.pixels.extend_from_slice(&pixels[..rank]);
-        self.column_start.clear();
-        self.column_start.extend_from_slice(&column_start[..rank + 1]);
-        (slot, first)
+        slot
     }
 
-    /// Lists the batch's entries by pixel too (`column_row`, `column_value`), after [`Packed::renumber`], which counted
-    /// them: each pixel's from its `column_start` on, row after row, so that each pixel's rows increase.
-    #[cfg(not(target_arch = "wasm32"))]
-    fn list_columns(&mut self, batch: &Batch) {
-        let columns = self.pixels.len();
-        self.cursor.clear();
-        self.cursor.extend_from_slice(&self.column_start[..columns]);
-        self.start_listing(self.index.len(), batch.len());
-        for b in 0..batch.len() {
-            let value = batch.row(b).1;
-            for (&u, &v) in self.index[self.start[b]..self.start[b + 1]].iter().zip(value) {
-                let k = self.cursor[u as usize];
-                self.column_row[k] = b as u32;
-                self.column_value[k] = v;
-                self.cursor[u as usize] += 1;
-            }
-        }
-    }
-
-    /// Lists `batch`'s distinct pixels and its entries by pixel (`pixels`, `column_start`, `column_row`,
-    /// `column_value`, as [`Packed::renumber`] and [`Packed::list_columns`] do) without renumbering its rows: for
-    /// w1's step on w1 in panels, which needs no packed rows. Each entry goes straight to its pixel's next place,
-    /// kept per pixel, where the two calls write each row's packed numbers first and list through them. The rows'
-    /// packed numbers (`index`) are then not this batch's: the next [`Packed::renumber`] makes them anew.
+    /// Lists `batch`'s distinct pixels (`pixels`) and its entries by pixel (`masks`, `values`), for w1's step, which
+    /// goes pixel by pixel ([`add_pixel_terms`]): each entry sets its row's bit in its pixel's mask for the row's
+    /// group of [`GROUP`] and writes its value beside, two stores where a list of (row, value) per pixel took about
+    /// four and a half (each pixel's rows counted, its start summed, and per entry its row, its value and the
+    /// pixel's cursor). The rows' packed numbers (`index`) are then not this batch's: the next
+    /// [`Packed::renumber`] makes them anew. Measured on a Zen 4 (`perf` samples of benches/epoch against the
+    /// lists', two runs each): natively the listing's samples beside z1's 0.11–0.12 against 0.25–0.27 at h = 256,
+    /// its share 6.7–7.0% against 13.4–14.0% at h = 128, w1's step no slower; in Node, at h = 256, the step's
+    /// function (the listing inlined) beside z1's 0.98–1.07 against 1.05–1.07 (three runs each).
     fn list_pixels(&mut self, batch: &Batch) {
-        let (start, index) = batch.indices();
         #[cfg(not(target_arch = "wasm32"))]
         {
             self.source.clear();
             self.start.clear();
         }
-        let (_, mut next) = self.count_pixels(index);
-        self.start_listing(index.len(), batch.len());
-        for (b, rows) in start.windows(2).enumerate() {
-            let value = batch.row(b).1;
-            for (&i, &v) in index[rows[0]..rows[1]].iter().zip(value) {
-                let k = next[i as usize] as usize;
-                self.column_row[k] = b as u32;
-                self.column_value[k] = v;
-                next[i as usize] += 1;
+        let (rows, groups) = (batch.len(), batch.len().div_ceil(GROUP));
+        (self.rows_listed, self.groups) = (rows, groups);
+        self.masks.clear();
+        self.masks.resize(INPUTS * groups, 0);
+        if self.values.len() < INPUTS * groups * GROUP {
+            self.values.resize(INPUTS * groups * GROUP, 0.0);
+        }
+        let mut ink = [0u32; INPUTS];
+        for (g, (masks, values)) in
+            self.masks.chunks_exact_mut(INPUTS).zip(self.values.chunks_exact_mut(INPUTS * GROUP)).enumerate()
+        {
+            let masks: &mut [u32; INPUTS] = masks.try_into().expect("a mask per pixel");
+            let values: &mut [f32; INPUTS * GROUP] = values.try_into().expect("GROUP values per pixel");
+            for (k, b) in (g * GROUP..rows.min((g + 1) * GROUP)).enumerate() {
+                let (index, value) = batch.row(b);
+                for (&i, &v) in index.iter().zip(value) {
+                    // (Every index is below INPUTS: held there without a branch, as the arrays' bounds say.)
+                    let i = (i as usize).min(INPUTS - 1);
+                    masks[i] |= 1 << k;
+                    values[i * GROUP + k] = v;
+                }
+            }
+            for (ink, &mask) in ink.iter_mut().zip(masks.iter()) {
+                *ink |= mask;
             }
         }
-    }
-
-    /// Makes room for `entries` entries listed by pixel, of a batch of `rows` rows: every row number 0 until it is
-    /// written, so that each is below `rows` (`rows_listed`) whether or not the listing writes it (it writes each
-    /// once, and only rows of the batch; there are entries only if there are rows). w1's step reads each entry's row
-    /// of x without a check of its own ([`add_pixel_terms`]). (Zeros rather than a check of every entry after the
-    /// listing: the same guarantee for a memset, where the check's loop was 149 bytes of gzip in the page's module.)
-    #[inline(always)]
-    fn start_listing(&mut self, entries: usize, rows: usize) {
-        self.column_row.clear();
-        self.column_row.resize(entries, 0);
-        self.column_value.resize(entries, 0.0);
-        self.rows_listed = rows;
+        self.number_pixels(&ink);
     }
 
     /// Row b's nonzero pixels as packed row numbers.
@@ -748,20 +722,19 @@ fn add_panels_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n: 
 
 /// m[p, c..c + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing, with m in panels of
 /// [`PANEL`] columns (c a multiple of [`PANEL`]: W / [`PANEL`] panels from c's on) and x (B, [`CHUNK`]) one chunk of
-/// columns, read as [`add_columns_of_chunk`] reads it: [`add_columns_of_chunk`] with each row's tile in W / [`PANEL`]
-/// pieces, one per panel.
+/// columns: [`add_columns`] with each row's tile in W / [`PANEL`] pieces, one per panel.
 #[inline(always)]
 fn add_panel_columns<const W: usize>(m: &mut [f32], c: usize, s: usize, x: &[f32], packed: &Packed) {
     const SIZE: usize = INPUTS * PANEL;
-    assert!(W.is_multiple_of(PANEL) && c.is_multiple_of(PANEL) && s + W <= CHUNK && x.len() >= W);
+    assert!(W.is_multiple_of(PANEL) && c.is_multiple_of(PANEL));
     let panels = &mut m[c / PANEL * SIZE..][..W / PANEL * SIZE];
-    for (u, &p) in packed.pixels.iter().enumerate() {
+    for &p in &packed.pixels {
         let row = p as usize * PANEL;
         let mut sum = [0.0f32; W];
         for (q, sum) in sum.chunks_exact_mut(PANEL).enumerate() {
             sum.copy_from_slice(&panels[q * SIZE + row..][..PANEL]);
         }
-        add_pixel_terms(&mut sum, packed, u, x, s);
+        add_pixel_terms(&mut sum, packed, p as usize, x, s, CHUNK);
         for (q, sum) in sum.chunks_exact(PANEL).enumerate() {
             panels[q * SIZE + row..][..PANEL].copy_from_slice(sum);
         }
@@ -776,8 +749,7 @@ fn add_panel_columns<const W: usize>(m: &mut [f32], c: usize, s: usize, x: &[f32
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n: usize, packed: &mut Packed) {
-    packed.renumber(batch);
-    packed.list_columns(batch);
+    packed.list_pixels(batch);
     let mut x_chunk = std::mem::take(&mut packed.x);
     for c in (0..n).step_by(CHUNK) {
         let width = CHUNK.min(n - c);
@@ -787,12 +759,13 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
         }
         let mut s = 0;
         while width - s >= T {
+            // A whole chunk's x rows CHUNK apart, a constant (a shift where the stride was a multiply): at h = 256 an
+            // epoch 3% faster, at h = 1,024 within the noise (alternating CPU-time runs of benches/epoch).
             if width == CHUNK {
-                add_columns_of_chunk::<T>(&mut m[c..], n, s, &x_chunk, packed);
-                s += T;
-                continue;
+                add_columns::<T>(&mut m[c..], n, s, &x_chunk, CHUNK, packed);
+            } else {
+                add_columns::<T>(&mut m[c..], n, s, &x_chunk, width, packed);
             }
-            add_columns::<T>(&mut m[c..], n, s, &x_chunk, width, packed);
             s += T;
         }
         const HALF: usize = WIDE_TILE / 2;
@@ -815,49 +788,23 @@ fn add_columns_tiled<const T: usize>(m: &mut [f32], batch: &Batch, x: &[f32], n:
     packed.x = x_chunk;
 }
 
-/// m[p, s..s + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing.
+/// m[p, s..s + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing, with m (784, n)
+/// row-major and x (B, stride) one chunk of columns ([`add_pixel_terms`]).
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
-fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], x_stride: usize, packed: &Packed) {
-    for (u, &p) in packed.pixels.iter().enumerate() {
-        let entries = packed.column_start[u]..packed.column_start[u + 1];
+fn add_columns<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], stride: usize, packed: &Packed) {
+    for &p in &packed.pixels {
         let row: &mut [f32; W] = (&mut m[p as usize * n + s..][..W]).try_into().expect("W values");
         let mut sum = *row;
-        for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
-            let x: [f32; W] = x[b as usize * x_stride + s..][..W].try_into().expect("W values");
-            for k in 0..W {
-                sum[k] += v * x[k];
-            }
-        }
+        add_pixel_terms(&mut sum, packed, p as usize, x, s, stride);
         *row = sum;
     }
 }
 
-/// m[p, s..s + W] += Σ_b a0_b,p·x[b, s..s + W] for every pixel p of the batch, b increasing: [`add_columns`]
-/// natively on a whole chunk, x (B, [`CHUNK`]) with its rows [`CHUNK`] apart, a constant (a shift where it was a multiply
-/// by x_stride), and each image's x read without a bounds check (two compares and branches per image's term)
-/// ([`add_pixel_terms`]). Measured (alternating CPU-time runs of benches/epoch, tiles of 128): an epoch at h = 256 3%
-/// faster, at h = 1,024 within the noise. Until 3 December also in wasm, on every chunk whatever its width (x's rows
-/// [`CHUNK`] apart, as [`add_panels_tiled`] now copies them for [`add_panel_columns`]): at h = 256, alternating
-/// builds, Chromium 156's CPU time of 5 epochs in the module (`perf` samples of V8's code) 2.14–2.19 → 2.12–2.14 s,
-/// Node 20's epoch 0.518–0.527 → 0.480–0.485 s (CPU time), Firefox 153's the same within its noise (0.486–0.506 s
-/// wall clock); 27 bytes of gzip more.
-#[cfg(not(target_arch = "wasm32"))]
-#[inline(always)]
-fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[f32], packed: &Packed) {
-    assert!(s + W <= CHUNK && x.len() >= W);
-    for (u, &p) in packed.pixels.iter().enumerate() {
-        let row: &mut [f32; W] = (&mut m[p as usize * n + s..][..W]).try_into().expect("W values");
-        let mut sum = *row;
-        add_pixel_terms(&mut sum, packed, u, x, s);
-        *row = sum;
-    }
-}
-
-/// sum += Σ_b a0_b,p·x[b, s..s + W] over the batch's images b that have pixel p (its packed number u), b
-/// increasing: one row tile's terms in w1's step ([`add_columns_of_chunk`], [`add_panel_columns`]), with x
-/// (B, [`CHUNK`]) one chunk of columns, each image's x read without a check: every listed b is below B
-/// (`rows_listed`), checked against x's length once per call.
+/// sum += Σ_b a0_b,p·x[b, s..s + W] over the batch's images b that have pixel p, b increasing: one row tile's terms
+/// in w1's step ([`add_columns`], [`add_panel_columns`]), with x (B, stride) one chunk of columns, each image's x
+/// read without a check: every row whose bit [`Packed::list_pixels`] set is below B (`rows_listed`), checked against
+/// x's length once per call.
 ///
 /// Until 3 December each image's offset was held to x.len() − W (a `min`, where the offset's bound was not known to
 /// the compiler): in Chromium 156 five more instructions per term, one a load from the stack, of 39. Without them,
@@ -866,15 +813,23 @@ fn add_columns_of_chunk<const W: usize>(m: &mut [f32], n: usize, s: usize, x: &[
 /// epochs after the first 0.54–0.73 s against 0.59–0.86 s; natively (AVX-512, 16 lanes a load) w1's step 3–7%
 /// fewer samples against z1's.
 #[inline(always)]
-fn add_pixel_terms<const W: usize>(sum: &mut [f32; W], packed: &Packed, u: usize, x: &[f32], s: usize) {
-    assert!(s + W <= CHUNK && packed.rows_listed * CHUNK <= x.len());
+fn add_pixel_terms<const W: usize>(sum: &mut [f32; W], packed: &Packed, p: usize, x: &[f32], s: usize, stride: usize) {
+    let groups = packed.groups;
+    assert!(s + W <= stride && packed.rows_listed * stride <= x.len() && groups * GROUP < packed.rows_listed + GROUP);
     let tile = x[s..].as_ptr();
-    let entries = packed.column_start[u]..packed.column_start[u + 1];
-    for (&b, &v) in packed.column_row[entries.clone()].iter().zip(&packed.column_value[entries]) {
-        // SAFETY: b < rows_listed (`Packed::start_listing`), so b·CHUNK + s + W ≤ rows_listed·CHUNK ≤ x.len().
-        let x: [f32; W] = unsafe { *tile.add(b as usize * CHUNK).cast::<[f32; W]>() };
-        for k in 0..W {
-            sum[k] += v * x[k];
+    for g in 0..groups {
+        let mut rows = packed.masks[g * INPUTS + p];
+        let values = &packed.values[(g * INPUTS + p) * GROUP..][..GROUP];
+        while rows != 0 {
+            let k = rows.trailing_zeros() as usize % GROUP;
+            rows &= rows - 1;
+            let (b, v) = (g * GROUP + k, values[k]);
+            // SAFETY: row b's bit is set, so b < rows_listed (`Packed::list_pixels` sets only its batch's rows'), and
+            // b·stride + s + W ≤ rows_listed·stride ≤ x.len().
+            let x: [f32; W] = unsafe { *tile.add(b * stride).cast::<[f32; W]>() };
+            for k in 0..W {
+                sum[k] += v * x[k];
+            }
         }
     }
 }
@@ -1167,47 +1122,46 @@ mod tests {
 
     #[test]
     fn every_entry_listed_by_pixel_is_a_row_of_the_batch() {
-        // A batch of 32, then one of 7 with the same Packed, listed both ways (`list_pixels`, for w1 in panels, as
-        // in wasm; and natively `renumber` then `list_columns`, as w1's step on w1 row-major does): each entry names a
-        // row of its own batch, none left over from the larger one (w1's step reads x's rows without a check of their
-        // own), each row's entries are all listed, by pixel, once, and each pixel's rows increase.
-        type Listing = fn(&mut Packed, &Batch);
-        let by_pixel: Listing = |packed, batch| packed.list_pixels(batch);
-        #[cfg(not(target_arch = "wasm32"))]
-        let listings: [Listing; 2] = [by_pixel, |packed, batch| {
-            packed.renumber(batch);
-            packed.list_columns(batch);
-        }];
-        #[cfg(target_arch = "wasm32")]
-        let listings: [Listing; 1] = [by_pixel];
-        for list in listings {
-            let mut packed = Packed::default();
-            for rows in [32, 7] {
-                let batch = batch(rows, 40 + rows as u32);
-                list(&mut packed, &batch);
-                assert_eq!(packed.rows_listed, rows);
-                assert_eq!(packed.column_row.len(), batch.indices().1.len());
-                let mut per_row = vec![0; rows];
-                packed.column_row.iter().for_each(|&b| per_row[b as usize] += 1);
-                let lengths: Vec<usize> = (0..rows).map(|b| batch.row(b).0.len()).collect();
-                assert_eq!(per_row, lengths, "rows {rows}");
-                for (u, pixel) in packed.column_start.windows(2).enumerate() {
-                    let listed = &packed.column_row[pixel[0]..pixel[1]];
-                    assert!(listed.windows(2).all(|w| w[0] < w[1]), "pixel {u}'s rows {listed:?}");
-                    for (&b, &v) in listed.iter().zip(&packed.column_value[pixel[0]..pixel[1]]) {
-                        let (index, value) = batch.row(b as usize);
-                        let t = index.iter().position(|&i| i == packed.pixels[u]).expect("the row has the pixel");
-                        assert_eq!(v.to_bits(), value[t].to_bits());
+        // Batches of 70 (three groups of rows, the last of 6), 32 (one whole group), then 7 with the same Packed: each
+        // bit set names a row of its own batch, none left over from a larger one (w1's step reads x's rows without a
+        // check of their own), with its value, and each row's entries are all listed, once each.
+        let mut packed = Packed::default();
+        for rows in [70, 32, 7] {
+            let batch = batch(rows, 40 + rows as u32);
+            packed.list_pixels(&batch);
+            let groups = rows.div_ceil(GROUP);
+            assert_eq!((packed.rows_listed, packed.groups), (rows, groups));
+            assert_eq!(packed.masks.len(), crate::network::INPUTS * groups);
+            let mut listed = vec![Vec::new(); rows];
+            for p in 0..crate::network::INPUTS {
+                let masks: Vec<u32> = (0..groups).map(|g| packed.masks[g * crate::network::INPUTS + p]).collect();
+                assert_eq!(packed.pixels.contains(&(p as u16)), masks.iter().any(|&mask| mask != 0), "pixel {p}");
+                for (g, &mask) in masks.iter().enumerate() {
+                    for k in (0..GROUP).filter(|k| mask >> k & 1 == 1) {
+                        let b = g * GROUP + k;
+                        assert!(b < rows, "pixel {p} lists row {b} of {rows}");
+                        listed[b]
+                            .push((p as u16, packed.values[(g * crate::network::INPUTS + p) * GROUP + k].to_bits()));
                     }
                 }
+            }
+            assert!(packed.pixels.windows(2).all(|w| w[0] < w[1]));
+            for (b, listed) in listed.iter().enumerate() {
+                let (index, value) = batch.row(b);
+                let entries: Vec<(u16, u32)> = index.iter().zip(value).map(|(&i, v)| (i, v.to_bits())).collect();
+                assert!(!entries.is_empty());
+                assert_eq!(listed, &entries, "row {b} of {rows}");
             }
         }
     }
 
     #[test]
     fn batch_kernels_are_the_row_kernels_row_after_row_to_the_bit() {
-        // Widths below, at and across the chunk, and not multiples of any SIMD width (200: a tile of each width, then 8).
-        for (rows, n) in [(1, 33), (3, 100), (3, 200), (5, CHUNK), (4, CHUNK + 1), (2, 2 * CHUNK + 37)] {
+        // Widths below, at and across the chunk, and not multiples of any SIMD width (200: a tile of each width, then
+        // 8); batches of one group of rows and of two and three (70 rows, the last group of 6).
+        for (rows, n) in
+            [(1, 33), (3, 100), (3, 200), (5, CHUNK), (4, CHUNK + 1), (2, 2 * CHUNK + 37), (70, 200), (33, CHUNK)]
+        {
             let batch = batch(rows, n as u32);
             let m0 = values(crate::network::INPUTS * n, 3);
             let init = values(n, 4);
